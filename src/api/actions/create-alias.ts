@@ -1,0 +1,10 @@
+import { createAlias } from '../../operations/create-alias.js';
+import { emptyBody } from '../shapes.js';
+import { wireAction } from '../wire-action.js';
+
+export const createAliasAction = wireAction({
+  action: 'CreateAlias',
+  operation: createAlias,
+  parse: (params) => ({ aliasName: params.required('AliasName'), keyId: params.required('KeyId') }),
+  respond: emptyBody,
+});

@@ -1,0 +1,10 @@
+import { disableKey } from '../../operations/disable-key.js';
+import { emptyBody } from '../shapes.js';
+import { wireAction } from '../wire-action.js';
+
+export const disableKeyAction = wireAction({
+  action: 'DisableKey',
+  operation: disableKey,
+  parse: (params) => ({ keyId: params.required('KeyId') }),
+  respond: emptyBody,
+});

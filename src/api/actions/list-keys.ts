@@ -1,0 +1,57 @@
+import { keyArn } from '../../domain/arn.js';
+import { KmsError } from '../../domain/errors.js';
+import type { KeyFilter } from '../../domain/ports.js';
+import { listKeys } from '../../operations/list-keys.js';
+import { pageFields } from '../shapes.js';
+import { wireAction } from '../wire-action.js';
+import type { WireParams } from '../wire-params.js';
+
+const MAX_FILTERS = 10;
+/** Filter keys Arca understands, mapped to KeyFilter fields. */
+const FILTER_FIELDS = {
+  KeyState: 'keyState',
+  KeySpec: 'keySpec',
+  KeyUsage: 'keyUsage',
+  ProtectionLevel: 'protectionLevel',
+} as const satisfies Record<string, keyof KeyFilter>;
+
+export const listKeysAction = wireAction({
+  action: 'ListKeys',
+  operation: listKeys,
+  parse: (params) => ({ filter: parseFilters(params), page: params.page() }),
+  respond: (result, scope) => ({
+    Keys: { Key: result.items.map((key) => ({ KeyId: key.keyId, KeyArn: keyArn(scope, key.keyId) })) },
+    ...pageFields(result),
+  }),
+});
+
+/**
+ * `Filters=[{"Key":"KeyState","Values":["Enabled","Disabled"]}]`: AND across keys, OR within
+ * Values. `CreatorType` is accepted: every key here is a user's, so `User` matches all keys and
+ * `Service` none.
+ */
+function parseFilters(params: WireParams): KeyFilter {
+  const parsed = params.optionalJson('Filters');
+  if (parsed === undefined) return {};
+  if (!Array.isArray(parsed) || parsed.length > MAX_FILTERS) throw new KmsError('InvalidParameter', 'Filters');
+  const filter: Record<string, string[]> = {};
+  for (const entry of parsed as unknown[]) {
+    const { key, values } = filterEntry(entry);
+    if (key === 'CreatorType') {
+      if (!values.includes('User')) filter.keyState = [];
+      continue;
+    }
+    if (!(key in FILTER_FIELDS)) throw new KmsError('InvalidParameter', 'Filters');
+    const field = FILTER_FIELDS[key as keyof typeof FILTER_FIELDS];
+    filter[field] = filter[field] ? filter[field].filter((v) => values.includes(v)) : values;
+  }
+  return filter as KeyFilter;
+}
+
+function filterEntry(entry: unknown): { key: string; values: string[] } {
+  if (typeof entry !== 'object' || entry === null) throw new KmsError('InvalidParameter', 'Filters');
+  const { Key: key, Values: values } = entry as Record<string, unknown>;
+  const valid = typeof key === 'string' && Array.isArray(values) && values.every((v) => typeof v === 'string');
+  if (!valid) throw new KmsError('InvalidParameter', 'Filters');
+  return { key, values: values as string[] };
+}

@@ -1,0 +1,23 @@
+import { KmsError } from '../../domain/errors.js';
+import { reEncrypt } from '../../operations/re-encrypt.js';
+import { sealedBody } from '../shapes.js';
+import { wireAction } from '../wire-action.js';
+
+/** Symmetric sources only: the asymmetric source parameters are refused rather than ignored. */
+export const reEncryptAction = wireAction({
+  action: 'ReEncrypt',
+  operation: reEncrypt,
+  parse: (params) => {
+    for (const name of ['SourceKeyId', 'SourceKeyVersionId', 'SourceEncryptionAlgorithm']) {
+      if (params.optional(name)) throw new KmsError('InvalidParameter', name);
+    }
+    return {
+      ciphertextBlob: params.required('CiphertextBlob'),
+      sourceEncryptionContext: params.encryptionContext('SourceEncryptionContext'),
+      destinationKeyId: params.required('DestinationKeyId'),
+      destinationEncryptionContext: params.encryptionContext('DestinationEncryptionContext'),
+      dryRun: params.dryRun(),
+    };
+  },
+  respond: sealedBody,
+});

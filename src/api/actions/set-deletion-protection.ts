@@ -1,0 +1,20 @@
+import { KmsError } from '../../domain/errors.js';
+import { setDeletionProtection } from '../../operations/set-deletion-protection.js';
+import { emptyBody } from '../shapes.js';
+import { wireAction } from '../wire-action.js';
+
+/** The key comes from KeyId (newer SDKs) or ProtectedResourceArn (older docs); one is needed. */
+export const setDeletionProtectionAction = wireAction({
+  action: 'SetDeletionProtection',
+  operation: setDeletionProtection,
+  parse: (params) => {
+    const keyReference = params.optional('KeyId') || params.optional('ProtectedResourceArn');
+    if (!keyReference) throw new KmsError('MissingParameter', 'ProtectedResourceArn');
+    return {
+      keyReference,
+      enableDeletionProtection: params.requiredBoolean('EnableDeletionProtection'),
+      deletionProtectionDescription: params.optional('DeletionProtectionDescription'),
+    };
+  },
+  respond: emptyBody,
+});

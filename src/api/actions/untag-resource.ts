@@ -1,0 +1,23 @@
+import { KmsError } from '../../domain/errors.js';
+import { untagResource } from '../../operations/untag-resource.js';
+import { emptyBody } from '../shapes.js';
+import { wireAction } from '../wire-action.js';
+import type { WireParams } from '../wire-params.js';
+import { taggedKeyId } from './tag-resource.js';
+
+export const untagResourceAction = wireAction({
+  action: 'UntagResource',
+  operation: untagResource,
+  parse: (params) => ({ keyId: taggedKeyId(params), tagKeys: parseTagKeys(params) }),
+  respond: emptyBody,
+});
+
+/** `TagKeys=["k1","k2"]`. */
+function parseTagKeys(params: WireParams): string[] {
+  params.required('TagKeys');
+  const parsed = params.optionalJson('TagKeys');
+  if (!Array.isArray(parsed) || !parsed.every((key) => typeof key === 'string')) {
+    throw new KmsError('InvalidParameter', 'TagKeys');
+  }
+  return parsed as string[];
+}

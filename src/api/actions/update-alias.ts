@@ -1,0 +1,10 @@
+import { updateAlias } from '../../operations/update-alias.js';
+import { emptyBody } from '../shapes.js';
+import { wireAction } from '../wire-action.js';
+
+export const updateAliasAction = wireAction({
+  action: 'UpdateAlias',
+  operation: updateAlias,
+  parse: (params) => ({ aliasName: params.required('AliasName'), keyId: params.required('KeyId') }),
+  respond: emptyBody,
+});

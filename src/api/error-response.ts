@@ -1,0 +1,33 @@
+import type { Logger } from 'pino';
+import type { ArnScope } from '../domain/arn.js';
+import { KmsError } from '../domain/errors.js';
+import type { WireBody } from './wire-action.js';
+
+interface HttpError {
+  readonly statusCode?: number;
+  readonly code?: string;
+}
+
+/**
+ * Maps anything thrown while serving a request to a catalog error. Catalog errors pass through;
+ * the framework's own refusals (body too large, unreadable body) map by their status code;
+ * everything else is an internal failure, logged with the request id, never shown.
+ */
+export function kmsErrorFrom(thrown: unknown, logger: Logger, requestId?: string): KmsError {
+  if (thrown instanceof KmsError) return thrown;
+  const status = (thrown as HttpError | null)?.statusCode;
+  if (status === 413) return new KmsError('RequestTooLarge');
+  if (status !== undefined && status >= 400 && status < 500) return new KmsError('InvalidParameter', 'Body');
+  logger.error({ err: thrown, requestId }, 'internal failure');
+  return new KmsError('InternalFailure');
+}
+
+/** Alibaba's error shape. A 5xx body says nothing beyond the catalog's generic message. */
+export function errorBody(error: KmsError, requestId: string, scope: ArnScope): WireBody {
+  return {
+    RequestId: requestId,
+    HostId: `kms.${scope.region}.arca`,
+    Code: error.code,
+    Message: error.message,
+  };
+}

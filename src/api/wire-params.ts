@@ -1,0 +1,105 @@
+import {
+  contextFromEntries,
+  EMPTY_CONTEXT,
+  parseEncryptionContextJson,
+  type EncryptionContext,
+} from '../domain/encryption-context.js';
+import { KmsError } from '../domain/errors.js';
+import type { Page } from '../domain/ports.js';
+
+const INTEGER_PATTERN = /^-?[0-9]{1,15}$/;
+export const MAX_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 10;
+
+/**
+ * The request's parameters (query string and form body together, already decoded), with typed
+ * readers that refuse malformed values with the catalog's MissingParameter / InvalidParameter.
+ */
+export class WireParams {
+  readonly #values: ReadonlyMap<string, string>;
+
+  constructor(values: ReadonlyMap<string, string>) {
+    this.#values = values;
+  }
+
+  has(name: string): boolean {
+    return this.#values.has(name);
+  }
+
+  optional(name: string): string | undefined {
+    return this.#values.get(name);
+  }
+
+  /** A parameter that must be present and non-empty. */
+  required(name: string): string {
+    const value = this.#values.get(name);
+    if (value === undefined || value === '') throw new KmsError('MissingParameter', name);
+    return value;
+  }
+
+  optionalInteger(name: string): number | undefined {
+    const value = this.#values.get(name);
+    if (value === undefined || value === '') return undefined;
+    if (!INTEGER_PATTERN.test(value)) throw new KmsError('InvalidParameter', name);
+    return Number(value);
+  }
+
+  requiredInteger(name: string): number {
+    const value = this.optionalInteger(name);
+    if (value === undefined) throw new KmsError('MissingParameter', name);
+    return value;
+  }
+
+  /** `true` / `false` in any letter case, as the SDKs send booleans. */
+  optionalBoolean(name: string): boolean | undefined {
+    const value = this.#values.get(name);
+    if (value === undefined || value === '') return undefined;
+    const lower = value.toLowerCase();
+    if (lower !== 'true' && lower !== 'false') throw new KmsError('InvalidParameter', name);
+    return lower === 'true';
+  }
+
+  requiredBoolean(name: string): boolean {
+    const value = this.optionalBoolean(name);
+    if (value === undefined) throw new KmsError('MissingParameter', name);
+    return value;
+  }
+
+  dryRun(): boolean {
+    return this.optionalBoolean('DryRun') ?? false;
+  }
+
+  /** A JSON-typed parameter; `undefined` when absent. Malformed JSON is InvalidParameter. */
+  optionalJson(name: string): unknown {
+    const value = this.#values.get(name);
+    if (value === undefined || value === '') return undefined;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      throw new KmsError('InvalidParameter', name);
+    }
+  }
+
+  /**
+   * An encryption context in either form: the JSON string the current SDKs send, or the
+   * flattened `Name.key=value` parameters of the npm 1.2.0 SDK. Both at once is ambiguous.
+   */
+  encryptionContext(name: string): EncryptionContext {
+    const json = this.#values.get(name);
+    const prefix = `${name}.`;
+    const flattened = [...this.#values].filter(([key]) => key.startsWith(prefix));
+    if (json !== undefined && flattened.length > 0) throw new KmsError('InvalidParameter', name);
+    if (flattened.length > 0) return contextFromEntries(flattened.map(([key, value]) => [key.slice(prefix.length), value]), name);
+    if (json === undefined || json === '') return EMPTY_CONTEXT;
+    return parseEncryptionContextJson(json, name);
+  }
+
+  /** PageNumber (≥ 1, default 1) and PageSize (1–100, default 10). */
+  page(): Page {
+    const pageNumber = this.optionalInteger('PageNumber') ?? 1;
+    const pageSize = this.optionalInteger('PageSize') ?? DEFAULT_PAGE_SIZE;
+    if (pageNumber < 1) throw new KmsError('InvalidParameter', 'PageNumber');
+    if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) throw new KmsError('InvalidParameter', 'PageSize');
+    return { pageNumber, pageSize };
+  }
+}

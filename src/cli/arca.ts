@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_REGION, startServer } from '../main.js';
+
+function portNumber(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new InvalidArgumentError('a port is 0 to 65535');
+  return port;
+}
+
+const program = new Command()
+  .name('arca')
+  .description('Arca: a self-hosted KMS that speaks the Alibaba Cloud KMS API (2016-01-20)');
+
+program
+  .command('server')
+  .description('run the KMS server')
+  .option('--host <host>', 'address to listen on', DEFAULT_HOST)
+  .option('--port <port>', 'port to listen on (0 picks a free one)', portNumber, DEFAULT_PORT)
+  .option('--data-dir <dir>', 'where the database and the root key file live', DEFAULT_DATA_DIR)
+  .option('--region <region>', 'region named in Arns', DEFAULT_REGION)
+  .option('--account-id <id>', 'account id named in Arns', DEFAULT_ACCOUNT_ID)
+  .addHelpText(
+    'after',
+    `
+Environment:
+  ARCA_ACCESS_KEY_ID, ARCA_ACCESS_KEY_SECRET  an administrator access key that must exist
+  ARCA_ROOT_KEY                               base64 of a 32-byte root key (instead of <data-dir>/root.key)
+  ARCA_LOG_LEVEL                              pino log level (default info)
+
+Example:
+  arca server --port 0 --data-dir /var/lib/arca`,
+  )
+  .action(async (options: { host: string; port: number; dataDir: string; region: string; accountId: string }) => {
+    const server = await startServer({ ...options, environment: process.env });
+    const stop = (): void => {
+      server.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  process.stderr.write(`arca: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

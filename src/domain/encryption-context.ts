@@ -1,0 +1,70 @@
+import { KmsError } from './errors.js';
+
+/**
+ * An encryption context: string keys to string values, bound to a ciphertext as additional
+ * authenticated data. Key order and JSON whitespace carry no meaning, so the context is reduced
+ * to a canonical byte string before it reaches the AEAD.
+ *
+ * Canonical encoding, version 1 (all lengths unsigned 32-bit big-endian, strings UTF-8):
+ *
+ *   count(4) ‖ for each pair, sorted by the UTF-8 bytes of its key:
+ *       keyLength(4) ‖ key ‖ valueLength(4) ‖ value
+ *
+ * Length prefixes make it unambiguous: {"ab":"c"} and {"a":"bc"} encode differently. The empty
+ * context (absent, or `{}`) encodes as four zero bytes.
+ */
+export type EncryptionContext = ReadonlyMap<string, string>;
+
+export const MAX_ENCRYPTION_CONTEXT_LENGTH = 8192;
+export const EMPTY_CONTEXT: EncryptionContext = new Map();
+
+/** Parses the JSON form; `parameter` names the wire parameter in the error. */
+export function parseEncryptionContextJson(json: string, parameter: string): EncryptionContext {
+  if (json.length > MAX_ENCRYPTION_CONTEXT_LENGTH) throw new KmsError('InvalidParameter', parameter);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new KmsError('InvalidParameter', parameter);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new KmsError('InvalidParameter', parameter);
+  }
+  return contextFromEntries(Object.entries(parsed), parameter);
+}
+
+/** Builds a context from pairs (the flattened `EncryptionContext.k=v` form arrives this way). */
+export function contextFromEntries(entries: ReadonlyArray<readonly [string, unknown]>, parameter: string): EncryptionContext {
+  const context = new Map<string, string>();
+  let length = 0;
+  for (const [key, value] of entries) {
+    if (typeof value !== 'string' || context.has(key)) throw new KmsError('InvalidParameter', parameter);
+    length += key.length + value.length;
+    context.set(key, value);
+  }
+  if (length > MAX_ENCRYPTION_CONTEXT_LENGTH) throw new KmsError('InvalidParameter', parameter);
+  return context;
+}
+
+export function encodeContextForAad(context: EncryptionContext): Buffer {
+  const pairs = [...context].map(([key, value]) => [Buffer.from(key, 'utf8'), Buffer.from(value, 'utf8')] as const);
+  pairs.sort(([a], [b]) => Buffer.compare(a, b));
+  const size = 4 + pairs.reduce((sum, [key, value]) => sum + 8 + key.length + value.length, 0);
+  const out = Buffer.allocUnsafe(size);
+  let offset = out.writeUInt32BE(pairs.length, 0);
+  for (const [key, value] of pairs) {
+    offset = out.writeUInt32BE(key.length, offset);
+    offset += key.copy(out, offset);
+    offset = out.writeUInt32BE(value.length, offset);
+    offset += value.copy(out, offset);
+  }
+  return out;
+}
+
+/**
+ * The additional data a CiphertextBlob is sealed with: the blob's 36-byte header (the key
+ * version id in ASCII) followed by the canonical context.
+ */
+export function blobAdditionalData(keyVersionId: string, context: EncryptionContext): Buffer {
+  return Buffer.concat([Buffer.from(keyVersionId, 'ascii'), encodeContextForAad(context)]);
+}

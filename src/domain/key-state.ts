@@ -1,0 +1,64 @@
+import { KmsError, type ErrorName } from './errors.js';
+
+export const KeyState = {
+  Enabled: 'Enabled',
+  Disabled: 'Disabled',
+  PendingDeletion: 'PendingDeletion',
+  PendingImport: 'PendingImport',
+} as const;
+export type KeyState = (typeof KeyState)[keyof typeof KeyState];
+
+/**
+ * Groups of actions that the official "Impact of CMK states on API calls" table treats alike.
+ * Every action that takes a key names its group in the operation registry.
+ */
+export const StateRule = {
+  /** Encrypt, Decrypt, the data-key actions, ReEncrypt. */
+  UseKey: 'UseKey',
+  /** DescribeKey, ListKeys, DeleteAlias, tags, UpdateKeyDescription: any state. */
+  AnyState: 'AnyState',
+  /** EnableKey, DisableKey. */
+  ChangeEnablement: 'ChangeEnablement',
+  ScheduleDeletion: 'ScheduleDeletion',
+  CancelDeletion: 'CancelDeletion',
+  /** CreateAlias; SetDeletionProtection follows the same rule. */
+  CreateAlias: 'CreateAlias',
+  /** UpdateAlias: judged on the target key. */
+  AliasTarget: 'AliasTarget',
+} as const;
+export type StateRule = (typeof StateRule)[keyof typeof StateRule];
+
+const OK = null;
+const useKeyRefusal: Record<KeyState, ErrorName | null> = {
+  Enabled: OK,
+  Disabled: 'RejectedDisabled',
+  PendingDeletion: 'RejectedPendingDeletion',
+  PendingImport: 'RejectedPendingImport',
+};
+
+/** The state × action table. `null` means the action is allowed in that state. */
+export const STATE_TABLE: Record<StateRule, Record<KeyState, ErrorName | null>> = {
+  UseKey: useKeyRefusal,
+  AnyState: { Enabled: OK, Disabled: OK, PendingDeletion: OK, PendingImport: OK },
+  ChangeEnablement: {
+    Enabled: OK,
+    Disabled: OK,
+    PendingDeletion: 'RejectedStateModifiedFailed',
+    PendingImport: 'RejectedStateModifiedFailed',
+  },
+  ScheduleDeletion: { Enabled: OK, Disabled: OK, PendingDeletion: 'RejectedStateModifiedFailed', PendingImport: OK },
+  CancelDeletion: {
+    Enabled: 'RejectedStateModifiedFailed',
+    Disabled: 'RejectedStateModifiedFailed',
+    PendingDeletion: OK,
+    PendingImport: 'RejectedStateModifiedFailed',
+  },
+  CreateAlias: { Enabled: OK, Disabled: OK, PendingDeletion: 'RejectedStateModifiedFailed', PendingImport: OK },
+  AliasTarget: { Enabled: OK, Disabled: OK, PendingDeletion: 'RejectedPendingDeletion', PendingImport: OK },
+};
+
+/** Throws the table's refusal when `rule` does not allow `state`. */
+export function assertStateAllows(rule: StateRule, state: KeyState): void {
+  const refusal = STATE_TABLE[rule][state];
+  if (refusal !== null) throw new KmsError(refusal);
+}

@@ -1,0 +1,64 @@
+import type { KeySpec, KeyUsage, Origin, ProtectionLevel } from './key-spec.js';
+import type { KeyState } from './key-state.js';
+
+export interface Tag {
+  readonly tagKey: string;
+  readonly tagValue: string;
+}
+
+/**
+ * A customer master key as stored. Times are milliseconds since the epoch (UTC).
+ * `revision` increases by one on every write; a writer names the revision it read, and the
+ * store refuses the write when another writer got there first (optimistic concurrency).
+ */
+export interface Key {
+  readonly keyId: string;
+  readonly keySpec: KeySpec;
+  readonly keyUsage: KeyUsage;
+  readonly origin: Origin;
+  readonly protectionLevel: ProtectionLevel;
+  readonly keyState: KeyState;
+  readonly description: string;
+  readonly creator: string;
+  readonly creationDate: number;
+  /** When a PendingDeletion key is destroyed; null in every other state. */
+  readonly deleteDate: number | null;
+  readonly deletionProtection: boolean;
+  readonly deletionProtectionDescription: string;
+  readonly automaticRotation: boolean;
+  readonly rotationIntervalSeconds: number | null;
+  readonly lastRotationDate: number;
+  /** The version Encrypt and the data-key actions use: always the newest. */
+  readonly primaryKeyVersionId: string;
+  readonly materialExpireTime: number | null;
+  readonly tags: readonly Tag[];
+  readonly revision: number;
+}
+
+/** How a version's material is kept: the strategy the protector that made it understands. */
+export const ProtectionKind = { Software: 'software' } as const;
+export type ProtectionKind = (typeof ProtectionKind)[keyof typeof ProtectionKind];
+
+/** Key material as it may be stored: sealed, never plaintext. */
+export interface ProtectedMaterial {
+  readonly kind: ProtectionKind;
+  readonly sealed: Buffer;
+}
+
+export interface KeyVersion {
+  readonly keyId: string;
+  readonly keyVersionId: string;
+  readonly creationDate: number;
+  readonly material: ProtectedMaterial;
+}
+
+export interface Alias {
+  readonly aliasName: string;
+  readonly keyId: string;
+  readonly creationDate: number;
+}
+
+/** Apply `changes` to `key` as the next revision. */
+export function reviseKey(key: Key, changes: Partial<Omit<Key, 'keyId' | 'revision'>>): Key {
+  return { ...key, ...changes, revision: key.revision + 1 };
+}

@@ -1,0 +1,127 @@
+import type { Aead } from '../crypto/aead.js';
+import type { SecretBytes } from '../crypto/secret-bytes.js';
+import type { Alias, Key, KeyVersion, ProtectedMaterial } from './key.js';
+import type { KeySpec, KeyUsage, ProtectionLevel } from './key-spec.js';
+import type { KeyState } from './key-state.js';
+
+/** Milliseconds since the epoch. One injectable clock serves the whole server. */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface Page {
+  /** 1-based. */
+  readonly pageNumber: number;
+  readonly pageSize: number;
+}
+
+export interface PageOf<T> {
+  readonly items: readonly T[];
+  readonly totalCount: number;
+}
+
+/** ListKeys filters: within one field any value matches; across fields all must. */
+export interface KeyFilter {
+  readonly keyState?: readonly KeyState[];
+  readonly keySpec?: readonly KeySpec[];
+  readonly keyUsage?: readonly KeyUsage[];
+  readonly protectionLevel?: readonly ProtectionLevel[];
+}
+
+/**
+ * Where keys, versions and aliases live. Every method is one atomic, durable transaction: when
+ * its promise resolves the change survives a crash, and when it rejects nothing changed.
+ * Nothing here holds plaintext key material.
+ *
+ * Errors every adapter must raise (all `StoreConflictError`):
+ * - `createKey` when the key id or the version id exists;
+ * - `updateKey` / `addKeyVersion` when the stored revision differs from `expectedRevision` or
+ *   the key does not exist;
+ * - `createAlias` when the alias exists (`reason: 'alias-exists'`), or its key does not;
+ * - `updateAlias` / `deleteAlias` when the alias does not exist (`reason: 'alias-missing'`).
+ * Lists are ordered by creation (oldest first), ties broken by id.
+ */
+export interface KeyStore {
+  createKey(key: Key, firstVersion: KeyVersion): Promise<void>;
+  getKey(keyId: string): Promise<Key | undefined>;
+  /** Replaces the key's record; `key.revision` must be `expectedRevision + 1`. */
+  updateKey(key: Key, expectedRevision: number): Promise<void>;
+  /** Adds a version and stores `key` (which names it primary) in the same transaction. */
+  addKeyVersion(key: Key, version: KeyVersion, expectedRevision: number): Promise<void>;
+  /** Deletes the key, its versions, and the aliases that name it. */
+  deleteKey(keyId: string): Promise<void>;
+  listKeys(filter: KeyFilter, page: Page): Promise<PageOf<Key>>;
+
+  getKeyVersion(keyVersionId: string): Promise<KeyVersion | undefined>;
+  listKeyVersions(keyId: string, page: Page): Promise<PageOf<KeyVersion>>;
+
+  createAlias(alias: Alias): Promise<void>;
+  getAlias(aliasName: string): Promise<Alias | undefined>;
+  /** Points an existing alias at another key. */
+  updateAlias(aliasName: string, keyId: string): Promise<void>;
+  deleteAlias(aliasName: string): Promise<void>;
+  /** All aliases, or those of one key. */
+  listAliases(page: Page, keyId?: string): Promise<PageOf<Alias>>;
+
+  close(): Promise<void>;
+}
+
+export type StoreConflictReason = 'exists' | 'stale-revision' | 'missing' | 'alias-exists' | 'alias-missing';
+
+export class StoreConflictError extends Error {
+  readonly reason: StoreConflictReason;
+  constructor(reason: StoreConflictReason, detail: string) {
+    super(`${reason}: ${detail}`);
+    this.name = 'StoreConflictError';
+    this.reason = reason;
+  }
+}
+
+/** An access key that may sign requests. The secret is stored sealed, never in the clear. */
+export interface AccessKeyRecord {
+  readonly accessKeyId: string;
+  readonly sealedSecret: Buffer;
+  readonly principal: string;
+  readonly enabled: boolean;
+  readonly creationDate: number;
+}
+
+export interface AccessKeyStore {
+  getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
+  /** Inserts or replaces. */
+  putAccessKey(record: AccessKeyRecord): Promise<void>;
+  /** Whether any administrator key exists yet. */
+  countAccessKeys(): Promise<number>;
+}
+
+/** Small named values the server keeps beside its data, such as the root key's check value. */
+export interface MetadataStore {
+  getMetadata(name: string): Promise<Buffer | undefined>;
+  putMetadata(name: string, value: Buffer): Promise<void>;
+}
+
+/**
+ * Makes and opens key material. A protector never hands plaintext material to its caller
+ * except when asked for an `Aead`, whose key stays inside it.
+ */
+export interface KeyProtector {
+  readonly protectionLevel: ProtectionLevel;
+  /** Generates fresh material for `keySpec` and returns it protected, bound to the version id. */
+  generate(keySpec: KeySpec, keyVersionId: string): Promise<ProtectedMaterial>;
+  /** Protects material that came from outside (bring your own key). */
+  protect(material: SecretBytes, keyVersionId: string): Promise<ProtectedMaterial>;
+  /** An AEAD over the version's material. Throws when the material fails to open. */
+  open(keySpec: KeySpec, keyVersionId: string, material: ProtectedMaterial): Promise<Aead>;
+}
+
+/**
+ * Seals small secrets (access key secrets, check values) under the server's root key.
+ * `purpose` and `binding` are authenticated: a value opens only for the record it was sealed for.
+ */
+export interface SecretSealer {
+  seal(plaintext: Buffer, purpose: string, binding: string): Promise<Buffer>;
+  /** Throws when the value was not sealed by this root key for this purpose and binding. */
+  open(sealed: Buffer, purpose: string, binding: string): Promise<Buffer>;
+}

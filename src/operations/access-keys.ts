@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import type { AccessKeyStore, Clock, SecretSealer } from '../domain/ports.js';
+import { ADMIN_PRINCIPAL } from './authorization.js';
+
+const ACCESS_KEY_SECRET_PURPOSE = 'access-key-secret';
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+export interface AccessKeyCredentials {
+  readonly accessKeyId: string;
+  readonly accessKeySecret: string;
+}
+
+export interface ResolvedAccessKey {
+  readonly secret: string;
+  readonly principal: string;
+}
+
+/**
+ * The access keys that may sign requests. Secrets are stored sealed under the root key and
+ * opened once into memory: the verifier needs each one on every request.
+ */
+export class AccessKeys {
+  readonly #store: AccessKeyStore;
+  readonly #sealer: SecretSealer;
+  readonly #clock: Clock;
+  readonly #opened = new Map<string, ResolvedAccessKey>();
+
+  constructor(store: AccessKeyStore, sealer: SecretSealer, clock: Clock) {
+    this.#store = store;
+    this.#sealer = sealer;
+    this.#clock = clock;
+  }
+
+  /** The secret and principal of an enabled access key, or undefined. */
+  async resolve(accessKeyId: string): Promise<ResolvedAccessKey | undefined> {
+    const opened = this.#opened.get(accessKeyId);
+    if (opened) return opened;
+    const record = await this.#store.getAccessKey(accessKeyId);
+    if (!record || !record.enabled) return undefined;
+    const secret = await this.#sealer.open(record.sealedSecret, ACCESS_KEY_SECRET_PURPOSE, accessKeyId);
+    const resolved = { secret: secret.toString('utf8'), principal: record.principal };
+    this.#opened.set(accessKeyId, resolved);
+    return resolved;
+  }
+
+  /** Makes sure an administrator key with exactly these credentials exists. */
+  async ensureAdministrator(credentials: AccessKeyCredentials): Promise<void> {
+    const existing = await this.resolve(credentials.accessKeyId);
+    if (existing?.secret === credentials.accessKeySecret && existing.principal === ADMIN_PRINCIPAL) return;
+    this.#opened.delete(credentials.accessKeyId);
+    await this.#store.putAccessKey({
+      accessKeyId: credentials.accessKeyId,
+      sealedSecret: await this.#sealer.seal(
+        Buffer.from(credentials.accessKeySecret, 'utf8'),
+        ACCESS_KEY_SECRET_PURPOSE,
+        credentials.accessKeyId,
+      ),
+      principal: ADMIN_PRINCIPAL,
+      enabled: true,
+      creationDate: this.#clock.now(),
+    });
+  }
+
+  async isEmpty(): Promise<boolean> {
+    return (await this.#store.countAccessKeys()) === 0;
+  }
+
+  /** New credentials in Alibaba's shape: an `LTAI` id of 24 characters and a 30-character secret. */
+  static generateCredentials(): AccessKeyCredentials {
+    return { accessKeyId: `LTAI${randomText(20)}`, accessKeySecret: randomText(30) };
+  }
+}
+
+function randomText(length: number): string {
+  // 62 symbols: reject bytes ≥ 248 so every symbol is equally likely.
+  let text = '';
+  while (text.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < 248 && text.length < length) text += ID_ALPHABET[byte % 62];
+    }
+  }
+  return text;
+}

@@ -1,0 +1,97 @@
+import { closeSync, existsSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Aead } from '../crypto/aead.js';
+import { createAes256Gcm } from '../crypto/aes-gcm.js';
+import { SecretBytes } from '../crypto/secret-bytes.js';
+import type { SecretSealer } from '../domain/ports.js';
+
+export const ROOT_KEY_FILE_NAME = 'root.key';
+const ROOT_KEY_LENGTH = 32;
+const SEAL_FORMAT_VERSION = 1;
+
+/** What a sealed value is for; part of its additional data, so values cannot be swapped. */
+export const SealPurpose = {
+  KeyMaterial: 'key-material',
+  AccessKeySecret: 'access-key-secret',
+  RootKeyCheck: 'root-key-check',
+} as const;
+
+/**
+ * Arca's root key: AES-256-GCM over everything secret that Arca stores.
+ *
+ * Sealed layout, version 1:  version(1) = 0x01 ‖ iv(12) ‖ ciphertext ‖ tag(16)
+ * Additional data:           "arca-seal-v1" ‖ 0x00 ‖ purpose ‖ 0x00 ‖ binding
+ * where `binding` names the one record the value belongs to (for key material, the key version
+ * id), so a sealed value moved to another record or purpose fails to open.
+ */
+export class RootKey implements SecretSealer {
+  readonly #aead: Aead;
+
+  private constructor(key: SecretBytes) {
+    this.#aead = createAes256Gcm(key);
+  }
+
+  static fromSecret(key: SecretBytes): RootKey {
+    if (key.lengthInBytes !== ROOT_KEY_LENGTH) throw new Error(`the root key must be ${ROOT_KEY_LENGTH} bytes`);
+    return new RootKey(key);
+  }
+
+  /**
+   * The root key from `ARCA_ROOT_KEY` (base64 of 32 bytes) when given, else from the key file in
+   * the data directory, which is created (mode 0600) on first start.
+   */
+  static loadOrCreate(dataDir: string, fromEnvironment: string | undefined): { rootKey: RootKey; created: boolean } {
+    if (fromEnvironment !== undefined && fromEnvironment !== '') {
+      return { rootKey: RootKey.fromSecret(decodeRootKey(fromEnvironment, 'ARCA_ROOT_KEY')), created: false };
+    }
+    const path = join(dataDir, ROOT_KEY_FILE_NAME);
+    if (existsSync(path)) {
+      assertPrivateFile(path);
+      return { rootKey: RootKey.fromSecret(decodeRootKey(readFileSync(path, 'utf8').trim(), path)), created: false };
+    }
+    const key = SecretBytes.random(ROOT_KEY_LENGTH);
+    writeNewPrivateFile(path, `${key.unsafeReveal().toString('base64')}\n`);
+    return { rootKey: RootKey.fromSecret(key), created: true };
+  }
+
+  async seal(plaintext: Buffer, purpose: string, binding: string): Promise<Buffer> {
+    const sealed = await this.#aead.encrypt(plaintext, sealAdditionalData(purpose, binding));
+    return Buffer.concat([Buffer.of(SEAL_FORMAT_VERSION), sealed]);
+  }
+
+  /** Throws `AeadAuthenticationError` when the value was not sealed by this key for this use. */
+  async open(sealed: Buffer, purpose: string, binding: string): Promise<Buffer> {
+    if (sealed[0] !== SEAL_FORMAT_VERSION) throw new Error('unknown sealed-value format');
+    return this.#aead.decrypt(sealed.subarray(1), sealAdditionalData(purpose, binding));
+  }
+}
+
+function sealAdditionalData(purpose: string, binding: string): Buffer {
+  return Buffer.from(`arca-seal-v1\0${purpose}\0${binding}`, 'utf8');
+}
+
+function decodeRootKey(text: string, source: string): SecretBytes {
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length !== ROOT_KEY_LENGTH || bytes.toString('base64') !== text) {
+    bytes.fill(0);
+    throw new Error(`${source} must hold the base64 form of a ${ROOT_KEY_LENGTH}-byte key`);
+  }
+  return SecretBytes.adopt(bytes);
+}
+
+/** A key file others can read is no secret: refuse to use it rather than pretend. */
+function assertPrivateFile(path: string): void {
+  if ((statSync(path).mode & 0o077) !== 0) {
+    throw new Error(`${path} is readable by other users; make it private (chmod 600) before starting`);
+  }
+}
+
+/** Creates `path` with mode 0600, failing if it exists (no window where it is world-readable). */
+export function writeNewPrivateFile(path: string, contents: string): void {
+  const fd = openSync(path, 'wx', 0o600);
+  try {
+    writeSync(fd, contents);
+  } finally {
+    closeSync(fd);
+  }
+}
