@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Runs every test file under test/ with Node's own test runner (TypeScript through tsx).
-// Node 20's runner takes no glob patterns, so the files are found here. A suite that needs an
-// outside service (PostgreSQL, a PKCS#11 token) is selected by .ci/run through ARCA_TEST_SUITES.
+// Node 20's runner takes no glob patterns, so the files are found here. Arguments narrow the run
+// to the files whose path contains one of them (`npm test -- sm4`).
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
+// Suites that must exist and run in a full run: a missing folder is a failure, not a pass.
+const REQUIRED_SUITES = ['test/crypto', 'test/domain', 'test/keystore', 'test/api', 'test/e2e'];
 
 function findTests(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -25,6 +27,13 @@ const files = findTests(join(root, 'test'))
 if (files.length === 0) {
   console.error('run-tests: no test files matched');
   process.exit(1);
+}
+if (filters.length === 0) {
+  const missing = REQUIRED_SUITES.filter((suite) => !files.some((file) => file.startsWith(`${suite}/`)));
+  if (missing.length > 0) {
+    console.error(`run-tests: required suites have no tests: ${missing.join(', ')}`);
+    process.exit(1);
+  }
 }
 
 const result = spawnSync(

@@ -101,7 +101,6 @@ export const ErrorCatalog = {
     code: 'Unsupported.ProtectionLevel',
     message: 'The protection level {0} is not available on this server.',
   },
-  UnsupportedOperation: { httpStatus: 400, kind: 'user', message: 'This action is not supported.' },
   DryRunOperation: {
     // Alibaba: a DryRun that would have succeeded still fails, with this code.
     httpStatus: 412,
