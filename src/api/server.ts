@@ -46,7 +46,9 @@ export function buildApi(deps: ApiDependencies): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/health', (_request, reply) => {
+    void reply.send({ status: 'ok' });
+  });
   app.route({ method: ['GET', 'POST'], url: '/', handler: (request, reply) => handleApiRequest(deps, request, reply) });
 
   app.setNotFoundHandler((request, reply) => {

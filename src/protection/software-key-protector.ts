@@ -30,7 +30,7 @@ export class SoftwareKeyProtector implements KeyProtector {
   }
 
   async open(keySpec: KeySpec, keyVersionId: string, material: ProtectedMaterial): Promise<Aead> {
-    if (material.kind !== ProtectionKind.Software) throw new Error(`software protector cannot open ${material.kind} material`);
+    if (material.kind !== ProtectionKind.Software) throw new Error(`software protector cannot open ${String(material.kind)} material`);
     const key = SecretBytes.adopt(await this.#rootKey.open(material.sealed, SealPurpose.KeyMaterial, keyVersionId));
     if (key.lengthInBytes !== profileOf(keySpec).materialLengthInBytes) throw new Error('stored material has the wrong length');
     return createAead(profileOf(keySpec).algorithm, key);

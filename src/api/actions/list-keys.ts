@@ -34,8 +34,9 @@ function parseFilters(params: WireParams): KeyFilter {
   const parsed = params.optionalJson('Filters');
   if (parsed === undefined) return {};
   if (!Array.isArray(parsed) || parsed.length > MAX_FILTERS) throw new KmsError('InvalidParameter', 'Filters');
-  const filter: Record<string, string[]> = {};
-  for (const entry of parsed as unknown[]) {
+  // Values are matched as given: an unknown state or spec simply matches no key.
+  const filter: { -readonly [Field in keyof KeyFilter]?: string[] } = {};
+  for (const entry of parsed) {
     const { key, values } = filterEntry(entry);
     if (key === 'CreatorType') {
       if (!values.includes('User')) filter.keyState = [];
@@ -53,5 +54,5 @@ function filterEntry(entry: unknown): { key: string; values: string[] } {
   const { Key: key, Values: values } = entry as Record<string, unknown>;
   const valid = typeof key === 'string' && Array.isArray(values) && values.every((v) => typeof v === 'string');
   if (!valid) throw new KmsError('InvalidParameter', 'Filters');
-  return { key, values: values as string[] };
+  return { key, values };
 }

@@ -19,5 +19,5 @@ function parseTagKeys(params: WireParams): string[] {
   if (!Array.isArray(parsed) || !parsed.every((key) => typeof key === 'string')) {
     throw new KmsError('InvalidParameter', 'TagKeys');
   }
-  return parsed as string[];
+  return parsed;
 }

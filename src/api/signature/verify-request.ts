@@ -1,0 +1,53 @@
+import { KmsError } from '../../domain/errors.js';
+import { hasAcsAuthorization, parseAcs3HmacSha256 } from './acs3-hmac-sha256.js';
+import { looksLikeHmacSha1V1, parseHmacSha1V1 } from './hmac-sha1-v1.js';
+import type { ReplayGuard } from './replay-guard.js';
+import type { SignatureClaim, SignedRequest, VerifiedCaller } from './signed-request.js';
+import { MAX_CLOCK_SKEW_MS, parseRequestTimestamp } from './timestamp.js';
+
+/** The secret of an access key id, or `undefined` when no such key exists. */
+export type SecretLookup = (accessKeyId: string) => Promise<string | undefined>;
+
+/**
+ * Verifies a signed request and names its caller. Both schemes the SDKs use are accepted: ACS3-
+ * HMAC-SHA256 (an `Authorization: ACS3-…` header) and signature 1.0 HMAC-SHA1 (`Signature` among
+ * the query or form parameters). The checks run in this order, each refusal from the catalog:
+ *
+ * 1. shape: unsigned, malformed or unsupported → `IncompleteSignature`; a common parameter
+ *    absent → `MissingParameter` naming it;
+ * 2. access key: unknown → `InvalidAccessKeyId.NotFound`;
+ * 3. timestamp: not `yyyy-MM-ddTHH:mm:ssZ` → `IllegalTimestamp`; more than 15 minutes from
+ *    `nowMs` either way → `InvalidTimeStamp.Expired`;
+ * 4. signature: mismatch → `SignatureDoesNotMatch`;
+ * 5. nonce: recorded with `replayGuard` only now, so a caller without the secret cannot use up
+ *    nonces → `SignatureNonceUsed` when reused (or the guard's own refusals).
+ */
+export async function verifyRequest(
+  req: SignedRequest,
+  lookupSecret: SecretLookup,
+  nowMs: number,
+  replayGuard: ReplayGuard,
+): Promise<VerifiedCaller> {
+  const claim = parseClaim(req);
+  const secret = await lookupSecret(claim.accessKeyId);
+  if (secret === undefined) throw new KmsError('InvalidAccessKeyIdNotFound');
+  const timestampMs = timestampWithinSkew(claim.timestampText, nowMs);
+  if (!claim.isSignedWith(secret)) throw new KmsError('SignatureDoesNotMatch');
+  replayGuard.recordNonce(claim.accessKeyId, claim.nonce, timestampMs, nowMs);
+  return { accessKeyId: claim.accessKeyId, nonce: claim.nonce, timestampMs, scheme: claim.scheme };
+}
+
+// An ACS Authorization header wins over a `Signature` parameter: under ACS3 such a parameter is
+// merely part of the signed query.
+function parseClaim(req: SignedRequest): SignatureClaim {
+  if (hasAcsAuthorization(req)) return parseAcs3HmacSha256(req);
+  if (looksLikeHmacSha1V1(req)) return parseHmacSha1V1(req);
+  throw new KmsError('IncompleteSignature', 'The request is not signed.');
+}
+
+function timestampWithinSkew(timestampText: string, nowMs: number): number {
+  const timestampMs = parseRequestTimestamp(timestampText);
+  if (timestampMs === undefined) throw new KmsError('IllegalTimestamp');
+  if (Math.abs(timestampMs - nowMs) > MAX_CLOCK_SKEW_MS) throw new KmsError('InvalidTimeStampExpired');
+  return timestampMs;
+}
