@@ -49,6 +49,19 @@ export function mergeParameters(...sources: ParamPairs[]): Map<string, string> {
   return merged;
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A form body as text; bytes that are not UTF-8 are refused, never replaced. */
+export function decodeFormBody(body: Buffer): ParamPairs {
+  let text: string;
+  try {
+    text = strictUtf8.decode(body);
+  } catch {
+    throw new KmsError('InvalidParameter', 'Body');
+  }
+  return decodeUrlEncoded(text, 'Body');
+}
+
 export function isFormContentType(contentType: string | undefined): boolean {
   return contentType !== undefined && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded');
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ArnScope } from '../domain/arn.js';
@@ -10,7 +11,7 @@ import type { KeyRing } from '../operations/key-ring.js';
 import type { AuditTrail, Caller, Operation, OperationContext, OperationSettings } from '../operations/operation.js';
 import { ACTION_TABLE } from './action-table.js';
 import { errorBody, kmsErrorFrom } from './error-response.js';
-import { decodeUrlEncoded, isFormContentType, mergeParameters, splitRequestTarget, type ParamPairs } from './request-parsing.js';
+import { decodeFormBody, isFormContentType, mergeParameters, splitRequestTarget, type ParamPairs } from './request-parsing.js';
 import type { ReplayGuard } from './signature/replay-guard.js';
 import type { SignedRequest } from './signature/signed-request.js';
 import { verifyRequest } from './signature/verify-request.js';
@@ -42,6 +43,7 @@ export function buildApi(deps: ApiDependencies): FastifyInstance {
     routerOptions: { querystringParser: () => ({}) },
     serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) =>
       createServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler),
+    clientErrorHandler: (error: Error & { code?: string }, socket: Duplex) => answerUnparsableRequest(deps, error, socket),
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -131,15 +133,35 @@ async function runAction(
 function toSignedRequest(request: FastifyRequest): SignedRequest {
   const { path, query } = splitRequestTarget(request.raw.url ?? '/');
   const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-  const formParams: ParamPairs = isFormContentType(request.headers['content-type'])
-    ? decodeUrlEncoded(body.toString('utf8'), 'Body')
-    : [];
+  const formParams: ParamPairs = isFormContentType(request.headers['content-type']) ? decodeFormBody(body) : [];
   return { method: request.method, path, query, formParams, body, headers: request.headers };
 }
 
 function singleHeader(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * A request node's HTTP parser refused (headers too large, bytes not allowed in a request line)
+ * never reaches a route; it still gets a catalog error in the usual JSON shape.
+ */
+function answerUnparsableRequest(deps: ApiDependencies, error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const requestId = randomUUID();
+  const kmsError = error.code === 'HPE_HEADER_OVERFLOW' ? new KmsError('RequestTooLarge') : new KmsError('InvalidParameter', 'Request');
+  const body = JSON.stringify(errorBody(kmsError, requestId, deps.scope));
+  socket.end(
+    `HTTP/1.1 ${kmsError.httpStatus} ${STATUS_CODES[kmsError.httpStatus] ?? 'Error'}\r\n` +
+      'Content-Type: application/json;charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      `x-acs-request-id: ${requestId}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
 }
 
 function sendError(deps: ApiDependencies, reply: FastifyReply, requestId: string, error: KmsError): void {

@@ -22,7 +22,7 @@ export interface PageOf<T> {
   readonly totalCount: number;
 }
 
-/** ListKeys filters: within one field any value matches; across fields all must. */
+/** ListKeys filters: within one field any value matches; across fields all must. An absent or empty field constrains nothing. */
 export interface KeyFilter {
   readonly keyState?: readonly KeyState[];
   readonly keySpec?: readonly KeySpec[];

@@ -42,7 +42,7 @@ function parseFilters(params: WireParams): KeyFilter {
       if (!values.includes('User')) filter.keyState = [];
       continue;
     }
-    if (!(key in FILTER_FIELDS)) throw new KmsError('InvalidParameter', 'Filters');
+    if (!Object.hasOwn(FILTER_FIELDS, key)) throw new KmsError('InvalidParameter', 'Filters');
     const field = FILTER_FIELDS[key as keyof typeof FILTER_FIELDS];
     filter[field] = filter[field] ? filter[field].filter((v) => values.includes(v)) : values;
   }

@@ -1,0 +1,133 @@
+import type { Database } from 'better-sqlite3';
+import { CREATE_MIGRATION_RECORDS, INSERT_MIGRATION_RECORD, READ_SCHEMA_VERSION_PRAGMA, SET_SCHEMA_VERSION } from './queries.js';
+
+/**
+ * One step of the schema's history. Released migrations never change: a new schema is a new
+ * migration at the end of the list, numbered one past the last.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+// Tags are a JSON array in one column: they are only ever read and written with their key, and no
+// filter looks inside them yet. A migration can move them to a child table when one does.
+// Booleans are 0/1 with a CHECK; STRICT tables refuse a value of the wrong type instead of
+// quietly storing it. Versions and aliases go with their key (ON DELETE CASCADE).
+const CREATE_INITIAL_SCHEMA = `
+CREATE TABLE keys (
+  key_id                          TEXT    NOT NULL PRIMARY KEY,
+  key_spec                        TEXT    NOT NULL,
+  key_usage                       TEXT    NOT NULL,
+  origin                          TEXT    NOT NULL,
+  protection_level                TEXT    NOT NULL,
+  key_state                       TEXT    NOT NULL,
+  description                     TEXT    NOT NULL,
+  creator                         TEXT    NOT NULL,
+  creation_date                   INTEGER NOT NULL,
+  delete_date                     INTEGER,
+  deletion_protection             INTEGER NOT NULL CHECK (deletion_protection IN (0, 1)),
+  deletion_protection_description TEXT    NOT NULL,
+  automatic_rotation              INTEGER NOT NULL CHECK (automatic_rotation IN (0, 1)),
+  rotation_interval_seconds       INTEGER,
+  last_rotation_date              INTEGER NOT NULL,
+  primary_key_version_id          TEXT    NOT NULL,
+  material_expire_time            INTEGER,
+  tags                            TEXT    NOT NULL CHECK (json_valid(tags) AND json_type(tags) = 'array'),
+  revision                        INTEGER NOT NULL
+) STRICT;
+-- ListKeys walks keys in creation order and applies its filters on the way.
+CREATE INDEX keys_by_creation ON keys (creation_date, key_id);
+
+CREATE TABLE key_versions (
+  key_version_id  TEXT    NOT NULL PRIMARY KEY,
+  key_id          TEXT    NOT NULL REFERENCES keys (key_id) ON DELETE CASCADE,
+  creation_date   INTEGER NOT NULL,
+  protection_kind TEXT    NOT NULL,
+  sealed_material BLOB    NOT NULL
+) STRICT;
+-- All versions of one key in order, from one range of one index; also serves the cascade.
+CREATE INDEX key_versions_by_key ON key_versions (key_id, creation_date, key_version_id);
+
+CREATE TABLE aliases (
+  alias_name    TEXT    NOT NULL PRIMARY KEY,
+  key_id        TEXT    NOT NULL REFERENCES keys (key_id) ON DELETE CASCADE,
+  creation_date INTEGER NOT NULL
+) STRICT;
+CREATE INDEX aliases_by_key ON aliases (key_id, creation_date, alias_name);
+CREATE INDEX aliases_by_creation ON aliases (creation_date, alias_name);
+
+CREATE TABLE access_keys (
+  access_key_id TEXT    NOT NULL PRIMARY KEY,
+  sealed_secret BLOB    NOT NULL,
+  principal     TEXT    NOT NULL,
+  enabled       INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  creation_date INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE metadata (
+  name  TEXT NOT NULL PRIMARY KEY,
+  value BLOB NOT NULL
+) STRICT;
+`;
+
+/** The schema's whole history, oldest first. */
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: CREATE_INITIAL_SCHEMA }];
+
+/** Refuses a database written by a newer Arca: this code cannot know what the newer schema means. */
+export class SchemaTooNewError extends Error {
+  readonly databaseVersion: number;
+  readonly knownVersion: number;
+  constructor(databaseVersion: number, knownVersion: number) {
+    super(
+      `The database has schema version ${databaseVersion}, but this Arca knows versions up to ${knownVersion}. ` +
+        'It was written by a newer Arca; run that release (or newer) against it.',
+    );
+    this.name = 'SchemaTooNewError';
+    this.databaseVersion = databaseVersion;
+    this.knownVersion = knownVersion;
+  }
+}
+
+// Precondition: versions run 1, 2, 3 … with no gap or repeat, so `user_version` alone says which
+// migrations a database has had.
+function requireConsecutiveVersions(migrations: readonly Migration[]): void {
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new Error(`Migration "${migration.name}" has version ${migration.version}, expected ${index + 1}`);
+    }
+  });
+}
+
+function readSchemaVersion(db: Database): number {
+  const version = db.pragma(READ_SCHEMA_VERSION_PRAGMA, { simple: true });
+  if (typeof version !== 'number') throw new Error(`PRAGMA user_version gave ${String(version)}`);
+  return version;
+}
+
+function applyMigration(db: Database, migration: Migration, appliedAt: number): void {
+  db.exec(migration.sql);
+  db.prepare(INSERT_MIGRATION_RECORD).run({ version: migration.version, name: migration.name, applied_at: appliedAt });
+  db.pragma(SET_SCHEMA_VERSION(migration.version));
+}
+
+/**
+ * Brings the database up to the last migration and returns the schema version it found.
+ * `PRAGMA user_version` is the authority on which migrations ran; `schema_migrations` records
+ * when, for people. Everything runs in one IMMEDIATE transaction: the write lock is taken before
+ * the version is read, so two processes opening a new file at once cannot both migrate it, and a
+ * migration that fails leaves the database as it was.
+ */
+export function applyMigrations(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  requireConsecutiveVersions(migrations);
+  const migrate = db.transaction(() => {
+    const found = readSchemaVersion(db);
+    if (found > migrations.length) throw new SchemaTooNewError(found, migrations.length);
+    db.exec(CREATE_MIGRATION_RECORDS);
+    const appliedAt = Date.now();
+    for (const migration of migrations.slice(found)) applyMigration(db, migration, appliedAt);
+    return found;
+  });
+  return migrate.immediate();
+}

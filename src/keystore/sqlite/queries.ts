@@ -1,0 +1,155 @@
+// Every SQL statement the SQLite adapter runs. Parameters are named after the columns they fill
+// (`@key_id`), so a row object binds as it is.
+
+export const READ_SCHEMA_VERSION_PRAGMA = 'user_version';
+
+// PRAGMA takes no bound parameters, so the number is written into the text; it must be an
+// integer, which Math.trunc guarantees.
+export const SET_SCHEMA_VERSION = (version: number): string => `user_version = ${Math.trunc(version)}`;
+
+export const CREATE_MIGRATION_RECORDS = `
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version    INTEGER NOT NULL PRIMARY KEY,
+  name       TEXT    NOT NULL,
+  applied_at INTEGER NOT NULL
+) STRICT`;
+
+export const INSERT_MIGRATION_RECORD = `
+INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @applied_at)`;
+
+// --- keys ---------------------------------------------------------------------------------------
+
+const KEY_COLUMNS = `
+  key_id, key_spec, key_usage, origin, protection_level, key_state, description, creator,
+  creation_date, delete_date, deletion_protection, deletion_protection_description,
+  automatic_rotation, rotation_interval_seconds, last_rotation_date, primary_key_version_id,
+  material_expire_time, tags, revision`;
+
+export const INSERT_KEY = `
+INSERT INTO keys (${KEY_COLUMNS})
+VALUES (
+  @key_id, @key_spec, @key_usage, @origin, @protection_level, @key_state, @description, @creator,
+  @creation_date, @delete_date, @deletion_protection, @deletion_protection_description,
+  @automatic_rotation, @rotation_interval_seconds, @last_rotation_date, @primary_key_version_id,
+  @material_expire_time, @tags, @revision
+)`;
+
+export const SELECT_KEY = `SELECT ${KEY_COLUMNS} FROM keys WHERE key_id = ?`;
+
+export const SELECT_KEY_REVISION = `SELECT revision FROM keys WHERE key_id = ?`;
+
+/** Optimistic concurrency: changes nothing unless the stored revision is the one the writer read. */
+export const UPDATE_KEY_AT_REVISION = `
+UPDATE keys SET
+  key_spec = @key_spec, key_usage = @key_usage, origin = @origin,
+  protection_level = @protection_level, key_state = @key_state, description = @description,
+  creator = @creator, creation_date = @creation_date, delete_date = @delete_date,
+  deletion_protection = @deletion_protection,
+  deletion_protection_description = @deletion_protection_description,
+  automatic_rotation = @automatic_rotation, rotation_interval_seconds = @rotation_interval_seconds,
+  last_rotation_date = @last_rotation_date, primary_key_version_id = @primary_key_version_id,
+  material_expire_time = @material_expire_time, tags = @tags, revision = @revision
+WHERE key_id = @key_id AND revision = @expected_revision`;
+
+/** Versions and aliases follow by ON DELETE CASCADE. */
+export const DELETE_KEY = `DELETE FROM keys WHERE key_id = ?`;
+
+// One statement for every combination of filters: each filter is a JSON array of accepted
+// values, or NULL for "any". The statement is prepared once, and keys_by_creation gives the order.
+const KEY_FILTER = `
+      (@key_states IS NULL OR key_state IN (SELECT value FROM json_each(@key_states)))
+  AND (@key_specs IS NULL OR key_spec IN (SELECT value FROM json_each(@key_specs)))
+  AND (@key_usages IS NULL OR key_usage IN (SELECT value FROM json_each(@key_usages)))
+  AND (@protection_levels IS NULL OR protection_level IN (SELECT value FROM json_each(@protection_levels)))`;
+
+export const COUNT_KEYS_MATCHING = `SELECT count(*) AS total_count FROM keys WHERE ${KEY_FILTER}`;
+
+export const SELECT_KEYS_PAGE = `
+SELECT ${KEY_COLUMNS} FROM keys
+WHERE ${KEY_FILTER}
+ORDER BY creation_date, key_id
+LIMIT @limit OFFSET @offset`;
+
+// --- key versions -------------------------------------------------------------------------------
+
+const KEY_VERSION_COLUMNS = 'key_version_id, key_id, creation_date, protection_kind, sealed_material';
+
+export const INSERT_KEY_VERSION = `
+INSERT INTO key_versions (${KEY_VERSION_COLUMNS})
+VALUES (@key_version_id, @key_id, @creation_date, @protection_kind, @sealed_material)`;
+
+export const SELECT_KEY_VERSION = `SELECT ${KEY_VERSION_COLUMNS} FROM key_versions WHERE key_version_id = ?`;
+
+export const COUNT_KEY_VERSIONS = `SELECT count(*) AS total_count FROM key_versions WHERE key_id = ?`;
+
+/** With a page large enough, every version of a key in one query over key_versions_by_key. */
+export const SELECT_KEY_VERSIONS_PAGE = `
+SELECT ${KEY_VERSION_COLUMNS} FROM key_versions
+WHERE key_id = @key_id
+ORDER BY creation_date, key_version_id
+LIMIT @limit OFFSET @offset`;
+
+// --- aliases ------------------------------------------------------------------------------------
+
+const ALIAS_COLUMNS = 'alias_name, key_id, creation_date';
+
+export const INSERT_ALIAS = `
+INSERT INTO aliases (${ALIAS_COLUMNS}) VALUES (@alias_name, @key_id, @creation_date)`;
+
+export const SELECT_ALIAS = `SELECT ${ALIAS_COLUMNS} FROM aliases WHERE alias_name = ?`;
+
+export const UPDATE_ALIAS_TARGET = `UPDATE aliases SET key_id = @key_id WHERE alias_name = @alias_name`;
+
+export const DELETE_ALIAS = `DELETE FROM aliases WHERE alias_name = ?`;
+
+export const COUNT_ALIASES = `SELECT count(*) AS total_count FROM aliases`;
+
+export const SELECT_ALIASES_PAGE = `
+SELECT ${ALIAS_COLUMNS} FROM aliases
+ORDER BY creation_date, alias_name
+LIMIT @limit OFFSET @offset`;
+
+export const COUNT_ALIASES_OF_KEY = `SELECT count(*) AS total_count FROM aliases WHERE key_id = ?`;
+
+export const SELECT_ALIASES_OF_KEY_PAGE = `
+SELECT ${ALIAS_COLUMNS} FROM aliases
+WHERE key_id = @key_id
+ORDER BY creation_date, alias_name
+LIMIT @limit OFFSET @offset`;
+
+// --- access keys --------------------------------------------------------------------------------
+
+const ACCESS_KEY_COLUMNS = 'access_key_id, sealed_secret, principal, enabled, creation_date';
+
+export const SELECT_ACCESS_KEY = `SELECT ${ACCESS_KEY_COLUMNS} FROM access_keys WHERE access_key_id = ?`;
+
+export const UPSERT_ACCESS_KEY = `
+INSERT INTO access_keys (${ACCESS_KEY_COLUMNS})
+VALUES (@access_key_id, @sealed_secret, @principal, @enabled, @creation_date)
+ON CONFLICT (access_key_id) DO UPDATE SET
+  sealed_secret = excluded.sealed_secret,
+  principal = excluded.principal,
+  enabled = excluded.enabled,
+  creation_date = excluded.creation_date`;
+
+export const COUNT_ACCESS_KEYS = `SELECT count(*) AS total_count FROM access_keys`;
+
+// --- metadata -----------------------------------------------------------------------------------
+
+export const SELECT_METADATA = `SELECT value FROM metadata WHERE name = ?`;
+
+export const UPSERT_METADATA = `
+INSERT INTO metadata (name, value) VALUES (@name, @value)
+ON CONFLICT (name) DO UPDATE SET value = excluded.value`;
+
+// --- connection ---------------------------------------------------------------------------------
+
+export const SET_BUSY_TIMEOUT = (milliseconds: number): string => `busy_timeout = ${Math.trunc(milliseconds)}`; // see SET_SCHEMA_VERSION
+export const SET_JOURNAL_MODE_WAL = 'journal_mode = WAL';
+export const SET_SYNCHRONOUS_FULL = 'synchronous = FULL';
+export const SET_FOREIGN_KEYS_ON = 'foreign_keys = ON';
+
+export const PRAGMA_JOURNAL_MODE = 'journal_mode';
+export const PRAGMA_SYNCHRONOUS = 'synchronous';
+export const PRAGMA_FOREIGN_KEYS = 'foreign_keys';
+export const PRAGMA_BUSY_TIMEOUT = 'busy_timeout';

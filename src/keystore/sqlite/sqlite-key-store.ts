@@ -1,0 +1,369 @@
+import Database from 'better-sqlite3';
+import type { Alias, Key, KeyVersion } from '../../domain/key.js';
+import {
+  StoreConflictError,
+  type AccessKeyRecord,
+  type AccessKeyStore,
+  type KeyFilter,
+  type KeyStore,
+  type MetadataStore,
+  type Page,
+  type PageOf,
+} from '../../domain/ports.js';
+import { offsetOf, requireNextRevision, requireValidPage, requireVersionIsPrimaryOf, settle } from '../store-support.js';
+import { applyMigrations } from './migrations.js';
+import * as sql from './queries.js';
+import {
+  accessKeyToRow,
+  aliasToRow,
+  keyToRow,
+  keyVersionToRow,
+  rowToAccessKey,
+  rowToAlias,
+  rowToKey,
+  rowToKeyVersion,
+  type AccessKeyRow,
+  type AliasRow,
+  type CountRow,
+  type KeyRow,
+  type KeyVersionRow,
+  type MetadataRow,
+} from './rows.js';
+
+/** How long a write waits for another connection (or process) to release the file. */
+const BUSY_TIMEOUT_MS = 5000;
+
+const SYNCHRONOUS_LEVELS = ['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const;
+type SynchronousLevel = (typeof SYNCHRONOUS_LEVELS)[number];
+
+/** The connection settings as SQLite reports them, for diagnostics and tests. */
+export interface ConnectionSettings {
+  readonly journalMode: string;
+  readonly synchronous: SynchronousLevel | 'unknown';
+  readonly foreignKeys: boolean;
+  readonly busyTimeoutMs: number;
+}
+
+interface PageParameters {
+  limit: number;
+  offset: number;
+}
+
+/** Each filter is a JSON array of accepted values, or null for any value. */
+interface KeyFilterParameters {
+  key_states: string | null;
+  key_specs: string | null;
+  key_usages: string | null;
+  protection_levels: string | null;
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    insertKey: db.prepare<KeyRow>(sql.INSERT_KEY),
+    selectKey: db.prepare<[string], KeyRow>(sql.SELECT_KEY),
+    selectKeyRevision: db.prepare<[string], Pick<KeyRow, 'revision'>>(sql.SELECT_KEY_REVISION),
+    updateKeyAtRevision: db.prepare<KeyRow & { expected_revision: number }>(sql.UPDATE_KEY_AT_REVISION),
+    deleteKey: db.prepare<[string]>(sql.DELETE_KEY),
+    countKeysMatching: db.prepare<KeyFilterParameters, CountRow>(sql.COUNT_KEYS_MATCHING),
+    selectKeysPage: db.prepare<KeyFilterParameters & PageParameters, KeyRow>(sql.SELECT_KEYS_PAGE),
+
+    insertKeyVersion: db.prepare<KeyVersionRow>(sql.INSERT_KEY_VERSION),
+    selectKeyVersion: db.prepare<[string], KeyVersionRow>(sql.SELECT_KEY_VERSION),
+    countKeyVersions: db.prepare<[string], CountRow>(sql.COUNT_KEY_VERSIONS),
+    selectKeyVersionsPage: db.prepare<{ key_id: string } & PageParameters, KeyVersionRow>(sql.SELECT_KEY_VERSIONS_PAGE),
+
+    insertAlias: db.prepare<AliasRow>(sql.INSERT_ALIAS),
+    selectAlias: db.prepare<[string], AliasRow>(sql.SELECT_ALIAS),
+    updateAliasTarget: db.prepare<Omit<AliasRow, 'creation_date'>>(sql.UPDATE_ALIAS_TARGET),
+    deleteAlias: db.prepare<[string]>(sql.DELETE_ALIAS),
+    countAliases: db.prepare<[], CountRow>(sql.COUNT_ALIASES),
+    selectAliasesPage: db.prepare<PageParameters, AliasRow>(sql.SELECT_ALIASES_PAGE),
+    countAliasesOfKey: db.prepare<[string], CountRow>(sql.COUNT_ALIASES_OF_KEY),
+    selectAliasesOfKeyPage: db.prepare<{ key_id: string } & PageParameters, AliasRow>(sql.SELECT_ALIASES_OF_KEY_PAGE),
+
+    selectAccessKey: db.prepare<[string], AccessKeyRow>(sql.SELECT_ACCESS_KEY),
+    upsertAccessKey: db.prepare<AccessKeyRow>(sql.UPSERT_ACCESS_KEY),
+    countAccessKeys: db.prepare<[], CountRow>(sql.COUNT_ACCESS_KEYS),
+
+    selectMetadata: db.prepare<[string], MetadataRow>(sql.SELECT_METADATA),
+    upsertMetadata: db.prepare<{ name: string; value: Buffer }>(sql.UPSERT_METADATA),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+/**
+ * Durability and sharing come before speed here: an acknowledged key must survive power loss,
+ * and other processes may open the same file.
+ */
+function configureConnection(db: Database.Database): void {
+  db.pragma(sql.SET_BUSY_TIMEOUT(BUSY_TIMEOUT_MS));
+  const journalMode = db.pragma(sql.SET_JOURNAL_MODE_WAL, { simple: true });
+  if (journalMode !== 'wal') throw new Error(`SQLite refused WAL journal mode (got ${String(journalMode)})`);
+  // In WAL mode NORMAL may lose the last commits on power loss; FULL syncs the WAL on every commit.
+  db.pragma(sql.SET_SYNCHRONOUS_FULL);
+  db.pragma(sql.SET_FOREIGN_KEYS_ON);
+}
+
+// Conflicts are recognised by SQLite's extended result code, never by the message text.
+const CONSTRAINT_CODES = ['SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_FOREIGNKEY'] as const;
+type ConstraintCode = (typeof CONSTRAINT_CODES)[number];
+
+function constraintCodeOf(error: unknown): ConstraintCode | undefined {
+  if (!(error instanceof Database.SqliteError)) return undefined;
+  return CONSTRAINT_CODES.find((code) => code === error.code);
+}
+
+/** Runs one statement, turning the named constraint failures into the conflicts they mean. */
+function runOrConflict<T>(run: () => T, conflicts: Partial<Record<ConstraintCode, () => StoreConflictError>>): T {
+  try {
+    return run();
+  } catch (error) {
+    const code = constraintCodeOf(error);
+    const conflict = code && conflicts[code];
+    throw conflict ? conflict() : error;
+  }
+}
+
+/** A JSON array for the filter parameter, or null when the field places no constraint. */
+function filterValues(values: readonly string[] | undefined): string | null {
+  return values === undefined || values.length === 0 ? null : JSON.stringify(values);
+}
+
+function filterParameters(filter: KeyFilter): KeyFilterParameters {
+  return {
+    key_states: filterValues(filter.keyState),
+    key_specs: filterValues(filter.keySpec),
+    key_usages: filterValues(filter.keyUsage),
+    protection_levels: filterValues(filter.protectionLevel),
+  };
+}
+
+function pageParameters(page: Page): PageParameters {
+  return { limit: page.pageSize, offset: offsetOf(page) };
+}
+
+function countOf(row: CountRow | undefined): number {
+  return row?.total_count ?? 0;
+}
+
+/**
+ * The embedded KeyStore: one SQLite file, WAL journal, every commit synced to disk.
+ *
+ * better-sqlite3 is synchronous; this class keeps that inside. Every port method runs as one
+ * SQLite transaction and hands back a promise, settled only after COMMIT returned, so callers
+ * are written for an asynchronous, transactional store and a networked one can replace it.
+ * Writes begin IMMEDIATE: in WAL mode a transaction that starts reading and later writes can fail
+ * at once with SQLITE_BUSY when another connection wrote in between, without waiting for the busy
+ * timeout; taking the write lock first makes writers queue instead.
+ */
+export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
+  readonly #db: Database.Database;
+  readonly #statements: Statements;
+
+  private constructor(db: Database.Database) {
+    this.#db = db;
+    this.#statements = prepareStatements(db);
+  }
+
+  /** Opens (creating when absent) the database file and brings its schema up to date. */
+  static open(filePath: string): SqliteKeyStore {
+    const db = new Database(filePath, { timeout: BUSY_TIMEOUT_MS });
+    try {
+      configureConnection(db);
+      applyMigrations(db);
+      return new SqliteKeyStore(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  createKey(key: Key, firstVersion: KeyVersion): Promise<void> {
+    return this.#write(() => {
+      requireVersionIsPrimaryOf(key, firstVersion);
+      runOrConflict(() => this.#statements.insertKey.run(keyToRow(key)), {
+        SQLITE_CONSTRAINT_PRIMARYKEY: () => new StoreConflictError('exists', `key ${key.keyId}`),
+      });
+      this.#insertVersion(firstVersion);
+    });
+  }
+
+  getKey(keyId: string): Promise<Key | undefined> {
+    return this.#read(() => {
+      const row = this.#statements.selectKey.get(keyId);
+      return row && rowToKey(row);
+    });
+  }
+
+  updateKey(key: Key, expectedRevision: number): Promise<void> {
+    return this.#write(() => {
+      requireNextRevision(key, expectedRevision);
+      this.#updateAtRevision(key, expectedRevision);
+    });
+  }
+
+  addKeyVersion(key: Key, version: KeyVersion, expectedRevision: number): Promise<void> {
+    return this.#write(() => {
+      requireNextRevision(key, expectedRevision);
+      requireVersionIsPrimaryOf(key, version);
+      this.#updateAtRevision(key, expectedRevision);
+      this.#insertVersion(version);
+    });
+  }
+
+  deleteKey(keyId: string): Promise<void> {
+    return this.#write(() => {
+      this.#statements.deleteKey.run(keyId);
+    });
+  }
+
+  listKeys(filter: KeyFilter, page: Page): Promise<PageOf<Key>> {
+    return this.#read(() => {
+      requireValidPage(page);
+      const filterBy = filterParameters(filter);
+      const totalCount = countOf(this.#statements.countKeysMatching.get(filterBy));
+      const rows = this.#statements.selectKeysPage.all({ ...filterBy, ...pageParameters(page) });
+      return { items: rows.map(rowToKey), totalCount };
+    });
+  }
+
+  getKeyVersion(keyVersionId: string): Promise<KeyVersion | undefined> {
+    return this.#read(() => {
+      const row = this.#statements.selectKeyVersion.get(keyVersionId);
+      return row && rowToKeyVersion(row);
+    });
+  }
+
+  listKeyVersions(keyId: string, page: Page): Promise<PageOf<KeyVersion>> {
+    return this.#read(() => {
+      requireValidPage(page);
+      const totalCount = countOf(this.#statements.countKeyVersions.get(keyId));
+      const rows = this.#statements.selectKeyVersionsPage.all({ key_id: keyId, ...pageParameters(page) });
+      return { items: rows.map(rowToKeyVersion), totalCount };
+    });
+  }
+
+  createAlias(alias: Alias): Promise<void> {
+    return this.#write(() => {
+      runOrConflict(() => this.#statements.insertAlias.run(aliasToRow(alias)), {
+        SQLITE_CONSTRAINT_PRIMARYKEY: () => new StoreConflictError('alias-exists', alias.aliasName),
+        SQLITE_CONSTRAINT_FOREIGNKEY: () => new StoreConflictError('missing', `key ${alias.keyId}`),
+      });
+    });
+  }
+
+  getAlias(aliasName: string): Promise<Alias | undefined> {
+    return this.#read(() => {
+      const row = this.#statements.selectAlias.get(aliasName);
+      return row && rowToAlias(row);
+    });
+  }
+
+  updateAlias(aliasName: string, keyId: string): Promise<void> {
+    return this.#write(() => {
+      const { changes } = runOrConflict(() => this.#statements.updateAliasTarget.run({ alias_name: aliasName, key_id: keyId }), {
+        SQLITE_CONSTRAINT_FOREIGNKEY: () => new StoreConflictError('missing', `key ${keyId}`),
+      });
+      // No row changed: the alias does not exist (a missing target key fails above only when it does).
+      if (changes === 0) throw new StoreConflictError('alias-missing', aliasName);
+    });
+  }
+
+  deleteAlias(aliasName: string): Promise<void> {
+    return this.#write(() => {
+      const { changes } = this.#statements.deleteAlias.run(aliasName);
+      if (changes === 0) throw new StoreConflictError('alias-missing', aliasName);
+    });
+  }
+
+  listAliases(page: Page, keyId?: string): Promise<PageOf<Alias>> {
+    return this.#read(() => {
+      requireValidPage(page);
+      const { totalCount, rows } = keyId === undefined ? this.#allAliases(page) : this.#aliasesOfKey(keyId, page);
+      return { items: rows.map(rowToAlias), totalCount };
+    });
+  }
+
+  getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    return this.#read(() => {
+      const row = this.#statements.selectAccessKey.get(accessKeyId);
+      return row && rowToAccessKey(row);
+    });
+  }
+
+  putAccessKey(record: AccessKeyRecord): Promise<void> {
+    return this.#write(() => {
+      this.#statements.upsertAccessKey.run(accessKeyToRow(record));
+    });
+  }
+
+  countAccessKeys(): Promise<number> {
+    return this.#read(() => countOf(this.#statements.countAccessKeys.get()));
+  }
+
+  getMetadata(name: string): Promise<Buffer | undefined> {
+    return this.#read(() => this.#statements.selectMetadata.get(name)?.value);
+  }
+
+  putMetadata(name: string, value: Buffer): Promise<void> {
+    return this.#write(() => {
+      this.#statements.upsertMetadata.run({ name, value });
+    });
+  }
+
+  close(): Promise<void> {
+    return settle(() => {
+      this.#db.close();
+    });
+  }
+
+  /** The pragmas as this connection reports them. */
+  connectionSettings(): Promise<ConnectionSettings> {
+    return settle(() => ({
+      journalMode: String(this.#db.pragma(sql.PRAGMA_JOURNAL_MODE, { simple: true })),
+      synchronous: SYNCHRONOUS_LEVELS[Number(this.#db.pragma(sql.PRAGMA_SYNCHRONOUS, { simple: true }))] ?? 'unknown',
+      foreignKeys: this.#db.pragma(sql.PRAGMA_FOREIGN_KEYS, { simple: true }) === 1,
+      busyTimeoutMs: Number(this.#db.pragma(sql.PRAGMA_BUSY_TIMEOUT, { simple: true })),
+    }));
+  }
+
+  /** BEGIN IMMEDIATE … COMMIT around `work`, or ROLLBACK when it throws. */
+  #write<T>(work: () => T): Promise<T> {
+    return settle(() => this.#db.transaction(work).immediate());
+  }
+
+  /** A deferred transaction: every statement in `work` reads the same snapshot. */
+  #read<T>(work: () => T): Promise<T> {
+    return settle(() => this.#db.transaction(work).deferred());
+  }
+
+  /** Stores `key` over the revision the writer read, or says why it cannot. */
+  #updateAtRevision(key: Key, expectedRevision: number): void {
+    const { changes } = this.#statements.updateKeyAtRevision.run({ ...keyToRow(key), expected_revision: expectedRevision });
+    if (changes === 1) return;
+    const stored = this.#statements.selectKeyRevision.get(key.keyId);
+    if (stored === undefined) throw new StoreConflictError('missing', `key ${key.keyId}`);
+    throw new StoreConflictError('stale-revision', `key ${key.keyId} is at revision ${stored.revision}, not ${expectedRevision}`);
+  }
+
+  #insertVersion(version: KeyVersion): void {
+    runOrConflict(() => this.#statements.insertKeyVersion.run(keyVersionToRow(version)), {
+      SQLITE_CONSTRAINT_PRIMARYKEY: () => new StoreConflictError('exists', `key version ${version.keyVersionId}`),
+    });
+  }
+
+  #allAliases(page: Page): { totalCount: number; rows: AliasRow[] } {
+    return {
+      totalCount: countOf(this.#statements.countAliases.get()),
+      rows: this.#statements.selectAliasesPage.all(pageParameters(page)),
+    };
+  }
+
+  #aliasesOfKey(keyId: string, page: Page): { totalCount: number; rows: AliasRow[] } {
+    return {
+      totalCount: countOf(this.#statements.countAliasesOfKey.get(keyId)),
+      rows: this.#statements.selectAliasesOfKeyPage.all({ key_id: keyId, ...pageParameters(page) }),
+    };
+  }
+}

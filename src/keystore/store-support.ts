@@ -1,0 +1,58 @@
+import type { Key, KeyVersion } from '../domain/key.js';
+import type { Page } from '../domain/ports.js';
+
+/**
+ * Checks every KeyStore adapter makes before it writes, so that the adapters refuse the same
+ * caller mistakes in the same way. A broken precondition is a bug in the caller, not a conflict
+ * with another writer, so it is a `StorePreconditionError` and never a `StoreConflictError`:
+ * retrying cannot fix it.
+ */
+export class StorePreconditionError extends Error {
+  constructor(detail: string) {
+    super(`Precondition: ${detail}`);
+    this.name = 'StorePreconditionError';
+  }
+}
+
+function needs(condition: boolean, detail: string): asserts condition {
+  if (!condition) throw new StorePreconditionError(detail);
+}
+
+// Precondition: a page is 1-based and holds at least one item.
+export function requireValidPage(page: Page): void {
+  needs(Number.isSafeInteger(page.pageNumber) && page.pageNumber >= 1, 'pageNumber must be an integer >= 1');
+  needs(Number.isSafeInteger(page.pageSize) && page.pageSize >= 1, 'pageSize must be an integer >= 1');
+}
+
+/** How many items come before `page`. */
+export function offsetOf(page: Page): number {
+  return (page.pageNumber - 1) * page.pageSize;
+}
+
+// Precondition: every write moves the revision forward by exactly one.
+export function requireNextRevision(key: Key, expectedRevision: number): void {
+  needs(key.revision === expectedRevision + 1, `key.revision must be expectedRevision + 1 (${expectedRevision + 1}), got ${key.revision}`);
+}
+
+// Precondition: a version belongs to the key it is stored with, and that key names it primary
+// (the primary is always the newest version).
+export function requireVersionIsPrimaryOf(key: Key, version: KeyVersion): void {
+  needs(version.keyId === key.keyId, `version ${version.keyVersionId} belongs to key ${version.keyId}, not ${key.keyId}`);
+  needs(
+    key.primaryKeyVersionId === version.keyVersionId,
+    `key ${key.keyId} must name the new version ${version.keyVersionId} primary, names ${key.primaryKeyVersionId}`,
+  );
+}
+
+/**
+ * Runs synchronous store work and hands its outcome back as a promise: resolved with its result,
+ * or rejected with what it threw. Port methods never throw synchronously, whatever the adapter
+ * does inside.
+ */
+export function settle<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}

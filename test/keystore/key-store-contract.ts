@@ -1,0 +1,606 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import type { Alias, Key, KeyVersion, Tag } from '../../src/domain/key.js';
+import { KeySpec, KeyUsage, Origin, ProtectionLevel } from '../../src/domain/key-spec.js';
+import { KeyState } from '../../src/domain/key-state.js';
+import {
+  StoreConflictError,
+  type AccessKeyStore,
+  type KeyFilter,
+  type KeyStore,
+  type MetadataStore,
+  type StoreConflictReason,
+} from '../../src/domain/ports.js';
+import { StorePreconditionError } from '../../src/keystore/store-support.js';
+import { T0, makeAccessKey, makeAlias, makeKey, makeKeyWithVersion, makeVersion, rotated } from './fixtures.js';
+
+export type ContractStore = KeyStore & AccessKeyStore & MetadataStore;
+
+export interface OpenedStore {
+  store: ContractStore;
+  cleanup: () => Promise<void>;
+}
+
+type Mutable<T> = { -readonly [P in keyof T]: T[P] };
+
+const MINUTE = 60_000;
+const FIRST_PAGE_OF_100 = { pageNumber: 1, pageSize: 100 };
+
+async function assertConflict(promise: Promise<unknown>, reason: StoreConflictReason): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof StoreConflictError, `expected StoreConflictError, got ${String(error)}`);
+    assert.equal(error.reason, reason);
+    return true;
+  });
+}
+
+async function assertPrecondition(call: () => Promise<unknown>): Promise<void> {
+  // A function, not a promise: assert.rejects then also catches a synchronous throw and fails on it.
+  await assert.rejects(call, StorePreconditionError);
+}
+
+/** Mutates a record the store handed out; a frozen record may refuse, which is just as good. */
+function tryToMutate(mutate: () => void): void {
+  try {
+    mutate();
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+  }
+}
+
+/**
+ * The behaviour every KeyStore / AccessKeyStore / MetadataStore adapter must show. Each test gets
+ * a fresh, empty store from `open` and hands it back to `cleanup`.
+ */
+export function describeKeyStoreContract(name: string, open: () => Promise<OpenedStore>): void {
+  void describe(`${name} (KeyStore contract)`, () => {
+    let store: ContractStore;
+    let cleanup: (() => Promise<void>) | undefined;
+
+    beforeEach(async () => {
+      ({ store, cleanup } = await open());
+    });
+
+    afterEach(async () => {
+      await cleanup?.();
+      cleanup = undefined;
+    });
+
+    async function createdKey(overrides: Partial<Key> = {}): Promise<{ key: Key; version: KeyVersion }> {
+      const made = makeKeyWithVersion(overrides);
+      await store.createKey(made.key, made.version);
+      return made;
+    }
+
+    async function keyIdsMatching(filter: KeyFilter): Promise<string[]> {
+      const page = await store.listKeys(filter, FIRST_PAGE_OF_100);
+      return page.items.map((key) => key.keyId);
+    }
+
+    void describe('keys', () => {
+      void it('createKey then getKey returns every field, tags in order', async () => {
+        const tags: Tag[] = [
+          { tagKey: 'team', tagValue: 'payments' },
+          { tagKey: 'env', tagValue: 'prod' },
+          { tagKey: 'ünïcødé', tagValue: '密钥 "quoted" \\ back' },
+        ];
+        const { key } = await createdKey({
+          keySpec: KeySpec.Sm4,
+          origin: Origin.External,
+          protectionLevel: ProtectionLevel.Hsm,
+          keyState: KeyState.PendingDeletion,
+          description: 'every field set',
+          creator: 'alice',
+          creationDate: T0 + 1,
+          deleteDate: T0 + 7 * 24 * 60 * MINUTE,
+          deletionProtection: true,
+          deletionProtectionDescription: 'do not delete',
+          automaticRotation: true,
+          rotationIntervalSeconds: 7 * 24 * 3600,
+          lastRotationDate: T0 + 2,
+          materialExpireTime: T0 + 365 * 24 * 60 * MINUTE,
+          tags,
+          revision: 7,
+        });
+        assert.deepEqual(await store.getKey(key.keyId), key);
+      });
+
+      void it('getKey round-trips null fields, false flags and an empty tag list', async () => {
+        const { key } = await createdKey({
+          deleteDate: null,
+          rotationIntervalSeconds: null,
+          materialExpireTime: null,
+          deletionProtection: false,
+          automaticRotation: false,
+          tags: [],
+        });
+        assert.deepEqual(await store.getKey(key.keyId), key);
+      });
+
+      void it('createKey stores the first version with byte-equal material', async () => {
+        const { version } = await createdKey();
+        const stored = await store.getKeyVersion(version.keyVersionId);
+        assert.ok(stored, 'the first version is stored');
+        assert.deepEqual(stored, version);
+        assert.ok(Buffer.isBuffer(stored.material.sealed), 'sealed material comes back as a Buffer');
+      });
+
+      void it('getKey and getKeyVersion of unknown ids resolve undefined', async () => {
+        await createdKey();
+        assert.equal(await store.getKey('00000000-0000-0000-0000-000000000000'), undefined);
+        assert.equal(await store.getKeyVersion('00000000-0000-0000-0000-000000000000'), undefined);
+      });
+
+      void it('createKey with an existing key id fails with exists and keeps the stored key', async () => {
+        const { key } = await createdKey();
+        const impostor = makeKeyWithVersion({ keyId: key.keyId, description: 'impostor' });
+        await assertConflict(store.createKey(impostor.key, impostor.version), 'exists');
+        assert.deepEqual(await store.getKey(key.keyId), key);
+        assert.equal(await store.getKeyVersion(impostor.version.keyVersionId), undefined);
+      });
+
+      void it('createKey with an existing version id fails with exists and stores no key', async () => {
+        const { version } = await createdKey();
+        const second = makeKeyWithVersion({ primaryKeyVersionId: version.keyVersionId });
+        await assertConflict(store.createKey(second.key, second.version), 'exists');
+        assert.equal(await store.getKey(second.key.keyId), undefined);
+        assert.deepEqual(await store.getKeyVersion(version.keyVersionId), version);
+      });
+
+      void it('createKey refuses a first version that belongs to another key or is not the primary', async () => {
+        const { key, version } = makeKeyWithVersion();
+        await assertPrecondition(() => store.createKey(key, { ...version, keyId: 'another-key' }));
+        await assertPrecondition(() => store.createKey(key, makeVersion(key.keyId)));
+        assert.equal(await store.getKey(key.keyId), undefined);
+      });
+    });
+
+    void describe('updateKey', () => {
+      void it('stores the next revision when the expected revision matches', async () => {
+        const { key } = await createdKey({ revision: 3 });
+        const next = { ...key, keyState: KeyState.Disabled, description: 'changed', revision: 4 };
+        await store.updateKey(next, 3);
+        assert.deepEqual(await store.getKey(key.keyId), next);
+      });
+
+      void it('fails with stale-revision on an old revision and changes nothing', async () => {
+        const { key } = await createdKey({ revision: 3 });
+        await store.updateKey({ ...key, description: 'first writer', revision: 4 }, 3);
+        await assertConflict(store.updateKey({ ...key, description: 'second writer', revision: 4 }, 3), 'stale-revision');
+        assert.equal((await store.getKey(key.keyId))?.description, 'first writer');
+        assert.equal((await store.getKey(key.keyId))?.revision, 4);
+      });
+
+      void it('lets exactly one of two concurrent writers of the same revision succeed', async () => {
+        const { key } = await createdKey({ revision: 1 });
+        const outcomes = await Promise.allSettled([
+          store.updateKey({ ...key, description: 'a', revision: 2 }, 1),
+          store.updateKey({ ...key, description: 'b', revision: 2 }, 1),
+        ]);
+        assert.equal(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 1);
+        const refused = outcomes.find((outcome) => outcome.status === 'rejected');
+        assert.ok(refused?.status === 'rejected' && refused.reason instanceof StoreConflictError, 'the loser gets a conflict');
+        assert.equal(refused.reason.reason, 'stale-revision');
+      });
+
+      void it('fails with missing for a key that does not exist', async () => {
+        const key = makeKey({ revision: 2 });
+        await assertConflict(store.updateKey(key, 1), 'missing');
+        assert.equal(await store.getKey(key.keyId), undefined);
+      });
+
+      void it('refuses a record whose revision is not expectedRevision + 1 and changes nothing', async () => {
+        const { key } = await createdKey({ revision: 1 });
+        await assertPrecondition(() => store.updateKey({ ...key, description: 'skipped ahead', revision: 5 }, 1));
+        await assertPrecondition(() => store.updateKey({ ...key, description: 'same revision' }, 1));
+        assert.deepEqual(await store.getKey(key.keyId), key);
+      });
+    });
+
+    void describe('addKeyVersion', () => {
+      void it('adds the version and makes it primary in the same step', async () => {
+        const { key } = await createdKey({ revision: 1 });
+        const next = rotated(key, T0 + MINUTE);
+        await store.addKeyVersion(next.key, next.version, 1);
+        assert.deepEqual(await store.getKey(key.keyId), next.key);
+        assert.deepEqual(await store.getKeyVersion(next.version.keyVersionId), next.version);
+      });
+
+      void it('with a stale revision adds no version and leaves the key alone', async () => {
+        const { key } = await createdKey({ revision: 1 });
+        const winner = rotated(key, T0 + MINUTE);
+        const loser = rotated(key, T0 + MINUTE);
+        await store.addKeyVersion(winner.key, winner.version, 1);
+        await assertConflict(store.addKeyVersion(loser.key, loser.version, 1), 'stale-revision');
+        assert.equal(await store.getKeyVersion(loser.version.keyVersionId), undefined);
+        assert.deepEqual(await store.getKey(key.keyId), winner.key);
+        assert.equal((await store.listKeyVersions(key.keyId, FIRST_PAGE_OF_100)).totalCount, 2);
+      });
+
+      void it('fails with missing for a key that does not exist and adds no version', async () => {
+        const next = rotated(makeKey({ revision: 1 }), T0);
+        await assertConflict(store.addKeyVersion(next.key, next.version, 1), 'missing');
+        assert.equal(await store.getKeyVersion(next.version.keyVersionId), undefined);
+      });
+
+      void it('with an existing version id fails with exists and does not update the key', async () => {
+        const { key } = await createdKey({ revision: 1 });
+        const other = await createdKey();
+        const clash = makeVersion(key.keyId, { keyVersionId: other.version.keyVersionId, creationDate: T0 + MINUTE });
+        const next = { ...key, primaryKeyVersionId: clash.keyVersionId, revision: 2 };
+        await assertConflict(store.addKeyVersion(next, clash, 1), 'exists');
+        assert.deepEqual(await store.getKey(key.keyId), key, 'the key update was rolled back');
+        assert.deepEqual(await store.getKeyVersion(clash.keyVersionId), other.version);
+      });
+
+      void it('refuses a version the key does not name primary, or that belongs to another key', async () => {
+        const { key } = await createdKey({ revision: 1 });
+        const next = rotated(key, T0 + MINUTE);
+        await assertPrecondition(() => store.addKeyVersion(key, next.version, 0));
+        await assertPrecondition(() => store.addKeyVersion(next.key, { ...next.version, keyId: 'another-key' }, 1));
+        await assertPrecondition(() => store.addKeyVersion({ ...next.key, revision: 3 }, next.version, 1));
+        assert.deepEqual(await store.getKey(key.keyId), key);
+        assert.equal(await store.getKeyVersion(next.version.keyVersionId), undefined);
+      });
+    });
+
+    void describe('listKeyVersions', () => {
+      void it('lists one key’s versions oldest first, ties broken by version id, with paging', async () => {
+        const first = await createdKey({ revision: 1 });
+        let key = first.key;
+        const versionIds = [first.version.keyVersionId];
+        // Two versions share a creation date, so the tie-break decides their order.
+        for (const creationDate of [T0 + 3 * MINUTE, T0 + MINUTE, T0 + MINUTE, T0 + 2 * MINUTE]) {
+          const next = rotated(key, creationDate);
+          await store.addKeyVersion(next.key, next.version, key.revision);
+          key = next.key;
+          versionIds.push(next.version.keyVersionId);
+        }
+        await createdKey(); // another key's version must not appear
+        const all = await store.listKeyVersions(key.keyId, FIRST_PAGE_OF_100);
+        const expectedOrder = [...all.items].sort((a, b) => a.creationDate - b.creationDate || (a.keyVersionId < b.keyVersionId ? -1 : 1));
+        assert.equal(all.totalCount, 5);
+        assert.deepEqual(all.items, expectedOrder);
+        assert.deepEqual(all.items.map((version) => version.keyVersionId).sort(), versionIds.sort());
+
+        const pageTwo = await store.listKeyVersions(key.keyId, { pageNumber: 2, pageSize: 2 });
+        assert.equal(pageTwo.totalCount, 5);
+        assert.deepEqual(pageTwo.items, all.items.slice(2, 4));
+        const pageThree = await store.listKeyVersions(key.keyId, { pageNumber: 3, pageSize: 2 });
+        assert.deepEqual(pageThree.items, all.items.slice(4));
+        const beyond = await store.listKeyVersions(key.keyId, { pageNumber: 4, pageSize: 2 });
+        assert.deepEqual(beyond, { items: [], totalCount: 5 });
+      });
+
+      void it('lists nothing for an unknown key', async () => {
+        assert.deepEqual(await store.listKeyVersions('unknown', FIRST_PAGE_OF_100), { items: [], totalCount: 0 });
+      });
+    });
+
+    void describe('listKeys', () => {
+      void it('pages with pageNumber and pageSize and reports the total', async () => {
+        const keys: Key[] = [];
+        for (let i = 0; i < 5; i++) keys.push((await createdKey({ creationDate: T0 + i * MINUTE })).key);
+        const pages = await Promise.all([1, 2, 3, 4].map((pageNumber) => store.listKeys({}, { pageNumber, pageSize: 2 })));
+        assert.deepEqual(
+          pages.map((page) => page.items),
+          [keys.slice(0, 2), keys.slice(2, 4), keys.slice(4), []],
+        );
+        for (const page of pages) assert.equal(page.totalCount, 5);
+      });
+
+      void it('lists oldest first, ties broken by key id', async () => {
+        const dates = [T0 + 2 * MINUTE, T0, T0 + MINUTE, T0, T0];
+        const keys: Key[] = [];
+        for (const creationDate of dates) keys.push((await createdKey({ creationDate })).key);
+        const expected = [...keys].sort((a, b) => a.creationDate - b.creationDate || (a.keyId < b.keyId ? -1 : 1));
+        assert.deepEqual((await store.listKeys({}, FIRST_PAGE_OF_100)).items, expected);
+      });
+
+      void describe('filters', () => {
+        // Four keys that differ in state, spec and protection level, created in this order.
+        let enabledAes: Key, disabledSm4: Key, pendingDeletionSm4Hsm: Key, enabledAesHsm: Key;
+        beforeEach(async () => {
+          enabledAes = (await createdKey({ creationDate: T0 })).key;
+          disabledSm4 = (await createdKey({ creationDate: T0 + 1, keyState: KeyState.Disabled, keySpec: KeySpec.Sm4 })).key;
+          pendingDeletionSm4Hsm = (
+            await createdKey({
+              creationDate: T0 + 2,
+              keyState: KeyState.PendingDeletion,
+              keySpec: KeySpec.Sm4,
+              protectionLevel: ProtectionLevel.Hsm,
+            })
+          ).key;
+          enabledAesHsm = (await createdKey({ creationDate: T0 + 3, protectionLevel: ProtectionLevel.Hsm })).key;
+        });
+
+        void it('keyState alone', async () => {
+          assert.deepEqual(await keyIdsMatching({ keyState: [KeyState.Enabled] }), [enabledAes.keyId, enabledAesHsm.keyId]);
+          assert.deepEqual(await keyIdsMatching({ keyState: [KeyState.PendingImport] }), []);
+        });
+
+        void it('keySpec alone', async () => {
+          assert.deepEqual(await keyIdsMatching({ keySpec: [KeySpec.Sm4] }), [disabledSm4.keyId, pendingDeletionSm4Hsm.keyId]);
+        });
+
+        void it('keyUsage alone', async () => {
+          const all = [enabledAes, disabledSm4, pendingDeletionSm4Hsm, enabledAesHsm].map((key) => key.keyId);
+          assert.deepEqual(await keyIdsMatching({ keyUsage: [KeyUsage.EncryptDecrypt] }), all);
+          // A usage no stored key has (Alibaba's asymmetric keys sign and verify).
+          assert.deepEqual(await keyIdsMatching({ keyUsage: ['SIGN/VERIFY' as KeyUsage] }), []);
+        });
+
+        void it('protectionLevel alone', async () => {
+          assert.deepEqual(await keyIdsMatching({ protectionLevel: [ProtectionLevel.Hsm] }), [
+            pendingDeletionSm4Hsm.keyId,
+            enabledAesHsm.keyId,
+          ]);
+        });
+
+        void it('any of several values within one field', async () => {
+          assert.deepEqual(await keyIdsMatching({ keyState: [KeyState.Disabled, KeyState.PendingDeletion] }), [
+            disabledSm4.keyId,
+            pendingDeletionSm4Hsm.keyId,
+          ]);
+        });
+
+        void it('all fields together: AND across fields, OR within one', async () => {
+          const filter: KeyFilter = {
+            keyState: [KeyState.Enabled, KeyState.PendingDeletion],
+            keySpec: [KeySpec.Sm4, KeySpec.Aes256],
+            keyUsage: [KeyUsage.EncryptDecrypt],
+            protectionLevel: [ProtectionLevel.Hsm],
+          };
+          assert.deepEqual(await keyIdsMatching(filter), [pendingDeletionSm4Hsm.keyId, enabledAesHsm.keyId]);
+          assert.deepEqual(await keyIdsMatching({ ...filter, keySpec: [KeySpec.Aes256] }), [enabledAesHsm.keyId]);
+          assert.deepEqual(await keyIdsMatching({ keyState: [KeyState.Disabled], protectionLevel: [ProtectionLevel.Hsm] }), []);
+        });
+
+        void it('an empty list of values places no constraint on its field', async () => {
+          assert.equal((await keyIdsMatching({ keyState: [], keySpec: [KeySpec.Sm4] })).length, 2);
+        });
+
+        void it('totalCount counts the matching keys, not the page', async () => {
+          const page = await store.listKeys({ keyState: [KeyState.Enabled, KeyState.Disabled] }, { pageNumber: 2, pageSize: 2 });
+          assert.equal(page.totalCount, 3);
+          assert.deepEqual(
+            page.items.map((key) => key.keyId),
+            [enabledAesHsm.keyId],
+          );
+        });
+      });
+
+      void it('refuses a page number below 1 or a page size below 1', async () => {
+        await assertPrecondition(() => store.listKeys({}, { pageNumber: 0, pageSize: 10 }));
+        await assertPrecondition(() => store.listKeys({}, { pageNumber: 1, pageSize: 0 }));
+        await assertPrecondition(() => store.listKeyVersions('any', { pageNumber: 1.5, pageSize: 10 }));
+        await assertPrecondition(() => store.listAliases({ pageNumber: -1, pageSize: 10 }));
+      });
+    });
+
+    void describe('deleteKey', () => {
+      void it('removes the key, its versions and its aliases, and nothing else', async () => {
+        let { key } = await createdKey({ revision: 1 });
+        const next = rotated(key, T0 + MINUTE);
+        await store.addKeyVersion(next.key, next.version, 1);
+        key = next.key;
+        const alias = makeAlias(key.keyId);
+        await store.createAlias(alias);
+        const survivor = await createdKey();
+        const survivorAlias = makeAlias(survivor.key.keyId);
+        await store.createAlias(survivorAlias);
+
+        await store.deleteKey(key.keyId);
+
+        assert.equal(await store.getKey(key.keyId), undefined);
+        assert.equal(await store.getKeyVersion(next.version.keyVersionId), undefined);
+        assert.deepEqual(await store.listKeyVersions(key.keyId, FIRST_PAGE_OF_100), { items: [], totalCount: 0 });
+        assert.equal(await store.getAlias(alias.aliasName), undefined);
+        assert.deepEqual(await store.getKey(survivor.key.keyId), survivor.key);
+        assert.deepEqual(await store.getKeyVersion(survivor.version.keyVersionId), survivor.version);
+        assert.deepEqual(await store.getAlias(survivorAlias.aliasName), survivorAlias);
+      });
+
+      void it('of an unknown key resolves and changes nothing', async () => {
+        const { key } = await createdKey();
+        await store.deleteKey('00000000-0000-0000-0000-000000000000');
+        assert.deepEqual(await store.getKey(key.keyId), key);
+      });
+    });
+
+    void describe('aliases', () => {
+      void it('createAlias then getAlias returns the alias', async () => {
+        const { key } = await createdKey();
+        const alias = makeAlias(key.keyId, { aliasName: 'alias/payments-prod', creationDate: T0 + 5 });
+        await store.createAlias(alias);
+        assert.deepEqual(await store.getAlias('alias/payments-prod'), alias);
+      });
+
+      void it('getAlias of an unknown name resolves undefined', async () => {
+        assert.equal(await store.getAlias('alias/unknown'), undefined);
+      });
+
+      void it('createAlias of an existing name fails with alias-exists and keeps the original', async () => {
+        const first = await createdKey();
+        const second = await createdKey();
+        const alias = makeAlias(first.key.keyId);
+        await store.createAlias(alias);
+        await assertConflict(store.createAlias({ ...alias, keyId: second.key.keyId }), 'alias-exists');
+        assert.deepEqual(await store.getAlias(alias.aliasName), alias);
+      });
+
+      void it('createAlias for a key that does not exist fails with missing', async () => {
+        const alias = makeAlias('00000000-0000-0000-0000-000000000000');
+        await assertConflict(store.createAlias(alias), 'missing');
+        assert.equal(await store.getAlias(alias.aliasName), undefined);
+      });
+
+      void it('updateAlias points the alias at another key and keeps its creation date', async () => {
+        const first = await createdKey();
+        const second = await createdKey();
+        const alias = makeAlias(first.key.keyId);
+        await store.createAlias(alias);
+        await store.updateAlias(alias.aliasName, second.key.keyId);
+        assert.deepEqual(await store.getAlias(alias.aliasName), { ...alias, keyId: second.key.keyId });
+      });
+
+      void it('updateAlias of an alias that does not exist fails with alias-missing', async () => {
+        const { key } = await createdKey();
+        await assertConflict(store.updateAlias('alias/unknown', key.keyId), 'alias-missing');
+        assert.equal(await store.getAlias('alias/unknown'), undefined);
+      });
+
+      void it('updateAlias to a key that does not exist fails with missing and keeps the alias', async () => {
+        const { key } = await createdKey();
+        const alias = makeAlias(key.keyId);
+        await store.createAlias(alias);
+        await assertConflict(store.updateAlias(alias.aliasName, '00000000-0000-0000-0000-000000000000'), 'missing');
+        assert.deepEqual(await store.getAlias(alias.aliasName), alias);
+      });
+
+      void it('deleteAlias removes the alias but not its key', async () => {
+        const { key } = await createdKey();
+        const alias = makeAlias(key.keyId);
+        await store.createAlias(alias);
+        await store.deleteAlias(alias.aliasName);
+        assert.equal(await store.getAlias(alias.aliasName), undefined);
+        assert.deepEqual(await store.getKey(key.keyId), key);
+      });
+
+      void it('deleteAlias of an alias that does not exist fails with alias-missing', async () => {
+        await assertConflict(store.deleteAlias('alias/unknown'), 'alias-missing');
+      });
+
+      void it('listAliases lists all aliases oldest first, ties broken by name, with paging', async () => {
+        const first = await createdKey();
+        const second = await createdKey();
+        const aliases: Alias[] = [
+          makeAlias(first.key.keyId, { aliasName: 'alias/c', creationDate: T0 }),
+          makeAlias(second.key.keyId, { aliasName: 'alias/a', creationDate: T0 + MINUTE }),
+          makeAlias(first.key.keyId, { aliasName: 'alias/b', creationDate: T0 }),
+          makeAlias(second.key.keyId, { aliasName: 'alias/d', creationDate: T0 - MINUTE }),
+        ];
+        for (const alias of aliases) await store.createAlias(alias);
+        const [c, a, b, d] = aliases;
+        const expected = [d, b, c, a];
+        assert.deepEqual(await store.listAliases(FIRST_PAGE_OF_100), { items: expected, totalCount: 4 });
+        assert.deepEqual(await store.listAliases({ pageNumber: 2, pageSize: 3 }), { items: [a], totalCount: 4 });
+        assert.deepEqual(await store.listAliases({ pageNumber: 3, pageSize: 3 }), { items: [], totalCount: 4 });
+      });
+
+      void it('listAliases of one key lists only its aliases, with paging', async () => {
+        const first = await createdKey();
+        const second = await createdKey();
+        const ofFirst = [0, 1, 2].map((i) => makeAlias(first.key.keyId, { aliasName: `alias/first-${i}`, creationDate: T0 + i }));
+        await store.createAlias(makeAlias(second.key.keyId, { aliasName: 'alias/second' }));
+        for (const alias of ofFirst) await store.createAlias(alias);
+        assert.deepEqual(await store.listAliases(FIRST_PAGE_OF_100, first.key.keyId), { items: ofFirst, totalCount: 3 });
+        assert.deepEqual(await store.listAliases({ pageNumber: 2, pageSize: 2 }, first.key.keyId), {
+          items: ofFirst.slice(2),
+          totalCount: 3,
+        });
+        assert.deepEqual(await store.listAliases(FIRST_PAGE_OF_100, 'unknown'), { items: [], totalCount: 0 });
+      });
+    });
+
+    void describe('access keys', () => {
+      void it('putAccessKey then getAccessKey returns the record, and countAccessKeys counts it', async () => {
+        assert.equal(await store.countAccessKeys(), 0);
+        const record = makeAccessKey({ enabled: false, principal: 'ci-pipeline', creationDate: T0 + 9 });
+        await store.putAccessKey(record);
+        await store.putAccessKey(makeAccessKey());
+        const stored = await store.getAccessKey(record.accessKeyId);
+        assert.deepEqual(stored, record);
+        assert.ok(Buffer.isBuffer(stored?.sealedSecret), 'the sealed secret comes back as a Buffer');
+        assert.equal(await store.countAccessKeys(), 2);
+        assert.equal(await store.getAccessKey('LTAI-unknown'), undefined);
+      });
+
+      void it('putAccessKey of an existing id replaces the record', async () => {
+        const record = makeAccessKey();
+        await store.putAccessKey(record);
+        const replacement = makeAccessKey({ accessKeyId: record.accessKeyId, enabled: false, principal: 'rotated', creationDate: T0 + 1 });
+        await store.putAccessKey(replacement);
+        assert.deepEqual(await store.getAccessKey(record.accessKeyId), replacement);
+        assert.equal(await store.countAccessKeys(), 1);
+      });
+    });
+
+    void describe('metadata', () => {
+      void it('putMetadata then getMetadata returns the bytes; unknown names resolve undefined', async () => {
+        const value = Buffer.from([0, 1, 2, 254, 255]);
+        await store.putMetadata('root-key-check', value);
+        const stored = await store.getMetadata('root-key-check');
+        assert.ok(Buffer.isBuffer(stored), 'metadata comes back as a Buffer');
+        assert.deepEqual(stored, value);
+        assert.equal(await store.getMetadata('unknown'), undefined);
+      });
+
+      void it('putMetadata overwrites an existing value', async () => {
+        await store.putMetadata('root-key-check', Buffer.from('first'));
+        await store.putMetadata('root-key-check', Buffer.from('second, longer'));
+        assert.equal((await store.getMetadata('root-key-check'))?.toString(), 'second, longer');
+      });
+    });
+
+    void describe('isolation', () => {
+      void it('records handed out cannot be used to change the store', async () => {
+        const { key, version } = await createdKey({ tags: [{ tagKey: 'a', tagValue: 'b' }] });
+        const alias = makeAlias(key.keyId);
+        await store.createAlias(alias);
+        const accessKey = makeAccessKey();
+        await store.putAccessKey(accessKey);
+        await store.putMetadata('m', Buffer.from('value'));
+        // Copies of what was stored, taken before any mutation: the originals might share buffers
+        // with what the store hands out, and would then change along with it.
+        const expectedVersion = { ...version, material: { ...version.material, sealed: Buffer.from(version.material.sealed) } };
+        const expectedAccessKey = { ...accessKey, sealedSecret: Buffer.from(accessKey.sealedSecret) };
+
+        const gotKey = (await store.getKey(key.keyId)) as Mutable<Key>;
+        tryToMutate(() => (gotKey.description = 'mutated'));
+        tryToMutate(() => (gotKey.tags as Tag[]).push({ tagKey: 'x', tagValue: 'y' }));
+        tryToMutate(() => ((gotKey.tags[0] as Mutable<Tag>).tagValue = 'mutated'));
+        const gotVersion = await store.getKeyVersion(version.keyVersionId);
+        tryToMutate(() => gotVersion?.material.sealed.fill(0));
+        const listed = await store.listKeyVersions(key.keyId, FIRST_PAGE_OF_100);
+        tryToMutate(() => listed.items[0]?.material.sealed.fill(0));
+        const listedKeys = await store.listKeys({}, FIRST_PAGE_OF_100);
+        tryToMutate(() => ((listedKeys.items[0] as Mutable<Key>).keyState = KeyState.Disabled));
+        const gotAlias = (await store.getAlias(alias.aliasName)) as Mutable<Alias>;
+        tryToMutate(() => (gotAlias.keyId = 'mutated'));
+        (await store.getAccessKey(accessKey.accessKeyId))?.sealedSecret.fill(0);
+        (await store.getMetadata('m'))?.fill(0);
+
+        assert.deepEqual(await store.getKey(key.keyId), key);
+        assert.deepEqual(await store.getKeyVersion(version.keyVersionId), expectedVersion);
+        assert.deepEqual(await store.getAlias(alias.aliasName), alias);
+        assert.deepEqual(await store.getAccessKey(accessKey.accessKeyId), expectedAccessKey);
+        assert.equal((await store.getMetadata('m'))?.toString(), 'value');
+      });
+
+      void it('records passed in can be changed afterwards without changing the store', async () => {
+        const made = makeKeyWithVersion({ tags: [{ tagKey: 'a', tagValue: 'b' }] });
+        const expectedKey = structuredClone(made.key);
+        const expectedSealed = Buffer.from(made.version.material.sealed);
+        await store.createKey(made.key, made.version);
+        (made.key.tags as Tag[]).push({ tagKey: 'x', tagValue: 'y' });
+        (made.key as Mutable<Key>).description = 'mutated';
+        made.version.material.sealed.fill(0);
+
+        const accessKey = makeAccessKey();
+        const expectedSecret = Buffer.from(accessKey.sealedSecret);
+        await store.putAccessKey(accessKey);
+        accessKey.sealedSecret.fill(0);
+
+        const value = Buffer.from('value');
+        await store.putMetadata('m', value);
+        value.fill(0);
+
+        assert.deepEqual(await store.getKey(made.key.keyId), expectedKey);
+        assert.deepEqual((await store.getKeyVersion(made.version.keyVersionId))?.material.sealed, expectedSealed);
+        assert.deepEqual((await store.getAccessKey(accessKey.accessKeyId))?.sealedSecret, expectedSecret);
+        assert.equal((await store.getMetadata('m'))?.toString(), 'value');
+      });
+    });
+  });
+}

@@ -1,0 +1,234 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { StoreConflictError } from '../../src/domain/ports.js';
+import { MIGRATIONS, SchemaTooNewError, applyMigrations, type Migration } from '../../src/keystore/sqlite/migrations.js';
+import { CorruptRowError } from '../../src/keystore/sqlite/rows.js';
+import { SqliteKeyStore } from '../../src/keystore/sqlite/sqlite-key-store.js';
+import { makeAccessKey, makeAlias, makeKeyWithVersion, rotated, T0 } from './fixtures.js';
+import { describeKeyStoreContract } from './key-store-contract.js';
+
+const LATEST_VERSION = MIGRATIONS.length;
+
+function makeTempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'arca-sqlite-store-'));
+}
+
+function removeDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+describeKeyStoreContract('SqliteKeyStore', () => {
+  const dir = makeTempDir();
+  const store = SqliteKeyStore.open(path.join(dir, 'arca.db'));
+  return Promise.resolve({
+    store,
+    cleanup: async () => {
+      await store.close();
+      removeDir(dir);
+    },
+  });
+});
+
+interface MigrationRecord {
+  version: number;
+  name: string;
+  applied_at: number;
+}
+
+/** A second, plain connection, to look at the file the way another tool would. */
+function withRawDatabase<T>(file: string, look: (db: Database.Database) => T): T {
+  const db = new Database(file);
+  try {
+    return look(db);
+  } finally {
+    db.close();
+  }
+}
+
+function migrationRecords(file: string): MigrationRecord[] {
+  return withRawDatabase(file, (db) =>
+    db.prepare<[], MigrationRecord>('SELECT version, name, applied_at FROM schema_migrations ORDER BY version').all(),
+  );
+}
+
+function userVersion(db: Database.Database): unknown {
+  return db.pragma('user_version', { simple: true });
+}
+
+void describe('SqliteKeyStore (SQLite only)', () => {
+  let dir: string;
+  let file: string;
+
+  beforeEach(() => {
+    dir = makeTempDir();
+    file = path.join(dir, 'arca.db');
+  });
+
+  afterEach(() => {
+    removeDir(dir);
+  });
+
+  void it('keeps keys, versions, aliases, access keys and metadata across close and reopen', async () => {
+    const made = makeKeyWithVersion({ revision: 1, tags: [{ tagKey: 'k', tagValue: 'v' }] });
+    const next = rotated(made.key, T0 + 1);
+    const alias = makeAlias(made.key.keyId);
+    const accessKey = makeAccessKey();
+    const first = SqliteKeyStore.open(file);
+    await first.createKey(made.key, made.version);
+    await first.addKeyVersion(next.key, next.version, 1);
+    await first.createAlias(alias);
+    await first.putAccessKey(accessKey);
+    await first.putMetadata('root-key-check', Buffer.from('check'));
+    await first.close();
+
+    const reopened = SqliteKeyStore.open(file);
+    try {
+      assert.deepEqual(await reopened.getKey(made.key.keyId), next.key);
+      assert.deepEqual(await reopened.listKeyVersions(made.key.keyId, { pageNumber: 1, pageSize: 10 }), {
+        items: [made.version, next.version],
+        totalCount: 2,
+      });
+      assert.deepEqual(await reopened.getAlias(alias.aliasName), alias);
+      assert.deepEqual(await reopened.getAccessKey(accessKey.accessKeyId), accessKey);
+      assert.equal((await reopened.getMetadata('root-key-check'))?.toString(), 'check');
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  void it('records every migration once, and reopening runs none again', async () => {
+    await SqliteKeyStore.open(file).close();
+    const recorded = migrationRecords(file);
+    assert.deepEqual(
+      recorded.map(({ version, name }) => ({ version, name })),
+      MIGRATIONS.map(({ version, name }) => ({ version, name })),
+    );
+    assert.equal(
+      withRawDatabase(file, (db) => userVersion(db)),
+      LATEST_VERSION,
+    );
+
+    await SqliteKeyStore.open(file).close();
+    assert.deepEqual(migrationRecords(file), recorded, 'same rows, same applied_at');
+  });
+
+  void it('refuses a database from a newer Arca with SchemaTooNewError, leaving it untouched', async () => {
+    await SqliteKeyStore.open(file).close();
+    withRawDatabase(file, (db) => db.pragma(`user_version = ${LATEST_VERSION + 1}`));
+
+    assert.throws(
+      () => SqliteKeyStore.open(file),
+      (error: unknown) => {
+        assert.ok(error instanceof SchemaTooNewError, `expected SchemaTooNewError, got ${String(error)}`);
+        assert.equal(error.databaseVersion, LATEST_VERSION + 1);
+        assert.equal(error.knownVersion, LATEST_VERSION);
+        assert.match(error.message, /newer Arca/);
+        return true;
+      },
+    );
+    assert.equal(
+      withRawDatabase(file, (db) => userVersion(db)),
+      LATEST_VERSION + 1,
+    );
+  });
+
+  void it('runs in WAL mode with synchronous FULL, foreign keys on and a busy timeout', async () => {
+    const store = SqliteKeyStore.open(file);
+    try {
+      const settings = await store.connectionSettings();
+      assert.equal(settings.journalMode, 'wal');
+      assert.equal(settings.synchronous, 'FULL');
+      assert.equal(settings.foreignKeys, true);
+      assert.ok(settings.busyTimeoutMs > 0, `busy_timeout is ${settings.busyTimeoutMs}`);
+    } finally {
+      await store.close();
+    }
+    // WAL is a property of the file, so a fresh connection sees it too.
+    assert.equal(
+      withRawDatabase(file, (db) => db.pragma('journal_mode', { simple: true })),
+      'wal',
+    );
+  });
+
+  void it('two connections to one file see each other’s writes and refuse each other’s stale revisions', async () => {
+    const first = SqliteKeyStore.open(file);
+    const second = SqliteKeyStore.open(file);
+    try {
+      const { key, version } = makeKeyWithVersion({ revision: 1 });
+      await first.createKey(key, version);
+      assert.deepEqual(await second.getKey(key.keyId), key);
+      await second.updateKey({ ...key, description: 'second', revision: 2 }, 1);
+      await assert.rejects(first.updateKey({ ...key, description: 'first', revision: 2 }, 1), (error: unknown) => {
+        assert.ok(error instanceof StoreConflictError, `expected StoreConflictError, got ${String(error)}`);
+        assert.equal(error.reason, 'stale-revision');
+        return true;
+      });
+      assert.equal((await first.getKey(key.keyId))?.description, 'second');
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  void it('refuses to read a key row whose state it does not know', async () => {
+    const store = SqliteKeyStore.open(file);
+    try {
+      const { key, version } = makeKeyWithVersion();
+      await store.createKey(key, version);
+      withRawDatabase(file, (db) => db.prepare("UPDATE keys SET key_state = 'Frozen' WHERE key_id = ?").run(key.keyId));
+      await assert.rejects(() => store.getKey(key.keyId), CorruptRowError);
+    } finally {
+      await store.close();
+    }
+  });
+
+  void it('rejects, rather than throws, when used after close', async () => {
+    const store = SqliteKeyStore.open(file);
+    await store.close();
+    await assert.rejects(() => store.getKey('any'));
+  });
+
+  void describe('applyMigrations', () => {
+    const create = (table: string): string => `CREATE TABLE ${table} (id INTEGER PRIMARY KEY) STRICT;`;
+    const steps: Migration[] = [
+      { version: 1, name: 'one', sql: create('one') },
+      { version: 2, name: 'two', sql: create('two') },
+      { version: 3, name: 'three', sql: create('three') },
+    ];
+
+    void it('applies only the migrations a database has not had, in order', () => {
+      withRawDatabase(file, (db) => {
+        assert.equal(applyMigrations(db, steps.slice(0, 2)), 0);
+        assert.equal(applyMigrations(db, steps), 2);
+        assert.equal(userVersion(db), 3);
+        const names = db.prepare<[], { name: string }>('SELECT name FROM schema_migrations ORDER BY version').all();
+        assert.deepEqual(
+          names.map(({ name }) => name),
+          ['one', 'two', 'three'],
+        );
+      });
+    });
+
+    void it('leaves the database as it was when a migration fails', () => {
+      withRawDatabase(file, (db) => {
+        applyMigrations(db, steps.slice(0, 1));
+        const broken = [...steps.slice(0, 2), { version: 3, name: 'broken', sql: 'CREATE TABLE one (id INTEGER);' }];
+        assert.throws(() => applyMigrations(db, broken));
+        assert.equal(userVersion(db), 1);
+        const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name = 'two'").all();
+        assert.deepEqual(tables, [], 'migration two was rolled back with three');
+      });
+    });
+
+    void it('refuses a list whose versions are not 1, 2, 3 …', () => {
+      withRawDatabase(file, (db) => {
+        assert.throws(() => applyMigrations(db, [steps[0]!, steps[2]!]), /expected 2/);
+        assert.equal(userVersion(db), 0);
+      });
+    });
+  });
+});
