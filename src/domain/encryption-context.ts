@@ -20,7 +20,6 @@ export const EMPTY_CONTEXT: EncryptionContext = new Map();
 
 /** Parses the JSON form; `parameter` names the wire parameter in the error. */
 export function parseEncryptionContextJson(json: string, parameter: string): EncryptionContext {
-  if (json.length > MAX_ENCRYPTION_CONTEXT_LENGTH) throw new KmsError('InvalidParameter', parameter);
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
@@ -33,16 +32,20 @@ export function parseEncryptionContextJson(json: string, parameter: string): Enc
   return contextFromEntries(Object.entries(parsed), parameter);
 }
 
-/** Builds a context from pairs (the flattened `EncryptionContext.k=v` form arrives this way). */
+/**
+ * Builds a context from pairs (the flattened `EncryptionContext.k=v` form arrives this way).
+ * The 8192-character limit is measured on the compact JSON form of the context, so both wire
+ * forms, and JSON with or without whitespace, are held to the same limit.
+ */
 export function contextFromEntries(entries: ReadonlyArray<readonly [string, unknown]>, parameter: string): EncryptionContext {
   const context = new Map<string, string>();
-  let length = 0;
   for (const [key, value] of entries) {
     if (typeof value !== 'string' || context.has(key)) throw new KmsError('InvalidParameter', parameter);
-    length += key.length + value.length;
     context.set(key, value);
   }
-  if (length > MAX_ENCRYPTION_CONTEXT_LENGTH) throw new KmsError('InvalidParameter', parameter);
+  if (JSON.stringify(Object.fromEntries(context)).length > MAX_ENCRYPTION_CONTEXT_LENGTH) {
+    throw new KmsError('InvalidParameter', parameter);
+  }
   return context;
 }
 

@@ -1,4 +1,4 @@
-import { AeadAuthenticationError } from '../crypto/aead.js';
+import { AeadAuthenticationError, type Aead } from '../crypto/aead.js';
 import { decodeCiphertextBlob, encodeCiphertextBlob } from '../domain/ciphertext-blob.js';
 import { blobAdditionalData, type EncryptionContext } from '../domain/encryption-context.js';
 import { KmsError } from '../domain/errors.js';
@@ -49,10 +49,18 @@ export async function openBlob(
   const { key, aead } = await context.keys.openVersion(keyVersionId);
   admitKey(context, key, action, StateRule.UseKey);
   context.audit.keyVersionId = keyVersionId;
-  if (dryRun) throw new KmsError('DryRunOperation');
+  const plaintext = await openOrRefuse(aead, sealed, blobAdditionalData(keyVersionId, encryptionContext));
+  // A dry run vouches only for a blob that really opens, so it authenticates first.
+  if (dryRun) {
+    plaintext.fill(0);
+    throw new KmsError('DryRunOperation');
+  }
+  return { key, keyVersionId, plaintext };
+}
+
+async function openOrRefuse(aead: Aead, sealed: Buffer, additionalData: Buffer): Promise<Buffer> {
   try {
-    const plaintext = await aead.decrypt(sealed, blobAdditionalData(keyVersionId, encryptionContext));
-    return { key, keyVersionId, plaintext };
+    return await aead.decrypt(sealed, additionalData);
   } catch (error) {
     if (error instanceof AeadAuthenticationError) throw new KmsError('InvalidCiphertext');
     throw error;

@@ -1,0 +1,597 @@
+// The state × action table, walked exhaustively. The expectations below are written from the
+// official table (alibaba-kms-api.md §3, "Impact of CMK states on API calls") and do not come from
+// src/domain/key-state.ts, so a wrong table in the product fails here.
+//
+// Enabled, Disabled and PendingDeletion are reached over the API and every case runs over real
+// HTTP. PendingImport cannot be reached over the API yet (EXTERNAL keys come later), so its cases
+// run against the operations directly, with the key's state set through the store.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+
+import { SecretBytes } from '../../src/crypto/secret-bytes.js';
+import { KmsError } from '../../src/domain/errors.js';
+import type { Key } from '../../src/domain/key.js';
+import { Origin, ProtectionLevel } from '../../src/domain/key-spec.js';
+import { KeyState } from '../../src/domain/key-state.js';
+import { systemClock, type KeyProtector } from '../../src/domain/ports.js';
+import { DEFAULT_MIN_ROTATION_INTERVAL_SECONDS } from '../../src/domain/rotation-interval.js';
+import { MemoryKeyStore } from '../../src/keystore/memory-key-store.js';
+import { ADMIN_PRINCIPAL } from '../../src/operations/authorization.js';
+import { KeyRing } from '../../src/operations/key-ring.js';
+import type { OperationContext } from '../../src/operations/operation.js';
+import { operations } from '../../src/operations/registry.js';
+import { RootKey } from '../../src/protection/root-key.js';
+import { SoftwareKeyProtector } from '../../src/protection/software-key-protector.js';
+import { callAcs3, type Credentials } from '../support/acs3-signer.js';
+import { startTestServer, TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET, TEST_REGION, type TestServer } from '../support/server.js';
+
+type State = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport';
+const API_STATES = ['Enabled', 'Disabled', 'PendingDeletion'] as const satisfies readonly State[];
+
+interface Refusal {
+  readonly code: string;
+  readonly status: number;
+}
+type Expectation = 'OK' | Refusal;
+
+const OK = 'OK';
+const REJECTED_DISABLED: Refusal = { code: 'Rejected.Disabled', status: 409 };
+const REJECTED_PENDING_DELETION: Refusal = { code: 'Rejected.PendingDeletion', status: 409 };
+const REJECTED_PENDING_IMPORT: Refusal = { code: 'Rejected.PendingImport', status: 409 };
+const STATE_MODIFIED_FAILED: Refusal = { code: 'Rejected.StateModifiedFailed', status: 409 };
+
+// §3, row by row.
+/** Encrypt / Decrypt / GenerateDataKey, and by extension GenerateDataKeyWithoutPlaintext, ReEncrypt. */
+const CRYPTO: Record<State, Expectation> = {
+  Enabled: OK,
+  Disabled: REJECTED_DISABLED,
+  PendingDeletion: REJECTED_PENDING_DELETION,
+  PendingImport: REJECTED_PENDING_IMPORT,
+};
+/** DescribeKey, DeleteAlias (and ListKeys, CreateKey, ListAliases, which take no key). */
+const ANY_STATE: Record<State, Expectation> = { Enabled: OK, Disabled: OK, PendingDeletion: OK, PendingImport: OK };
+/** EnableKey, DisableKey. */
+const ENABLE_DISABLE: Record<State, Expectation> = {
+  Enabled: OK,
+  Disabled: OK,
+  PendingDeletion: STATE_MODIFIED_FAILED,
+  PendingImport: STATE_MODIFIED_FAILED,
+};
+const SCHEDULE_DELETION: Record<State, Expectation> = {
+  Enabled: OK,
+  Disabled: OK,
+  PendingDeletion: STATE_MODIFIED_FAILED,
+  PendingImport: OK,
+};
+const CANCEL_DELETION: Record<State, Expectation> = {
+  Enabled: STATE_MODIFIED_FAILED,
+  Disabled: STATE_MODIFIED_FAILED,
+  PendingDeletion: OK,
+  PendingImport: STATE_MODIFIED_FAILED,
+};
+const CREATE_ALIAS: Record<State, Expectation> = {
+  Enabled: OK,
+  Disabled: OK,
+  PendingDeletion: STATE_MODIFIED_FAILED,
+  PendingImport: OK,
+};
+/** UpdateAlias depends only on the target key: Rejected.PendingDeletion if it is pending deletion. */
+const UPDATE_ALIAS_TARGET: Record<State, Expectation> = {
+  Enabled: OK,
+  Disabled: OK,
+  PendingDeletion: REJECTED_PENDING_DELETION,
+  PendingImport: OK,
+};
+/**
+ * "SetDeletionProtection requires the key not to be PendingDeletion" (§3, other rules); the code
+ * is undocumented, and the state-change refusal CreateAlias uses is the one that fits.
+ */
+const SET_DELETION_PROTECTION: Record<State, Expectation> = {
+  Enabled: OK,
+  Disabled: OK,
+  PendingDeletion: STATE_MODIFIED_FAILED,
+  PendingImport: OK,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Two ways to reach the product: over HTTP, and through the operations.
+
+type Outcome = { readonly ok: true; readonly body: any } | { readonly ok: false; readonly code: string; readonly status: number; readonly detail: string };
+type Params = Record<string, string>;
+
+interface KeyView {
+  readonly keyState: string;
+  readonly description: string;
+  readonly deletionProtection: boolean;
+  readonly tags: ReadonlyArray<readonly [string, string]>;
+}
+
+interface Driver {
+  call(action: string, params: Params): Promise<Outcome>;
+  /** A new AES key, Enabled, with one tag `seed=1`. */
+  createKey(): Promise<string>;
+  /** Moves an Enabled key into `state`. */
+  moveTo(keyId: string, state: State): Promise<void>;
+  view(keyId: string): Promise<KeyView>;
+  /** The key an alias names, or undefined when the alias does not exist. */
+  aliasTarget(aliasName: string): Promise<string | undefined>;
+}
+
+async function must(driver: Driver, action: string, params: Params): Promise<any> {
+  const outcome = await driver.call(action, params);
+  if (!outcome.ok) throw new Error(`setup ${action} failed: ${outcome.code} ${outcome.detail}`);
+  return outcome.body;
+}
+
+const credentials: Credentials = { accessKeyId: TEST_ACCESS_KEY_ID, accessKeySecret: TEST_ACCESS_KEY_SECRET };
+
+function httpDriver(server: TestServer): Driver {
+  const driver: Driver = {
+    async call(action, params) {
+      const response = await callAcs3(server, credentials, action, params);
+      if (response.status === 200) return { ok: true, body: response.json };
+      return { ok: false, code: String(response.json?.Code), status: response.status, detail: response.text };
+    },
+    async createKey() {
+      return (await must(driver, 'CreateKey', { Tags: JSON.stringify([{ TagKey: 'seed', TagValue: '1' }]) })).KeyMetadata.KeyId;
+    },
+    async moveTo(keyId, state) {
+      if (state === 'Disabled') await must(driver, 'DisableKey', { KeyId: keyId });
+      else if (state === 'PendingDeletion') await must(driver, 'ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: '7' });
+      else if (state !== 'Enabled') throw new Error(`${state} cannot be reached over the API`);
+    },
+    async view(keyId) {
+      const metadata = (await must(driver, 'DescribeKey', { KeyId: keyId })).KeyMetadata;
+      const tags = (await must(driver, 'ListResourceTags', { KeyId: keyId })).Tags.Tag as Array<{ TagKey: string; TagValue: string }>;
+      return {
+        keyState: metadata.KeyState,
+        description: metadata.Description,
+        deletionProtection: metadata.DeletionProtection === 'Enabled',
+        tags: tags.map((tag) => [tag.TagKey, tag.TagValue] as const),
+      };
+    },
+    async aliasTarget(aliasName) {
+      const outcome = await driver.call('DescribeKey', { KeyId: aliasName });
+      if (outcome.ok) return outcome.body.KeyMetadata.KeyId;
+      assert.equal(outcome.code, 'Forbidden.AliasNotFound', outcome.detail);
+      return undefined;
+    },
+  };
+  return driver;
+}
+
+/** The operations over a memory store, wired by hand the way main wires them over SQLite. */
+function operationsDriver(): Driver {
+  const store = new MemoryKeyStore();
+  const protectors = new Map<ProtectionLevel, KeyProtector>([
+    [ProtectionLevel.Software, new SoftwareKeyProtector(RootKey.fromSecret(SecretBytes.random(32)))],
+  ]);
+  // No record caching: a state written straight into the store is what the next call sees.
+  const keys = new KeyRing(store, protectors, systemClock, { region: TEST_REGION, accountId: '1234567890123456' }, {
+    recordTtlMs: 0,
+    maxOpenVersions: 1000,
+  });
+  const context = (): OperationContext => ({
+    caller: { accessKeyId: 'state-matrix', principal: ADMIN_PRINCIPAL },
+    requestId: randomUUID(),
+    keys,
+    clock: systemClock,
+    settings: { minRotationIntervalSeconds: DEFAULT_MIN_ROTATION_INTERVAL_SECONDS },
+    audit: {},
+  });
+  const noContext = new Map<string, string>();
+  const page = { pageNumber: 1, pageSize: 100 };
+  const run = async (action: string, p: Params): Promise<unknown> => {
+    const c = context();
+    const keyId = p.KeyId ?? '';
+    switch (action) {
+      case 'CreateKey':
+        return operations.createKey.execute(c, { tags: JSON.parse(p.Tags ?? '[]').map((t: any) => ({ tagKey: t.TagKey, tagValue: t.TagValue })) });
+      case 'Encrypt':
+        return operations.encrypt.execute(c, { keyId, plaintext: p.Plaintext ?? '', encryptionContext: noContext, dryRun: false });
+      case 'Decrypt':
+        return operations.decrypt.execute(c, { ciphertextBlob: p.CiphertextBlob ?? '', encryptionContext: noContext, dryRun: false });
+      case 'GenerateDataKey':
+        return operations.generateDataKey.execute(c, { keyId, encryptionContext: noContext, dryRun: false });
+      case 'GenerateDataKeyWithoutPlaintext':
+        return operations.generateDataKeyWithoutPlaintext.execute(c, { keyId, encryptionContext: noContext, dryRun: false });
+      case 'ReEncrypt':
+        return operations.reEncrypt.execute(c, {
+          ciphertextBlob: p.CiphertextBlob ?? '',
+          sourceEncryptionContext: noContext,
+          destinationKeyId: p.DestinationKeyId ?? '',
+          destinationEncryptionContext: noContext,
+          dryRun: false,
+        });
+      case 'DescribeKey':
+        return operations.describeKey.execute(c, { keyId });
+      case 'EnableKey':
+        return operations.enableKey.execute(c, { keyId });
+      case 'DisableKey':
+        return operations.disableKey.execute(c, { keyId });
+      case 'ScheduleKeyDeletion':
+        return operations.scheduleKeyDeletion.execute(c, { keyId, pendingWindowInDays: Number(p.PendingWindowInDays) });
+      case 'CancelKeyDeletion':
+        return operations.cancelKeyDeletion.execute(c, { keyId });
+      case 'CreateAlias':
+        return operations.createAlias.execute(c, { aliasName: p.AliasName ?? '', keyId });
+      case 'UpdateAlias':
+        return operations.updateAlias.execute(c, { aliasName: p.AliasName ?? '', keyId });
+      case 'DeleteAlias':
+        return operations.deleteAlias.execute(c, { aliasName: p.AliasName ?? '' });
+      case 'UpdateKeyDescription':
+        return operations.updateKeyDescription.execute(c, { keyId, description: p.Description ?? '' });
+      case 'SetDeletionProtection':
+        return operations.setDeletionProtection.execute(c, {
+          keyReference: keyId,
+          enableDeletionProtection: p.EnableDeletionProtection === 'true',
+          deletionProtectionDescription: p.DeletionProtectionDescription,
+        });
+      case 'TagResource':
+        return operations.tagResource.execute(c, {
+          keyId,
+          tags: JSON.parse(p.Tags ?? '[]').map((t: any) => ({ tagKey: t.TagKey, tagValue: t.TagValue })),
+        });
+      case 'UntagResource':
+        return operations.untagResource.execute(c, { keyId, tagKeys: JSON.parse(p.TagKeys ?? '[]') });
+      case 'ListResourceTags':
+        return operations.listResourceTags.execute(c, { keyId });
+      case 'ListAliasesByKeyId':
+        return operations.listAliasesByKeyId.execute(c, { keyId, page });
+      default:
+        throw new Error(`the operations driver does not know ${action}`);
+    }
+  };
+  const driver: Driver = {
+    async call(action, params) {
+      try {
+        return { ok: true, body: wireNames(await run(action, params)) };
+      } catch (error) {
+        if (!(error instanceof KmsError)) throw error;
+        return { ok: false, code: error.code, status: error.httpStatus, detail: error.message };
+      }
+    },
+    async createKey() {
+      return (await must(driver, 'CreateKey', { Tags: JSON.stringify([{ TagKey: 'seed', TagValue: '1' }]) })).KeyId;
+    },
+    async moveTo(keyId, state) {
+      if (state !== 'PendingImport') throw new Error(`the operations driver only moves keys to PendingImport, not ${state}`);
+      // What an EXTERNAL key whose material is not imported looks like, written straight into the store.
+      const key = (await store.getKey(keyId)) as Key;
+      await store.updateKey({ ...key, keyState: KeyState.PendingImport, origin: Origin.External, revision: key.revision + 1 }, key.revision);
+    },
+    async view(keyId) {
+      const key = (await store.getKey(keyId)) as Key;
+      return {
+        keyState: key.keyState,
+        description: key.description,
+        deletionProtection: key.deletionProtection,
+        tags: key.tags.map((tag) => [tag.tagKey, tag.tagValue] as const),
+      };
+    },
+    async aliasTarget(aliasName) {
+      return (await store.getAlias(aliasName))?.keyId;
+    },
+  };
+  return driver;
+}
+
+/** `{ ciphertextBlob }` → `{ CiphertextBlob }`, so both drivers answer with the same field names. */
+function wireNames(output: unknown): any {
+  if (typeof output !== 'object' || output === null) return output;
+  return Object.fromEntries(Object.entries(output).map(([name, value]) => [name.charAt(0).toUpperCase() + name.slice(1), value]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rows: one action (or one role of a key in an action) each.
+
+interface CaseContext {
+  readonly keyId: string;
+  /** Another key that stays Enabled throughout. */
+  readonly helperKeyId: string;
+  readonly blob?: string;
+  readonly aliasName?: string;
+  readonly plaintext?: string;
+}
+
+interface Row {
+  readonly name: string;
+  readonly action: string;
+  readonly expect: Record<State, Expectation>;
+  /** Runs while the key is still Enabled, before it is moved to the state under test. */
+  readonly prepare?: (driver: Driver, context: CaseContext) => Promise<Partial<CaseContext>>;
+  readonly params: (context: CaseContext) => Params;
+  /** The key's state after the action when it is allowed; unchanged when absent. */
+  readonly stateAfter?: State;
+  /** Checks the answer of an allowed call. */
+  readonly checkBody?: (body: any, context: CaseContext) => void;
+  /** Whether the action's lasting effect is visible: must be true iff the action was allowed. */
+  readonly effectVisible?: (driver: Driver, context: CaseContext) => Promise<boolean>;
+}
+
+const uniqueAlias = (): string => `alias/matrix-${randomUUID().slice(0, 12)}`;
+
+const encryptUnder = async (driver: Driver, keyId: string, plaintext: string): Promise<string> =>
+  (await must(driver, 'Encrypt', { KeyId: keyId, Plaintext: plaintext })).CiphertextBlob;
+
+const ROWS: readonly Row[] = [
+  {
+    name: 'Encrypt',
+    action: 'Encrypt',
+    expect: CRYPTO,
+    params: ({ keyId }) => ({ KeyId: keyId, Plaintext: 'matrix' }),
+    checkBody: (body, { keyId }) => assert.equal(body.KeyId, keyId),
+  },
+  {
+    name: 'Decrypt',
+    action: 'Decrypt',
+    expect: CRYPTO,
+    prepare: async (driver, { keyId }) => ({ plaintext: 'sealed before', blob: await encryptUnder(driver, keyId, 'sealed before') }),
+    params: ({ blob }) => ({ CiphertextBlob: blob ?? '' }),
+    checkBody: (body, { plaintext }) => assert.equal(body.Plaintext, plaintext),
+  },
+  {
+    name: 'GenerateDataKey',
+    action: 'GenerateDataKey',
+    expect: CRYPTO,
+    params: ({ keyId }) => ({ KeyId: keyId }),
+    checkBody: (body) => assert.equal(Buffer.from(body.Plaintext, 'base64').length, 32),
+  },
+  {
+    name: 'GenerateDataKeyWithoutPlaintext',
+    action: 'GenerateDataKeyWithoutPlaintext',
+    expect: CRYPTO,
+    params: ({ keyId }) => ({ KeyId: keyId }),
+    checkBody: (body) => assert.equal(body.Plaintext, undefined),
+  },
+  {
+    name: 'ReEncrypt with the key as the source (destination Enabled)',
+    action: 'ReEncrypt',
+    expect: CRYPTO,
+    prepare: async (driver, { keyId }) => ({ blob: await encryptUnder(driver, keyId, 'source') }),
+    params: ({ blob, helperKeyId }) => ({ CiphertextBlob: blob ?? '', DestinationKeyId: helperKeyId }),
+    checkBody: (body, { helperKeyId }) => assert.equal(body.KeyId, helperKeyId),
+  },
+  {
+    name: 'ReEncrypt with the key as the destination (source Enabled)',
+    action: 'ReEncrypt',
+    expect: CRYPTO,
+    prepare: async (driver, { helperKeyId }) => ({ blob: await encryptUnder(driver, helperKeyId, 'destination') }),
+    params: ({ blob, keyId }) => ({ CiphertextBlob: blob ?? '', DestinationKeyId: keyId }),
+    checkBody: (body, { keyId }) => assert.equal(body.KeyId, keyId),
+  },
+  {
+    name: 'DescribeKey',
+    action: 'DescribeKey',
+    expect: ANY_STATE,
+    params: ({ keyId }) => ({ KeyId: keyId }),
+  },
+  {
+    name: 'EnableKey',
+    action: 'EnableKey',
+    expect: ENABLE_DISABLE,
+    params: ({ keyId }) => ({ KeyId: keyId }),
+    stateAfter: 'Enabled',
+  },
+  {
+    name: 'DisableKey',
+    action: 'DisableKey',
+    expect: ENABLE_DISABLE,
+    params: ({ keyId }) => ({ KeyId: keyId }),
+    stateAfter: 'Disabled',
+  },
+  {
+    name: 'ScheduleKeyDeletion',
+    action: 'ScheduleKeyDeletion',
+    expect: SCHEDULE_DELETION,
+    params: ({ keyId }) => ({ KeyId: keyId, PendingWindowInDays: '30' }),
+    stateAfter: 'PendingDeletion',
+  },
+  {
+    name: 'CancelKeyDeletion',
+    action: 'CancelKeyDeletion',
+    expect: CANCEL_DELETION,
+    params: ({ keyId }) => ({ KeyId: keyId }),
+    stateAfter: 'Enabled',
+  },
+  {
+    name: 'CreateAlias',
+    action: 'CreateAlias',
+    expect: CREATE_ALIAS,
+    prepare: () => Promise.resolve({ aliasName: uniqueAlias() }),
+    params: ({ keyId, aliasName }) => ({ KeyId: keyId, AliasName: aliasName ?? '' }),
+    effectVisible: async (driver, { keyId, aliasName }) => (await driver.aliasTarget(aliasName ?? '')) === keyId,
+  },
+  {
+    name: 'UpdateAlias with the key as the new target',
+    action: 'UpdateAlias',
+    expect: UPDATE_ALIAS_TARGET,
+    prepare: async (driver, { helperKeyId }) => {
+      const aliasName = uniqueAlias();
+      await must(driver, 'CreateAlias', { KeyId: helperKeyId, AliasName: aliasName });
+      return { aliasName };
+    },
+    params: ({ keyId, aliasName }) => ({ KeyId: keyId, AliasName: aliasName ?? '' }),
+    effectVisible: async (driver, { keyId, aliasName }) => (await driver.aliasTarget(aliasName ?? '')) === keyId,
+  },
+  {
+    name: 'UpdateAlias moving an alias of the key to an Enabled key',
+    action: 'UpdateAlias',
+    // Judged on the target only, so the state of the key the alias leaves does not matter.
+    expect: ANY_STATE,
+    prepare: async (driver, { keyId }) => {
+      const aliasName = uniqueAlias();
+      await must(driver, 'CreateAlias', { KeyId: keyId, AliasName: aliasName });
+      return { aliasName };
+    },
+    params: ({ helperKeyId, aliasName }) => ({ KeyId: helperKeyId, AliasName: aliasName ?? '' }),
+    effectVisible: async (driver, { helperKeyId, aliasName }) => (await driver.aliasTarget(aliasName ?? '')) === helperKeyId,
+  },
+  {
+    name: 'DeleteAlias of an alias naming the key',
+    action: 'DeleteAlias',
+    expect: ANY_STATE,
+    prepare: async (driver, { keyId }) => {
+      const aliasName = uniqueAlias();
+      await must(driver, 'CreateAlias', { KeyId: keyId, AliasName: aliasName });
+      return { aliasName };
+    },
+    params: ({ aliasName }) => ({ AliasName: aliasName ?? '' }),
+    effectVisible: async (driver, { aliasName }) => (await driver.aliasTarget(aliasName ?? '')) === undefined,
+  },
+  {
+    name: 'UpdateKeyDescription',
+    action: 'UpdateKeyDescription',
+    expect: ANY_STATE,
+    params: ({ keyId }) => ({ KeyId: keyId, Description: 'described by the matrix' }),
+    effectVisible: async (driver, { keyId }) => (await driver.view(keyId)).description === 'described by the matrix',
+  },
+  {
+    name: 'SetDeletionProtection',
+    action: 'SetDeletionProtection',
+    expect: SET_DELETION_PROTECTION,
+    params: ({ keyId }) => ({ KeyId: keyId, EnableDeletionProtection: 'true', DeletionProtectionDescription: 'matrix' }),
+    effectVisible: async (driver, { keyId }) => (await driver.view(keyId)).deletionProtection,
+  },
+  {
+    name: 'TagResource',
+    action: 'TagResource',
+    expect: ANY_STATE,
+    params: ({ keyId }) => ({ KeyId: keyId, Tags: JSON.stringify([{ TagKey: 'added', TagValue: 'yes' }]) }),
+    effectVisible: async (driver, { keyId }) => (await driver.view(keyId)).tags.some(([k, v]) => k === 'added' && v === 'yes'),
+  },
+  {
+    name: 'UntagResource',
+    action: 'UntagResource',
+    expect: ANY_STATE,
+    params: ({ keyId }) => ({ KeyId: keyId, TagKeys: JSON.stringify(['seed']) }),
+    effectVisible: async (driver, { keyId }) => !(await driver.view(keyId)).tags.some(([k]) => k === 'seed'),
+  },
+  {
+    name: 'ListResourceTags',
+    action: 'ListResourceTags',
+    expect: ANY_STATE,
+    params: ({ keyId }) => ({ KeyId: keyId }),
+  },
+  {
+    name: 'ListAliasesByKeyId',
+    action: 'ListAliasesByKeyId',
+    expect: ANY_STATE,
+    params: ({ keyId }) => ({ KeyId: keyId }),
+  },
+];
+
+const EXPECTED_ROWS = 21;
+
+function describeExpectation(expectation: Expectation): string {
+  return expectation === OK ? 'is allowed' : `is refused with ${expectation.status} ${expectation.code}`;
+}
+
+async function runCase(driver: Driver, helperKeyId: string, row: Row, state: State): Promise<void> {
+  const keyId = await driver.createKey();
+  let context: CaseContext = { keyId, helperKeyId };
+  if (row.prepare) context = { ...context, ...(await row.prepare(driver, context)) };
+  await driver.moveTo(keyId, state);
+  assert.equal((await driver.view(keyId)).keyState, state, 'set-up did not reach the state');
+
+  const expectation = row.expect[state];
+  const outcome = await driver.call(row.action, row.params(context));
+  if (expectation === OK) {
+    assert.ok(outcome.ok, `${row.name} in ${state}: expected success, got ${outcome.ok ? '' : `${outcome.status} ${outcome.code}: ${outcome.detail}`}`);
+    row.checkBody?.(outcome.body, context);
+  } else {
+    assert.ok(!outcome.ok, `${row.name} in ${state}: expected ${expectation.status} ${expectation.code}, but it succeeded`);
+    assert.deepEqual({ code: outcome.code, status: outcome.status }, expectation, `${row.name} in ${state}: ${outcome.detail}`);
+  }
+
+  const allowed = expectation === OK;
+  const expectedState = allowed && row.stateAfter !== undefined ? row.stateAfter : state;
+  assert.equal((await driver.view(keyId)).keyState, expectedState, `${row.name} in ${state}: key state afterwards`);
+  if (row.effectVisible) {
+    assert.equal(await row.effectVisible(driver, context), allowed, `${row.name} in ${state}: effect ${allowed ? 'missing' : 'applied although refused'}`);
+  }
+}
+
+describe('state × action matrix', () => {
+  it('has one row per (action, role of the key) and a PendingImport column for every row', () => {
+    assert.equal(ROWS.length, EXPECTED_ROWS);
+    assert.equal(new Set(ROWS.map((row) => row.name)).size, EXPECTED_ROWS);
+    const actions = new Set(ROWS.map((row) => row.action));
+    for (const action of [
+      'Encrypt',
+      'Decrypt',
+      'GenerateDataKey',
+      'GenerateDataKeyWithoutPlaintext',
+      'ReEncrypt',
+      'DescribeKey',
+      'EnableKey',
+      'DisableKey',
+      'ScheduleKeyDeletion',
+      'CancelKeyDeletion',
+      'CreateAlias',
+      'UpdateAlias',
+      'DeleteAlias',
+      'UpdateKeyDescription',
+      'SetDeletionProtection',
+      'TagResource',
+      'UntagResource',
+      'ListResourceTags',
+      'ListAliasesByKeyId',
+    ]) {
+      assert.ok(actions.has(action), `no row for ${action}`);
+    }
+  });
+
+  describe('over HTTP (Enabled, Disabled, PendingDeletion)', () => {
+    let server: TestServer;
+    let driver: Driver;
+    let helperKeyId: string;
+    let casesRun = 0;
+
+    before(async () => {
+      server = await startTestServer();
+      driver = httpDriver(server);
+      helperKeyId = await driver.createKey();
+    });
+
+    after(async () => {
+      await server?.close();
+      // Every generated case ran: none was skipped or filtered away.
+      assert.equal(casesRun, EXPECTED_ROWS * API_STATES.length);
+    });
+
+    for (const state of API_STATES) {
+      describe(`key ${state}`, () => {
+        for (const row of ROWS) {
+          it(`${row.name} on ${state === 'Enabled' ? 'an' : 'a'} ${state} key ${describeExpectation(row.expect[state])}`, async () => {
+            casesRun++;
+            await runCase(driver, helperKeyId, row, state);
+          });
+        }
+      });
+    }
+  });
+
+  describe('at the operations level (PendingImport, set through the store)', () => {
+    let driver: Driver;
+    let helperKeyId: string;
+    let casesRun = 0;
+
+    before(async () => {
+      driver = operationsDriver();
+      helperKeyId = await driver.createKey();
+    });
+
+    after(() => {
+      assert.equal(casesRun, EXPECTED_ROWS);
+    });
+
+    for (const row of ROWS) {
+      it(`${row.name} on a PendingImport key ${describeExpectation(row.expect.PendingImport)}`, async () => {
+        casesRun++;
+        await runCase(driver, helperKeyId, row, 'PendingImport');
+      });
+    }
+  });
+});
