@@ -1,68 +1,16 @@
 import { type CipherGCMTypes, createCipheriv, createDecipheriv } from 'node:crypto';
-import {
-  type Aead,
-  AeadAlgorithm,
-  AeadAuthenticationError,
-  GCM_IV_LENGTH,
-  GCM_TAG_LENGTH,
-} from './aead.js';
-import { randomGcmIv } from './random-iv.js';
+import { type Aead, AeadAlgorithm, AeadAuthenticationError, GCM_TAG_LENGTH } from './aead.js';
+import { createGcmSealedAead, type GcmWithIv, requireKeyLength } from './gcm-sealed.js';
 import type { SecretBytes } from './secret-bytes.js';
 
 const AES_256_KEY_LENGTH_IN_BYTES = 32;
+// For the Aead: 16-byte tags (the encrypt default; decrypt takes the length of the tag it is given).
+const AES_GCM: GcmWithIv = { encrypt: aesGcmEncryptWithIv, decrypt: aesGcmDecryptWithIv };
 
 /** Sealed layout: iv(12) ‖ ciphertext ‖ tag(16). */
 export function createAes256Gcm(key: SecretBytes): Aead {
-  return new Aes256GcmAead(key);
-}
-
-class Aes256GcmAead implements Aead {
-  readonly algorithm = AeadAlgorithm.Aes256Gcm;
-  // The key stays in its SecretBytes and is revealed per call, so a wiped key stops working.
-  readonly #key: SecretBytes;
-
-  constructor(key: SecretBytes) {
-    if (key.lengthInBytes !== AES_256_KEY_LENGTH_IN_BYTES) {
-      throw new Error(`AES-256-GCM needs a ${AES_256_KEY_LENGTH_IN_BYTES}-byte key`);
-    }
-    this.#key = key;
-  }
-
-  encrypt(plaintext: Uint8Array, additionalData: Uint8Array): Promise<Buffer> {
-    return new Promise((resolve) => {
-      resolve(this.#seal(plaintext, additionalData));
-    });
-  }
-
-  decrypt(sealed: Uint8Array, additionalData: Uint8Array): Promise<Buffer> {
-    return new Promise((resolve) => {
-      resolve(this.#open(sealed, additionalData));
-    });
-  }
-
-  #seal(plaintext: Uint8Array, additionalData: Uint8Array): Buffer {
-    const iv = randomGcmIv();
-    const { ciphertext, tag } = aesGcmEncryptWithIv(
-      this.#key.unsafeReveal(),
-      iv,
-      plaintext,
-      additionalData,
-    );
-    return Buffer.concat([iv, ciphertext, tag], iv.length + ciphertext.length + tag.length);
-  }
-
-  #open(sealed: Uint8Array, additionalData: Uint8Array): Buffer {
-    // Precondition: room for an IV and a tag, checked before any slicing.
-    if (sealed.length < GCM_IV_LENGTH + GCM_TAG_LENGTH) throw new AeadAuthenticationError();
-    const tagStart = sealed.length - GCM_TAG_LENGTH;
-    return aesGcmDecryptWithIv(
-      this.#key.unsafeReveal(),
-      sealed.subarray(0, GCM_IV_LENGTH),
-      sealed.subarray(GCM_IV_LENGTH, tagStart),
-      sealed.subarray(tagStart),
-      additionalData,
-    );
-  }
+  requireKeyLength(AeadAlgorithm.Aes256Gcm, key, AES_256_KEY_LENGTH_IN_BYTES);
+  return createGcmSealedAead(AeadAlgorithm.Aes256Gcm, key, AES_GCM);
 }
 
 /**

@@ -6,8 +6,8 @@ import {
   GCM_IV_LENGTH,
   GCM_TAG_LENGTH,
 } from './aead.js';
+import { createGcmSealedAead, requireKeyLength } from './gcm-sealed.js';
 import { Ghash } from './ghash.js';
-import { randomGcmIv } from './random-iv.js';
 import type { SecretBytes } from './secret-bytes.js';
 
 // SM4-GCM (RFC 8998, NIST SP 800-38D with SM4 as the block cipher). OpenSSL 3.0 has no SM4-GCM,
@@ -35,60 +35,15 @@ const MAX_TEXT_LENGTH_IN_BYTES = (2 ** 32 - 2) * BLOCK_LENGTH_IN_BYTES;
 
 /** Sealed layout: iv(12) ‖ ciphertext ‖ tag(16). */
 export function createSm4Gcm(key: SecretBytes): Aead {
-  return new Sm4GcmAead(key);
-}
-
-class Sm4GcmAead implements Aead {
-  readonly algorithm = AeadAlgorithm.Sm4Gcm;
-  // The key stays in its SecretBytes and is revealed per call, so a wiped key stops working.
-  readonly #key: SecretBytes;
-  readonly #ghash: Ghash;
-
-  constructor(key: SecretBytes) {
-    if (key.lengthInBytes !== SM4_KEY_LENGTH_IN_BYTES) {
-      throw new Error(`SM4-GCM needs a ${SM4_KEY_LENGTH_IN_BYTES}-byte key`);
-    }
-    this.#key = key;
-    this.#ghash = ghashForKey(key.unsafeReveal());
-  }
-
-  encrypt(plaintext: Uint8Array, additionalData: Uint8Array): Promise<Buffer> {
-    return new Promise((resolve) => {
-      resolve(this.#seal(plaintext, additionalData));
-    });
-  }
-
-  decrypt(sealed: Uint8Array, additionalData: Uint8Array): Promise<Buffer> {
-    return new Promise((resolve) => {
-      resolve(this.#open(sealed, additionalData));
-    });
-  }
-
-  #seal(plaintext: Uint8Array, additionalData: Uint8Array): Buffer {
-    const iv = randomGcmIv();
-    const { ciphertext, tag } = encryptCore(
-      this.#key.unsafeReveal(),
-      this.#ghash,
-      iv,
-      plaintext,
-      additionalData,
-    );
-    return Buffer.concat([iv, ciphertext, tag], iv.length + ciphertext.length + tag.length);
-  }
-
-  #open(sealed: Uint8Array, additionalData: Uint8Array): Buffer {
-    // Precondition: room for an IV and a tag, checked before any slicing.
-    if (sealed.length < GCM_IV_LENGTH + GCM_TAG_LENGTH) throw new AeadAuthenticationError();
-    const tagStart = sealed.length - GCM_TAG_LENGTH;
-    return decryptCore(
-      this.#key.unsafeReveal(),
-      this.#ghash,
-      sealed.subarray(0, GCM_IV_LENGTH),
-      sealed.subarray(GCM_IV_LENGTH, tagStart),
-      sealed.subarray(tagStart),
-      additionalData,
-    );
-  }
+  requireKeyLength(AeadAlgorithm.Sm4Gcm, key, SM4_KEY_LENGTH_IN_BYTES);
+  // H = E_K(0^128) is computed once per Aead; the key itself is still revealed per call.
+  const ghash = ghashForKey(key.unsafeReveal());
+  return createGcmSealedAead(AeadAlgorithm.Sm4Gcm, key, {
+    encrypt: (rawKey, iv, plaintext, additionalData) =>
+      encryptCore(rawKey, ghash, iv, plaintext, additionalData),
+    decrypt: (rawKey, iv, ciphertext, tag, additionalData) =>
+      decryptCore(rawKey, ghash, iv, ciphertext, tag, additionalData),
+  });
 }
 
 /**

@@ -7,10 +7,7 @@ import {
   acs3StringToSign,
   canonicalRequest,
 } from '../../../src/api/signature/acs3-hmac-sha256.js';
-import { ReplayGuard } from '../../../src/api/signature/replay-guard.js';
 import type { SignedRequest } from '../../../src/api/signature/signed-request.js';
-import { verifyRequest, type SecretLookup } from '../../../src/api/signature/verify-request.js';
-import { KmsError, type ErrorName } from '../../../src/domain/errors.js';
 import {
   captureById,
   loadCaptures,
@@ -19,37 +16,8 @@ import {
   timestampMsOf,
   toSignedRequest,
   withHeader,
-  withQueryValue,
 } from './captures.js';
-
-const MINUTE_MS = 60_000;
-
-const testSecrets: SecretLookup = (accessKeyId) =>
-  Promise.resolve(accessKeyId === TEST_ACCESS_KEY_ID ? TEST_SECRET : undefined);
-
-interface VerifyOptions {
-  readonly nowMs?: number;
-  readonly guard?: ReplayGuard;
-  readonly lookup?: SecretLookup;
-}
-
-function verify(request: SignedRequest, options: VerifyOptions = {}) {
-  return verifyRequest(
-    request,
-    options.lookup ?? testSecrets,
-    options.nowMs ?? timestampMsOf(request),
-    options.guard ?? new ReplayGuard(),
-  );
-}
-
-async function assertRefused(promise: Promise<unknown>, errorName: ErrorName, messagePart?: string): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof KmsError, `expected a KmsError, got ${String(error)}`);
-    assert.equal(error.errorName, errorName, error.message);
-    if (messagePart !== undefined) assert.match(error.message, new RegExp(messagePart));
-    return true;
-  });
-}
+import { assertRefused, itChecksTheClockWindowAndTheNonce, itRefusesAlteredQueriesAndOtherSecrets, itVerifiesEachCapture, verify } from './helpers.js';
 
 function sha256Hex(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -94,18 +62,7 @@ void describe('ACS3-HMAC-SHA256: real SDK captures', () => {
     assert.deepEqual(acs4Captures.map((capture) => capture.id), ['E1', 'E2']);
   });
 
-  for (const capture of acs3Captures) {
-    void it(`${capture.id} (${capture.title}) verifies with secret testsecret at its own timestamp`, async () => {
-      const request = toSignedRequest(capture);
-      const caller = await verify(request);
-      assert.deepEqual(caller, {
-        accessKeyId: TEST_ACCESS_KEY_ID,
-        nonce: request.headers['x-acs-signature-nonce'],
-        timestampMs: timestampMsOf(request),
-        scheme: 'ACS3-HMAC-SHA256',
-      });
-    });
-  }
+  itVerifiesEachCapture(acs3Captures, 'ACS3-HMAC-SHA256', (request) => request.headers['x-acs-signature-nonce']);
 
   for (const capture of [...acs3Captures, ...acs4Captures]) {
     void it(`${capture.id}: the canonical request rebuilt from decoded values equals the recomputed one`, () => {
@@ -141,14 +98,7 @@ void describe('ACS3-HMAC-SHA256: real SDK captures', () => {
 });
 
 void describe('ACS3-HMAC-SHA256: tampering is refused with SignatureDoesNotMatch', () => {
-  void it('an altered query value', async () => {
-    await assertRefused(verify(withQueryValue(a1(), 'KeyId', 'alias/y')), 'SignatureDoesNotMatch');
-  });
-
-  void it('an added query parameter', async () => {
-    const request = a1();
-    await assertRefused(verify({ ...request, query: [...request.query, ['DryRun', 'true']] }), 'SignatureDoesNotMatch');
-  });
+  itRefusesAlteredQueriesAndOtherSecrets(a1);
 
   void it('an altered signed header (x-acs-action)', async () => {
     await assertRefused(verify(withHeader(a1(), 'x-acs-action', 'Decrypt')), 'SignatureDoesNotMatch');
@@ -184,10 +134,6 @@ void describe('ACS3-HMAC-SHA256: tampering is refused with SignatureDoesNotMatch
   void it('a signature made with another secret', async () => {
     const request = a1();
     await assertRefused(verify(resigned(request, signedHeadersOf(request), 'othersecret')), 'SignatureDoesNotMatch');
-  });
-
-  void it('a secret lookup that returns a different secret for testid', async () => {
-    await assertRefused(verify(a1(), { lookup: () => Promise.resolve('othersecret') }), 'SignatureDoesNotMatch');
   });
 });
 
@@ -282,6 +228,8 @@ void describe('ACS3-HMAC-SHA256: malformed or under-signed requests are refused 
 });
 
 void describe('ACS3-HMAC-SHA256: access key, timestamp and nonce', () => {
+  itChecksTheClockWindowAndTheNonce(a1, (request) => withHeader(request, 'host', 'evil.example:1'));
+
   void it('an unknown access key id is refused with InvalidAccessKeyId.NotFound', async () => {
     await assertRefused(verify(a1(), { lookup: () => Promise.resolve(undefined) }), 'InvalidAccessKeyIdNotFound');
   });
@@ -290,45 +238,9 @@ void describe('ACS3-HMAC-SHA256: access key, timestamp and nonce', () => {
     await assertRefused(verify(withAuthorizationReplaced(a1(), /Credential=testid/, 'Credential=otherid')), 'InvalidAccessKeyIdNotFound');
   });
 
-  void it('a request timestamp 16 minutes before now is refused with InvalidTimeStamp.Expired', async () => {
-    const request = a1();
-    await assertRefused(verify(request, { nowMs: timestampMsOf(request) + 16 * MINUTE_MS }), 'InvalidTimeStampExpired');
-  });
-
-  void it('a request timestamp 16 minutes after now is refused with InvalidTimeStamp.Expired', async () => {
-    const request = a1();
-    await assertRefused(verify(request, { nowMs: timestampMsOf(request) - 16 * MINUTE_MS }), 'InvalidTimeStampExpired');
-  });
-
-  for (const offsetMinutes of [-15, -14, 14, 15]) {
-    void it(`a request timestamp ${Math.abs(offsetMinutes)} minutes ${offsetMinutes < 0 ? 'after' : 'before'} now is accepted`, async () => {
-      const request = a1();
-      await verify(request, { nowMs: timestampMsOf(request) + offsetMinutes * MINUTE_MS });
-    });
-  }
-
   void it('an x-acs-date that is not yyyy-MM-ddTHH:mm:ssZ is refused with IllegalTimestamp', async () => {
     const request = withHeader(a1(), 'x-acs-date', 'Sat, 28 Nov 2026 14:45:25 GMT');
     await assertRefused(verify(request, { nowMs: timestampMsOf(a1()) }), 'IllegalTimestamp');
-  });
-
-  void it('a reused nonce: the first use is accepted, the second refused with SignatureNonceUsed', async () => {
-    const guard = new ReplayGuard();
-    await verify(a1(), { guard });
-    await assertRefused(verify(a1(), { guard }), 'SignatureNonceUsed');
-  });
-
-  void it('a request with a bad signature does not use up its nonce', async () => {
-    const guard = new ReplayGuard();
-    await assertRefused(verify(withHeader(a1(), 'host', 'evil.example:1'), { guard }), 'SignatureDoesNotMatch');
-    await verify(a1(), { guard });
-  });
-
-  void it('a request with an expired timestamp does not use up its nonce', async () => {
-    const guard = new ReplayGuard();
-    const request = a1();
-    await assertRefused(verify(request, { guard, nowMs: timestampMsOf(request) + 16 * MINUTE_MS }), 'InvalidTimeStampExpired');
-    await verify(request, { guard });
   });
 
   void it('an Authorization header wins over a Signature query parameter, which is then just signed data', async () => {
