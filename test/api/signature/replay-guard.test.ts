@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 
+import { NonceHasher } from '../../../src/api/signature/nonce-hash.js';
 import { MAX_NONCE_LENGTH, ReplayGuard } from '../../../src/api/signature/replay-guard.js';
 import { MAX_CLOCK_SKEW_MS } from '../../../src/api/signature/timestamp.js';
 import { KmsError, type ErrorName } from '../../../src/domain/errors.js';
@@ -171,5 +173,269 @@ void describe('ReplayGuard: nonce length', () => {
     const guard = new ReplayGuard();
     assertRefused(() => guard.recordNonce('testid', 'n'.repeat(MAX_NONCE_LENGTH + 1), T0, T0), 'InvalidParameter');
     assert.equal(guard.size, 0);
+  });
+});
+
+/** A 64-hex nonce, as the SDKs send, derived from a number so the tests are repeatable. */
+function sdkNonce(seed: number | string): string {
+  return createHash('sha256').update(String(seed)).digest('hex');
+}
+
+void describe('ReplayGuard: volume', () => {
+  void it('200,000 distinct nonces at a fixed clock are all accepted, and a replay of any of them is refused', () => {
+    const guard = new ReplayGuard();
+    const count = 200_000;
+    for (let index = 0; index < count; index += 1) guard.recordNonce('testid', sdkNonce(index), T0, T0);
+    assert.equal(guard.size, count);
+    for (let index = 0; index < count; index += 997) {
+      assertRefused(() => guard.recordNonce('testid', sdkNonce(index), T0, T0), 'SignatureNonceUsed');
+    }
+    assertRefused(() => guard.recordNonce('testid', sdkNonce(count - 1), T0, T0 + MINUTE_MS), 'SignatureNonceUsed');
+    // The same nonces under another access key id are other pairs.
+    for (let index = 0; index < count; index += 9973) guard.recordNonce('otherid', sdkNonce(index), T0, T0);
+    assert.equal(guard.size, count + Math.ceil(count / 9973));
+  });
+
+  void it('entries expire a bucket at a time as the clock advances, and their nonces may then be used again', () => {
+    const bucketMs = 10 * SECOND_MS;
+    const guard = new ReplayGuard({ clockStepBackAllowanceMs: 0, sweepGranularityMs: bucketMs });
+    // Five batches of 1,000 nonces, one every 10 s, starting on a bucket boundary: batch b expires
+    // at start + b·10 s + 15 min, in a bucket of its own.
+    const start = Math.ceil(T0 / bucketMs) * bucketMs;
+    const batches = 5;
+    const perBatch = 1000;
+    for (let batch = 0; batch < batches; batch += 1) {
+      const at = start + batch * bucketMs;
+      for (let index = 0; index < perBatch; index += 1) guard.recordNonce('testid', sdkNonce(`${batch}/${index}`), at, at);
+    }
+    assert.equal(guard.size, batches * perBatch);
+
+    for (let batch = 0; batch < batches; batch += 1) {
+      // Batch b has expired (now > its expiry) but its bucket is not over: still counted.
+      const justAfterExpiry = start + batch * bucketMs + MAX_CLOCK_SKEW_MS + 1;
+      guard.recordNonce('testid', `probe-${batch}-a`, justAfterExpiry, justAfterExpiry);
+      // (Each earlier round left 4 live pairs behind: its two probes, a reused nonce and a filler.)
+      assert.equal(guard.size, (batches - batch) * perBatch + 4 * batch + 1);
+      // Once the clock leaves its bucket the whole batch is dropped at once.
+      const nextBucket = start + (batch + 1) * bucketMs + MAX_CLOCK_SKEW_MS;
+      guard.recordNonce('testid', `probe-${batch}-b`, nextBucket, nextBucket);
+      assert.equal(guard.size, (batches - batch - 1) * perBatch + 4 * batch + 2);
+      // Its nonces are accepted again (taking room again); the next batch's are still refused.
+      guard.recordNonce('testid', sdkNonce(`${batch}/7`), nextBucket, nextBucket);
+      if (batch + 1 < batches) {
+        assertRefused(() => guard.recordNonce('testid', sdkNonce(`${batch + 1}/7`), nextBucket, nextBucket), 'SignatureNonceUsed');
+      }
+      guard.recordNonce('testid', `filler-${batch}`, nextBucket, nextBucket);
+    }
+  });
+
+  void it('the bound holds across several shards: a full guard refuses, keeps every live pair, and frees room as pairs expire', () => {
+    const maxEntries = 10_000;
+    const guard = exactGuard(maxEntries);
+    for (let index = 0; index < maxEntries; index += 1) guard.recordNonce('testid', sdkNonce(index), T0, T0 + (index % 3));
+    assert.equal(guard.size, maxEntries);
+    assertRefused(() => guard.recordNonce('testid', sdkNonce('one more'), T0, T0 + 5), 'ServiceUnavailableTemporary');
+    for (let index = 0; index < maxEntries; index += 101) {
+      assertRefused(() => guard.recordNonce('testid', sdkNonce(index), T0, T0 + 5), 'SignatureNonceUsed');
+    }
+    assert.equal(guard.size, maxEntries);
+    const later = T0 + MAX_CLOCK_SKEW_MS + 2 * SECOND_MS;
+    for (let index = 0; index < maxEntries; index += 1) guard.recordNonce('testid', sdkNonce(`later ${index}`), later, later);
+    assert.equal(guard.size, maxEntries);
+    assertRefused(() => guard.recordNonce('testid', sdkNonce('one more'), later, later), 'ServiceUnavailableTemporary');
+  });
+});
+
+/**
+ * The guard's contract written the plain way, as a map from pair to expiry: what the guard did
+ * before its storage was packed into hash tables. Sizes count pairs until their bucket is swept.
+ */
+class ModelGuard {
+  readonly #expiryByPair = new Map<string, number>();
+  #latestNowMs = Number.NEGATIVE_INFINITY;
+  #firstUnsweptBucket = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly allowanceMs: number,
+    private readonly granularityMs: number,
+  ) {}
+
+  get size(): number {
+    return this.#expiryByPair.size;
+  }
+
+  recordNonce(accessKeyId: string, nonce: string, timestampMs: number, nowMs: number): ErrorName | 'accepted' {
+    this.#latestNowMs = Math.max(this.#latestNowMs, nowMs);
+    const firstLiveBucket = Math.floor(this.#latestNowMs / this.granularityMs);
+    if (firstLiveBucket > this.#firstUnsweptBucket) {
+      for (const [pair, expiry] of this.#expiryByPair) {
+        if (Math.floor(expiry / this.granularityMs) < firstLiveBucket) this.#expiryByPair.delete(pair);
+      }
+      this.#firstUnsweptBucket = firstLiveBucket;
+    }
+    const pair = JSON.stringify([accessKeyId, nonce]);
+    const expiry = this.#expiryByPair.get(pair);
+    if (expiry !== undefined && this.#latestNowMs <= expiry) return 'SignatureNonceUsed';
+    if (expiry === undefined && this.#expiryByPair.size >= this.maxEntries) return 'ServiceUnavailableTemporary';
+    this.#expiryByPair.set(pair, Math.max(timestampMs + MAX_CLOCK_SKEW_MS, this.#latestNowMs) + this.allowanceMs);
+    return 'accepted';
+  }
+}
+
+/** A small deterministic generator (mulberry32), so a failure can be replayed. */
+function randomSource(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+void describe('ReplayGuard: agrees with the plain model', () => {
+  const configurations = [
+    { seed: 1, maxEntries: 300, allowanceMs: 0, granularityMs: SECOND_MS, stepMs: 3 * SECOND_MS },
+    { seed: 2, maxEntries: 5000, allowanceMs: MINUTE_MS, granularityMs: 10 * SECOND_MS, stepMs: SECOND_MS },
+    { seed: 3, maxEntries: 40, allowanceMs: 0, granularityMs: MINUTE_MS, stepMs: 20 * SECOND_MS },
+    { seed: 4, maxEntries: 2000, allowanceMs: 30 * SECOND_MS, granularityMs: 7 * SECOND_MS, stepMs: 10 * SECOND_MS },
+  ];
+  for (const { seed, maxEntries, allowanceMs, granularityMs, stepMs } of configurations) {
+    void it(`random traffic (seed ${seed}, maxEntries ${maxEntries}, granularity ${granularityMs} ms): same answers and sizes`, () => {
+      const random = randomSource(seed);
+      const guard = new ReplayGuard({ maxEntries, clockStepBackAllowanceMs: allowanceMs, sweepGranularityMs: granularityMs });
+      const model = new ModelGuard(maxEntries, allowanceMs, granularityMs);
+      let nowMs = T0;
+      let fresh = 0;
+      for (let operation = 0; operation < 40_000; operation += 1) {
+        // The clock mostly creeps forward, sometimes jumps a quarter of an hour, sometimes steps back.
+        const move = random();
+        if (move < 0.3) nowMs += Math.floor(random() * stepMs);
+        else if (move < 0.301) nowMs += Math.floor(random() * 20 * MINUTE_MS);
+        else if (move < 0.305) nowMs -= Math.floor(random() * 2 * MINUTE_MS);
+        // Timestamps within the skew mostly, a few beyond it either way.
+        const timestampMs = nowMs + Math.floor((random() * 2 - 1) * (random() < 0.98 ? MAX_CLOCK_SKEW_MS : 3 * MAX_CLOCK_SKEW_MS));
+        // Half fresh nonces, half reused from a small recent pool (replays, and reuse after expiry).
+        const nonce = random() < 0.5 ? sdkNonce(`fresh ${(fresh += 1)}`) : `pool ${Math.floor(random() * 3 * maxEntries)}`;
+        const accessKeyId = random() < 0.9 ? 'testid' : 'otherid';
+        const expected = model.recordNonce(accessKeyId, nonce, timestampMs, nowMs);
+        let actual: ErrorName | 'accepted' = 'accepted';
+        try {
+          guard.recordNonce(accessKeyId, nonce, timestampMs, nowMs);
+        } catch (error) {
+          assert.ok(error instanceof KmsError, String(error));
+          actual = error.errorName;
+        }
+        assert.equal(actual, expected, `operation ${operation}`);
+        assert.equal(guard.size, model.size, `size after operation ${operation}`);
+      }
+    });
+  }
+});
+
+/**
+ * SipHash-c-d over bytes, written the direct way with BigInt from the specification (Aumasson and
+ * Bernstein, 2012), to check the 32-bit-halves implementation against.
+ */
+function referenceSipHash(key: Uint8Array, message: Uint8Array, compressionRounds: number, finalizationRounds: number): bigint {
+  const mask = (1n << 64n) - 1n;
+  const rotate = (x: bigint, bits: bigint): bigint => ((x << bits) | (x >> (64n - bits))) & mask;
+  const readWord = (bytes: Uint8Array, offset: number): bigint => {
+    let word = 0n;
+    for (let index = 7; index >= 0; index -= 1) word = (word << 8n) | BigInt(bytes[offset + index] ?? 0);
+    return word;
+  };
+  const k0 = readWord(key, 0);
+  const k1 = readWord(key, 8);
+  let v0 = k0 ^ 0x736f6d6570736575n;
+  let v1 = k1 ^ 0x646f72616e646f6dn;
+  let v2 = k0 ^ 0x6c7967656e657261n;
+  let v3 = k1 ^ 0x7465646279746573n;
+  const round = (): void => {
+    v0 = (v0 + v1) & mask;
+    v1 = rotate(v1, 13n) ^ v0;
+    v0 = rotate(v0, 32n);
+    v2 = (v2 + v3) & mask;
+    v3 = rotate(v3, 16n) ^ v2;
+    v0 = (v0 + v3) & mask;
+    v3 = rotate(v3, 21n) ^ v0;
+    v2 = (v2 + v1) & mask;
+    v1 = rotate(v1, 17n) ^ v2;
+    v2 = rotate(v2, 32n);
+  };
+  // The message, zero-padded to a whole number of words less one byte, then its length mod 256.
+  const padded = new Uint8Array(Math.floor(message.length / 8) * 8 + 8);
+  padded.set(message);
+  padded[padded.length - 1] = message.length & 0xff;
+  for (let offset = 0; offset < padded.length; offset += 8) {
+    const word = readWord(padded, offset);
+    v3 ^= word;
+    for (let index = 0; index < compressionRounds; index += 1) round();
+    v0 ^= word;
+  }
+  v2 ^= 0xffn;
+  for (let index = 0; index < finalizationRounds; index += 1) round();
+  return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/** The message NonceHasher documents: le32(id length) ‖ le32(wide) ‖ code units, 1 or 2 bytes each. */
+function encodedPair(accessKeyId: string, nonce: string): Uint8Array {
+  const units = [...accessKeyId, ...nonce].flatMap((text) => Array.from({ length: text.length }, (_, index) => text.charCodeAt(index)));
+  const wide = units.some((unit) => unit > 0xff);
+  const bytes = [accessKeyId.length, accessKeyId.length >>> 8, 0, 0, wide ? 1 : 0, 0, 0, 0];
+  for (const unit of units) bytes.push(...(wide ? [unit & 0xff, unit >>> 8] : [unit]));
+  return Uint8Array.from(bytes);
+}
+
+function hashOf(hasher: NonceHasher, accessKeyId: string, nonce: string): bigint {
+  const out = new Uint32Array(2);
+  hasher.hash(accessKeyId, nonce, out);
+  return (BigInt(out[0]!) << 32n) | BigInt(out[1]!);
+}
+
+void describe('NonceHasher', () => {
+  const specKey = Uint8Array.from({ length: 16 }, (_, index) => index);
+
+  void it('the reference SipHash gives the specification test vectors (SipHash-2-4, key 00…0f)', () => {
+    assert.equal(referenceSipHash(specKey, new Uint8Array(0), 2, 4), 0x726fdb47dd0e0e31n);
+    assert.equal(referenceSipHash(specKey, Uint8Array.from({ length: 15 }, (_, index) => index), 2, 4), 0xa129ca6149be45e5n);
+  });
+
+  void it('is SipHash-1-3 of the documented encoding, for narrow, wide and ill-formed text of every length', () => {
+    const random = randomSource(7);
+    const alphabet = ['0', 'f', ':', '\0', 'L', '\u00ff', '\u0100', '\u20ac', '\ud800', '\udfff'];
+    for (let trial = 0; trial < 300; trial += 1) {
+      const key = Uint8Array.from({ length: 16 }, () => Math.floor(random() * 256));
+      const pick = (length: number, wideToo: boolean): string =>
+        Array.from({ length }, () => alphabet[Math.floor(random() * (wideToo ? alphabet.length : 6))]).join('');
+      const wideToo = trial % 3 === 0;
+      const accessKeyId = pick(Math.floor(random() * 20), wideToo);
+      const nonce = pick(Math.floor(random() * 40), wideToo);
+      assert.equal(hashOf(new NonceHasher(key), accessKeyId, nonce), referenceSipHash(key, encodedPair(accessKeyId, nonce), 1, 3), `trial ${trial}`);
+    }
+  });
+
+  void it('gives fixed values for fixed inputs (key 00…0f)', () => {
+    const hasher = new NonceHasher(specKey);
+    assert.equal(hashOf(hasher, '', ''), 0x5cb96f6ba2a4fcfcn);
+    assert.equal(hashOf(hasher, 'testid', 'n1'), 0x30ce8a64bebad93an);
+    assert.equal(hashOf(hasher, 'LTAI5tExampleAccessKeyId', '0123456789abcdef'.repeat(4)), 0x1b88c38d1d88ce9bn);
+    assert.equal(hashOf(hasher, 'testid', '\u20ac'), 0x4f40cad1f1361fa9n);
+    assert.equal(hashOf(hasher, 'testid', '\ud800'), 0x376b074c3ec9a1dan);
+  });
+
+  void it('keeps apart pairs that concatenate alike and nonces that differ only in an ill-formed character', () => {
+    const hasher = new NonceHasher(specKey);
+    assert.notEqual(hashOf(hasher, 'a:b', 'c'), hashOf(hasher, 'a', 'b:c'));
+    assert.notEqual(hashOf(hasher, 'ab', 'c'), hashOf(hasher, 'a', 'bc'));
+    assert.notEqual(hashOf(hasher, 'testid', '\ud800'), hashOf(hasher, 'testid', '\ud801'));
+    assert.notEqual(hashOf(hasher, 'testid', '\ud800'), hashOf(hasher, 'testid', '\ufffd'));
+  });
+
+  void it('draws a fresh key per instance unless given one', () => {
+    assert.notEqual(hashOf(new NonceHasher(), 'testid', 'n1'), hashOf(new NonceHasher(), 'testid', 'n1'));
+    assert.throws(() => new NonceHasher(new Uint8Array(8)), RangeError);
   });
 });
