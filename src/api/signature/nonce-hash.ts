@@ -11,8 +11,9 @@ import { randomBytes } from 'node:crypto';
  * ('a:b', 'c') apart from ('a', 'b:c'), and the flag keeps the two encodings apart, so two
  * distinct pairs are two distinct messages.
  *
- * SipHash is a pseudorandom function: without the key, which never leaves the process, nobody can
- * choose nonces that collide or that crowd one part of a hash table. Pure JavaScript on 32-bit
+ * SipHash is a pseudorandom function: without the key, which never leaves the server (it is only
+ * written to the 0600 shutdown snapshot in the 0700 data directory), nobody can choose nonces that
+ * collide or that crowd one part of a hash table. Pure JavaScript on 32-bit
  * halves, with no allocation, because the native digests cost a microsecond or more per call in
  * object and buffer overhead alone.
  */
@@ -30,6 +31,19 @@ export class NonceHasher {
     this.#k0High = view.getUint32(4, true);
     this.#k1Low = view.getUint32(8, true);
     this.#k1High = view.getUint32(12, true);
+  }
+
+  /**
+   * A copy of the key, for the replay guard's shutdown snapshot only (see `ReplayGuard`): a guard
+   * restored from it must hash pairs exactly as the guard that recorded them.
+   */
+  exportKey(): Buffer {
+    const key = Buffer.alloc(16);
+    key.writeUInt32LE(this.#k0Low, 0);
+    key.writeUInt32LE(this.#k0High, 4);
+    key.writeUInt32LE(this.#k1Low, 8);
+    key.writeUInt32LE(this.#k1High, 12);
+    return key;
   }
 
   /** Writes the 64-bit hash of the pair to `out`: `out[0]` the high 32 bits, `out[1]` the low. */

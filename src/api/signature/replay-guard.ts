@@ -1,5 +1,6 @@
 import { KmsError } from '../../domain/errors.js';
 import { NonceHasher } from './nonce-hash.js';
+import { ParsedSnapshot, SnapshotError, SnapshotWriter } from './replay-guard-snapshot.js';
 import { MAX_CLOCK_SKEW_MS } from './timestamp.js';
 
 export const MAX_NONCE_LENGTH = 128;
@@ -14,6 +15,13 @@ export interface ReplayGuardOptions {
   readonly clockStepBackAllowanceMs?: number;
   /** Granularity of expiry; entries are forgotten up to this much late; default 10 seconds. */
   readonly sweepGranularityMs?: number;
+  /**
+   * The earliest request timestamp this guard can vouch for: set when the nonces accepted by an
+   * earlier process are lost (it stopped without writing a snapshot), so an older request might
+   * be a replay. Such requests are refused with `InvalidTimeStamp.Expired`. A snapshot carries the
+   * limit on to the guard restored from it. Default: no limit.
+   */
+  readonly rememberedSinceMs?: number;
 }
 
 const DEFAULT_MAX_ENTRIES = 24_000_000;
@@ -48,14 +56,15 @@ const TWO_TO_32 = 2 ** 32;
  * million pairs held) with a quarter to spare for clients whose clocks run ahead, whose pairs are
  * kept longer.
  *
- * Storage. A pair is held as its 64-bit keyed hash (SipHash-1-3 with a random per-guard key, see
- * `NonceHasher`) and its exact expiry in ms: 16 bytes, in open-addressing tables (linear probing)
- * over typed arrays, so the entries are not JavaScript objects and the garbage collector never
- * walks them. The hash picks one of up to 65,536 shards (about `maxEntries / 4096`; 8,192 by
- * default), each its own table, so a lookup is one probe sequence in one table. Tables start at
- * 8 slots and are rebuilt, one shard at a time, when 80 % of their slots are used: the rebuild
- * drops every pair whose bucket has been swept, and keeps the table if the rest fill at most 70 %
- * of it (the steady state, no allocation) or else moves them to a new table they fill 60 % of.
+ * Storage. A pair is held as its 64-bit keyed hash (SipHash-1-3 with a random per-guard key, which
+ * a snapshot carries across a graceful restart; see `NonceHasher`) and its exact expiry in ms: 16
+ * bytes, in open-addressing tables (linear probing) over typed arrays, so the entries are not
+ * JavaScript objects and the garbage collector never walks them. The hash picks one of up to
+ * 65,536 shards (about `maxEntries / 4096`; 8,192 by default), each its own table, so a lookup is
+ * one probe sequence in one table. Tables start at 8 slots and are rebuilt, one shard at a time,
+ * when 80 % of their slots are used: the rebuild drops every pair whose bucket has been swept, and
+ * keeps the table if the rest fill at most 70 % of it (the steady state, no allocation) or else
+ * moves them to a new table they fill 60 % of.
  * While traffic holds or grows, held pairs thus fill 60–80 % of the slots, 20–27 bytes a pair:
  * measured, 26.5 B a pair in tables with 19.3 million pairs held at 20,000 requests a second, 27 B
  * with 23 million at 24,000, and about 34 B of process RSS a pair (malloc's slack included), so a
@@ -70,10 +79,11 @@ const TWO_TO_32 = 2 ** 32;
  * swept pairs stay in their tables, dead, until an insert reuses them or the table is rebuilt.
  *
  * False positives. A pair is refused as used when a live pair has the same 64-bit hash. SipHash is
- * a pseudorandom function of a 128-bit key that never leaves the process and whose outputs no
- * client sees, so no one can choose nonces that collide or crowd a table: for a fresh pair the
- * chance is at most `live pairs / 2^64`, 1.3 × 10⁻¹² per request with 24 million live pairs, one
- * wrongly refused request in about 1.2 years of nonstop 20,000 requests a second at full capacity.
+ * a pseudorandom function of a 128-bit key that no client ever sees (it leaves the process only in
+ * the snapshot, a private file of the data directory) and whose outputs no client sees either, so
+ * no one can choose nonces that collide or crowd a table: for a fresh pair the chance is at most
+ * `live pairs / 2^64`, 1.3 × 10⁻¹² per request with 24 million live pairs, one wrongly refused
+ * request in about 1.2 years of nonstop 20,000 requests a second at full capacity.
  * The error only ever goes that way: a replay hashes to the same value as the original, so it is
  * always found.
  *
@@ -84,13 +94,25 @@ const TWO_TO_32 = 2 ** 32;
  * The skew is the verifier's own constant (not an option): a guard that forgot sooner than the
  * verifier stops accepting a timestamp would let a request be replayed. The memory is per process:
  * instances behind one load balancer do not share it.
+ *
+ * Restarts. `exportSnapshot` writes the pairs live at the given time, the hash key, that time and
+ * `rememberedSinceMs` in the binary form of `replay-guard-snapshot.ts`; `ReplayGuard.restore` builds
+ * from it a guard that refuses exactly the pairs the old one refused, each until its own expiry, so
+ * a server that stops gracefully and starts again refuses a replay with `SignatureNonceUsed` as if
+ * it had never stopped, and accepts every fresh request the skew check passes. When the previous
+ * process left no snapshot (a crash), nothing can be restored: the caller then sets
+ * `rememberedSinceMs` to the start, and requests signed earlier are refused with
+ * `InvalidTimeStamp.Expired` (see `startServer`). Restoring keeps that limit, so a crash is not
+ * forgotten by a graceful restart within the 15 minutes it matters.
  */
 export class ReplayGuard {
   readonly #maxEntries: number;
   readonly #clockStepBackAllowanceMs: number;
   readonly #sweepGranularityMs: number;
+  readonly #rememberedSinceMs: number;
 
-  readonly #hasher = new NonceHasher();
+  /** Replaced, by `restore` only, with a hasher under the snapshot's key. */
+  #hasher = new NonceHasher();
   /** The hash of the pair being recorded: [high 32 bits, low 32 bits]. */
   readonly #hash = new Uint32Array(2);
   /**
@@ -120,10 +142,65 @@ export class ReplayGuard {
     this.#maxEntries = positiveInteger(options.maxEntries ?? DEFAULT_MAX_ENTRIES, 'maxEntries');
     this.#clockStepBackAllowanceMs = nonNegativeInteger(options.clockStepBackAllowanceMs ?? 60_000, 'clockStepBackAllowanceMs');
     this.#sweepGranularityMs = positiveInteger(options.sweepGranularityMs ?? 10_000, 'sweepGranularityMs');
+    this.#rememberedSinceMs = options.rememberedSinceMs ?? Number.NEGATIVE_INFINITY;
+    if (Number.isNaN(this.#rememberedSinceMs)) throw new RangeError('rememberedSinceMs must be a number');
     const shards = shardCountFor(this.#maxEntries);
     this.#words = new Array<Uint32Array | undefined>(shards).fill(undefined);
     this.#expiries = new Array<Float64Array | undefined>(shards).fill(undefined);
     this.#used = new Uint32Array(shards);
+  }
+
+  /**
+   * A guard that refuses every pair `snapshot` (from `exportSnapshot`) holds until its expiry,
+   * with the same hash key and at least the same `rememberedSinceMs`. Pairs that have expired by
+   * `nowMs` are left out; `options` apply as to a new guard, and the guard's clock starts at the
+   * later of `nowMs` and the snapshot's export time, as it never goes back.
+   *
+   * Throws `SnapshotError`, and builds nothing, when the snapshot is truncated, damaged, of
+   * another format version, not one a guard could have written (a reserved hash, an expiry before
+   * the export time, a pair twice), or holds more live pairs than `maxEntries`: dropping some
+   * would let their requests be replayed.
+   */
+  static restore(snapshot: Uint8Array, nowMs: number, options: ReplayGuardOptions = {}): ReplayGuard {
+    if (!Number.isFinite(nowMs)) throw new RangeError('timestamps must be finite');
+    const parsed = ParsedSnapshot.parse(snapshot);
+    const rememberedSinceMs = Math.max(options.rememberedSinceMs ?? Number.NEGATIVE_INFINITY, parsed.rememberedSinceMs);
+    const guard = new ReplayGuard({ ...options, rememberedSinceMs });
+    guard.#hasher = new NonceHasher(parsed.key);
+    guard.#advanceClock(Math.max(nowMs, parsed.exportedAtMs));
+    guard.#load(parsed);
+    return guard;
+  }
+
+  /**
+   * The guard as a snapshot (format in `replay-guard-snapshot.ts`) for `ReplayGuard.restore`: the
+   * pairs still live at `nowMs` (or at the latest `now` seen, if later), the hash key and
+   * `rememberedSinceMs`. The key is in it, so keep it as private as the data directory. Call it
+   * once no request can reach the guard any more: a pair recorded after it would be missing.
+   */
+  exportSnapshot(nowMs: number): Buffer {
+    if (!Number.isFinite(nowMs)) throw new RangeError('timestamps must be finite');
+    const liveFromMs = Math.max(nowMs, this.#latestNowMs);
+    // Every live pair is held (its bucket is at or after the clock's), so `size` bounds their number.
+    const writer = new SnapshotWriter(this.#hasher.exportKey(), liveFromMs, this.#rememberedSinceMs, this.#heldCount);
+    for (let shard = 0; shard < this.#words.length; shard += 1) {
+      const words = this.#words[shard];
+      if (words === undefined) continue;
+      const expiries = this.#expiries[shard]!;
+      const slots = words.length >>> 2;
+      for (let slot = 0; slot < slots; slot += 1) {
+        const high = words[4 * slot]!;
+        const low = words[4 * slot + 1]!;
+        const expiryMs = expiries[2 * slot + 1]!;
+        if ((high !== 0 || low !== 0) && expiryMs >= liveFromMs) writer.add(high, low, expiryMs);
+      }
+    }
+    return writer.finish();
+  }
+
+  /** Requests timestamped before this are refused as expired; -Infinity when there is no limit. */
+  get rememberedSinceMs(): number {
+    return this.#rememberedSinceMs;
   }
 
   /** Pairs currently held, expired ones not yet swept included. */
@@ -136,12 +213,14 @@ export class ReplayGuard {
    * other check, so an unauthenticated caller cannot use up someone's nonces.
    *
    * Refuses with `InvalidParameter` (SignatureNonce) for an empty nonce or one longer than 128
-   * characters, `SignatureNonceUsed` if the pair is live, and `ServiceUnavailableTemporary` when
+   * characters, `InvalidTimeStamp.Expired` for a timestamp before `rememberedSinceMs`,
+   * `SignatureNonceUsed` if the pair is live, and `ServiceUnavailableTemporary` when
    * `maxEntries` live pairs are held already.
    */
   recordNonce(accessKeyId: string, nonce: string, timestampMs: number, nowMs: number): void {
     if (nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH) throw new KmsError('InvalidParameter', 'SignatureNonce');
     if (!Number.isFinite(timestampMs) || !Number.isFinite(nowMs)) throw new RangeError('timestamps must be finite');
+    if (timestampMs < this.#rememberedSinceMs) throw new KmsError('InvalidTimeStampExpired');
 
     this.#advanceClock(nowMs);
     const expiryMs = this.#expiryFor(timestampMs);
@@ -151,7 +230,7 @@ export class ReplayGuard {
     const high = this.#hash[0]!;
     // 0/0 marks an empty slot; the one hash value it would shadow is folded onto its neighbour.
     const low = high === 0 && this.#hash[1] === 0 ? 1 : this.#hash[1]!;
-    const shard = Math.floor((high * this.#used.length) / TWO_TO_32);
+    const shard = shardOf(high, this.#used.length);
     let words = this.#words[shard];
     if (words === undefined) words = this.#newTable(shard, MIN_TABLE_SLOTS);
     else if (this.#used[shard]! >= loadLimit(words.length >>> 2)) words = this.#rebuild(shard, words);
@@ -190,6 +269,47 @@ export class ReplayGuard {
     words[4 * slot + 1] = low;
     expiries[2 * slot + 1] = expiryMs;
     this.#addHeld(expiryMs);
+  }
+
+  // Fills a new guard, whose clock is set, with the snapshot's live pairs. Each shard's table is
+  // made once, sized as a rebuild would size it (the pairs fill 60 % of it), so loading costs one
+  // pass to count and check, one to insert.
+  #load(parsed: ParsedSnapshot): void {
+    const liveFromMs = this.#latestNowMs;
+    const shards = this.#used.length;
+    const perShard = new Uint32Array(shards);
+    let live = 0;
+    for (let index = 0; index < parsed.entryCount; index += 1) {
+      parsed.checkEntry(index);
+      if (parsed.entryExpiry(index) < liveFromMs) continue;
+      const shard = shardOf(parsed.entryHigh(index), shards);
+      perShard[shard] = perShard[shard]! + 1;
+      live += 1;
+    }
+    if (live > this.#maxEntries) throw new SnapshotError(`${live} live pairs, more than this guard's maxEntries (${this.#maxEntries})`);
+    for (let shard = 0; shard < shards; shard += 1) {
+      const pairs = perShard[shard]!;
+      if (pairs > 0) this.#newTable(shard, Math.max(MIN_TABLE_SLOTS, Math.ceil((pairs + 1) / LOAD_AFTER_REBUILD)));
+    }
+    for (let index = 0; index < parsed.entryCount; index += 1) {
+      const expiryMs = parsed.entryExpiry(index);
+      if (expiryMs < liveFromMs) continue;
+      const high = parsed.entryHigh(index);
+      const low = parsed.entryLow(index);
+      const shard = shardOf(high, shards);
+      const words = this.#words[shard]!;
+      const slots = words.length >>> 2;
+      let slot = Math.floor((low * slots) / TWO_TO_32);
+      while (words[4 * slot] !== 0 || words[4 * slot + 1] !== 0) {
+        if (words[4 * slot] === high && words[4 * slot + 1] === low) throw new SnapshotError(`entry ${index} repeats an earlier pair`);
+        slot = slot + 1 === slots ? 0 : slot + 1;
+      }
+      words[4 * slot] = high;
+      words[4 * slot + 1] = low;
+      this.#expiries[shard]![2 * slot + 1] = expiryMs;
+      this.#used[shard] = this.#used[shard]! + 1;
+      this.#addHeld(expiryMs);
+    }
   }
 
   #expiryFor(timestampMs: number): number {
@@ -315,6 +435,11 @@ function insertAbsent(words: Uint32Array, expiries: Float64Array, high: number, 
   words[4 * slot] = high;
   words[4 * slot + 1] = low;
   expiries[2 * slot + 1] = expiryMs;
+}
+
+/** The shard of a pair whose hash has these high 32 bits. */
+function shardOf(high: number, shards: number): number {
+  return Math.floor((high * shards) / TWO_TO_32);
 }
 
 /** About `maxEntries / 4096` shards, a power of two between 1 and 65,536. */

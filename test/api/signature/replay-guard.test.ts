@@ -4,6 +4,13 @@ import { describe, it } from 'node:test';
 
 import { NonceHasher } from '../../../src/api/signature/nonce-hash.js';
 import { MAX_NONCE_LENGTH, ReplayGuard } from '../../../src/api/signature/replay-guard.js';
+import {
+  SNAPSHOT_DIGEST_BYTES,
+  SNAPSHOT_ENTRY_BYTES,
+  SNAPSHOT_HEADER_BYTES,
+  SnapshotError,
+  snapshotBytes,
+} from '../../../src/api/signature/replay-guard-snapshot.js';
 import { MAX_CLOCK_SKEW_MS } from '../../../src/api/signature/timestamp.js';
 import { KmsError, type ErrorName } from '../../../src/domain/errors.js';
 
@@ -437,5 +444,250 @@ void describe('NonceHasher', () => {
   void it('draws a fresh key per instance unless given one', () => {
     assert.notEqual(hashOf(new NonceHasher(), 'testid', 'n1'), hashOf(new NonceHasher(), 'testid', 'n1'));
     assert.throws(() => new NonceHasher(new Uint8Array(8)), RangeError);
+  });
+
+  void it('exports the key it was given, and one that hashes alike when it drew its own', () => {
+    assert.deepEqual(new NonceHasher(specKey).exportKey(), Buffer.from(specKey));
+    const hasher = new NonceHasher();
+    assert.equal(hashOf(new NonceHasher(hasher.exportKey()), 'testid', 'n1'), hashOf(hasher, 'testid', 'n1'));
+  });
+});
+
+void describe('ReplayGuard remembers only since it was created', () => {
+  const since = Date.UTC(2026, 10, 28, 12, 0, 0);
+
+  void it('refuses a request timestamped before rememberedSinceMs as expired, without recording it', () => {
+    const guard = new ReplayGuard({ rememberedSinceMs: since, maxEntries: 100 });
+    assert.throws(
+      () => guard.recordNonce('ak', 'n1', since - 1000, since + 5000),
+      (error: unknown) => error instanceof KmsError && error.code === 'InvalidTimeStamp.Expired',
+    );
+    assert.equal(guard.size, 0);
+  });
+
+  void it('accepts a request timestamped at or after rememberedSinceMs', () => {
+    const guard = new ReplayGuard({ rememberedSinceMs: since, maxEntries: 100 });
+    guard.recordNonce('ak', 'n1', since, since + 5000);
+    assert.equal(guard.size, 1);
+  });
+});
+
+/** Recomputes the trailing SHA-256, so a test can reach the checks behind the digest. */
+function withDigest(snapshot: Buffer): Buffer {
+  const copy = Buffer.from(snapshot);
+  const digestOffset = copy.length - SNAPSHOT_DIGEST_BYTES;
+  createHash('sha256').update(copy.subarray(0, digestOffset)).digest().copy(copy, digestOffset);
+  return copy;
+}
+
+function assertCorrupt(snapshot: Uint8Array, message: RegExp, nowMs = T0): void {
+  assert.throws(
+    () => ReplayGuard.restore(snapshot, nowMs),
+    (error: unknown) => error instanceof SnapshotError && message.test(error.message) && error.message.startsWith('replay guard snapshot: '),
+  );
+}
+
+void describe('ReplayGuard: snapshot across a restart', () => {
+  void it('a restored guard refuses every live pair of the old one, drops the expired ones, and accepts new pairs', () => {
+    const old = exactGuard();
+    for (let index = 0; index < 50; index += 1) old.recordNonce('testid', `old-${index}`, T0 - 20 * MINUTE_MS, T0 - 10 * MINUTE_MS);
+    for (let index = 0; index < 100; index += 1) old.recordNonce('testid', `live-${index}`, T0 - index * SECOND_MS, T0);
+    old.recordNonce('other-id', 'live-0', T0, T0);
+    old.recordNonce('testid', 'wide-\u20ac', T0 + 10 * MINUTE_MS, T0);
+    const exportAt = T0 + MINUTE_MS;
+    const snapshot = old.exportSnapshot(exportAt);
+    // The 50 old pairs expired at T0 - 5 minutes: not written.
+    assert.equal(snapshot.length, snapshotBytes(102));
+
+    const restored = ReplayGuard.restore(snapshot, exportAt + SECOND_MS, { clockStepBackAllowanceMs: 0, sweepGranularityMs: SECOND_MS });
+    assert.equal(restored.size, 102);
+    for (let index = 0; index < 100; index += 1) {
+      assertRefused(() => restored.recordNonce('testid', `live-${index}`, T0 - index * SECOND_MS, exportAt + 2 * SECOND_MS), 'SignatureNonceUsed');
+    }
+    assertRefused(() => restored.recordNonce('other-id', 'live-0', T0, exportAt + 2 * SECOND_MS), 'SignatureNonceUsed');
+    assertRefused(() => restored.recordNonce('testid', 'wide-\u20ac', T0 + 10 * MINUTE_MS, exportAt + 2 * SECOND_MS), 'SignatureNonceUsed');
+    // Expired pairs are usable again (the skew check alone refuses their old requests).
+    restored.recordNonce('testid', 'old-0', T0, exportAt + 2 * SECOND_MS);
+    restored.recordNonce('testid', 'new', T0, exportAt + 2 * SECOND_MS);
+    assert.equal(restored.size, 104);
+    assert.equal(restored.rememberedSinceMs, Number.NEGATIVE_INFINITY);
+  });
+
+  void it('restored pairs keep their exact expiry: refused up to it, accepted after it', () => {
+    const old = exactGuard();
+    old.recordNonce('testid', 'n1', T0, T0);
+    const restored = ReplayGuard.restore(old.exportSnapshot(T0 + MINUTE_MS), T0 + MINUTE_MS, { clockStepBackAllowanceMs: 0, sweepGranularityMs: SECOND_MS });
+    assertRefused(() => restored.recordNonce('testid', 'n1', T0, T0 + MAX_CLOCK_SKEW_MS), 'SignatureNonceUsed');
+    restored.recordNonce('testid', 'n1', T0 + MAX_CLOCK_SKEW_MS + 1, T0 + MAX_CLOCK_SKEW_MS + 1);
+  });
+
+  void it('pairs that expire between the export and the restore are left out', () => {
+    const old = exactGuard();
+    old.recordNonce('testid', 'soon', T0 - 10 * MINUTE_MS, T0);
+    old.recordNonce('testid', 'later', T0, T0);
+    const snapshot = old.exportSnapshot(T0);
+    assert.equal(ReplayGuard.restore(snapshot, T0).size, 2);
+    const restored = ReplayGuard.restore(snapshot, T0 + 6 * MINUTE_MS);
+    assert.equal(restored.size, 1);
+    assertRefused(() => restored.recordNonce('testid', 'later', T0, T0 + 6 * MINUTE_MS), 'SignatureNonceUsed');
+  });
+
+  void it("the restored guard's clock does not go back past the export time", () => {
+    const old = exactGuard();
+    old.recordNonce('testid', 'n1', T0, T0);
+    // The new process's clock reads 10 minutes earlier: the pair still expires at T0 + 15 minutes.
+    const restored = ReplayGuard.restore(old.exportSnapshot(T0 + MINUTE_MS), T0 - 10 * MINUTE_MS, {
+      clockStepBackAllowanceMs: 0,
+      sweepGranularityMs: SECOND_MS,
+    });
+    assertRefused(() => restored.recordNonce('testid', 'n1', T0, T0 - 10 * MINUTE_MS), 'SignatureNonceUsed');
+    assertRefused(() => restored.recordNonce('testid', 'n1', T0, T0 + MAX_CLOCK_SKEW_MS), 'SignatureNonceUsed');
+  });
+
+  void it('round trips many pairs over many shards, and a re-export of the restored guard holds the same pairs and key', () => {
+    const old = new ReplayGuard({ maxEntries: 100_000 });
+    for (let index = 0; index < 60_000; index += 1) old.recordNonce(`key-${index % 7}`, `nonce-${index}`, T0 + (index % 600) * SECOND_MS, T0 + MINUTE_MS);
+    const snapshot = old.exportSnapshot(T0 + MINUTE_MS);
+    const restored = ReplayGuard.restore(snapshot, T0 + MINUTE_MS, { maxEntries: 100_000 });
+    assert.equal(restored.size, 60_000);
+    for (let index = 0; index < 60_000; index += 997) {
+      assertRefused(() => restored.recordNonce(`key-${index % 7}`, `nonce-${index}`, T0, T0 + 2 * MINUTE_MS), 'SignatureNonceUsed');
+    }
+    const again = restored.exportSnapshot(T0 + MINUTE_MS);
+    assert.equal(again.length, snapshot.length);
+    // Same key (header bytes 32-47); the pairs may be in another order.
+    assert.deepEqual(again.subarray(32, 48), snapshot.subarray(32, 48));
+    const entries = (bytes: Buffer): string[] => {
+      const list: string[] = [];
+      for (let offset = SNAPSHOT_HEADER_BYTES; offset < bytes.length - SNAPSHOT_DIGEST_BYTES; offset += SNAPSHOT_ENTRY_BYTES) {
+        list.push(bytes.subarray(offset, offset + SNAPSHOT_ENTRY_BYTES).toString('hex'));
+      }
+      return list.sort();
+    };
+    assert.deepEqual(entries(again), entries(snapshot));
+  });
+
+  void it('an empty guard round trips, and a fresh guard draws another key', () => {
+    const empty = new ReplayGuard().exportSnapshot(T0);
+    assert.equal(empty.length, snapshotBytes(0));
+    const restored = ReplayGuard.restore(empty, T0);
+    assert.equal(restored.size, 0);
+    assert.deepEqual(restored.exportSnapshot(T0).subarray(32, 48), empty.subarray(32, 48));
+    assert.notDeepEqual(new ReplayGuard().exportSnapshot(T0).subarray(32, 48), empty.subarray(32, 48));
+  });
+
+  void it('rememberedSinceMs travels with the snapshot, and the later of it and the option wins', () => {
+    const since = T0 - MINUTE_MS;
+    const old = new ReplayGuard({ rememberedSinceMs: since });
+    old.recordNonce('testid', 'n1', T0, T0);
+    const snapshot = old.exportSnapshot(T0);
+    const restored = ReplayGuard.restore(snapshot, T0);
+    assert.equal(restored.rememberedSinceMs, since);
+    assertRefused(() => restored.recordNonce('testid', 'n2', since - SECOND_MS, T0), 'InvalidTimeStampExpired');
+    restored.recordNonce('testid', 'n2', since, T0);
+    assert.equal(ReplayGuard.restore(snapshot, T0, { rememberedSinceMs: T0 }).rememberedSinceMs, T0);
+    assert.equal(ReplayGuard.restore(snapshot, T0, { rememberedSinceMs: since - MINUTE_MS }).rememberedSinceMs, since);
+  });
+
+  void it('a truncated snapshot is refused, at every length short of whole and with bytes added', () => {
+    const guard = exactGuard();
+    for (let index = 0; index < 3; index += 1) guard.recordNonce('testid', `n${index}`, T0, T0);
+    const snapshot = guard.exportSnapshot(T0);
+    assert.equal(snapshot.length, snapshotBytes(3));
+    for (let length = 0; length < snapshot.length; length += 1) {
+      assertCorrupt(snapshot.subarray(0, length), /truncated|damaged/);
+    }
+    assertCorrupt(Buffer.concat([snapshot, Buffer.alloc(1)]), /unexpected bytes/);
+    assertCorrupt(Buffer.concat([snapshot, Buffer.alloc(16)]), /unexpected bytes/);
+    assertCorrupt(Buffer.alloc(0), /truncated/);
+  });
+
+  void it('a snapshot with any one byte changed is refused', () => {
+    const guard = exactGuard();
+    for (let index = 0; index < 3; index += 1) guard.recordNonce('testid', `n${index}`, T0, T0);
+    const snapshot = guard.exportSnapshot(T0);
+    for (let offset = 0; offset < snapshot.length; offset += 1) {
+      const damaged = Buffer.from(snapshot);
+      damaged[offset] = damaged[offset]! ^ 0x01;
+      assertCorrupt(damaged, /bad magic|version|truncated|unexpected bytes|damaged/);
+    }
+    // A byte offset inside a Buffer of another allocation is read right, and the original still loads.
+    const shifted = Buffer.concat([Buffer.alloc(3), snapshot]).subarray(3);
+    assert.equal(ReplayGuard.restore(shifted, T0).size, 3);
+  });
+
+  void it('a snapshot of another format version or magic is refused, by name', () => {
+    const snapshot = exactGuard().exportSnapshot(T0);
+    const otherVersion = Buffer.from(snapshot);
+    otherVersion.writeUInt32LE(2, 8);
+    assertCorrupt(withDigest(otherVersion), /unsupported format version 2/);
+    assertCorrupt(withDigest(Buffer.concat([Buffer.from('SQLite f'), snapshot.subarray(8)])), /not a snapshot/);
+  });
+
+  void it('a snapshot with a sound digest but an entry no guard writes is refused whole', () => {
+    const guard = exactGuard();
+    guard.recordNonce('testid', 'n1', T0, T0);
+    guard.recordNonce('testid', 'n2', T0, T0);
+    const snapshot = guard.exportSnapshot(T0);
+    const first = SNAPSHOT_HEADER_BYTES;
+    const second = SNAPSHOT_HEADER_BYTES + SNAPSHOT_ENTRY_BYTES;
+
+    const repeated = Buffer.from(snapshot);
+    snapshot.copy(repeated, second, first, first + SNAPSHOT_ENTRY_BYTES);
+    assertCorrupt(withDigest(repeated), /entry 1 repeats an earlier pair/);
+
+    const zero = Buffer.from(snapshot);
+    zero.fill(0, second, second + 8);
+    assertCorrupt(withDigest(zero), /entry 1 has the reserved hash 0/);
+
+    const expired = Buffer.from(snapshot);
+    expired.writeDoubleLE(T0 - 1, second + 8);
+    assertCorrupt(withDigest(expired), /entry 1 had expired/);
+
+    const notANumber = Buffer.from(snapshot);
+    notANumber.writeDoubleLE(Number.NaN, second + 8);
+    assertCorrupt(withDigest(notANumber), /entry 1 has an expiry that is not a finite number/);
+
+    const badClock = Buffer.from(snapshot);
+    badClock.writeDoubleLE(Number.POSITIVE_INFINITY, 16);
+    assertCorrupt(withDigest(badClock), /export time/);
+
+    const badSince = Buffer.from(snapshot);
+    badSince.writeDoubleLE(Number.NaN, 24);
+    assertCorrupt(withDigest(badSince), /remembered-since/);
+
+    const badCount = Buffer.from(snapshot);
+    badCount.writeUInt32LE(1, 12);
+    assertCorrupt(withDigest(badCount), /unexpected bytes/);
+  });
+
+  void it('restoring respects maxEntries: more live pairs than it allows are refused, as many are loaded and fill the guard', () => {
+    const old = exactGuard();
+    for (let index = 0; index < 10; index += 1) old.recordNonce('testid', `n${index}`, T0, T0);
+    for (let index = 0; index < 5; index += 1) old.recordNonce('testid', `late${index}`, T0 + 5 * MINUTE_MS, T0);
+    const snapshot = old.exportSnapshot(T0);
+
+    assert.throws(
+      () => ReplayGuard.restore(snapshot, T0, { maxEntries: 14 }),
+      (error: unknown) => error instanceof SnapshotError && /15 live pairs, more than this guard's maxEntries \(14\)/.test(error.message),
+    );
+
+    const full = ReplayGuard.restore(snapshot, T0, { maxEntries: 15, clockStepBackAllowanceMs: 0, sweepGranularityMs: SECOND_MS });
+    assert.equal(full.size, 15);
+    assertRefused(() => full.recordNonce('testid', 'another', T0, T0), 'ServiceUnavailableTemporary');
+    assertRefused(() => full.recordNonce('testid', 'n3', T0, T0), 'SignatureNonceUsed');
+
+    // Once the ten earlier pairs have expired, the five left fit in a guard of five.
+    const later = T0 + MAX_CLOCK_SKEW_MS + SECOND_MS;
+    const small = ReplayGuard.restore(snapshot, later, { maxEntries: 5, clockStepBackAllowanceMs: 0, sweepGranularityMs: SECOND_MS });
+    assert.equal(small.size, 5);
+    assertRefused(() => small.recordNonce('testid', 'late4', T0 + 5 * MINUTE_MS, later), 'SignatureNonceUsed');
+    assertRefused(() => small.recordNonce('testid', 'another', later, later), 'ServiceUnavailableTemporary');
+  });
+
+  void it('export and restore refuse a time that is not finite', () => {
+    const guard = new ReplayGuard();
+    assert.throws(() => guard.exportSnapshot(Number.NaN), RangeError);
+    assert.throws(() => ReplayGuard.restore(guard.exportSnapshot(T0), Number.POSITIVE_INFINITY), RangeError);
   });
 });
