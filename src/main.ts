@@ -159,7 +159,7 @@ function nextWholeSecond(epochMs: number): number {
  * The replay guard for this start, by the rules in `startServer`'s comment. The snapshot file is
  * left in place: `startServer` deletes it just before it listens.
  *
- * The snapshot holds the guard's SipHash key. That key only keeps clients from crafting nonces
+ * The snapshot holds the key of the guard's nonce hash. That key only keeps clients from crafting nonces
  * whose hashes collide (to have someone's fresh request refused as a replay, or to crowd one
  * table); it protects no signature and no key material. Still, it is kept as close as is
  * sensible: it is on disk only from a graceful stop to the next start, in a file of mode 0600 in

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
  * | 12          | 4     | entry count n (uint32)                                                 |
  * | 16          | 8     | exported at: the guard's clock, ms since the epoch (float64, finite)   |
  * | 24          | 8     | remembered since: earliest timestamp vouched for (float64, or -∞)     |
- * | 32          | 16    | the SipHash-1-3 key of the guard's `NonceHasher`                       |
+ * | 32          | 16    | the key of the guard's `NonceHasher` (keyed SHA-256)                  |
  * | 48 + 16i    | 4     | entry i: high 32 bits of the pair's hash (uint32)                      |
  * | 52 + 16i    | 4     | entry i: low 32 bits of the pair's hash (uint32); never both 0         |
  * | 56 + 16i    | 8     | entry i: expiry, ms since the epoch (float64, finite, ≥ exported at)   |
@@ -54,7 +54,7 @@ export class SnapshotWriter {
 
   /** `capacity`: at most this many pairs will be added. */
   constructor(key: Uint8Array, exportedAtMs: number, rememberedSinceMs: number, capacity: number) {
-    if (key.length !== KEY_BYTES) throw new RangeError('a SipHash key is 16 bytes');
+    if (key.length !== KEY_BYTES) throw new RangeError('a nonce hash key is 16 bytes');
     if (!Number.isFinite(exportedAtMs)) throw new RangeError('exportedAtMs must be finite');
     if (!validRememberedSince(rememberedSinceMs)) throw new RangeError('rememberedSinceMs must be finite or -Infinity');
     if (!Number.isSafeInteger(capacity) || capacity < 0 || capacity > MAX_ENTRY_COUNT) throw new RangeError('too many pairs for a snapshot');

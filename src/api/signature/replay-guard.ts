@@ -56,7 +56,7 @@ const TWO_TO_32 = 2 ** 32;
  * million pairs held) with a quarter to spare for clients whose clocks run ahead, whose pairs are
  * kept longer.
  *
- * Storage. A pair is held as its 64-bit keyed hash (SipHash-1-3 with a random per-guard key, which
+ * Storage. A pair is held as its 64-bit keyed hash (keyed SHA-256 truncated to 64 bits, with a random per-guard key, which
  * a snapshot carries across a graceful restart; see `NonceHasher`) and its exact expiry in ms: 16
  * bytes, in open-addressing tables (linear probing) over typed arrays, so the entries are not
  * JavaScript objects and the garbage collector never walks them. The hash picks one of up to
@@ -78,8 +78,8 @@ const TWO_TO_32 = 2 ** 32;
  * that is the whole sweep, a few hundred counters at most, once per granularity step. The slots of
  * swept pairs stay in their tables, dead, until an insert reuses them or the table is rebuilt.
  *
- * False positives. A pair is refused as used when a live pair has the same 64-bit hash. SipHash is
- * a pseudorandom function of a 128-bit key that no client ever sees (it leaves the process only in
+ * False positives. A pair is refused as used when a live pair has the same 64-bit hash. Keyed
+ * SHA-256 is a pseudorandom function of a 128-bit key that no client ever sees (it leaves the process only in
  * the snapshot, a private file of the data directory) and whose outputs no client sees either, so
  * no one can choose nonces that collide or crowd a table: for a fresh pair the chance is at most
  * `live pairs / 2^64`, 1.3 × 10⁻¹² per request with 24 million live pairs, one wrongly refused
