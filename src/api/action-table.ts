@@ -1,10 +1,12 @@
 import { cancelKeyDeletionAction } from './actions/cancel-key-deletion.js';
 import { createAliasAction } from './actions/create-alias.js';
 import { createKeyAction } from './actions/create-key.js';
+import { createKeyVersionAction } from './actions/create-key-version.js';
 import { decryptAction } from './actions/decrypt.js';
 import { deleteAliasAction } from './actions/delete-alias.js';
 import { describeAccountKmsStatusAction } from './actions/describe-account-kms-status.js';
 import { describeKeyAction } from './actions/describe-key.js';
+import { describeKeyVersionAction } from './actions/describe-key-version.js';
 import { describeRegionsAction } from './actions/describe-regions.js';
 import { describeServiceAction } from './actions/describe-service.js';
 import { disableKeyAction } from './actions/disable-key.js';
@@ -15,6 +17,7 @@ import { generateDataKeyWithoutPlaintextAction } from './actions/generate-data-k
 import { getRandomPasswordAction } from './actions/get-random-password.js';
 import { listAliasesAction } from './actions/list-aliases.js';
 import { listAliasesByKeyIdAction } from './actions/list-aliases-by-key-id.js';
+import { listKeyVersionsAction } from './actions/list-key-versions.js';
 import { listKeysAction } from './actions/list-keys.js';
 import { listResourceTagsAction } from './actions/list-resource-tags.js';
 import { reEncryptAction } from './actions/re-encrypt.js';
@@ -24,6 +27,7 @@ import { tagResourceAction } from './actions/tag-resource.js';
 import { untagResourceAction } from './actions/untag-resource.js';
 import { updateAliasAction } from './actions/update-alias.js';
 import { updateKeyDescriptionAction } from './actions/update-key-description.js';
+import { updateRotationPolicyAction } from './actions/update-rotation-policy.js';
 import type { AnyWireAction } from './wire-action.js';
 
 /** Every action the API answers, listed by hand. An action not listed here does not exist. */
@@ -54,6 +58,10 @@ const ACTIONS: readonly AnyWireAction[] = [
   getRandomPasswordAction,
   describeAccountKmsStatusAction,
   describeServiceAction,
+  createKeyVersionAction,
+  describeKeyVersionAction,
+  listKeyVersionsAction,
+  updateRotationPolicyAction,
 ];
 
 export const ACTION_TABLE: ReadonlyMap<string, AnyWireAction> = new Map(ACTIONS.map((entry) => [entry.action, entry]));

@@ -66,3 +66,7 @@ export function sealedBody(output: { ciphertextBlob: string; keyId: string; keyV
 }
 
 export const emptyBody = (): WireBody => ({});
+
+export function keyVersionBody(version: { keyId: string; keyVersionId: string; creationDate: number }): WireBody {
+  return { CreationDate: formatWireTime(version.creationDate), KeyId: version.keyId, KeyVersionId: version.keyVersionId };
+}

@@ -1,10 +1,12 @@
 import { cancelKeyDeletion } from './cancel-key-deletion.js';
 import { createAlias } from './create-alias.js';
 import { createKey } from './create-key.js';
+import { createKeyVersion } from './create-key-version.js';
 import { decrypt } from './decrypt.js';
 import { deleteAlias } from './delete-alias.js';
 import { describeAccountKmsStatus } from './describe-account-kms-status.js';
 import { describeKey } from './describe-key.js';
+import { describeKeyVersion } from './describe-key-version.js';
 import { describeRegions } from './describe-regions.js';
 import { describeService } from './describe-service.js';
 import { disableKey } from './disable-key.js';
@@ -15,6 +17,7 @@ import { generateDataKeyWithoutPlaintext } from './generate-data-key-without-pla
 import { getRandomPassword } from './get-random-password.js';
 import { listAliases } from './list-aliases.js';
 import { listAliasesByKeyId } from './list-aliases-by-key-id.js';
+import { listKeyVersions } from './list-key-versions.js';
 import { listKeys } from './list-keys.js';
 import { listResourceTags } from './list-resource-tags.js';
 import { reEncrypt } from './re-encrypt.js';
@@ -24,6 +27,7 @@ import { tagResource } from './tag-resource.js';
 import { untagResource } from './untag-resource.js';
 import { updateAlias } from './update-alias.js';
 import { updateKeyDescription } from './update-key-description.js';
+import { updateRotationPolicy } from './update-rotation-policy.js';
 
 /** Every operation Arca runs, listed by hand: nothing is found by reflection. */
 export const operations = {
@@ -53,4 +57,8 @@ export const operations = {
   getRandomPassword,
   describeAccountKmsStatus,
   describeService,
+  createKeyVersion,
+  describeKeyVersion,
+  listKeyVersions,
+  updateRotationPolicy,
 } as const;

@@ -1,0 +1,10 @@
+import { listKeyVersions } from '../../operations/list-key-versions.js';
+import { keyVersionBody, pageFields } from '../shapes.js';
+import { wireAction } from '../wire-action.js';
+
+export const listKeyVersionsAction = wireAction({
+  action: 'ListKeyVersions',
+  operation: listKeyVersions,
+  parse: (params) => ({ keyId: params.required('KeyId'), page: params.page() }),
+  respond: (result) => ({ KeyVersions: { KeyVersion: result.items.map(keyVersionBody) }, ...pageFields(result) }),
+});
