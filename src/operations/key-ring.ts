@@ -137,8 +137,20 @@ export class KeyRing {
     return { key, aead: await this.#open(key, version) };
   }
 
+  /**
+   * Opens `version` and, in the same go, every other version of its key that is not open yet:
+   * all of a key's versions come from one query, so decrypting under an old version costs what
+   * decrypting under the newest does, whatever the number of versions.
+   */
   async #open(key: Key, version: KeyVersion): Promise<Aead> {
-    const aead = await this.protectorFor(key.protectionLevel).open(key.keySpec, version.keyVersionId, version.material);
+    const protector = this.protectorFor(key.protectionLevel);
+    const { items: siblings } = await this.#store.listKeyVersions(key.keyId, { pageNumber: 1, pageSize: this.#options.maxOpenVersions });
+    for (const sibling of siblings) {
+      if (sibling.keyVersionId === version.keyVersionId || this.#versions.get(sibling.keyVersionId)) continue;
+      const aead = await protector.open(key.keySpec, sibling.keyVersionId, sibling.material);
+      this.#versions.set(sibling.keyVersionId, { keyId: key.keyId, aead });
+    }
+    const aead = await protector.open(key.keySpec, version.keyVersionId, version.material);
     this.#versions.set(version.keyVersionId, { keyId: key.keyId, aead });
     return aead;
   }
