@@ -10,6 +10,9 @@ import type { ArnScope } from './domain/arn.js';
 import { ProtectionLevel } from './domain/key-spec.js';
 import { systemClock, type Clock, type KeyProtector, type MetadataStore } from './domain/ports.js';
 import { DEFAULT_MIN_ROTATION_INTERVAL_SECONDS } from './domain/rotation-interval.js';
+import { DeletionJob } from './jobs/deletion-job.js';
+import { RotationJob } from './jobs/rotation-job.js';
+import { JobScheduler } from './jobs/scheduler.js';
 import { SqliteKeyStore } from './keystore/sqlite/sqlite-key-store.js';
 import { AccessKeys, type AccessKeyCredentials } from './operations/access-keys.js';
 import { DEFAULT_KEY_RING_OPTIONS, KeyRing } from './operations/key-ring.js';
@@ -25,6 +28,7 @@ export const DATABASE_FILE_NAME = 'arca.db';
 export const ADMIN_KEY_FILE_NAME = 'admin-access-key.json';
 /** The replay guard's memory between a graceful stop and the next start (see `startServer`). */
 export const REPLAY_GUARD_SNAPSHOT_FILE_NAME = 'replay-guard.snapshot';
+export const DEFAULT_JOB_INTERVAL_MS = 60_000;
 
 export interface ServerOptions {
   readonly host: string;
@@ -36,7 +40,13 @@ export interface ServerOptions {
   readonly environment: Readonly<Record<string, string | undefined>>;
   readonly logger?: Logger;
   readonly clock?: Clock;
+  /** The shortest RotationInterval a key may have (default 7 days). */
   readonly minRotationIntervalSeconds?: number;
+  /**
+   * The pause between two runs of the background jobs (automatic rotation, destruction after the
+   * pending-deletion window); default 60 s. They also run once as the server starts.
+   */
+  readonly jobIntervalMs?: number;
   /** Where the one-time messages go (the listening line, a new administrator key). */
   readonly announce?: (line: string) => void;
 }
@@ -67,6 +77,9 @@ export interface RunningServer {
  *   `InvalidTimeStamp.Expired`, a warning says so, and the server waits for that second before it
  *   listens. A snapshot carries this limit on, so a crash is not forgotten by a graceful restart
  *   less than 15 minutes later; after 15 minutes the limit refuses nothing the skew check passes.
+ *
+ * The background jobs start before the server listens, with a first tick at once (what fell due
+ * while the server was down is done then), and stop before the store closes.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const logger = options.logger ?? pino({ level: options.environment.ARCA_LOG_LEVEL ?? 'info' });
@@ -80,6 +93,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const replayGuard = openReplayGuard(snapshotPath, !existsSync(databasePath), clock, logger);
   const { rootKey } = RootKey.loadOrCreate(options.dataDir, options.environment.ARCA_ROOT_KEY);
   const store = SqliteKeyStore.open(databasePath);
+  let scheduler: JobScheduler | undefined;
   let listening = false;
   try {
     await assertRootKeyMatches(store, rootKey);
@@ -97,6 +111,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       scope,
       logger,
     });
+    const jobs = new JobScheduler({
+      jobs: [new RotationJob(keys, clock), new DeletionJob(keys)],
+      clock,
+      intervalMs: options.jobIntervalMs ?? DEFAULT_JOB_INTERVAL_MS,
+      logger,
+    });
+    scheduler = jobs;
+    jobs.start();
     // Until now a failed start left the snapshot for the next one. From here on this process may
     // accept requests the snapshot does not hold, so it must not outlive the process: were it
     // still there after a crash, the next start would restore it and forget those requests.
@@ -112,6 +134,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const url = `http://${formatHost(options.host)}:${port}`;
     announce(`arca listening on ${url}`);
     const shutdown = async (): Promise<void> => {
+      // The jobs write to the store, so they stop (finishing the key in hand) before it closes.
+      await jobs.stop();
       // app.close() returns once the HTTP server takes no request and every one it took has
       // finished: the guard changes no more, so the snapshot misses nothing.
       await app.close();
@@ -129,6 +153,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       close: () => (closing ??= shutdown()),
     };
   } catch (error) {
+    await scheduler?.stop();
     // A start that fails before it listens accepted no request: its guard still holds all there is
     // to know, so it is saved as at a graceful stop (the snapshot may be deleted already).
     if (!listening) saveReplayGuard(replayGuard, snapshotPath, clock, logger);

@@ -1,11 +1,53 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_ACCOUNT_ID, DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_REGION, startServer } from '../main.js';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import {
+  DEFAULT_MIN_ROTATION_INTERVAL_SECONDS,
+  MAX_ROTATION_INTERVAL_SECONDS,
+  parseDurationSeconds,
+} from '../domain/rotation-interval.js';
+import { MAX_JOB_INTERVAL_MS } from '../jobs/scheduler.js';
+import {
+  DEFAULT_ACCOUNT_ID,
+  DEFAULT_DATA_DIR,
+  DEFAULT_HOST,
+  DEFAULT_JOB_INTERVAL_MS,
+  DEFAULT_PORT,
+  DEFAULT_REGION,
+  startServer,
+} from '../main.js';
 
 function portNumber(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new InvalidArgumentError('a port is 0 to 65535');
   return port;
+}
+
+function durationSeconds(value: string): number {
+  const seconds = parseDurationSeconds(value);
+  if (seconds === undefined) throw new InvalidArgumentError('a duration is a whole number and a unit, d, h, m or s: 7d, 12h, 90m, 2s');
+  return seconds;
+}
+
+function minRotationIntervalSeconds(value: string): number {
+  const seconds = durationSeconds(value);
+  if (seconds > MAX_ROTATION_INTERVAL_SECONDS) throw new InvalidArgumentError('at most 730d, the longest RotationInterval');
+  return seconds;
+}
+
+function jobIntervalMs(value: string): number {
+  const milliseconds = durationSeconds(value) * 1000;
+  if (milliseconds > MAX_JOB_INTERVAL_MS) throw new InvalidArgumentError('at most 24d');
+  return milliseconds;
+}
+
+interface ServerCommandOptions {
+  host: string;
+  port: number;
+  dataDir: string;
+  region: string;
+  accountId: string;
+  minRotationInterval: number;
+  jobInterval: number;
 }
 
 const program = new Command()
@@ -20,6 +62,16 @@ program
   .option('--data-dir <dir>', 'where the database and the root key file live', DEFAULT_DATA_DIR)
   .option('--region <region>', 'region named in Arns', DEFAULT_REGION)
   .option('--account-id <id>', 'account id named in Arns', DEFAULT_ACCOUNT_ID)
+  .addOption(
+    new Option('--min-rotation-interval <duration>', 'shortest RotationInterval a key may have')
+      .argParser(minRotationIntervalSeconds)
+      .default(DEFAULT_MIN_ROTATION_INTERVAL_SECONDS, '7d'),
+  )
+  .addOption(
+    new Option('--job-interval <duration>', 'how often automatic rotation and deletion run')
+      .argParser(jobIntervalMs)
+      .default(DEFAULT_JOB_INTERVAL_MS, '60s'),
+  )
   .addHelpText(
     'after',
     `
@@ -31,8 +83,14 @@ Environment:
 Example:
   arca server --port 0 --data-dir /var/lib/arca`,
   )
-  .action(async (options: { host: string; port: number; dataDir: string; region: string; accountId: string }) => {
-    const server = await startServer({ ...options, environment: process.env });
+  .action(async (options: ServerCommandOptions) => {
+    const { minRotationInterval, jobInterval, ...placement } = options;
+    const server = await startServer({
+      ...placement,
+      minRotationIntervalSeconds: minRotationInterval,
+      jobIntervalMs: jobInterval,
+      environment: process.env,
+    });
     const stop = (): void => {
       server.close().then(
         () => process.exit(0),

@@ -37,11 +37,12 @@ export interface KeyFilter {
  *
  * Errors every adapter must raise (all `StoreConflictError`):
  * - `createKey` when the key id or the version id exists;
- * - `updateKey` / `addKeyVersion` when the stored revision differs from `expectedRevision` or
- *   the key does not exist;
+ * - `updateKey` / `addKeyVersion` / `deleteKey` when the stored revision differs from
+ *   `expectedRevision` (`reason: 'stale-revision'`) or the key does not exist (`'missing'`);
  * - `createAlias` when the alias exists (`reason: 'alias-exists'`), or its key does not;
  * - `updateAlias` / `deleteAlias` when the alias does not exist (`reason: 'alias-missing'`).
- * Lists are ordered by creation (oldest first), ties broken by id.
+ * Lists are ordered by creation (oldest first), ties broken by id, except the due lists, which
+ * are ordered by due date. A `limit` or page size below 1 is a caller bug (a precondition error).
  */
 export interface KeyStore {
   createKey(key: Key, firstVersion: KeyVersion): Promise<void>;
@@ -50,9 +51,25 @@ export interface KeyStore {
   updateKey(key: Key, expectedRevision: number): Promise<void>;
   /** Adds a version and stores `key` (which names it primary) in the same transaction. */
   addKeyVersion(key: Key, version: KeyVersion, expectedRevision: number): Promise<void>;
-  /** Deletes the key, its versions, and the aliases that name it. */
-  deleteKey(keyId: string): Promise<void>;
+  /**
+   * Deletes the key, its versions, and the aliases that name it, only if the stored revision is
+   * still `expectedRevision`: a change that raced the caller (CancelKeyDeletion against the
+   * deletion job) either lands first and the deletion fails, or finds the key gone.
+   */
+  deleteKey(keyId: string, expectedRevision: number): Promise<void>;
   listKeys(filter: KeyFilter, page: Page): Promise<PageOf<Key>>;
+  /**
+   * At most `limit` keys whose automatic rotation is due at `nowMs`: `automaticRotation` on,
+   * `keyState` Enabled (a Disabled or PendingDeletion key's rotation is suspended), a rotation
+   * interval, and `lastRotationDate + rotationIntervalSeconds * 1000 <= nowMs`. Ordered by that
+   * due date, oldest first, ties broken by key id.
+   */
+  listKeysDueForRotation(nowMs: number, limit: number): Promise<Key[]>;
+  /**
+   * At most `limit` PendingDeletion keys whose `deleteDate <= nowMs`, ordered by `deleteDate`,
+   * oldest first, ties broken by key id.
+   */
+  listKeysDueForDeletion(nowMs: number, limit: number): Promise<Key[]>;
 
   getKeyVersion(keyVersionId: string): Promise<KeyVersion | undefined>;
   listKeyVersions(keyId: string, page: Page): Promise<PageOf<KeyVersion>>;

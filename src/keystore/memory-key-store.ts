@@ -1,4 +1,5 @@
 import type { Alias, Key, KeyVersion } from '../domain/key.js';
+import { KeyState } from '../domain/key-state.js';
 import {
   StoreConflictError,
   type AccessKeyRecord,
@@ -9,7 +10,14 @@ import {
   type Page,
   type PageOf,
 } from '../domain/ports.js';
-import { offsetOf, requireNextRevision, requireValidPage, requireVersionIsPrimaryOf, settle } from './store-support.js';
+import {
+  offsetOf,
+  requireNextRevision,
+  requireValidLimit,
+  requireValidPage,
+  requireVersionIsPrimaryOf,
+  settle,
+} from './store-support.js';
 
 // Records are copied on the way in and on the way out: the store owns its copies, so neither an
 // object a caller passed in nor one it got back can change what is stored. Buffers cannot be
@@ -63,6 +71,12 @@ function matchesFilter(key: Key, filter: KeyFilter): boolean {
   );
 }
 
+/** When `key`'s automatic rotation falls due, or null when it does not rotate in its state. */
+function rotationDueAt(key: Key): number | null {
+  if (!key.automaticRotation || key.keyState !== KeyState.Enabled || key.rotationIntervalSeconds === null) return null;
+  return key.lastRotationDate + key.rotationIntervalSeconds * 1000;
+}
+
 /**
  * A KeyStore that lives in one process's memory, for tests and throw-away servers. Each method
  * checks everything before it changes anything, and runs without awaiting, so it is atomic.
@@ -110,8 +124,9 @@ export class MemoryKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
     });
   }
 
-  deleteKey(keyId: string): Promise<void> {
+  deleteKey(keyId: string, expectedRevision: number): Promise<void> {
     return settle(() => {
+      this.#requireRevision(keyId, expectedRevision);
       this.#keys.delete(keyId);
       for (const [id, version] of this.#versions) if (version.keyId === keyId) this.#versions.delete(id);
       for (const [name, alias] of this.#aliases) if (alias.keyId === keyId) this.#aliases.delete(name);
@@ -123,6 +138,33 @@ export class MemoryKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
       requireValidPage(page);
       const matching = [...this.#keys.values()].filter((key) => matchesFilter(key, filter));
       return pageOf(matching.sort(byCreation((key) => key.keyId)), page, copyKey);
+    });
+  }
+
+  listKeysDueForRotation(nowMs: number, limit: number): Promise<Key[]> {
+    return settle(() => {
+      requireValidLimit(limit);
+      const due: { key: Key; dueAt: number }[] = [];
+      for (const key of this.#keys.values()) {
+        const dueAt = rotationDueAt(key);
+        if (dueAt !== null && dueAt <= nowMs) due.push({ key, dueAt });
+      }
+      due.sort((a, b) => a.dueAt - b.dueAt || compareIds(a.key.keyId, b.key.keyId));
+      return due.slice(0, limit).map(({ key }) => copyKey(key));
+    });
+  }
+
+  listKeysDueForDeletion(nowMs: number, limit: number): Promise<Key[]> {
+    return settle(() => {
+      requireValidLimit(limit);
+      const due: { key: Key; dueAt: number }[] = [];
+      for (const key of this.#keys.values()) {
+        if (key.keyState === KeyState.PendingDeletion && key.deleteDate !== null && key.deleteDate <= nowMs) {
+          due.push({ key, dueAt: key.deleteDate });
+        }
+      }
+      due.sort((a, b) => a.dueAt - b.dueAt || compareIds(a.key.keyId, b.key.keyId));
+      return due.slice(0, limit).map(({ key }) => copyKey(key));
     });
   }
 

@@ -24,6 +24,11 @@ export function requireValidPage(page: Page): void {
   needs(Number.isSafeInteger(page.pageSize) && page.pageSize >= 1, 'pageSize must be an integer >= 1');
 }
 
+// Precondition: a due list asks for at least one key.
+export function requireValidLimit(limit: number): void {
+  needs(Number.isSafeInteger(limit) && limit >= 1, 'limit must be an integer >= 1');
+}
+
 /** How many items come before `page`. */
 export function offsetOf(page: Page): number {
   return (page.pageNumber - 1) * page.pageSize;

@@ -106,6 +106,12 @@ export class KeyRing {
     this.#keys.delete(keyId);
   }
 
+  /** A destroyed key: drop its record and its opened versions, whose material must not linger. */
+  forgetDestroyedKey(keyId: string): void {
+    this.#keys.delete(keyId);
+    this.#versions.deleteWhere((open) => open.keyId === keyId);
+  }
+
   forgetAlias(aliasName: string): void {
     this.#aliases.delete(aliasName);
   }

@@ -26,6 +26,13 @@ export class LruCache<K, V> {
     }
   }
 
+  /** Removes every entry `matches` accepts: a full pass, for rare events only. */
+  deleteWhere(matches: (value: V, key: K) => boolean): void {
+    for (const [key, value] of this.#entries) {
+      if (matches(value, key)) this.#entries.delete(key);
+    }
+  }
+
   delete(key: K): void {
     this.#entries.delete(key);
   }

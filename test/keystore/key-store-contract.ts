@@ -390,7 +390,7 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         const survivorAlias = makeAlias(survivor.key.keyId);
         await store.createAlias(survivorAlias);
 
-        await store.deleteKey(key.keyId);
+        await store.deleteKey(key.keyId, key.revision);
 
         assert.equal(await store.getKey(key.keyId), undefined);
         assert.equal(await store.getKeyVersion(next.version.keyVersionId), undefined);
@@ -401,10 +401,183 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         assert.deepEqual(await store.getAlias(survivorAlias.aliasName), survivorAlias);
       });
 
-      void it('of an unknown key resolves and changes nothing', async () => {
+      void it('of an unknown key fails with missing and changes nothing', async () => {
         const { key } = await createdKey();
-        await store.deleteKey('00000000-0000-0000-0000-000000000000');
+        await assertConflict(store.deleteKey('00000000-0000-0000-0000-000000000000', 1), 'missing');
         assert.deepEqual(await store.getKey(key.keyId), key);
+      });
+
+      void it('at a stale revision fails with stale-revision and deletes nothing', async () => {
+        const { key, version } = await createdKey({ keyState: KeyState.PendingDeletion, deleteDate: T0, revision: 4 });
+        const alias = makeAlias(key.keyId);
+        await store.createAlias(alias);
+        // A CancelKeyDeletion that landed between the deleter's read and its delete.
+        const cancelled = { ...key, keyState: KeyState.Enabled, deleteDate: null, revision: 5 };
+        await store.updateKey(cancelled, 4);
+
+        await assertConflict(store.deleteKey(key.keyId, 4), 'stale-revision');
+        await assertConflict(store.deleteKey(key.keyId, 6), 'stale-revision');
+
+        assert.deepEqual(await store.getKey(key.keyId), cancelled);
+        assert.deepEqual(await store.getKeyVersion(version.keyVersionId), version);
+        assert.deepEqual(await store.getAlias(alias.aliasName), alias);
+      });
+
+      void it('a second delete of the same key fails with missing', async () => {
+        const { key } = await createdKey({ revision: 2 });
+        await store.deleteKey(key.keyId, 2);
+        await assertConflict(store.deleteKey(key.keyId, 2), 'missing');
+      });
+
+      void it('lets exactly one of a delete and an update racing from the same revision land', async () => {
+        const { key } = await createdKey({ keyState: KeyState.PendingDeletion, deleteDate: T0, revision: 1 });
+        const outcomes = await Promise.allSettled([
+          store.deleteKey(key.keyId, 1),
+          store.updateKey({ ...key, keyState: KeyState.Enabled, deleteDate: null, revision: 2 }, 1),
+        ]);
+        assert.equal(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 1);
+        const refused = outcomes.find((outcome) => outcome.status === 'rejected');
+        assert.ok(refused?.status === 'rejected' && refused.reason instanceof StoreConflictError, 'the loser gets a conflict');
+        const stored = await store.getKey(key.keyId);
+        if (outcomes[0].status === 'fulfilled') {
+          assert.equal(stored, undefined);
+          assert.equal(refused.reason.reason, 'missing');
+        } else {
+          assert.equal(stored?.revision, 2);
+          assert.equal(refused.reason.reason, 'stale-revision');
+        }
+      });
+    });
+
+    void describe('listKeysDueForRotation', () => {
+      const DAY = 24 * 60 * MINUTE;
+      const WEEK_IN_SECONDS = 7 * 24 * 3600;
+
+      async function rotating(overrides: Partial<Key> = {}): Promise<Key> {
+        const { key } = await createdKey({
+          automaticRotation: true,
+          rotationIntervalSeconds: WEEK_IN_SECONDS,
+          lastRotationDate: T0,
+          ...overrides,
+        });
+        return key;
+      }
+
+      async function dueIds(nowMs: number, limit = 100): Promise<string[]> {
+        return (await store.listKeysDueForRotation(nowMs, limit)).map((key) => key.keyId);
+      }
+
+      void it('lists a key from lastRotationDate + interval on, not a millisecond before', async () => {
+        const key = await rotating();
+        const dueAt = T0 + 7 * DAY;
+        assert.deepEqual(await dueIds(dueAt - 1), []);
+        assert.deepEqual(await store.listKeysDueForRotation(dueAt, 100), [key], 'the whole record, as getKey gives it');
+        assert.deepEqual(await dueIds(dueAt + 365 * DAY), [key.keyId]);
+      });
+
+      void it('lists only Enabled keys with automatic rotation on and an interval', async () => {
+        const due = T0 + 30 * DAY;
+        const enabled = await rotating();
+        await rotating({ keyState: KeyState.Disabled });
+        await rotating({ keyState: KeyState.PendingDeletion, deleteDate: T0 + DAY });
+        await rotating({ keyState: KeyState.PendingImport });
+        await rotating({ automaticRotation: false });
+        await rotating({ rotationIntervalSeconds: null });
+        await createdKey(); // the fixture default: no rotation policy at all
+        assert.deepEqual(await dueIds(due), [enabled.keyId]);
+      });
+
+      void it('follows the key through its states: suspended while Disabled, due again once Enabled', async () => {
+        const key = await rotating({ revision: 1 });
+        const due = T0 + 8 * DAY;
+        const disabled = { ...key, keyState: KeyState.Disabled, revision: 2 };
+        await store.updateKey(disabled, 1);
+        assert.deepEqual(await dueIds(due), []);
+        await store.updateKey({ ...disabled, keyState: KeyState.Enabled, revision: 3 }, 2);
+        assert.deepEqual(await dueIds(due), [key.keyId]);
+      });
+
+      void it('a rotation stored with addKeyVersion moves the due date on', async () => {
+        const key = await rotating({ revision: 1 });
+        const now = T0 + 7 * DAY;
+        const next = rotated(key, now);
+        await store.addKeyVersion(next.key, next.version, 1);
+        assert.deepEqual(await dueIds(now), []);
+        assert.deepEqual(await dueIds(now + 7 * DAY - 1), []);
+        assert.deepEqual(await dueIds(now + 7 * DAY), [key.keyId]);
+      });
+
+      void it('orders by due date, oldest first, ties broken by key id, whatever the creation order', async () => {
+        // Due dates: T0+9d, T0+8d (two keys), T0+8.5d: the key rotated last, on a shorter
+        // interval, falls due before the one rotated earlier.
+        const late = await rotating({ lastRotationDate: T0 + 2 * DAY, creationDate: T0 });
+        const tieA = await rotating({ lastRotationDate: T0 + DAY, creationDate: T0 + 1 });
+        const tieB = await rotating({ lastRotationDate: T0 + DAY, creationDate: T0 + 2 });
+        const shortInterval = await rotating({ lastRotationDate: T0 + 4.5 * DAY, rotationIntervalSeconds: 4 * 24 * 3600 });
+        const ties = [tieA.keyId, tieB.keyId].sort();
+        assert.deepEqual(await dueIds(T0 + 30 * DAY), [...ties, shortInterval.keyId, late.keyId]);
+      });
+
+      void it('returns at most limit keys, the oldest due', async () => {
+        const keys: Key[] = [];
+        for (let i = 0; i < 5; i++) keys.push(await rotating({ lastRotationDate: T0 + (4 - i) * MINUTE }));
+        const oldestFirst = [...keys].reverse().map((key) => key.keyId);
+        assert.deepEqual(await dueIds(T0 + 30 * DAY, 2), oldestFirst.slice(0, 2));
+        assert.deepEqual(await dueIds(T0 + 30 * DAY, 5), oldestFirst);
+        assert.deepEqual(await dueIds(T0 + 30 * DAY, 50), oldestFirst);
+      });
+
+      void it('refuses a limit below 1', async () => {
+        await assertPrecondition(() => store.listKeysDueForRotation(T0, 0));
+        await assertPrecondition(() => store.listKeysDueForRotation(T0, 1.5));
+      });
+    });
+
+    void describe('listKeysDueForDeletion', () => {
+      async function pending(deleteDate: number, overrides: Partial<Key> = {}): Promise<Key> {
+        const { key } = await createdKey({ keyState: KeyState.PendingDeletion, deleteDate, ...overrides });
+        return key;
+      }
+
+      async function dueIds(nowMs: number, limit = 100): Promise<string[]> {
+        return (await store.listKeysDueForDeletion(nowMs, limit)).map((key) => key.keyId);
+      }
+
+      void it('lists a PendingDeletion key from its deleteDate on, not a millisecond before', async () => {
+        const key = await pending(T0 + MINUTE);
+        assert.deepEqual(await dueIds(T0 + MINUTE - 1), []);
+        assert.deepEqual(await store.listKeysDueForDeletion(T0 + MINUTE, 100), [key], 'the whole record, as getKey gives it');
+        assert.deepEqual(await dueIds(T0 + 1000 * MINUTE), [key.keyId]);
+      });
+
+      void it('lists only PendingDeletion keys', async () => {
+        const due = await pending(T0);
+        // Other states with a stale deleteDate left behind: not due (a cancelled deletion clears it).
+        for (const keyState of [KeyState.Enabled, KeyState.Disabled, KeyState.PendingImport]) await createdKey({ keyState, deleteDate: T0 });
+        await createdKey({ keyState: KeyState.Enabled });
+        assert.deepEqual(await dueIds(T0 + MINUTE), [due.keyId]);
+      });
+
+      void it('a cancelled deletion is no longer due', async () => {
+        const key = await pending(T0, { revision: 1 });
+        await store.updateKey({ ...key, keyState: KeyState.Enabled, deleteDate: null, revision: 2 }, 1);
+        assert.deepEqual(await dueIds(T0 + MINUTE), []);
+      });
+
+      void it('orders by deleteDate, oldest first, ties broken by key id, and returns at most limit keys', async () => {
+        const last = await pending(T0 + 2 * MINUTE, { creationDate: T0 - 3 });
+        const tieA = await pending(T0 + MINUTE, { creationDate: T0 - 2 });
+        const tieB = await pending(T0 + MINUTE, { creationDate: T0 - 1 });
+        const first = await pending(T0, { creationDate: T0 });
+        const expected = [first.keyId, ...[tieA.keyId, tieB.keyId].sort(), last.keyId];
+        assert.deepEqual(await dueIds(T0 + 10 * MINUTE), expected);
+        assert.deepEqual(await dueIds(T0 + 10 * MINUTE, 3), expected.slice(0, 3));
+        assert.deepEqual(await dueIds(T0 + MINUTE), expected.slice(0, 3));
+      });
+
+      void it('refuses a limit below 1', async () => {
+        await assertPrecondition(() => store.listKeysDueForDeletion(T0, 0));
+        await assertPrecondition(() => store.listKeysDueForDeletion(T0, -1));
       });
     });
 

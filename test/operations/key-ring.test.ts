@@ -71,3 +71,20 @@ describe('KeyRing', () => {
     assert.equal(after, before, 'no store call once the key is loaded (the fake clock keeps the record fresh)');
   });
 });
+
+describe('KeyRing forgets destroyed keys', () => {
+  it('drops the opened versions of a destroyed key, so their material does not stay in memory', async () => {
+    const memory = new MemoryKeyStore();
+    const protector = new SoftwareKeyProtector(RootKey.fromSecret(SecretBytes.random(32)));
+    const protectors = new Map([[ProtectionLevel.Software, protector]]);
+    const writer = new KeyRing(memory, protectors, { now: () => Date.now() }, scope);
+    const key = await keyWithVersions(writer, protector, memory, 3);
+    const { store, calls } = countingStore(memory);
+    const ring = new KeyRing(store, protectors, { now: () => 0 }, scope);
+    await ring.openVersion(key.primaryKeyVersionId);
+    const loads = calls.get('listKeyVersions');
+    ring.forgetDestroyedKey(key.keyId);
+    await ring.openVersion(key.primaryKeyVersionId);
+    assert.equal(calls.get('listKeyVersions'), (loads ?? 0) + 1, 'the versions were loaded again: none was kept');
+  });
+});

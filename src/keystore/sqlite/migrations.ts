@@ -72,8 +72,23 @@ CREATE TABLE metadata (
 ) STRICT;
 `;
 
+// The background jobs ask "which keys are due at this instant?" every tick. Partial indexes hold
+// only the keys that can be due, ordered by due date, so a tick reads the due keys and stops at
+// the first one that is not, whatever the number of keys. The planner uses a partial index only
+// when the query repeats its WHERE terms and its expression exactly: the queries are written
+// to match (SELECT_KEYS_DUE_FOR_ROTATION, SELECT_KEYS_DUE_FOR_DELETION).
+const CREATE_DUE_KEY_INDEXES = `
+CREATE INDEX keys_due_for_rotation ON keys (last_rotation_date + rotation_interval_seconds * 1000, key_id)
+  WHERE automatic_rotation = 1 AND key_state = 'Enabled' AND rotation_interval_seconds IS NOT NULL;
+CREATE INDEX keys_due_for_deletion ON keys (delete_date, key_id)
+  WHERE key_state = 'PendingDeletion' AND delete_date IS NOT NULL;
+`;
+
 /** The schema's whole history, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: CREATE_INITIAL_SCHEMA }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', sql: CREATE_INITIAL_SCHEMA },
+  { version: 2, name: 'indexes of keys due for rotation and deletion', sql: CREATE_DUE_KEY_INDEXES },
+];
 
 /** Refuses a database written by a newer Arca: this code cannot know what the newer schema means. */
 export class SchemaTooNewError extends Error {

@@ -51,8 +51,24 @@ UPDATE keys SET
   material_expire_time = @material_expire_time, tags = @tags, revision = @revision
 WHERE key_id = @key_id AND revision = @expected_revision`;
 
-/** Versions and aliases follow by ON DELETE CASCADE. */
-export const DELETE_KEY = `DELETE FROM keys WHERE key_id = ?`;
+/** Versions and aliases follow by ON DELETE CASCADE. Conditioned on the revision, like an update. */
+export const DELETE_KEY_AT_REVISION = `DELETE FROM keys WHERE key_id = @key_id AND revision = @expected_revision`;
+
+// The WHERE terms and the ORDER BY expression repeat those of the partial indexes made by
+// migration 2 word for word (literals included, not parameters): only then does SQLite use them.
+export const SELECT_KEYS_DUE_FOR_ROTATION = `
+SELECT ${KEY_COLUMNS} FROM keys
+WHERE automatic_rotation = 1 AND key_state = 'Enabled' AND rotation_interval_seconds IS NOT NULL
+  AND last_rotation_date + rotation_interval_seconds * 1000 <= @now
+ORDER BY last_rotation_date + rotation_interval_seconds * 1000, key_id
+LIMIT @limit`;
+
+export const SELECT_KEYS_DUE_FOR_DELETION = `
+SELECT ${KEY_COLUMNS} FROM keys
+WHERE key_state = 'PendingDeletion' AND delete_date IS NOT NULL
+  AND delete_date <= @now
+ORDER BY delete_date, key_id
+LIMIT @limit`;
 
 // One statement for every combination of filters: each filter is a JSON array of accepted
 // values, or NULL for "any". The statement is prepared once, and keys_by_creation gives the order.

@@ -10,7 +10,14 @@ import {
   type Page,
   type PageOf,
 } from '../../domain/ports.js';
-import { offsetOf, requireNextRevision, requireValidPage, requireVersionIsPrimaryOf, settle } from '../store-support.js';
+import {
+  offsetOf,
+  requireNextRevision,
+  requireValidLimit,
+  requireValidPage,
+  requireVersionIsPrimaryOf,
+  settle,
+} from '../store-support.js';
 import { applyMigrations } from './migrations.js';
 import * as sql from './queries.js';
 import {
@@ -49,6 +56,11 @@ interface PageParameters {
   offset: number;
 }
 
+interface DueParameters {
+  now: number;
+  limit: number;
+}
+
 /** Each filter is a JSON array of accepted values, or null for any value. */
 interface KeyFilterParameters {
   key_states: string | null;
@@ -63,7 +75,9 @@ function prepareStatements(db: Database.Database) {
     selectKey: db.prepare<[string], KeyRow>(sql.SELECT_KEY),
     selectKeyRevision: db.prepare<[string], Pick<KeyRow, 'revision'>>(sql.SELECT_KEY_REVISION),
     updateKeyAtRevision: db.prepare<KeyRow & { expected_revision: number }>(sql.UPDATE_KEY_AT_REVISION),
-    deleteKey: db.prepare<[string]>(sql.DELETE_KEY),
+    deleteKeyAtRevision: db.prepare<{ key_id: string; expected_revision: number }>(sql.DELETE_KEY_AT_REVISION),
+    selectKeysDueForRotation: db.prepare<DueParameters, KeyRow>(sql.SELECT_KEYS_DUE_FOR_ROTATION),
+    selectKeysDueForDeletion: db.prepare<DueParameters, KeyRow>(sql.SELECT_KEYS_DUE_FOR_DELETION),
     countKeysMatching: db.prepare<KeyFilterParameters, CountRow>(sql.COUNT_KEYS_MATCHING),
     selectKeysPage: db.prepare<KeyFilterParameters & PageParameters, KeyRow>(sql.SELECT_KEYS_PAGE),
 
@@ -212,9 +226,10 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
     });
   }
 
-  deleteKey(keyId: string): Promise<void> {
+  deleteKey(keyId: string, expectedRevision: number): Promise<void> {
     return this.#write(() => {
-      this.#statements.deleteKey.run(keyId);
+      const { changes } = this.#statements.deleteKeyAtRevision.run({ key_id: keyId, expected_revision: expectedRevision });
+      if (changes === 0) this.#throwRevisionConflict(keyId, expectedRevision);
     });
   }
 
@@ -225,6 +240,20 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
       const totalCount = countOf(this.#statements.countKeysMatching.get(filterBy));
       const rows = this.#statements.selectKeysPage.all({ ...filterBy, ...pageParameters(page) });
       return { items: rows.map(rowToKey), totalCount };
+    });
+  }
+
+  listKeysDueForRotation(nowMs: number, limit: number): Promise<Key[]> {
+    return this.#read(() => {
+      requireValidLimit(limit);
+      return this.#statements.selectKeysDueForRotation.all({ now: nowMs, limit }).map(rowToKey);
+    });
+  }
+
+  listKeysDueForDeletion(nowMs: number, limit: number): Promise<Key[]> {
+    return this.#read(() => {
+      requireValidLimit(limit);
+      return this.#statements.selectKeysDueForDeletion.all({ now: nowMs, limit }).map(rowToKey);
     });
   }
 
@@ -341,10 +370,14 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   /** Stores `key` over the revision the writer read, or says why it cannot. */
   #updateAtRevision(key: Key, expectedRevision: number): void {
     const { changes } = this.#statements.updateKeyAtRevision.run({ ...keyToRow(key), expected_revision: expectedRevision });
-    if (changes === 1) return;
-    const stored = this.#statements.selectKeyRevision.get(key.keyId);
-    if (stored === undefined) throw new StoreConflictError('missing', `key ${key.keyId}`);
-    throw new StoreConflictError('stale-revision', `key ${key.keyId} is at revision ${stored.revision}, not ${expectedRevision}`);
+    if (changes === 0) this.#throwRevisionConflict(key.keyId, expectedRevision);
+  }
+
+  /** Why a write conditioned on `expectedRevision` changed no row. */
+  #throwRevisionConflict(keyId: string, expectedRevision: number): never {
+    const stored = this.#statements.selectKeyRevision.get(keyId);
+    if (stored === undefined) throw new StoreConflictError('missing', `key ${keyId}`);
+    throw new StoreConflictError('stale-revision', `key ${keyId} is at revision ${stored.revision}, not ${expectedRevision}`);
   }
 
   #insertVersion(version: KeyVersion): void {
