@@ -72,6 +72,7 @@ export interface KeyStore {
   listKeysDueForDeletion(nowMs: number, limit: number): Promise<Key[]>;
 
   getKeyVersion(keyVersionId: string): Promise<KeyVersion | undefined>;
+  /** A key's versions in the order they were added (so the primary is last), whatever their dates. */
   listKeyVersions(keyId: string, page: Page): Promise<PageOf<KeyVersion>>;
 
   createAlias(alias: Alias): Promise<void>;

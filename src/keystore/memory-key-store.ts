@@ -178,8 +178,9 @@ export class MemoryKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   listKeyVersions(keyId: string, page: Page): Promise<PageOf<KeyVersion>> {
     return settle(() => {
       requireValidPage(page);
+      // A Map iterates in insertion order: the order the versions were added.
       const versions = [...this.#versions.values()].filter((version) => version.keyId === keyId);
-      return pageOf(versions.sort(byCreation((version) => version.keyVersionId)), page, copyVersion);
+      return pageOf(versions, page, copyVersion);
     });
   }
 

@@ -40,6 +40,7 @@ const REJECTED_DISABLED: Refusal = { code: 'Rejected.Disabled', status: 409 };
 const REJECTED_PENDING_DELETION: Refusal = { code: 'Rejected.PendingDeletion', status: 409 };
 const REJECTED_PENDING_IMPORT: Refusal = { code: 'Rejected.PendingImport', status: 409 };
 const STATE_MODIFIED_FAILED: Refusal = { code: 'Rejected.StateModifiedFailed', status: 409 };
+const UNSUPPORTED_ORIGIN: Refusal = { code: 'Unsupported.Origin', status: 400 };
 
 // §3, row by row.
 /** Encrypt / Decrypt / GenerateDataKey, and by extension GenerateDataKeyWithoutPlaintext, ReEncrypt. */
@@ -94,6 +95,23 @@ const SET_DELETION_PROTECTION: Record<State, Expectation> = {
   PendingImport: OK,
 };
 
+/**
+ * CreateKeyVersion makes a new primary version, which §3 allows only on an Enabled key ("Rotation:
+ * needs an Enabled key"): the same refusals as Encrypt.
+ */
+const CREATE_KEY_VERSION: Record<State, Expectation> = CRYPTO;
+/**
+ * UpdateRotationPolicy changes a key's settings like CreateAlias does: any state but
+ * PendingDeletion. A PendingImport key is always an EXTERNAL key (§3), and rotation is "not allowed
+ * for EXTERNAL (BYOK) keys" (§3): the origin refusal, not a state refusal.
+ */
+const UPDATE_ROTATION_POLICY: Record<State, Expectation> = {
+  Enabled: OK,
+  Disabled: OK,
+  PendingDeletion: STATE_MODIFIED_FAILED,
+  PendingImport: UNSUPPORTED_ORIGIN,
+};
+
 // ---------------------------------------------------------------------------------------------
 // Two ways to reach the product: over HTTP, and through the operations.
 
@@ -105,6 +123,9 @@ interface KeyView {
   readonly description: string;
   readonly deletionProtection: boolean;
   readonly tags: ReadonlyArray<readonly [string, string]>;
+  /** Automatic rotation is on (DescribeKey: Enabled or Suspended). */
+  readonly automaticRotation: boolean;
+  readonly primaryKeyVersion: string;
 }
 
 interface Driver {
@@ -149,6 +170,8 @@ function httpDriver(server: TestServer): Driver {
         description: metadata.Description,
         deletionProtection: metadata.DeletionProtection === 'Enabled',
         tags: tags.map((tag) => [tag.TagKey, tag.TagValue] as const),
+        automaticRotation: metadata.AutomaticRotation !== 'Disabled',
+        primaryKeyVersion: metadata.PrimaryKeyVersion,
       };
     },
     async aliasTarget(aliasName) {
@@ -239,6 +262,18 @@ function operationsDriver(): Driver {
         return operations.listResourceTags.execute(c, { keyId });
       case 'ListAliasesByKeyId':
         return operations.listAliasesByKeyId.execute(c, { keyId, page });
+      case 'CreateKeyVersion':
+        return operations.createKeyVersion.execute(c, { keyId });
+      case 'DescribeKeyVersion':
+        return operations.describeKeyVersion.execute(c, { keyId, keyVersionId: p.KeyVersionId ?? '' });
+      case 'ListKeyVersions':
+        return operations.listKeyVersions.execute(c, { keyId, page });
+      case 'UpdateRotationPolicy':
+        return operations.updateRotationPolicy.execute(c, {
+          keyId,
+          enableAutomaticRotation: p.EnableAutomaticRotation === 'true',
+          ...(p.RotationInterval === undefined ? {} : { rotationInterval: p.RotationInterval }),
+        });
       default:
         throw new Error(`the operations driver does not know ${action}`);
     }
@@ -268,6 +303,8 @@ function operationsDriver(): Driver {
         description: key.description,
         deletionProtection: key.deletionProtection,
         tags: key.tags.map((tag) => [tag.tagKey, tag.tagValue] as const),
+        automaticRotation: key.automaticRotation,
+        primaryKeyVersion: key.primaryKeyVersionId,
       };
     },
     async aliasTarget(aliasName) {
@@ -293,6 +330,8 @@ interface CaseContext {
   readonly blob?: string;
   readonly aliasName?: string;
   readonly plaintext?: string;
+  /** The key's primary version while it was still Enabled. */
+  readonly keyVersionId?: string;
 }
 
 interface Row {
@@ -311,6 +350,10 @@ interface Row {
 }
 
 const uniqueAlias = (): string => `alias/matrix-${randomUUID().slice(0, 12)}`;
+
+const primaryOf = async (driver: Driver, keyId: string): Promise<Partial<CaseContext>> => ({
+  keyVersionId: (await driver.view(keyId)).primaryKeyVersion,
+});
 
 const encryptUnder = async (driver: Driver, keyId: string, plaintext: string): Promise<string> =>
   (await must(driver, 'Encrypt', { KeyId: keyId, Plaintext: plaintext })).CiphertextBlob;
@@ -480,9 +523,49 @@ const ROWS: readonly Row[] = [
     expect: ANY_STATE,
     params: ({ keyId }) => ({ KeyId: keyId }),
   },
+  {
+    name: 'CreateKeyVersion',
+    action: 'CreateKeyVersion',
+    expect: CREATE_KEY_VERSION,
+    prepare: (driver, { keyId }) => primaryOf(driver, keyId),
+    params: ({ keyId }) => ({ KeyId: keyId }),
+    checkBody: (body, { keyId, keyVersionId }) => {
+      // Over HTTP the version comes wrapped in KeyVersion; the operation returns it bare.
+      const version = body.KeyVersion ?? body;
+      assert.equal(version.KeyId, keyId);
+      assert.notEqual(version.KeyVersionId, keyVersionId);
+    },
+    effectVisible: async (driver, { keyId, keyVersionId }) => (await driver.view(keyId)).primaryKeyVersion !== keyVersionId,
+  },
+  {
+    name: 'DescribeKeyVersion',
+    action: 'DescribeKeyVersion',
+    expect: ANY_STATE,
+    prepare: (driver, { keyId }) => primaryOf(driver, keyId),
+    params: ({ keyId, keyVersionId }) => ({ KeyId: keyId, KeyVersionId: keyVersionId ?? '' }),
+    checkBody: (body, { keyId, keyVersionId }) => {
+      const version = body.KeyVersion ?? body;
+      assert.equal(version.KeyId, keyId);
+      assert.equal(version.KeyVersionId, keyVersionId);
+    },
+  },
+  {
+    name: 'ListKeyVersions',
+    action: 'ListKeyVersions',
+    expect: ANY_STATE,
+    params: ({ keyId }) => ({ KeyId: keyId }),
+    checkBody: (body) => assert.equal(body.TotalCount, 1),
+  },
+  {
+    name: 'UpdateRotationPolicy',
+    action: 'UpdateRotationPolicy',
+    expect: UPDATE_ROTATION_POLICY,
+    params: ({ keyId }) => ({ KeyId: keyId, EnableAutomaticRotation: 'true', RotationInterval: '7d' }),
+    effectVisible: async (driver, { keyId }) => (await driver.view(keyId)).automaticRotation,
+  },
 ];
 
-const EXPECTED_ROWS = 21;
+const EXPECTED_ROWS = 25;
 
 function describeExpectation(expectation: Expectation): string {
   return expectation === OK ? 'is allowed' : `is refused with ${expectation.status} ${expectation.code}`;
@@ -538,6 +621,10 @@ describe('state × action matrix', () => {
       'UntagResource',
       'ListResourceTags',
       'ListAliasesByKeyId',
+      'CreateKeyVersion',
+      'DescribeKeyVersion',
+      'ListKeyVersions',
+      'UpdateRotationPolicy',
     ]) {
       assert.ok(actions.has(action), `no row for ${action}`);
     }

@@ -88,6 +88,12 @@ CREATE INDEX keys_due_for_deletion ON keys (delete_date, key_id)
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: CREATE_INITIAL_SCHEMA },
   { version: 2, name: 'indexes of keys due for rotation and deletion', sql: CREATE_DUE_KEY_INDEXES },
+  {
+    version: 3,
+    name: 'list key versions in the order they were added',
+    // An index on key_id alone holds each key's rows in rowid order.
+    sql: 'DROP INDEX key_versions_by_key;\nCREATE INDEX key_versions_in_order ON key_versions (key_id);',
+  },
 ];
 
 /** Refuses a database written by a newer Arca: this code cannot know what the newer schema means. */

@@ -98,11 +98,16 @@ export const SELECT_KEY_VERSION = `SELECT ${KEY_VERSION_COLUMNS} FROM key_versio
 
 export const COUNT_KEY_VERSIONS = `SELECT count(*) AS total_count FROM key_versions WHERE key_id = ?`;
 
-/** With a page large enough, every version of a key in one query over key_versions_by_key. */
+/**
+ * Versions in the order they were added (rowid: SQLite gives each new row one above the largest,
+ * and a key's versions are only ever deleted together), not by creation date, which two
+ * rotations in one millisecond or a clock stepping back would misorder. With a page large
+ * enough, every version of a key in one query over key_versions_in_order.
+ */
 export const SELECT_KEY_VERSIONS_PAGE = `
 SELECT ${KEY_VERSION_COLUMNS} FROM key_versions
 WHERE key_id = @key_id
-ORDER BY creation_date, key_version_id
+ORDER BY rowid
 LIMIT @limit OFFSET @offset`;
 
 // --- aliases ------------------------------------------------------------------------------------
