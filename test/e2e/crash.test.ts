@@ -6,157 +6,37 @@
 //
 // Bounded: at most KILLS kills or LOAD_BUDGET_MS of killing, whichever comes first.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomBytes, randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { callAcs3, type Credentials, type HttpResponse } from '../support/acs3-signer.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(ROOT, 'dist', 'cli', 'arca.js');
-const START_TIMEOUT_MS = 30_000;
-const LISTENING = /listening on http:\/\/127\.0\.0\.1:(\d+)/;
+import { ensureBuilt, killAllArcas, randomCredentials, spawnArca, type ArcaProcess } from '../support/arca-process.js';
+import { newDataDir, removeDataDirs } from '../support/data-dirs.js';
 
 const KILLS = 20;
 const LOAD_BUDGET_MS = 75_000;
 const CLIENTS = 4;
 const VERIFY_CONCURRENCY = 8;
 
-const credentials: Credentials = {
-  accessKeyId: `LTAIcrash${randomBytes(6).toString('hex')}`,
-  accessKeySecret: randomBytes(15).toString('hex'),
-};
+const credentials: Credentials = randomCredentials('crash');
 
 // ---------------------------------------------------------------------------------------------
 // The compiled server as a child process
 
-/** Newest modification time of any file under `dir` (0 when it does not exist). */
-function newestMtime(dir: string): number {
-  if (!existsSync(dir)) return 0;
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/**
- * Runs `npm run build` when dist/ is older than src/ (or missing), so the child runs the current
- * code. Test files run two at a time: a lock directory keeps two builds from writing dist/ at once.
- */
-function buildIfStale(): void {
-  const lock = join(tmpdir(), `arca-build-${createHash('sha256').update(ROOT).digest('hex').slice(0, 16)}.lock`);
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      // A lock older than two minutes belongs to a build that died.
-      const held = statSync(lock, { throwIfNoEntry: false });
-      if (held && Date.now() - held.mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`the build lock ${lock} stayed taken`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-    }
-  }
-  try {
-    const sources = Math.max(newestMtime(join(ROOT, 'src')), statSync(join(ROOT, 'tsconfig.build.json')).mtimeMs);
-    if (!existsSync(CLI) || newestMtime(join(ROOT, 'dist')) < sources) {
-      const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
-      assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}\n${build.stderr}`);
-    }
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-interface Exit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-}
-
-interface Arca {
-  readonly child: ChildProcess;
-  readonly exited: Promise<Exit>;
-  readonly stderr: () => string;
-  readonly port: number;
-  readonly endpoint: string;
-}
-
-const running = new Set<ChildProcess>();
-const tempDirs: string[] = [];
-
-function childEnvironment(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('ARCA_')) env[name] = value;
-  return {
-    ...env,
-    ARCA_ACCESS_KEY_ID: credentials.accessKeyId,
-    ARCA_ACCESS_KEY_SECRET: credentials.accessKeySecret,
-    // The audit line of every request would be thousands of lines of stdout to read for nothing.
-    ARCA_LOG_LEVEL: 'warn',
-  };
-}
-
 /** Starts `node dist/cli/arca.js server …` and waits for its listening line. */
-async function startArca(dataDir: string): Promise<Arca> {
-  const child = spawn(process.execPath, [CLI, 'server', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], {
-    cwd: ROOT,
-    env: childEnvironment(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  let stdout = '';
-  let stderr = '';
-  const exited = new Promise<Exit>((resolve) => {
-    child.once('close', (code, signal) => {
-      running.delete(child);
-      resolve({ code, signal });
-    });
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no listening line within ${START_TIMEOUT_MS} ms; stdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, START_TIMEOUT_MS);
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (chunk: string) => {
-      stdout += chunk;
-      const match = LISTENING.exec(stdout);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    });
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    void exited.then((exit) => {
-      clearTimeout(timer);
-      reject(new Error(`arca exited (${exit.code ?? exit.signal}) before listening; stdout:\n${stdout}\nstderr:\n${stderr}`));
-    });
-  });
-  // Keep draining stdout, or a full pipe would stall the child.
-  child.stdout?.on('data', () => {});
-  return { child, exited, stderr: () => stderr, port, endpoint: `127.0.0.1:${port}` };
+function startArca(dataDir: string): Promise<ArcaProcess> {
+  // The audit line of every request would be thousands of lines of stdout to read for nothing.
+  return spawnArca({ dataDir, credentials, env: { ARCA_LOG_LEVEL: 'warn' } });
 }
 
 before(() => {
-  buildIfStale();
+  ensureBuilt();
 });
 
 after(() => {
-  for (const child of running) child.kill('SIGKILL');
-  running.clear();
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  killAllArcas();
+  removeDataDirs();
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -228,8 +108,7 @@ async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Pr
 
 describe('crash safety: SIGKILL while clients create keys, rotate and encrypt', () => {
   it('keeps every acknowledged key, version and ciphertext, and every key keeps one primary with material', async (t) => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'arca-crash-'));
-    tempDirs.push(dataDir);
+    const dataDir = newDataDir('arca-crash-');
 
     let arca = await startArca(dataDir);
     /** Where the clients send; replaced on every restart (the port changes). */
@@ -298,8 +177,7 @@ describe('crash safety: SIGKILL while clients create keys, rotate and encrypt', 
       while (kills < KILLS && Date.now() - loadStarted < LOAD_BUDGET_MS) {
         await sleep(randomInt(200, 701));
         up = false;
-        arca.child.kill('SIGKILL');
-        const exit = await arca.exited;
+        const exit = await arca.stop('SIGKILL');
         assert.equal(exit.signal, 'SIGKILL', `the server died of SIGKILL, not on its own: ${JSON.stringify(exit)}\n${arca.stderr()}`);
         kills++;
         arca = await startArca(dataDir);
@@ -432,7 +310,6 @@ describe('crash safety: SIGKILL while clients create keys, rotate and encrypt', 
     assert.deepEqual(problems.slice(0, 20), [], `${problems.length} problems`);
 
     // And the last process still stops cleanly.
-    arca.child.kill('SIGTERM');
-    assert.deepEqual(await arca.exited, { code: 0, signal: null }, arca.stderr());
+    assert.deepEqual(await arca.stop('SIGTERM'), { code: 0, signal: null }, arca.stderr());
   });
 });

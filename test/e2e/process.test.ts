@@ -1,108 +1,14 @@
 // The server contract as outside checks use it: the compiled CLI started as a child process, its
 // stdout, its files, its credentials, and its exit on SIGTERM.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { callAcs3, send, type Credentials } from '../support/acs3-signer.js';
+import { ensureBuilt, killAllArcas, LISTENING, randomCredentials, spawnArca, type ArcaProcess } from '../support/arca-process.js';
 import { KmsModels, v1Client, v3Caller } from '../support/clients.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(ROOT, 'dist', 'cli', 'arca.js');
-const START_TIMEOUT_MS = 30_000;
-const LISTENING = /listening on http:\/\/127\.0\.0\.1:(\d+)/;
-
-interface Exit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-}
-
-interface Arca {
-  readonly child: ChildProcess;
-  readonly dataDir: string;
-  /** Every complete stdout line so far. */
-  readonly lines: string[];
-  readonly stderr: () => string;
-  readonly exited: Promise<Exit>;
-  port: number;
-  endpoint: string;
-}
-
-const running = new Set<ChildProcess>();
-const tempDirs: string[] = [];
-
-function newDataDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'arca-process-'));
-  tempDirs.push(dir);
-  return dir;
-}
-
-/** The parent's environment without any ARCA_* setting, plus `extra`. */
-function cleanEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('ARCA_')) env[name] = value;
-  return { ...env, ...extra };
-}
-
-/** Starts `node dist/cli/arca.js server …` and waits for its listening line. */
-async function startArca(dataDir: string, options: { env?: Record<string, string>; args?: string[] } = {}): Promise<Arca> {
-  const child = spawn(
-    process.execPath,
-    [CLI, 'server', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])],
-    { cwd: ROOT, env: cleanEnvironment(options.env), stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  running.add(child);
-  const lines: string[] = [];
-  let partial = '';
-  let stderr = '';
-  const exited = new Promise<Exit>((resolve) => {
-    // 'close', not 'exit': stdout is fully read by then.
-    child.once('close', (code, signal) => {
-      running.delete(child);
-      resolve({ code, signal });
-    });
-  });
-  const arca: Arca = { child, dataDir, lines, stderr: () => stderr, exited, port: 0, endpoint: '' };
-
-  const listening = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line within ${START_TIMEOUT_MS} ms; stdout:\n${lines.join('\n')}\nstderr:\n${stderr}`)), START_TIMEOUT_MS);
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (chunk: string) => {
-      partial += chunk;
-      const complete = partial.split('\n');
-      partial = complete.pop() ?? '';
-      for (const line of complete) {
-        lines.push(line);
-        const match = LISTENING.exec(line);
-        if (match) {
-          clearTimeout(timer);
-          resolve(Number(match[1]));
-        }
-      }
-    });
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    void exited.then((exit) => {
-      clearTimeout(timer);
-      reject(new Error(`arca exited (${exit.code ?? exit.signal}) before listening; stderr:\n${stderr}`));
-    });
-  });
-  arca.port = await listening;
-  arca.endpoint = `127.0.0.1:${arca.port}`;
-  return arca;
-}
-
-async function stopArca(arca: Arca): Promise<Exit> {
-  if (arca.child.exitCode === null && arca.child.signalCode === null) arca.child.kill('SIGTERM');
-  return arca.exited;
-}
+import { newDataDir, removeDataDirs } from '../support/data-dirs.js';
 
 function modeOf(path: string): number {
   return statSync(path).mode & 0o777;
@@ -114,7 +20,7 @@ function printedCredentials(lines: readonly string[]): Credentials | undefined {
   return id !== undefined && secret !== undefined ? { accessKeyId: id, accessKeySecret: secret } : undefined;
 }
 
-async function sdkWorks(arca: Arca, credentials: Credentials): Promise<void> {
+async function sdkWorks(arca: ArcaProcess, credentials: Credentials): Promise<void> {
   const viaAcs3 = await v3Caller(arca, { credentials })('DescribeRegions', {});
   assert.equal(typeof viaAcs3.RequestId, 'string');
   const viaHmacSha1 = await v1Client(arca, credentials).describeRegions(new (KmsModels as any).DescribeRegionsRequest({}));
@@ -122,31 +28,27 @@ async function sdkWorks(arca: Arca, credentials: Credentials): Promise<void> {
 }
 
 before(() => {
-  if (!existsSync(CLI)) {
-    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
-    assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}\n${build.stderr}`);
-  }
+  ensureBuilt();
 });
 
 after(() => {
-  for (const child of running) child.kill('SIGKILL');
-  running.clear();
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  killAllArcas();
+  removeDataDirs();
 });
 
 describe('arca server: first start without ARCA_ACCESS_KEY_ID / ARCA_ACCESS_KEY_SECRET', () => {
   let dataDir: string;
-  let arca: Arca;
+  let arca: ArcaProcess;
   let printed: Credentials | undefined;
 
   before(async () => {
-    dataDir = newDataDir();
-    arca = await startArca(dataDir);
+    dataDir = newDataDir('arca-process-');
+    arca = await spawnArca({ dataDir });
     printed = printedCredentials(arca.lines);
   });
 
   after(() => {
-    if (arca?.child.exitCode === null) arca.child.kill('SIGKILL');
+    arca?.kill();
   });
 
   it('prints exactly one line containing "listening on http://127.0.0.1:<port>", with the real port', async () => {
@@ -198,41 +100,42 @@ describe('arca server: first start without ARCA_ACCESS_KEY_ID / ARCA_ACCESS_KEY_
   });
 
   it('SIGTERM stops the process with exit code 0', async () => {
-    const exit = await stopArca(arca);
+    const exit = await arca.stop();
     assert.deepEqual(exit, { code: 0, signal: null }, arca.stderr());
   });
 
   it('a second start on the same data directory prints no new administrator key, and the first one still works', async () => {
     assert.ok(printed);
     const savedBefore = readFileSync(join(dataDir, 'admin-access-key.json'), 'utf8');
-    const second = await startArca(dataDir);
+    const second = await spawnArca({ dataDir });
     try {
       assert.equal(printedCredentials(second.lines), undefined, second.lines.join('\n'));
       assert.ok(!second.lines.some((line) => /administrator access key/i.test(line)), second.lines.join('\n'));
       assert.equal(readFileSync(join(dataDir, 'admin-access-key.json'), 'utf8'), savedBefore);
       await sdkWorks(second, printed);
     } finally {
-      const exit = await stopArca(second);
+      const exit = await second.stop();
       assert.deepEqual(exit, { code: 0, signal: null }, second.stderr());
     }
   });
 });
 
 describe('arca server: with ARCA_ACCESS_KEY_ID / ARCA_ACCESS_KEY_SECRET, --region and --account-id', () => {
-  const credentials: Credentials = { accessKeyId: `LTAIenv${randomBytes(6).toString('hex')}`, accessKeySecret: randomBytes(15).toString('hex') };
+  const credentials: Credentials = randomCredentials('env');
   let dataDir: string;
-  let arca: Arca;
+  let arca: ArcaProcess;
 
   before(async () => {
-    dataDir = newDataDir();
-    arca = await startArca(dataDir, {
-      env: { ARCA_ACCESS_KEY_ID: credentials.accessKeyId, ARCA_ACCESS_KEY_SECRET: credentials.accessKeySecret },
+    dataDir = newDataDir('arca-process-');
+    arca = await spawnArca({
+      dataDir,
+      credentials,
       args: ['--region', 'eu-central-1', '--account-id', '42'],
     });
   });
 
   after(() => {
-    if (arca?.child.exitCode === null) arca.child.kill('SIGKILL');
+    arca?.kill();
   });
 
   it('prints exactly one listening line and no administrator key, and writes no admin-access-key.json', () => {
@@ -264,7 +167,7 @@ describe('arca server: with ARCA_ACCESS_KEY_ID / ARCA_ACCESS_KEY_SECRET, --regio
   });
 
   it('SIGTERM stops the process with exit code 0', async () => {
-    const exit = await stopArca(arca);
+    const exit = await arca.stop();
     assert.deepEqual(exit, { code: 0, signal: null }, arca.stderr());
   });
 });

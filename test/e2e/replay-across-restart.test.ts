@@ -4,8 +4,7 @@
 // it; a start after a crash (no snapshot) refuses requests signed before it; a brand-new data
 // directory has nothing to remember and restricts nothing.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -15,20 +14,19 @@ import { pino } from 'pino';
 import { startServer } from '../../src/main.js';
 
 import { send, signAcs3, type Credentials, type HttpResponse, type PreparedRequest } from '../support/acs3-signer.js';
-import { startTestServer, TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET, TEST_ACCOUNT_ID, TEST_REGION, type TestServer } from '../support/server.js';
+import { newDataDir as newTempDir, removeDataDirs } from '../support/data-dirs.js';
+import { TEST_CREDENTIALS, testEnvironment } from '../support/environment.js';
+import { startTestServer, TEST_ACCOUNT_ID, TEST_REGION, type TestServer } from '../support/server.js';
 
-const credentials: Credentials = { accessKeyId: TEST_ACCESS_KEY_ID, accessKeySecret: TEST_ACCESS_KEY_SECRET };
+const credentials: Credentials = TEST_CREDENTIALS;
 const MINUTE_MS = 60_000;
 const SNAPSHOT_FILE = 'replay-guard.snapshot';
 
 describe('replays across a restart', () => {
-  const dataDirs: string[] = [];
   const running = new Set<TestServer>();
 
   function newDataDir(): string {
-    const dir = mkdtempSync(join(tmpdir(), 'arca-replay-restart-'));
-    dataDirs.push(dir);
-    return dir;
+    return newTempDir('arca-replay-restart-');
   }
 
   async function start(dataDir: string): Promise<TestServer> {
@@ -53,6 +51,19 @@ describe('replays across a restart', () => {
     return signAcs3({ credentials, host: server.endpoint, action: 'ListKeys', date: dateMs });
   }
 
+  /**
+   * A new data directory whose first server accepted one request, `captured`, and was then ended
+   * by `end` (stop: gracefully; crash: without a snapshot).
+   */
+  async function acceptedThenEnded(end: (server: TestServer) => Promise<void>): Promise<{ dataDir: string; captured: PreparedRequest }> {
+    const dataDir = newDataDir();
+    const server = await start(dataDir);
+    const captured = request(server);
+    assertAccepted(await send(server, captured), 'the first request');
+    await end(server);
+    return { dataDir, captured };
+  }
+
   function assertAccepted(response: HttpResponse, what: string): void {
     assert.equal(response.status, 200, `${what} was refused: ${response.text}`);
   }
@@ -64,7 +75,7 @@ describe('replays across a restart', () => {
 
   after(async () => {
     for (const server of running) await server.close({ keepData: true });
-    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+    removeDataDirs();
   });
 
   it('a brand-new server accepts requests dated 14 minutes ago and 14 minutes ahead', async () => {
@@ -104,26 +115,18 @@ describe('replays across a restart', () => {
   });
 
   it('after a crash (no snapshot) a replay is refused with InvalidTimeStamp.Expired, and requests signed since the start are accepted', async () => {
-    const dataDir = newDataDir();
-    let server = await start(dataDir);
-    const captured = request(server);
-    assertAccepted(await send(server, captured), 'the first request');
-    await crash(server);
+    const { dataDir, captured } = await acceptedThenEnded(crash);
 
-    server = await start(dataDir);
+    const server = await start(dataDir);
     assertRefused(await send(server, captured), 'InvalidTimeStamp.Expired', 'the replay after a crash');
     assertAccepted(await send(server, request(server)), 'a request signed after the start');
     await stop(server);
   });
 
   it('a crash is not forgotten by a graceful restart soon after: requests signed before the crash restart stay refused', async () => {
-    const dataDir = newDataDir();
-    let server = await start(dataDir);
-    const captured = request(server);
-    assertAccepted(await send(server, captured), 'the first request');
-    await crash(server);
+    const { dataDir, captured } = await acceptedThenEnded(crash);
 
-    server = await start(dataDir);
+    let server = await start(dataDir);
     const afterCrash = request(server);
     assertAccepted(await send(server, afterCrash), 'a request signed after the crash restart');
     await stop(server);
@@ -135,15 +138,11 @@ describe('replays across a restart', () => {
   });
 
   it('a damaged snapshot is not trusted: it is deleted and requests signed before the start are refused', async () => {
-    const dataDir = newDataDir();
-    let server = await start(dataDir);
-    const captured = request(server);
-    assertAccepted(await send(server, captured), 'the first request');
-    await stop(server);
+    const { dataDir, captured } = await acceptedThenEnded(stop);
 
     const snapshotPath = join(dataDir, SNAPSHOT_FILE);
     writeFileSync(snapshotPath, 'not a replay guard snapshot\n'.repeat(10), { mode: 0o600 });
-    server = await start(dataDir);
+    const server = await start(dataDir);
     assert.ok(!existsSync(snapshotPath), 'the damaged snapshot was left in place');
     assertRefused(await send(server, captured), 'InvalidTimeStamp.Expired', 'the replay');
     assertAccepted(await send(server, request(server)), 'a request signed after the start');
@@ -151,38 +150,26 @@ describe('replays across a restart', () => {
   });
 
   it('a start that fails before it listens leaves the snapshot for the next one', async () => {
-    const dataDir = newDataDir();
-    let server = await start(dataDir);
-    const captured = request(server);
-    assertAccepted(await send(server, captured), 'the first request');
-    await stop(server);
+    const { dataDir, captured } = await acceptedThenEnded(stop);
 
     await assert.rejects(
       startTestServer({
         dataDir,
         // A root key other than the directory's: the start fails after the guard is restored.
-        environment: {
-          ARCA_ACCESS_KEY_ID: TEST_ACCESS_KEY_ID,
-          ARCA_ACCESS_KEY_SECRET: TEST_ACCESS_KEY_SECRET,
-          ARCA_ROOT_KEY: Buffer.alloc(32, 7).toString('base64'),
-        },
+        environment: testEnvironment({ ARCA_ROOT_KEY: Buffer.alloc(32, 7).toString('base64') }),
       }),
       /root key does not match this data directory/,
     );
     assert.ok(existsSync(join(dataDir, SNAPSHOT_FILE)), 'the failed start lost the snapshot');
 
-    server = await start(dataDir);
+    const server = await start(dataDir);
     assertRefused(await send(server, captured), 'SignatureNonceUsed', 'the replay');
     assertAccepted(await send(server, request(server, Date.now() - 14 * MINUTE_MS)), 'a new request dated 14 minutes ago');
     await stop(server);
   });
 
   it('a start that cannot listen (port taken) after deleting the snapshot saves the guard again', async () => {
-    const dataDir = newDataDir();
-    let server = await start(dataDir);
-    const captured = request(server);
-    assertAccepted(await send(server, captured), 'the first request');
-    await stop(server);
+    const { dataDir, captured } = await acceptedThenEnded(stop);
 
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
@@ -196,7 +183,7 @@ describe('replays across a restart', () => {
           dataDir,
           region: TEST_REGION,
           accountId: TEST_ACCOUNT_ID,
-          environment: { ARCA_ACCESS_KEY_ID: TEST_ACCESS_KEY_ID, ARCA_ACCESS_KEY_SECRET: TEST_ACCESS_KEY_SECRET },
+          environment: testEnvironment(),
           logger: pino({ level: 'silent' }),
           announce: () => {},
         }),
@@ -207,7 +194,7 @@ describe('replays across a restart', () => {
     }
     assert.ok(existsSync(join(dataDir, SNAPSHOT_FILE)), 'the failed start lost the snapshot');
 
-    server = await start(dataDir);
+    const server = await start(dataDir);
     assertRefused(await send(server, captured), 'SignatureNonceUsed', 'the replay');
     await stop(server);
   });

@@ -11,9 +11,10 @@ import Database from 'better-sqlite3';
 
 import { RootKey, SealPurpose } from '../../src/protection/root-key.js';
 import { callAcs3, callOk, send, signAcs3, type Credentials } from '../support/acs3-signer.js';
-import { startTestServer, TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET, type TestServer } from '../support/server.js';
+import { TEST_CREDENTIALS, testEnvironment } from '../support/environment.js';
+import { startTestServer, TEST_ACCESS_KEY_SECRET, type TestServer } from '../support/server.js';
 
-const credentials: Credentials = { accessKeyId: TEST_ACCESS_KEY_ID, accessKeySecret: TEST_ACCESS_KEY_SECRET };
+const credentials: Credentials = TEST_CREDENTIALS;
 const DATABASE_FILE = 'arca.db';
 const KNOWN_PLAINTEXT = 'Arca known plaintext 5d41402a: this sentence must never be stored in the clear';
 
@@ -139,21 +140,11 @@ describe('restart on the same data directory', () => {
     const before = await snapshot();
     await stop();
     await assert.rejects(
-      startTestServer({
-        dataDir,
-        environment: {
-          ARCA_ACCESS_KEY_ID: TEST_ACCESS_KEY_ID,
-          ARCA_ACCESS_KEY_SECRET: TEST_ACCESS_KEY_SECRET,
-          ARCA_ROOT_KEY: randomBytes(32).toString('base64'),
-        },
-      }),
+      startTestServer({ dataDir, environment: testEnvironment({ ARCA_ROOT_KEY: randomBytes(32).toString('base64') }) }),
       /root key does not match this data directory/,
     );
     await assert.rejects(
-      startTestServer({
-        dataDir,
-        environment: { ARCA_ACCESS_KEY_ID: TEST_ACCESS_KEY_ID, ARCA_ACCESS_KEY_SECRET: TEST_ACCESS_KEY_SECRET, ARCA_ROOT_KEY: 'not a key' },
-      }),
+      startTestServer({ dataDir, environment: testEnvironment({ ARCA_ROOT_KEY: 'not a key' }) }),
       /ARCA_ROOT_KEY must hold the base64 form of a 32-byte key/,
     );
     await start();

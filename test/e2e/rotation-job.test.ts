@@ -7,130 +7,19 @@
 // (ScheduleKeyDeletion has a 7-day minimum window, so deletion by the job is not observable end to
 // end here; the job's own tests cover it with a fake clock.)
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import type { Credentials } from '../support/acs3-signer.js';
+import { ensureBuilt, killAllArcas, randomCredentials, spawnArca, type ArcaProcess } from '../support/arca-process.js';
 import { v3Caller } from '../support/clients.js';
+import { newDataDir, removeDataDirs } from '../support/data-dirs.js';
 import { expectV3Error, wireDateMs } from './support-sdk-assertions.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(ROOT, 'dist', 'cli', 'arca.js');
-const START_TIMEOUT_MS = 30_000;
-const LISTENING = /listening on http:\/\/127\.0\.0\.1:(\d+)/;
 /** How long a rotation that is due may take to show: the brief's bound for a 2 s interval and a 1 s job. */
 const ROTATION_DEADLINE_MS = 10_000;
 
-const credentials: Credentials = {
-  accessKeyId: `LTAIrotation${randomBytes(6).toString('hex')}`,
-  accessKeySecret: randomBytes(15).toString('hex'),
-};
-
-/** Newest modification time of any file under `dir` (0 when it does not exist). */
-function newestMtime(dir: string): number {
-  if (!existsSync(dir)) return 0;
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/**
- * Runs `npm run build` when dist/ is older than src/ (or missing), so the child runs the current
- * code. Test files run two at a time: a lock directory keeps two builds from writing dist/ at once.
- */
-function buildIfStale(): void {
-  const lock = join(tmpdir(), `arca-build-${createHash('sha256').update(ROOT).digest('hex').slice(0, 16)}.lock`);
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      // A lock older than two minutes belongs to a build that died.
-      const held = statSync(lock, { throwIfNoEntry: false });
-      if (held && Date.now() - held.mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`the build lock ${lock} stayed taken`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-    }
-  }
-  try {
-    const sources = Math.max(newestMtime(join(ROOT, 'src')), statSync(join(ROOT, 'tsconfig.build.json')).mtimeMs);
-    if (!existsSync(CLI) || newestMtime(join(ROOT, 'dist')) < sources) {
-      const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
-      assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}\n${build.stderr}`);
-    }
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-interface Exit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-}
-
-interface Arca {
-  readonly child: ChildProcess;
-  readonly exited: Promise<Exit>;
-  readonly stderr: () => string;
-  readonly endpoint: string;
-}
-
-const running = new Set<ChildProcess>();
-const tempDirs: string[] = [];
-
-async function startArca(dataDir: string, args: readonly string[]): Promise<Arca> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('ARCA_')) env[name] = value;
-  const child = spawn(process.execPath, [CLI, 'server', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...args], {
-    cwd: ROOT,
-    env: { ...env, ARCA_ACCESS_KEY_ID: credentials.accessKeyId, ARCA_ACCESS_KEY_SECRET: credentials.accessKeySecret },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  let stdout = '';
-  let stderr = '';
-  const exited = new Promise<Exit>((resolve) => {
-    child.once('close', (code, signal) => {
-      running.delete(child);
-      resolve({ code, signal });
-    });
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no listening line within ${START_TIMEOUT_MS} ms; stdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, START_TIMEOUT_MS);
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (chunk: string) => {
-      stdout += chunk;
-      const match = LISTENING.exec(stdout);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    });
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    void exited.then((exit) => {
-      clearTimeout(timer);
-      reject(new Error(`arca exited (${exit.code ?? exit.signal}) before listening; stdout:\n${stdout}\nstderr:\n${stderr}`));
-    });
-  });
-  return { child, exited, stderr: () => stderr, endpoint: `127.0.0.1:${port}` };
-}
+const credentials: Credentials = randomCredentials('rotation');
 
 /** Polls `probe` every 200 ms until it returns a value, for at most `timeoutMs`. */
 async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
@@ -144,17 +33,16 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
 }
 
 before(() => {
-  buildIfStale();
+  ensureBuilt();
 });
 
 after(() => {
-  for (const child of running) child.kill('SIGKILL');
-  running.clear();
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  killAllArcas();
+  removeDataDirs();
 });
 
 describe('automatic rotation on a running server (--min-rotation-interval 2s --job-interval 1s)', () => {
-  let arca: Arca;
+  let arca: ArcaProcess;
   let call: (action: string, query: Record<string, unknown>) => Promise<any>;
 
   const describeKey = async (keyId: string): Promise<any> => (await call('DescribeKey', { KeyId: keyId })).KeyMetadata;
@@ -172,9 +60,11 @@ describe('automatic rotation on a running server (--min-rotation-interval 2s --j
   const sealed: Array<{ keyId: string; versionId: string; blob: string; plaintext: string; context?: Record<string, string> }> = [];
 
   before(async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'arca-rotation-'));
-    tempDirs.push(dataDir);
-    arca = await startArca(dataDir, ['--min-rotation-interval', '2s', '--job-interval', '1s']);
+    arca = await spawnArca({
+      dataDir: newDataDir('arca-rotation-'),
+      credentials,
+      args: ['--min-rotation-interval', '2s', '--job-interval', '1s'],
+    });
     call = v3Caller(arca, { credentials });
 
     aes = (await call('CreateKey', { EnableAutomaticRotation: true, RotationInterval: '2s' })).KeyMetadata;
@@ -203,7 +93,7 @@ describe('automatic rotation on a running server (--min-rotation-interval 2s --j
   });
 
   after(() => {
-    if (arca?.child.exitCode === null && arca.child.signalCode === null) arca.child.kill('SIGKILL');
+    arca?.kill();
   });
 
   it('reports the 2 s interval in DescribeKey: AutomaticRotation Enabled, RotationInterval "2s", NextRotationDate 2 s after LastRotationDate', () => {
@@ -329,7 +219,6 @@ describe('automatic rotation on a running server (--min-rotation-interval 2s --j
   });
 
   it('stops with exit code 0 on SIGTERM while the job runs', async () => {
-    arca.child.kill('SIGTERM');
-    assert.deepEqual(await arca.exited, { code: 0, signal: null }, arca.stderr());
+    assert.deepEqual(await arca.stop('SIGTERM'), { code: 0, signal: null }, arca.stderr());
   });
 });

@@ -2,10 +2,11 @@
 // callApi, ACS3-HMAC-SHA256): successful calls, responses checked field by field against
 // alibaba-kms-api.md §6.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ACTION_TABLE } from '../../src/api/action-table.js';
 import { v3Caller } from '../support/clients.js';
-import { startTestServer, TEST_ACCOUNT_ID, TEST_REGION, type TestServer } from '../support/server.js';
+import { aliasNamer, testServerForFile, type Call } from '../support/sdk-calls.js';
+import { TEST_ACCOUNT_ID, TEST_REGION } from '../support/server.js';
 import {
   aliasArnOf,
   assertOnlyRequestId,
@@ -18,16 +19,11 @@ import {
   wireDateMs,
 } from './support-sdk-assertions.js';
 
-type Call = (action: string, query: Record<string, unknown>) => Promise<any>;
-
-let server: TestServer;
 let call: Call;
-let aliasCounter = 0;
 /** Every action that answered a call of this file successfully. */
 const succeeded = new Set<string>();
 
-before(async () => {
-  server = await startTestServer();
+testServerForFile((server) => {
   const caller = v3Caller(server);
   call = async (action, query) => {
     const body = await caller(action, query);
@@ -36,14 +32,7 @@ before(async () => {
   };
 });
 
-after(async () => {
-  await server.close();
-});
-
-function uniqueAlias(label: string): string {
-  aliasCounter += 1;
-  return `alias/sdk-v3-${label}-${process.pid}-${aliasCounter}`;
-}
+const uniqueAlias = aliasNamer('sdk-v3');
 
 async function createKey(query: Record<string, unknown> = {}): Promise<any> {
   const body = await call('CreateKey', query);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { KmsModels, v1Client, v3Caller } from '../support/clients.js';
+import { aliasNamer, testServerForFile, type Call } from '../support/sdk-calls.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import {
   assertOnlyRequestId,
@@ -20,27 +21,14 @@ import {
   wireDateMs,
 } from './support-sdk-assertions.js';
 
-type Call = (action: string, query: Record<string, unknown>) => Promise<any>;
-
-let server: TestServer;
 let call: Call;
-let aliasCounter = 0;
-
-before(async () => {
-  server = await startTestServer();
-  call = v3Caller(server);
-});
-
-after(async () => {
-  await server?.close();
+const server = testServerForFile((started) => {
+  call = v3Caller(started);
 });
 
 const M: any = KmsModels;
 
-function uniqueAlias(label: string): string {
-  aliasCounter += 1;
-  return `alias/sdk-v3-versions-${label}-${process.pid}-${aliasCounter}`;
-}
+const uniqueAlias = aliasNamer('sdk-v3-versions');
 
 async function createKey(query: Record<string, unknown> = {}): Promise<any> {
   return (await call('CreateKey', query)).KeyMetadata;
@@ -532,7 +520,7 @@ describe('key versions through the npm 1.2.0 client (rpc-client, HMAC-SHA1)', ()
   let client: any;
 
   before(() => {
-    client = v1Client(server);
+    client = v1Client(server());
   });
 
   it('has the four methods', () => {
