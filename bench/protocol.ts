@@ -1,0 +1,33 @@
+// Messages between the bench driver (bench/run.ts) and the load generator (bench/loadgen.ts).
+import type { Credentials } from './signer.js';
+
+export interface LoadJob {
+  readonly name: string;
+  readonly port: number;
+  /** `host:port` for the Host header (and the signature). */
+  readonly host: string;
+  /** Absent for the bare ceiling server: a plain unsigned GET /. */
+  readonly signed?: {
+    readonly credentials: Credentials;
+    readonly action: string;
+    readonly params: Readonly<Record<string, string>>;
+  };
+  readonly connections: number;
+  readonly warmupMs: number;
+  readonly durationMs: number;
+}
+
+export interface LoadResult {
+  readonly name: string;
+  readonly requests: number;
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly errors: number;
+  /** The first non-200 status and body (or transport error), for the report. */
+  readonly firstError?: string;
+}
+
+export type ToLoadgen = { readonly type: 'run'; readonly job: LoadJob } | { readonly type: 'exit' };
+export type FromLoadgen = { readonly type: 'ready' } | { readonly type: 'result'; readonly result: LoadResult } | { readonly type: 'failed'; readonly message: string };
