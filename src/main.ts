@@ -92,6 +92,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const snapshotPath = join(options.dataDir, REPLAY_GUARD_SNAPSHOT_FILE_NAME);
   const replayGuard = openReplayGuard(snapshotPath, !existsSync(databasePath), clock, logger);
   const { rootKey } = RootKey.loadOrCreate(options.dataDir, options.environment.ARCA_ROOT_KEY);
+  createPrivateFileIfMissing(databasePath);
   const store = SqliteKeyStore.open(databasePath);
   let scheduler: JobScheduler | undefined;
   let listening = false;
@@ -282,6 +283,15 @@ function syncDirectory(directory: string): void {
 function isUnsupportedDirectorySync(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
   return code === 'EISDIR' || code === 'EINVAL' || code === 'EPERM' || code === 'EBADF';
+}
+
+/**
+ * Creates the database file with mode 0600 before SQLite opens it: SQLite gives its -wal and
+ * -shm files the database file's permissions, so none of them is readable by other users.
+ * (What they hold is sealed anyway; this is defence in depth.)
+ */
+function createPrivateFileIfMissing(path: string): void {
+  closeSync(openSync(path, 'a', 0o600));
 }
 
 function formatHost(host: string): string {

@@ -99,6 +99,11 @@ describe('arca server: first start without ARCA_ACCESS_KEY_ID / ARCA_ACCESS_KEY_
     assert.equal(modeOf(join(dataDir, 'root.key')), 0o600);
   });
 
+  it('the database and its WAL are readable by their owner only (0600)', () => {
+    assert.equal(modeOf(join(dataDir, 'arca.db')), 0o600);
+    assert.equal(modeOf(join(dataDir, 'arca.db-wal')), 0o600);
+  });
+
   it('SIGTERM stops the process with exit code 0', async () => {
     const exit = await arca.stop();
     assert.deepEqual(exit, { code: 0, signal: null }, arca.stderr());
