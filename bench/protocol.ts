@@ -25,6 +25,8 @@ export interface LoadResult {
   readonly p99Ms: number;
   readonly maxMs: number;
   readonly errors: number;
+  /** The load generator's own CPU time (user + system) per recorded request, in microseconds. */
+  readonly loadgenCpuUsPerRequest: number;
   /** The first non-200 status and body (or transport error), for the report. */
   readonly firstError?: string;
 }

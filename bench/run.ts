@@ -38,6 +38,8 @@ interface Row {
   readonly p99Ms: number;
   readonly errors: number;
   readonly ratio: number;
+  readonly serverCpuUsPerRequest: number;
+  readonly loadgenCpuUsPerRequest: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -158,6 +160,38 @@ function rssMb(pid: number): number {
   }
 }
 
+/** A process's CPU time so far (user + system), in microseconds, from /proc (Linux only). */
+function cpuMicros(pid: number): number | undefined {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1e6) / CLOCK_TICKS_PER_SECOND : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Linux reports /proc times in USER_HZ, which is 100 on every mainstream kernel build. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * Runs a job and measures the server's CPU time over its recorded part (after the warm-up): CPU
+ * per request is the figure that profiling moves, and it holds even when the machine is noisy.
+ */
+async function measured(loadgen: Loadgen, job: LoadJob, serverPid: number): Promise<LoadResult & { serverCpuUsPerRequest: number }> {
+  let before: number | undefined;
+  const timer = setTimeout(() => {
+    before = cpuMicros(serverPid);
+  }, job.warmupMs);
+  const result = await loadgen.run(job);
+  clearTimeout(timer);
+  const after = cpuMicros(serverPid);
+  const serverCpuUsPerRequest = before === undefined || after === undefined || result.requests === 0 ? 0 : (after - before) / result.requests;
+  return { ...result, serverCpuUsPerRequest };
+}
+
 class Loadgen {
   private readonly child: ChildProcess;
   private pending: ((message: FromLoadgen) => void) | undefined;
@@ -194,6 +228,18 @@ class Loadgen {
   }
 }
 
+/** SIGTERM and wait for the exit, so that `--cpu-prof` gets to write its profile. */
+function stopGracefully(child: ChildProcess): Promise<void> {
+  return new Promise((resolvePromise) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      resolvePromise();
+      return;
+    }
+    child.once('exit', () => resolvePromise());
+    child.kill('SIGTERM');
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Report
 
@@ -213,11 +259,17 @@ function fmt(n: number, digits: number): string {
   return n.toFixed(digits);
 }
 
-function table(ceiling: LoadResult, rows: readonly Row[]): string {
-  const header = ['scenario', 'action', 'keySpec', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio'];
+function table(ceiling: LoadResult & { serverCpuUsPerRequest: number }, rows: readonly Row[]): string {
+  const header = ['scenario', 'action', 'keySpec', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio', 'server µs/req', 'loadgen µs/req'];
   const lines = [
-    ['ceiling (bare node:http)', '-', '-', fmt(ceiling.rps, 0), fmt(ceiling.p50Ms, 2), fmt(ceiling.p99Ms, 2), String(ceiling.errors), '1.00'],
-    ...rows.map((r) => [r.name, r.action, r.keySpec, fmt(r.rps, 0), fmt(r.p50Ms, 2), fmt(r.p99Ms, 2), String(r.errors), fmt(r.ratio, 2)]),
+    [
+      'ceiling (bare node:http)', '-', '-', fmt(ceiling.rps, 0), fmt(ceiling.p50Ms, 2), fmt(ceiling.p99Ms, 2), String(ceiling.errors), '1.00',
+      fmt(ceiling.serverCpuUsPerRequest, 0), fmt(ceiling.loadgenCpuUsPerRequest, 0),
+    ],
+    ...rows.map((r) => [
+      r.name, r.action, r.keySpec, fmt(r.rps, 0), fmt(r.p50Ms, 2), fmt(r.p99Ms, 2), String(r.errors), fmt(r.ratio, 2),
+      fmt(r.serverCpuUsPerRequest, 0), fmt(r.loadgenCpuUsPerRequest, 0),
+    ]),
   ];
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
   const render = (cells: readonly string[]): string => `| ${cells.map((c, i) => (i >= 3 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join(' | ')} |`;
@@ -231,21 +283,24 @@ async function main(): Promise<void> {
     options: {
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '32' },
-      warmup: { type: 'string', default: '1' },
+      // Long enough for V8 to finish optimising the request path, even on a busy 2-core machine.
+      warmup: { type: 'string', default: '3' },
       json: { type: 'string' },
+      only: { type: 'string' },
+      'cpu-prof': { type: 'string' },
     },
   });
   const durationMs = Number(values.duration) * 1000;
   const warmupMs = Number(values.warmup) * 1000;
   const connections = Number(values.connections);
   if (!(durationMs > 0) || !(warmupMs >= 0) || !Number.isInteger(connections) || connections < 1) {
-    throw new Error('usage: npm run bench -- [--duration <seconds>] [--connections <n>] [--warmup <seconds>] [--json <file>]');
+    throw new Error('usage: npm run bench -- [--duration <seconds>] [--connections <n>] [--warmup <seconds>] [--json <file>] [--only <scenario>] [--cpu-prof <dir>]');
   }
 
   buildIfStale();
   tempDir = mkdtempSync(join(tmpdir(), 'arca-bench-'));
   const arca = track(
-    spawn(process.execPath, [CLI, 'server', '--host', '127.0.0.1', '--port', '0', '--data-dir', tempDir], {
+    spawn(process.execPath, [...(values['cpu-prof'] === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', resolve(values['cpu-prof'])]), CLI, 'server', '--host', '127.0.0.1', '--port', '0', '--data-dir', tempDir], {
       cwd: ROOT,
       env: { ...process.env, ARCA_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, ARCA_ACCESS_KEY_SECRET: CREDENTIALS.accessKeySecret, ARCA_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -270,13 +325,14 @@ async function main(): Promise<void> {
   }
   const keyOf = (spec: string): string => keys[spec] ?? '';
   const blobOf = (spec: string): string => blobs[spec] ?? '';
-  const scenarios: Scenario[] = [
+  const allScenarios: Scenario[] = [
     { name: 'Encrypt AES-256 1 KiB', action: 'Encrypt', keySpec: KEY_SPEC.aes, params: { KeyId: keyOf(KEY_SPEC.aes), Plaintext: plaintext } },
     { name: 'Decrypt AES-256 1 KiB', action: 'Decrypt', keySpec: KEY_SPEC.aes, params: { CiphertextBlob: blobOf(KEY_SPEC.aes) } },
     { name: 'GenerateDataKey AES-256 32 B', action: 'GenerateDataKey', keySpec: KEY_SPEC.aes, params: { KeyId: keyOf(KEY_SPEC.aes), NumberOfBytes: '32' } },
     { name: 'Encrypt SM4 1 KiB', action: 'Encrypt', keySpec: KEY_SPEC.sm4, params: { KeyId: keyOf(KEY_SPEC.sm4), Plaintext: plaintext } },
     { name: 'Decrypt SM4 1 KiB', action: 'Decrypt', keySpec: KEY_SPEC.sm4, params: { CiphertextBlob: blobOf(KEY_SPEC.sm4) } },
   ];
+  const scenarios = allScenarios.filter((s) => values.only === undefined || s.name.toLowerCase().includes(values.only.toLowerCase()));
 
   let peakRssMb = rssMb(arcaPid);
   const sampler = setInterval(() => {
@@ -285,13 +341,18 @@ async function main(): Promise<void> {
 
   const total = (scenarios.length + 1) * (durationMs + warmupMs);
   console.log(`bench: ${scenarios.length} scenarios + ceiling, ${connections} connections, ${durationMs / 1000} s each (+${warmupMs / 1000} s warm-up): about ${Math.ceil(total / 1000)} s`);
-  const ceiling = await loadgen.run({ name: 'ceiling', port: ceilingAddress.port, host: `127.0.0.1:${ceilingAddress.port}`, connections, warmupMs, durationMs });
+  if (process.env.BENCH_PATH) { const h = await measured(loadgen, { name: 'health', port: arcaAddress.port, host: arcaHost, connections, warmupMs, durationMs }, arcaPid); console.log('HEALTH', h.rps, h.serverCpuUsPerRequest, h.errors); }
+  const ceiling = await measured(
+    loadgen,
+    { name: 'ceiling', port: ceilingAddress.port, host: `127.0.0.1:${ceilingAddress.port}`, connections, warmupMs, durationMs },
+    ceilingServer.pid ?? 0,
+  );
   console.log(`  ceiling: ${fmt(ceiling.rps, 0)} req/s`);
   // The ceiling server has done its job; stopping it leaves its core to the scenarios.
   ceilingServer.kill('SIGTERM');
   const rows: Row[] = [];
   for (const scenario of scenarios) {
-    const result = await loadgen.run({
+    const result = await measured(loadgen, {
       name: scenario.name,
       port: arcaAddress.port,
       host: arcaHost,
@@ -299,7 +360,7 @@ async function main(): Promise<void> {
       connections,
       warmupMs,
       durationMs,
-    });
+    }, arcaPid);
     const row: Row = {
       name: scenario.name,
       action: scenario.action,
@@ -309,6 +370,8 @@ async function main(): Promise<void> {
       p99Ms: result.p99Ms,
       errors: result.errors,
       ratio: ceiling.rps > 0 ? result.rps / ceiling.rps : 0,
+      serverCpuUsPerRequest: result.serverCpuUsPerRequest,
+      loadgenCpuUsPerRequest: result.loadgenCpuUsPerRequest,
     };
     rows.push(row);
     console.log(`  ${scenario.name}: ${fmt(row.rps, 0)} req/s${result.errors > 0 ? `, ${result.errors} errors (first: ${result.firstError ?? '?'})` : ''}`);
@@ -316,6 +379,7 @@ async function main(): Promise<void> {
   clearInterval(sampler);
   peakRssMb = Math.max(peakRssMb, rssMb(arcaPid));
   loadgen.stop();
+  if (values['cpu-prof'] !== undefined) await stopGracefully(arca);
 
   const info = machine();
   console.log(`\n${table(ceiling, rows)}\n`);
@@ -327,8 +391,22 @@ async function main(): Promise<void> {
     const report = {
       date: new Date().toISOString(),
       settings: { durationSeconds: durationMs / 1000, warmupSeconds: warmupMs / 1000, connections },
-      ceiling: { rps: round(ceiling.rps, 0), p50Ms: round(ceiling.p50Ms, 3), p99Ms: round(ceiling.p99Ms, 3) },
-      results: rows.map((r) => ({ ...r, rps: round(r.rps, 0), p50Ms: round(r.p50Ms, 3), p99Ms: round(r.p99Ms, 3), ratio: round(r.ratio, 3) })),
+      ceiling: {
+        rps: round(ceiling.rps, 0),
+        p50Ms: round(ceiling.p50Ms, 3),
+        p99Ms: round(ceiling.p99Ms, 3),
+        serverCpuUsPerRequest: round(ceiling.serverCpuUsPerRequest, 1),
+        loadgenCpuUsPerRequest: round(ceiling.loadgenCpuUsPerRequest, 1),
+      },
+      results: rows.map((r) => ({
+        ...r,
+        rps: round(r.rps, 0),
+        p50Ms: round(r.p50Ms, 3),
+        p99Ms: round(r.p99Ms, 3),
+        ratio: round(r.ratio, 3),
+        serverCpuUsPerRequest: round(r.serverCpuUsPerRequest, 1),
+        loadgenCpuUsPerRequest: round(r.loadgenCpuUsPerRequest, 1),
+      })),
       machine: info,
       serverPeakRssMb: round(peakRssMb, 1),
     };
