@@ -4,6 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { buildApi } from './api/server.js';
+import type { ReplayGuard } from './api/signature/replay-guard.js';
+import type { NonceRecorder } from './api/signature/verify-request.js';
 import {
   discardSnapshot,
   openReplayGuard,
@@ -52,6 +54,18 @@ export interface ServerOptions {
   readonly jobIntervalMs?: number;
   /** Where the one-time messages go (the listening line, a new administrator key). */
   readonly announce?: (line: string) => void;
+  /** Set in a worker process of `arca server --workers N` (see src/cluster/). */
+  readonly worker?: WorkerRole;
+}
+
+/**
+ * What a worker of a cluster does differently: the primary prepared the data directory (root key,
+ * schema, administrator key) and owns the one replay guard, which the worker reaches through
+ * `nonces`; only the worker with `runsJobs` runs the background jobs.
+ */
+export interface WorkerRole {
+  readonly nonces: NonceRecorder;
+  readonly runsJobs: boolean;
 }
 
 export interface RunningServer {
@@ -85,82 +99,151 @@ export interface RunningServer {
  * while the server was down is done then), and stop before the store closes.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const logger = options.logger ?? pino({ level: options.environment.ARCA_LOG_LEVEL ?? 'info' });
-  const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
+  if (options.worker !== undefined) return startWorker(options, options.worker);
+  const logger = options.logger ?? createLogger(options);
+  const announce = options.announce ?? announceOnStdout;
   const clock = options.clock ?? systemClock;
-  const scope: ArnScope = { region: options.region, accountId: options.accountId };
+  const snapshotPath = join(options.dataDir, REPLAY_GUARD_SNAPSHOT_FILE_NAME);
+  const replayGuard = openReplayGuardFor(options, clock, logger);
+  let listening = false;
+  try {
+    const server = await startServing(options, { replayGuard, runsJobs: true, logger, clock, announce }, async () => {
+      // Until now a failed start left the snapshot for the next one. From here on this process may
+      // accept requests the snapshot does not hold, so it must not outlive the process: were it
+      // still there after a crash, the next start would restore it and forget those requests.
+      discardSnapshot(snapshotPath);
+      // The guard refuses requests signed before rememberedSinceMs: under the crash rule that is the
+      // next whole second, worth waiting for; otherwise it is -Infinity or in the past. (A snapshot's
+      // limit found in the future after the clock stepped back is not waited for beyond a second.)
+      await sleep(Math.min(1000, Math.max(0, replayGuard.rememberedSinceMs - clock.now())));
+    });
+    listening = true;
+    announce(`arca listening on ${server.url}`);
+    let closing: Promise<void> | undefined;
+    return {
+      ...server,
+      // server.close() returns once the HTTP server takes no request and every one it took has
+      // finished: the guard changes no more, so the snapshot misses nothing.
+      close: () => (closing ??= server.close().then(() => saveReplayGuard(replayGuard, snapshotPath, clock, logger))),
+    };
+  } catch (error) {
+    // A start that fails before it listens accepted no request: its guard still holds all there is
+    // to know, so it is saved as at a graceful stop (the snapshot may be deleted already).
+    if (!listening) saveReplayGuard(replayGuard, snapshotPath, clock, logger);
+    throw error;
+  }
+}
 
+/** A worker of a cluster: serves with the primary's replay guard and announces nothing. */
+async function startWorker(options: ServerOptions, role: WorkerRole): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(options);
+  const clock = options.clock ?? systemClock;
+  return startServing(options, { replayGuard: role.nonces, runsJobs: role.runsJobs, logger, clock, announce: () => undefined }, () =>
+    Promise.resolve(),
+  );
+}
+
+function createLogger(options: ServerOptions): Logger {
+  return pino({ level: options.environment.ARCA_LOG_LEVEL ?? 'info' });
+}
+
+function announceOnStdout(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/**
+ * The replay guard a standalone server or a cluster's primary starts with, by the rules above.
+ * Call it before `prepareDataDirectory`: whether the database existed before this start matters.
+ */
+export function openReplayGuardFor(options: Pick<ServerOptions, 'dataDir'>, clock: Clock, logger: Logger): ReplayGuard {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const databasePath = join(options.dataDir, DATABASE_FILE_NAME);
-  const snapshotPath = join(options.dataDir, REPLAY_GUARD_SNAPSHOT_FILE_NAME);
-  const replayGuard = openReplayGuard(snapshotPath, !existsSync(databasePath), clock, logger);
+  return openReplayGuard(join(options.dataDir, REPLAY_GUARD_SNAPSHOT_FILE_NAME), !existsSync(databasePath), clock, logger);
+}
+
+/**
+ * Everything a start does once per data directory, before any request: the root key (created on
+ * first start), the schema, the root-key check, the administrator key. A cluster's primary runs it
+ * alone, so its workers never race to create the same files.
+ */
+export async function prepareDataDirectory(options: ServerOptions, announce: (line: string) => void): Promise<void> {
+  const { store, rootKey } = openDataDirectory(options);
+  try {
+    await assertRootKeyMatches(store, rootKey);
+    await bootstrapAdministrator(new AccessKeys(store, rootKey, options.clock ?? systemClock), options, announce);
+  } finally {
+    await store.close();
+  }
+}
+
+function openDataDirectory(options: ServerOptions): { store: SqliteKeyStore; rootKey: RootKey } {
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const databasePath = join(options.dataDir, DATABASE_FILE_NAME);
   const { rootKey } = RootKey.loadOrCreate(options.dataDir, options.environment.ARCA_ROOT_KEY);
   createPrivateFileIfMissing(databasePath);
-  const store = SqliteKeyStore.open(databasePath);
+  return { store: SqliteKeyStore.open(databasePath), rootKey };
+}
+
+interface ServingRole {
+  readonly replayGuard: NonceRecorder;
+  readonly runsJobs: boolean;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly announce: (line: string) => void;
+}
+
+/**
+ * Opens the store, starts the jobs (when this process runs them) and listens; `beforeListen` runs
+ * last before the port opens. `close()` stops the jobs, then the HTTP server (finishing the
+ * requests in flight), then the store.
+ */
+async function startServing(options: ServerOptions, role: ServingRole, beforeListen: () => Promise<void>): Promise<RunningServer> {
+  const { logger, clock, announce } = role;
+  const scope: ArnScope = { region: options.region, accountId: options.accountId };
+  const { store, rootKey } = openDataDirectory(options);
   let scheduler: JobScheduler | undefined;
-  let listening = false;
   try {
     await assertRootKeyMatches(store, rootKey);
     const protectors = new Map<ProtectionLevel, KeyProtector>([[ProtectionLevel.Software, new SoftwareKeyProtector(rootKey)]]);
     const keys = new KeyRing(store, protectors, clock, scope, DEFAULT_KEY_RING_OPTIONS);
     const accessKeys = new AccessKeys(store, rootKey, clock);
-    await bootstrapAdministrator(accessKeys, options, announce);
+    if (options.worker === undefined) await bootstrapAdministrator(accessKeys, options, announce);
 
     const app = buildApi({
       keys,
       accessKeys,
-      replayGuard,
+      replayGuard: role.replayGuard,
       clock,
       settings: { minRotationIntervalSeconds: options.minRotationIntervalSeconds ?? DEFAULT_MIN_ROTATION_INTERVAL_SECONDS },
       scope,
       logger,
     });
     const jobs = new JobScheduler({
-      jobs: [new RotationJob(keys, clock), new DeletionJob(keys)],
+      jobs: role.runsJobs ? [new RotationJob(keys, clock), new DeletionJob(keys)] : [],
       clock,
       intervalMs: options.jobIntervalMs ?? DEFAULT_JOB_INTERVAL_MS,
       logger,
     });
     scheduler = jobs;
     jobs.start();
-    // Until now a failed start left the snapshot for the next one. From here on this process may
-    // accept requests the snapshot does not hold, so it must not outlive the process: were it
-    // still there after a crash, the next start would restore it and forget those requests.
-    discardSnapshot(snapshotPath);
-    // The guard refuses requests signed before rememberedSinceMs: under the crash rule that is the
-    // next whole second, worth waiting for; otherwise it is -Infinity or in the past. (A snapshot's
-    // limit found in the future after the clock stepped back is not waited for beyond a second.)
-    await sleep(Math.min(1000, Math.max(0, replayGuard.rememberedSinceMs - clock.now())));
+    await beforeListen();
     await app.listen({ host: options.host, port: options.port });
-    listening = true;
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : options.port;
     const url = `http://${formatHost(options.host)}:${port}`;
-    announce(`arca listening on ${url}`);
     const shutdown = async (): Promise<void> => {
       // The jobs write to the store, so they stop (finishing the key in hand) before it closes.
       await jobs.stop();
-      // app.close() returns once the HTTP server takes no request and every one it took has
-      // finished: the guard changes no more, so the snapshot misses nothing.
-      await app.close();
       try {
-        saveReplayGuard(replayGuard, snapshotPath, clock, logger);
+        await app.close();
       } finally {
         await store.close();
       }
     };
     let closing: Promise<void> | undefined;
-    return {
-      url,
-      port,
-      app,
-      close: () => (closing ??= shutdown()),
-    };
+    return { url, port, app, close: () => (closing ??= shutdown()) };
   } catch (error) {
     await scheduler?.stop();
-    // A start that fails before it listens accepted no request: its guard still holds all there is
-    // to know, so it is saved as at a graceful stop (the snapshot may be deleted already).
-    if (!listening) saveReplayGuard(replayGuard, snapshotPath, clock, logger);
     await store.close();
     throw error;
   }

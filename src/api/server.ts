@@ -12,9 +12,8 @@ import type { AuditTrail, Caller, Operation, OperationContext, OperationSettings
 import { ACTION_TABLE } from './action-table.js';
 import { errorBody, kmsErrorFrom } from './error-response.js';
 import { decodeFormBody, isFormContentType, mergeParameters, splitRequestTarget, type ParamPairs } from './request-parsing.js';
-import type { ReplayGuard } from './signature/replay-guard.js';
 import type { SignedRequest } from './signature/signed-request.js';
-import { verifyRequest } from './signature/verify-request.js';
+import { verifyRequest, type NonceRecorder } from './signature/verify-request.js';
 import type { WireBody } from './wire-action.js';
 import { WireParams } from './wire-params.js';
 
@@ -26,7 +25,7 @@ const MAX_HEADER_BYTES = 64 * 1024;
 export interface ApiDependencies {
   readonly keys: KeyRing;
   readonly accessKeys: AccessKeys;
-  readonly replayGuard: ReplayGuard;
+  readonly replayGuard: NonceRecorder;
   readonly clock: Clock;
   readonly settings: OperationSettings;
   readonly scope: ArnScope;

@@ -15,6 +15,7 @@ import {
   DEFAULT_REGION,
   startServer,
 } from '../main.js';
+import { startCluster } from '../cluster/primary.js';
 
 function portNumber(value: string): number {
   const port = Number(value);
@@ -40,6 +41,14 @@ function jobIntervalMs(value: string): number {
   return milliseconds;
 }
 
+function workerCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_WORKERS) throw new InvalidArgumentError(`a whole number from 1 to ${MAX_WORKERS}`);
+  return count;
+}
+
+const MAX_WORKERS = 64;
+
 interface ServerCommandOptions {
   host: string;
   port: number;
@@ -48,6 +57,7 @@ interface ServerCommandOptions {
   accountId: string;
   minRotationInterval: number;
   jobInterval: number;
+  workers: number;
 }
 
 const program = new Command()
@@ -72,6 +82,7 @@ program
       .argParser(jobIntervalMs)
       .default(DEFAULT_JOB_INTERVAL_MS, '60s'),
   )
+  .option('--workers <n>', 'worker processes sharing the port (Node cluster); 1 runs no cluster', workerCount, 1)
   .addHelpText(
     'after',
     `
@@ -84,13 +95,14 @@ Example:
   arca server --port 0 --data-dir /var/lib/arca`,
   )
   .action(async (options: ServerCommandOptions) => {
-    const { minRotationInterval, jobInterval, ...placement } = options;
-    const server = await startServer({
+    const { minRotationInterval, jobInterval, workers, ...placement } = options;
+    const serverOptions = {
       ...placement,
       minRotationIntervalSeconds: minRotationInterval,
       jobIntervalMs: jobInterval,
       environment: process.env,
-    });
+    };
+    const server = workers > 1 ? await startCluster(serverOptions, workers) : await startServer(serverOptions);
     const stop = (): void => {
       server.close().then(
         () => process.exit(0),

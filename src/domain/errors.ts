@@ -138,12 +138,15 @@ export class KmsError extends Error {
   readonly errorName: ErrorName;
   readonly code: string;
   readonly httpStatus: number;
+  /** What the message was formatted with: enough to raise the same error in another process. */
+  readonly args: readonly string[];
 
   constructor(errorName: ErrorName, ...args: string[]) {
     const entry = ErrorCatalog[errorName];
     super(formatMessage(entry.message, args));
     this.name = 'KmsError';
     this.errorName = errorName;
+    this.args = args;
     this.code = wireCodeOf(errorName);
     this.httpStatus = entry.httpStatus;
   }

@@ -1,9 +1,17 @@
 import { KmsError } from '../../domain/errors.js';
 import { hasAcsAuthorization, parseAcs3HmacSha256 } from './acs3-hmac-sha256.js';
 import { looksLikeHmacSha1V1, parseHmacSha1V1 } from './hmac-sha1-v1.js';
-import type { ReplayGuard } from './replay-guard.js';
 import type { SignatureClaim, SignedRequest, VerifiedCaller } from './signed-request.js';
 import { MAX_CLOCK_SKEW_MS, parseRequestTimestamp } from './timestamp.js';
+
+/**
+ * Where verified nonces are recorded: the in-process `ReplayGuard`, or, in a worker of
+ * `arca server --workers N`, the primary's guard over IPC (one guard for all workers, so a request
+ * replayed to another worker is refused too). Throws the guard's refusals as `KmsError`s.
+ */
+export interface NonceRecorder {
+  recordNonce(accessKeyId: string, nonce: string, timestampMs: number, nowMs: number): void | Promise<void>;
+}
 
 /** The secret of an access key id, or `undefined` when no such key exists. */
 export type SecretLookup = (accessKeyId: string) => Promise<string | undefined>;
@@ -26,14 +34,14 @@ export async function verifyRequest(
   req: SignedRequest,
   lookupSecret: SecretLookup,
   nowMs: number,
-  replayGuard: ReplayGuard,
+  replayGuard: NonceRecorder,
 ): Promise<VerifiedCaller> {
   const claim = parseClaim(req);
   const secret = await lookupSecret(claim.accessKeyId);
   if (secret === undefined) throw new KmsError('InvalidAccessKeyIdNotFound');
   const timestampMs = timestampWithinSkew(claim.timestampText, nowMs);
   if (!claim.isSignedWith(secret)) throw new KmsError('SignatureDoesNotMatch');
-  replayGuard.recordNonce(claim.accessKeyId, claim.nonce, timestampMs, nowMs);
+  await replayGuard.recordNonce(claim.accessKeyId, claim.nonce, timestampMs, nowMs);
   return { accessKeyId: claim.accessKeyId, nonce: claim.nonce, timestampMs, scheme: claim.scheme };
 }
 

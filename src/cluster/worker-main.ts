@@ -1,0 +1,46 @@
+// A worker process of `arca server --workers N`, forked by the primary (src/cluster/primary.ts).
+// It serves the API on the port the workers share, with the primary's replay guard; worker 0 also
+// runs the background jobs. It stops when the primary says so, or when the primary is gone.
+import { startServer, type RunningServer } from '../main.js';
+import { RemoteNonceRecorder } from './nonce-channel.js';
+import { decodeWorkerOptions, WORKER_INDEX_VARIABLE, WORKER_OPTIONS_VARIABLE } from './worker-options.js';
+
+function send(message: Record<string, unknown>): void {
+  if (process.connected) process.send?.(message);
+}
+
+async function main(): Promise<void> {
+  const options = decodeWorkerOptions(process.env[WORKER_OPTIONS_VARIABLE]);
+  const index = Number(process.env[WORKER_INDEX_VARIABLE] ?? '0');
+  const nonces = new RemoteNonceRecorder((message, onError) => {
+    if (!process.connected || process.send === undefined) {
+      onError(new Error('no primary'));
+      return;
+    }
+    process.send(message, undefined, {}, (error: Error | null) => {
+      if (error) onError(error);
+    });
+  });
+  process.on('message', (message: unknown) => nonces.receive(message));
+  process.on('disconnect', () => nonces.disconnected());
+  // Ctrl-C reaches the whole process group; the primary decides when workers stop.
+  process.on('SIGINT', () => undefined);
+  const server: RunningServer = await startServer({ ...options, environment: process.env, worker: { nonces, runsJobs: index === 0 } });
+  const stop = (): void => {
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('message', (message: unknown) => {
+    if (typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'shutdown') stop();
+  });
+  process.on('disconnect', stop);
+  process.on('SIGTERM', stop);
+  send({ type: 'listening', port: server.port, url: server.url });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`arca worker: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,43 @@
+import type { ServerOptions } from '../main.js';
+
+/** What the primary hands each worker, through its environment (JSON in one variable). */
+export type WorkerOptions = Pick<
+  ServerOptions,
+  'host' | 'port' | 'dataDir' | 'region' | 'accountId' | 'minRotationIntervalSeconds' | 'jobIntervalMs'
+>;
+
+export const WORKER_OPTIONS_VARIABLE = 'ARCA_WORKER_OPTIONS';
+export const WORKER_INDEX_VARIABLE = 'ARCA_WORKER_INDEX';
+
+export function encodeWorkerOptions(options: WorkerOptions): string {
+  return JSON.stringify(options);
+}
+
+export function decodeWorkerOptions(text: string | undefined): WorkerOptions {
+  if (text === undefined) throw new Error(`${WORKER_OPTIONS_VARIABLE} is not set: this file is started by arca server --workers N`);
+  const parsed = JSON.parse(text) as Record<string, unknown>;
+  const text_ = (name: string): string => {
+    const value = parsed[name];
+    if (typeof value !== 'string') throw new Error(`worker options: ${name} is missing`);
+    return value;
+  };
+  const number_ = (name: string): number | undefined => {
+    const value = parsed[name];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number') throw new Error(`worker options: ${name} is not a number`);
+    return value;
+  };
+  const port = number_('port');
+  if (port === undefined) throw new Error('worker options: port is missing');
+  const minRotationIntervalSeconds = number_('minRotationIntervalSeconds');
+  const jobIntervalMs = number_('jobIntervalMs');
+  return {
+    host: text_('host'),
+    port,
+    dataDir: text_('dataDir'),
+    region: text_('region'),
+    accountId: text_('accountId'),
+    ...(minRotationIntervalSeconds === undefined ? {} : { minRotationIntervalSeconds }),
+    ...(jobIntervalMs === undefined ? {} : { jobIntervalMs }),
+  };
+}
