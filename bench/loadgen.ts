@@ -40,6 +40,7 @@ class Latencies {
 }
 
 const HEADER_END = Buffer.from('\r\n\r\n');
+const KEY_ID = /"KeyId":"([^"]+)"/;
 const CONTENT_LENGTH = /\r\ncontent-length:[ \t]*(\d+)/i;
 
 /** One parsed response: status and the offset just past its body, or undefined if incomplete. */
@@ -61,13 +62,21 @@ function requestBuilder(job: LoadJob): () => Buffer {
     const fixed = Buffer.from(`GET / HTTP/1.1\r\nhost: ${job.host}\r\n\r\n`, 'latin1');
     return () => fixed;
   }
-  const signer = new ActionSigner(job.signed.credentials, job.host, job.signed.action, job.signed.params);
-  const requestLine = `POST ${signer.path} HTTP/1.1\r\n`;
-  return () => {
-    let text = requestLine;
-    for (const [name, value] of Object.entries(signer.headers())) text += `${name}: ${value}\r\n`;
+  const { credentials, action, params, randomKeyIds } = job.signed;
+  const signer = new ActionSigner(credentials, job.host, action, params);
+  const render = (path: string, headers: Record<string, string>): Buffer => {
+    let text = `POST ${path} HTTP/1.1\r\n`;
+    for (const [name, value] of Object.entries(headers)) text += `${name}: ${value}\r\n`;
     return Buffer.from(`${text}\r\n`, 'latin1');
   };
+  if (randomKeyIds !== undefined && randomKeyIds.length > 0) {
+    return () => {
+      const keyId = randomKeyIds[Math.floor(Math.random() * randomKeyIds.length)] ?? '';
+      const { path, headers } = signer.request({ ...params, KeyId: keyId });
+      return render(path, headers);
+    };
+  }
+  return () => render(signer.path, signer.headers());
 }
 
 function runJob(job: LoadJob): Promise<LoadResult> {
@@ -75,6 +84,9 @@ function runJob(job: LoadJob): Promise<LoadResult> {
   const latencies = new Latencies();
   let errors = 0;
   let firstError: string | undefined;
+  let sent = 0;
+  const maxRequests = job.maxRequests ?? Infinity;
+  const collected: string[] | undefined = job.signed?.collectKeyIds === true ? [] : undefined;
   const start = performance.now();
   let cpuAtRecordStart: NodeJS.CpuUsage | undefined;
   const recordFrom = start + job.warmupMs;
@@ -96,12 +108,13 @@ function runJob(job: LoadJob): Promise<LoadResult> {
       let finished = false;
 
       const send = (): void => {
-        if (performance.now() >= end) {
+        if (performance.now() >= end || sent >= maxRequests) {
           finished = true;
           socket.end();
           resolve();
           return;
         }
+        sent++;
         sentAt = performance.now();
         if (cpuAtRecordStart === undefined && sentAt >= recordFrom) cpuAtRecordStart = process.cpuUsage();
         socket.write(nextRequest());
@@ -127,6 +140,9 @@ function runJob(job: LoadJob): Promise<LoadResult> {
             if (parsed.status !== 200) {
               errors++;
               firstError ??= `HTTP ${parsed.status}: ${parsed.body.toString('utf8').slice(0, 300)}`;
+            } else if (collected !== undefined) {
+              const keyId = KEY_ID.exec(parsed.body.toString('utf8'))?.[1];
+              if (keyId !== undefined) collected.push(keyId);
             }
           }
           pending = pending.subarray(parsed.end);
@@ -135,7 +151,7 @@ function runJob(job: LoadJob): Promise<LoadResult> {
         socket.on('error', (error) => fail(error.message));
         socket.on('close', () => {
           if (finished) return;
-          if (performance.now() >= end) {
+          if (performance.now() >= end || sent >= maxRequests) {
             resolve();
             return;
           }
@@ -149,7 +165,8 @@ function runJob(job: LoadJob): Promise<LoadResult> {
   return Promise.all(Array.from({ length: job.connections }, drive)).then(() => {
     const cpu = process.cpuUsage(cpuAtRecordStart);
     const { p50Ms, p99Ms, maxMs } = latencies.summary();
-    const seconds = job.durationMs / 1000;
+    // A run cut short by maxRequests is measured over the time it took.
+    const seconds = (Math.min(end, performance.now()) - recordFrom) / 1000;
     return {
       name: job.name,
       requests: latencies.length,
@@ -159,6 +176,7 @@ function runJob(job: LoadJob): Promise<LoadResult> {
       maxMs,
       errors,
       loadgenCpuUsPerRequest: latencies.length > 0 ? (cpu.user + cpu.system) / latencies.length : 0,
+      ...(collected === undefined ? {} : { keyIds: collected }),
       ...(firstError === undefined ? {} : { firstError }),
     };
   });

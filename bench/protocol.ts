@@ -11,7 +11,13 @@ export interface LoadJob {
     readonly credentials: Credentials;
     readonly action: string;
     readonly params: Readonly<Record<string, string>>;
+    /** When set, each request's KeyId is one of these, drawn at random (the scale mode). */
+    readonly randomKeyIds?: readonly string[];
+    /** Return the KeyId of every successful response (CreateKey in the scale mode). */
+    readonly collectKeyIds?: boolean;
   };
+  /** Stop after this many requests (all recorded; rps is then over the time they took). */
+  readonly maxRequests?: number;
   readonly connections: number;
   readonly warmupMs: number;
   readonly durationMs: number;
@@ -27,6 +33,7 @@ export interface LoadResult {
   readonly errors: number;
   /** The load generator's own CPU time (user + system) per recorded request, in microseconds. */
   readonly loadgenCpuUsPerRequest: number;
+  readonly keyIds?: readonly string[];
   /** The first non-200 status and body (or transport error), for the report. */
   readonly firstError?: string;
 }

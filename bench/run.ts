@@ -183,11 +183,11 @@ const CLOCK_TICKS_PER_SECOND = 100;
 async function measured(loadgen: Loadgen, job: LoadJob, serverPid: number): Promise<LoadResult & { serverCpuUsPerRequest: number }> {
   let before: number | undefined;
   const timer = setTimeout(() => {
-    before = cpuMicros(serverPid);
+    before = treeCpuMicros(serverPid);
   }, job.warmupMs);
   const result = await loadgen.run(job);
   clearTimeout(timer);
-  const after = cpuMicros(serverPid);
+  const after = treeCpuMicros(serverPid);
   const serverCpuUsPerRequest = before === undefined || after === undefined || result.requests === 0 ? 0 : (after - before) / result.requests;
   return { ...result, serverCpuUsPerRequest };
 }
@@ -278,139 +278,370 @@ function table(ceiling: LoadResult & { serverCpuUsPerRequest: number }, rows: re
 
 // ---------------------------------------------------------------------------------------------
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      duration: { type: 'string', default: '10' },
-      connections: { type: 'string', default: '32' },
-      // Long enough for V8 to finish optimising the request path, even on a busy 2-core machine.
-      warmup: { type: 'string', default: '3' },
-      json: { type: 'string' },
-      only: { type: 'string' },
-      'cpu-prof': { type: 'string' },
-    },
-  });
-  const durationMs = Number(values.duration) * 1000;
-  const warmupMs = Number(values.warmup) * 1000;
-  const connections = Number(values.connections);
-  if (!(durationMs > 0) || !(warmupMs >= 0) || !Number.isInteger(connections) || connections < 1) {
-    throw new Error('usage: npm run bench -- [--duration <seconds>] [--connections <n>] [--warmup <seconds>] [--json <file>] [--only <scenario>] [--cpu-prof <dir>]');
+interface Settings {
+  readonly durationMs: number;
+  readonly warmupMs: number;
+  readonly connections: number;
+  readonly only: string | undefined;
+  readonly cpuProfDir: string | undefined;
+  readonly workers: number;
+  readonly keys: number;
+}
+
+interface Arca {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly host: string;
+  readonly pid: number;
+  /** Milliseconds from spawn to the listening line. */
+  readonly startMs: number;
+}
+
+/**
+ * Starts the compiled server on `dataDir` and waits for its listening line. The log level is the
+ * server's default (info: an audit line per request, part of what is measured) unless
+ * ARCA_LOG_LEVEL is set for the bench.
+ */
+async function startArca(dataDir: string, settings: Settings, workers: number): Promise<Arca> {
+  const started = performance.now();
+  const nodeFlags = settings.cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', resolve(settings.cpuProfDir)];
+  const args = [...nodeFlags, CLI, 'server', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--workers', String(workers)];
+  const env: NodeJS.ProcessEnv = { ...process.env, ARCA_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, ARCA_ACCESS_KEY_SECRET: CREDENTIALS.accessKeySecret };
+  const child = track(spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const { port } = await waitForListening(child, 'arca');
+  const startMs = performance.now() - started;
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[arca] ${chunk.toString('utf8')}`));
+  return { child, port, host: `127.0.0.1:${port}`, pid: child.pid ?? 0, startMs };
+}
+
+async function startCeiling(): Promise<{ child: ChildProcess; port: number }> {
+  const child = track(spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'ceiling-server.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const { port } = await waitForListening(child, 'ceiling server');
+  return { child, port };
+}
+
+/** The pids of a process and of its children (a cluster's workers). */
+function processTree(pid: number): number[] {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    return [pid, ...(children === '' ? [] : children.split(' ').map(Number).flatMap(processTree))];
+  } catch {
+    return [pid];
+  }
+}
+
+function treeRssMb(pid: number): number {
+  return processTree(pid).reduce((sum, p) => sum + rssMb(p), 0);
+}
+
+function treeCpuMicros(pid: number): number | undefined {
+  let total = 0;
+  for (const p of processTree(pid)) {
+    const micros = cpuMicros(p);
+    if (micros === undefined) return undefined;
+    total += micros;
+  }
+  return total;
+}
+
+/** Samples the server's RSS (with its workers) every 250 ms: the peak, and growth after the first 10 s. */
+class RssWatch {
+  #peak = 0;
+  #samples: Array<{ atMs: number; mb: number }> = [];
+  readonly #timer: NodeJS.Timeout;
+  readonly #started = performance.now();
+
+  constructor(private readonly pid: number) {
+    this.#timer = setInterval(() => this.#sample(), 250);
+    this.#sample();
   }
 
-  buildIfStale();
-  tempDir = mkdtempSync(join(tmpdir(), 'arca-bench-'));
-  const arca = track(
-    spawn(process.execPath, [...(values['cpu-prof'] === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', resolve(values['cpu-prof'])]), CLI, 'server', '--host', '127.0.0.1', '--port', '0', '--data-dir', tempDir], {
-      cwd: ROOT,
-      env: { ...process.env, ARCA_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, ARCA_ACCESS_KEY_SECRET: CREDENTIALS.accessKeySecret, ARCA_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
-  );
-  const ceilingServer = track(spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'ceiling-server.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
-  const loadgen = new Loadgen();
-  const [arcaAddress, ceilingAddress] = await Promise.all([waitForListening(arca, 'arca'), waitForListening(ceilingServer, 'ceiling server'), loadgen.ready]);
-  arca.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[arca] ${chunk.toString('utf8')}`));
-  const arcaPid = arca.pid ?? 0;
-  const arcaHost = `127.0.0.1:${arcaAddress.port}`;
+  #sample(): void {
+    const mb = treeRssMb(this.pid);
+    this.#peak = Math.max(this.#peak, mb);
+    this.#samples.push({ atMs: performance.now() - this.#started, mb });
+  }
 
-  // Setup: one key of each spec and one ciphertext of each, through signed requests.
+  stop(): { peakMb: number; at10sMb: number | undefined; endMb: number; growthAfter10sPct: number | undefined } {
+    clearInterval(this.#timer);
+    this.#sample();
+    const at10s = this.#samples.find((s) => s.atMs >= 10_000)?.mb;
+    const endMb = this.#samples.at(-1)?.mb ?? 0;
+    return {
+      peakMb: this.#peak,
+      at10sMb: at10s,
+      endMb,
+      growthAfter10sPct: at10s === undefined || at10s === 0 ? undefined : ((endMb - at10s) / at10s) * 100,
+    };
+  }
+}
+
+async function measureCeiling(loadgen: Loadgen, settings: Settings): Promise<LoadResult & { serverCpuUsPerRequest: number }> {
+  const ceilingServer = await startCeiling();
+  const ceiling = await measured(
+    loadgen,
+    { name: 'ceiling', port: ceilingServer.port, host: `127.0.0.1:${ceilingServer.port}`, connections: settings.connections, warmupMs: settings.warmupMs, durationMs: settings.durationMs },
+    ceilingServer.child.pid ?? 0,
+  );
+  console.log(`  ceiling: ${fmt(ceiling.rps, 0)} req/s`);
+  // The ceiling server has done its job; stopping it leaves its core to the scenarios.
+  ceilingServer.child.kill('SIGTERM');
+  return ceiling;
+}
+
+/** One key of each spec and one 1 KiB ciphertext of each, through signed requests; the scenarios over them. */
+async function apiScenarios(arca: Arca): Promise<Scenario[]> {
   const plaintext = randomBytes(768).toString('base64'); // 1,024 characters
   const keys: Record<string, string> = {};
   const blobs: Record<string, string> = {};
   for (const [label, spec] of Object.entries(KEY_SPEC)) {
-    const created = await call(arcaAddress.port, arcaHost, 'CreateKey', { KeySpec: spec, KeyUsage: 'ENCRYPT/DECRYPT', Description: `bench ${label}` });
+    const created = await call(arca.port, arca.host, 'CreateKey', { KeySpec: spec, KeyUsage: 'ENCRYPT/DECRYPT', Description: `bench ${label}` });
     const keyId = field(created, 'KeyMetadata', 'KeyId');
     keys[spec] = keyId;
-    blobs[spec] = field(await call(arcaAddress.port, arcaHost, 'Encrypt', { KeyId: keyId, Plaintext: plaintext }), 'CiphertextBlob');
+    blobs[spec] = field(await call(arca.port, arca.host, 'Encrypt', { KeyId: keyId, Plaintext: plaintext }), 'CiphertextBlob');
   }
   const keyOf = (spec: string): string => keys[spec] ?? '';
   const blobOf = (spec: string): string => blobs[spec] ?? '';
-  const allScenarios: Scenario[] = [
+  return [
     { name: 'Encrypt AES-256 1 KiB', action: 'Encrypt', keySpec: KEY_SPEC.aes, params: { KeyId: keyOf(KEY_SPEC.aes), Plaintext: plaintext } },
     { name: 'Decrypt AES-256 1 KiB', action: 'Decrypt', keySpec: KEY_SPEC.aes, params: { CiphertextBlob: blobOf(KEY_SPEC.aes) } },
     { name: 'GenerateDataKey AES-256 32 B', action: 'GenerateDataKey', keySpec: KEY_SPEC.aes, params: { KeyId: keyOf(KEY_SPEC.aes), NumberOfBytes: '32' } },
     { name: 'Encrypt SM4 1 KiB', action: 'Encrypt', keySpec: KEY_SPEC.sm4, params: { KeyId: keyOf(KEY_SPEC.sm4), Plaintext: plaintext } },
     { name: 'Decrypt SM4 1 KiB', action: 'Decrypt', keySpec: KEY_SPEC.sm4, params: { CiphertextBlob: blobOf(KEY_SPEC.sm4) } },
   ];
-  const scenarios = allScenarios.filter((s) => values.only === undefined || s.name.toLowerCase().includes(values.only.toLowerCase()));
+}
 
-  let peakRssMb = rssMb(arcaPid);
-  const sampler = setInterval(() => {
-    peakRssMb = Math.max(peakRssMb, rssMb(arcaPid));
-  }, 250);
-
-  const total = (scenarios.length + 1) * (durationMs + warmupMs);
-  console.log(`bench: ${scenarios.length} scenarios + ceiling, ${connections} connections, ${durationMs / 1000} s each (+${warmupMs / 1000} s warm-up): about ${Math.ceil(total / 1000)} s`);
-  if (process.env.BENCH_PATH) { const h = await measured(loadgen, { name: 'health', port: arcaAddress.port, host: arcaHost, connections, warmupMs, durationMs }, arcaPid); console.log('HEALTH', h.rps, h.serverCpuUsPerRequest, h.errors); }
-  const ceiling = await measured(
+async function runScenario(loadgen: Loadgen, arca: Arca, scenario: Scenario, settings: Settings, ceilingRps: number, extra: Partial<LoadJob> = {}): Promise<Row> {
+  const result = await measured(
     loadgen,
-    { name: 'ceiling', port: ceilingAddress.port, host: `127.0.0.1:${ceilingAddress.port}`, connections, warmupMs, durationMs },
-    ceilingServer.pid ?? 0,
-  );
-  console.log(`  ceiling: ${fmt(ceiling.rps, 0)} req/s`);
-  // The ceiling server has done its job; stopping it leaves its core to the scenarios.
-  ceilingServer.kill('SIGTERM');
-  const rows: Row[] = [];
-  for (const scenario of scenarios) {
-    const result = await measured(loadgen, {
+    {
       name: scenario.name,
-      port: arcaAddress.port,
-      host: arcaHost,
+      port: arca.port,
+      host: arca.host,
       signed: { credentials: CREDENTIALS, action: scenario.action, params: scenario.params },
-      connections,
-      warmupMs,
-      durationMs,
-    }, arcaPid);
-    const row: Row = {
-      name: scenario.name,
-      action: scenario.action,
-      keySpec: scenario.keySpec,
-      rps: result.rps,
-      p50Ms: result.p50Ms,
-      p99Ms: result.p99Ms,
-      errors: result.errors,
-      ratio: ceiling.rps > 0 ? result.rps / ceiling.rps : 0,
-      serverCpuUsPerRequest: result.serverCpuUsPerRequest,
-      loadgenCpuUsPerRequest: result.loadgenCpuUsPerRequest,
-    };
-    rows.push(row);
-    console.log(`  ${scenario.name}: ${fmt(row.rps, 0)} req/s${result.errors > 0 ? `, ${result.errors} errors (first: ${result.firstError ?? '?'})` : ''}`);
-  }
-  clearInterval(sampler);
-  peakRssMb = Math.max(peakRssMb, rssMb(arcaPid));
-  loadgen.stop();
-  if (values['cpu-prof'] !== undefined) await stopGracefully(arca);
+      connections: settings.connections,
+      warmupMs: settings.warmupMs,
+      durationMs: settings.durationMs,
+      ...extra,
+    },
+    arca.pid,
+  );
+  console.log(`  ${scenario.name}: ${fmt(result.rps, 0)} req/s${result.errors > 0 ? `, ${result.errors} errors (first: ${result.firstError ?? '?'})` : ''}`);
+  return {
+    name: scenario.name,
+    action: scenario.action,
+    keySpec: scenario.keySpec,
+    rps: result.rps,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    errors: result.errors,
+    ratio: ceilingRps > 0 ? result.rps / ceilingRps : 0,
+    serverCpuUsPerRequest: result.serverCpuUsPerRequest,
+    loadgenCpuUsPerRequest: result.loadgenCpuUsPerRequest,
+  };
+}
 
+function newDataDir(): string {
+  tempDir ??= mkdtempSync(join(tmpdir(), 'arca-bench-'));
+  return mkdtempSync(join(tempDir, 'data-'));
+}
+
+const round = (n: number, d = 2): number => Math.round(n * 10 ** d) / 10 ** d;
+
+function roundedRow(r: Row): Row {
+  return {
+    ...r,
+    rps: round(r.rps, 0),
+    p50Ms: round(r.p50Ms, 3),
+    p99Ms: round(r.p99Ms, 3),
+    ratio: round(r.ratio, 3),
+    serverCpuUsPerRequest: round(r.serverCpuUsPerRequest, 1),
+    loadgenCpuUsPerRequest: round(r.loadgenCpuUsPerRequest, 1),
+  };
+}
+
+function ceilingJson(ceiling: LoadResult & { serverCpuUsPerRequest: number }): Record<string, number> {
+  return {
+    rps: round(ceiling.rps, 0),
+    p50Ms: round(ceiling.p50Ms, 3),
+    p99Ms: round(ceiling.p99Ms, 3),
+    serverCpuUsPerRequest: round(ceiling.serverCpuUsPerRequest, 1),
+    loadgenCpuUsPerRequest: round(ceiling.loadgenCpuUsPerRequest, 1),
+  };
+}
+
+function printMachine(settings: Settings): Record<string, unknown> {
   const info = machine();
-  console.log(`\n${table(ceiling, rows)}\n`);
-  console.log(`Arca peak RSS: ${fmt(peakRssMb, 1)} MB`);
-  console.log(`machine: ${String(info.cpus)} × ${String(info.model)}, ${String(info.memoryGb)} GB, Node ${process.version}; ${connections} connections, ${durationMs / 1000} s per scenario`);
+  console.log(
+    `machine: ${String(info.cpus)} × ${String(info.model)}, ${String(info.memoryGb)} GB, Node ${process.version}; ` +
+      `${settings.connections} connections, ${settings.durationMs / 1000} s per scenario after ${settings.warmupMs / 1000} s of warm-up`,
+  );
+  return info;
+}
 
+/** The default mode: every API scenario against one server (`--workers` processes), beside the ceiling. */
+async function apiMode(settings: Settings, loadgen: Loadgen): Promise<Record<string, unknown>> {
+  const arca = await startArca(newDataDir(), settings, settings.workers);
+  const scenarios = (await apiScenarios(arca)).filter((s) => settings.only === undefined || s.name.toLowerCase().includes(settings.only.toLowerCase()));
+  const total = (scenarios.length + 1) * (settings.durationMs + settings.warmupMs);
+  console.log(
+    `bench: ${scenarios.length} scenarios + ceiling, ${settings.connections} connections, ${settings.workers} worker(s), ` +
+      `${settings.durationMs / 1000} s each (+${settings.warmupMs / 1000} s warm-up): about ${Math.ceil(total / 1000)} s`,
+  );
+  const ceiling = await measureCeiling(loadgen, settings);
+  const rss = new RssWatch(arca.pid);
+  const rows: Row[] = [];
+  const rssByScenario: Record<string, number | undefined> = {};
+  for (const scenario of scenarios) {
+    const watch = new RssWatch(arca.pid);
+    rows.push(await runScenario(loadgen, arca, scenario, settings, ceiling.rps));
+    rssByScenario[scenario.name] = watch.stop().growthAfter10sPct;
+  }
+  const memory = rss.stop();
+  if (settings.cpuProfDir !== undefined) await stopGracefully(arca.child);
+  else arca.child.kill('SIGTERM');
+
+  console.log(`\n${table(ceiling, rows)}\n`);
+  console.log(`Arca peak RSS: ${fmt(memory.peakMb, 1)} MB (with its workers)`);
+  for (const [name, growth] of Object.entries(rssByScenario)) {
+    if (growth !== undefined) console.log(`  RSS growth after the first 10 s of "${name}": ${fmt(growth, 1)} %`);
+  }
+  const info = printMachine(settings);
+  return {
+    mode: 'api',
+    settings: { durationSeconds: settings.durationMs / 1000, warmupSeconds: settings.warmupMs / 1000, connections: settings.connections, workers: settings.workers },
+    ceiling: ceilingJson(ceiling),
+    results: rows.map(roundedRow),
+    machine: info,
+    serverPeakRssMb: round(memory.peakMb, 1),
+    rssGrowthAfter10sPct: Object.fromEntries(Object.entries(rssByScenario).map(([k, v]) => [k, v === undefined ? null : round(v, 1)])),
+  };
+}
+
+/** 1 worker against 2: the same AES scenarios on two fresh servers. */
+async function workersMode(settings: Settings, loadgen: Loadgen): Promise<Record<string, unknown>> {
+  console.log(`bench: workers, 1 against 2, ${settings.connections} connections, ${settings.durationMs / 1000} s per scenario`);
+  const ceiling = await measureCeiling(loadgen, settings);
+  const byWorkers: Record<string, Row[]> = {};
+  for (const workers of [1, 2]) {
+    console.log(` ${workers} worker(s):`);
+    const arca = await startArca(newDataDir(), settings, workers);
+    const scenarios = (await apiScenarios(arca)).filter((s) => s.keySpec === KEY_SPEC.aes);
+    const rows: Row[] = [];
+    for (const scenario of scenarios) rows.push(await runScenario(loadgen, arca, { ...scenario, name: `${scenario.name}, ${workers} worker(s)` }, settings, ceiling.rps));
+    byWorkers[String(workers)] = rows;
+    arca.child.kill('SIGTERM');
+  }
+  console.log(`\n${table(ceiling, [...(byWorkers['1'] ?? []), ...(byWorkers['2'] ?? [])])}\n`);
+  console.log('The load generator and the ceiling run on the same 2 cores as the workers: 2 workers compete with the generator for them.');
+  const info = printMachine(settings);
+  return {
+    mode: 'workers',
+    settings: { durationSeconds: settings.durationMs / 1000, warmupSeconds: settings.warmupMs / 1000, connections: settings.connections },
+    ceiling: ceilingJson(ceiling),
+    results: Object.values(byWorkers).flat().map(roundedRow),
+    machine: info,
+  };
+}
+
+/**
+ * `--keys N` keys created through the API (each CreateKey a durable commit), the time a server
+ * takes to start on that store, then Encrypt over keys drawn at random (so most requests miss the
+ * key cache at first).
+ */
+async function scaleMode(settings: Settings, loadgen: Loadgen): Promise<Record<string, unknown>> {
+  const dataDir = newDataDir();
+  console.log(`bench: scale, ${settings.keys} keys, ${settings.connections} connections`);
+  let arca = await startArca(dataDir, settings, settings.workers);
+  const created = await loadgen.run({
+    name: 'CreateKey',
+    port: arca.port,
+    host: arca.host,
+    signed: { credentials: CREDENTIALS, action: 'CreateKey', params: { KeySpec: KEY_SPEC.aes }, collectKeyIds: true },
+    connections: settings.connections,
+    warmupMs: 0,
+    durationMs: 24 * 3600 * 1000,
+    maxRequests: settings.keys,
+  });
+  const keyIds = created.keyIds ?? [];
+  console.log(`  CreateKey: ${keyIds.length} keys at ${fmt(created.rps, 0)} req/s (p50 ${fmt(created.p50Ms, 2)} ms, p99 ${fmt(created.p99Ms, 2)} ms), ${created.errors} errors`);
+  await stopGracefully(arca.child);
+
+  arca = await startArca(dataDir, settings, settings.workers);
+  console.log(`  start-up with ${keyIds.length} keys: ${fmt(arca.startMs, 0)} ms to the listening line`);
+  const plaintext = randomBytes(768).toString('base64');
+  const rss = new RssWatch(arca.pid);
+  const encrypt = await runScenario(
+    loadgen,
+    arca,
+    { name: `Encrypt AES-256 1 KiB, random key of ${keyIds.length}`, action: 'Encrypt', keySpec: KEY_SPEC.aes, params: { Plaintext: plaintext } },
+    settings,
+    0,
+    { signed: { credentials: CREDENTIALS, action: 'Encrypt', params: { Plaintext: plaintext }, randomKeyIds: keyIds } },
+  );
+  const memory = rss.stop();
+  arca.child.kill('SIGTERM');
+  console.log(`  Encrypt over random keys: ${fmt(encrypt.rps, 0)} req/s, p50 ${fmt(encrypt.p50Ms, 2)} ms, p99 ${fmt(encrypt.p99Ms, 2)} ms, ${encrypt.errors} errors; peak RSS ${fmt(memory.peakMb, 1)} MB`);
+  const info = printMachine(settings);
+  return {
+    mode: 'scale',
+    keys: keyIds.length,
+    createKey: { rps: round(created.rps, 0), p50Ms: round(created.p50Ms, 3), p99Ms: round(created.p99Ms, 3), errors: created.errors },
+    startupMs: round(arca.startMs, 0),
+    results: [roundedRow(encrypt)],
+    serverPeakRssMb: round(memory.peakMb, 1),
+    machine: info,
+  };
+}
+
+const USAGE =
+  'usage: npm run bench -- [--mode api|workers|scale] [--duration <seconds>] [--connections <n>] [--warmup <seconds>] ' +
+  '[--workers <n>] [--keys <n>] [--json <file>] [--only <scenario>] [--cpu-prof <dir>]';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      mode: { type: 'string', default: 'api' },
+      duration: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '32' },
+      // Long enough for V8 to finish optimising the request path, even on a busy 2-core machine.
+      warmup: { type: 'string', default: '3' },
+      workers: { type: 'string', default: '1' },
+      keys: { type: 'string', default: '100000' },
+      json: { type: 'string' },
+      only: { type: 'string' },
+      'cpu-prof': { type: 'string' },
+    },
+  });
+  const settings: Settings = {
+    durationMs: Number(values.duration) * 1000,
+    warmupMs: Number(values.warmup) * 1000,
+    connections: Number(values.connections),
+    only: values.only,
+    cpuProfDir: values['cpu-prof'],
+    workers: Number(values.workers),
+    keys: Number(values.keys),
+  };
+  const valid =
+    settings.durationMs > 0 &&
+    settings.warmupMs >= 0 &&
+    Number.isInteger(settings.connections) &&
+    settings.connections >= 1 &&
+    Number.isInteger(settings.workers) &&
+    settings.workers >= 1 &&
+    Number.isInteger(settings.keys) &&
+    settings.keys >= 1;
+  const modes = { api: apiMode, workers: workersMode, scale: scaleMode } as const;
+  const mode = modes[values.mode as keyof typeof modes] as (typeof modes)[keyof typeof modes] | undefined;
+  if (!valid || mode === undefined) throw new Error(USAGE);
+
+  buildIfStale();
+  const loadgen = new Loadgen();
+  await loadgen.ready;
+  const report = await mode(settings, loadgen);
+  loadgen.stop();
   if (values.json !== undefined) {
-    const round = (n: number, d = 2): number => Math.round(n * 10 ** d) / 10 ** d;
-    const report = {
-      date: new Date().toISOString(),
-      settings: { durationSeconds: durationMs / 1000, warmupSeconds: warmupMs / 1000, connections },
-      ceiling: {
-        rps: round(ceiling.rps, 0),
-        p50Ms: round(ceiling.p50Ms, 3),
-        p99Ms: round(ceiling.p99Ms, 3),
-        serverCpuUsPerRequest: round(ceiling.serverCpuUsPerRequest, 1),
-        loadgenCpuUsPerRequest: round(ceiling.loadgenCpuUsPerRequest, 1),
-      },
-      results: rows.map((r) => ({
-        ...r,
-        rps: round(r.rps, 0),
-        p50Ms: round(r.p50Ms, 3),
-        p99Ms: round(r.p99Ms, 3),
-        ratio: round(r.ratio, 3),
-        serverCpuUsPerRequest: round(r.serverCpuUsPerRequest, 1),
-        loadgenCpuUsPerRequest: round(r.loadgenCpuUsPerRequest, 1),
-      })),
-      machine: info,
-      serverPeakRssMb: round(peakRssMb, 1),
-    };
-    writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(values.json, `${JSON.stringify({ date: new Date().toISOString(), ...report }, null, 2)}\n`);
     console.log(`wrote ${values.json}`);
   }
 }

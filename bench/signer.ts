@@ -20,6 +20,16 @@ export function pe(s: string): string {
   return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
+function encodeQuery(params: Readonly<Record<string, string>>): { wire: string; canonicalQuery: string } {
+  const encoded = Object.entries(params).map(([k, v]) => [pe(k), pe(v)] as const);
+  const wire = encoded.map(([k, v]) => `${k}=${v}`).join('&');
+  const canonicalQuery = [...encoded]
+    .sort(([ka, va], [kb, vb]) => (ka < kb ? -1 : ka > kb ? 1 : va < vb ? -1 : va > vb ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+  return { wire, canonicalQuery };
+}
+
 /** Signs requests for one action with fixed query parameters (a POST with an empty body). */
 export class ActionSigner {
   /** The request target: `/?a=1&b=2`. */
@@ -38,20 +48,31 @@ export class ActionSigner {
     readonly action: string,
     params: Readonly<Record<string, string>>,
   ) {
-    const encoded = Object.entries(params).map(([k, v]) => [pe(k), pe(v)] as const);
-    const wire = encoded.map(([k, v]) => `${k}=${v}`).join('&');
+    const { wire, canonicalQuery } = encodeQuery(params);
     this.path = wire === '' ? '/' : `/?${wire}`;
-    const canonicalQuery = [...encoded]
-      .sort(([ka, va], [kb, vb]) => (ka < kb ? -1 : ka > kb ? 1 : va < vb ? -1 : va > vb ? 1 : 0))
-      .map(([k, v]) => `${k}=${v}`)
-      .join('&');
-    this.prefix =
-      `POST\n/\n${canonicalQuery}\nhost:${host}\nx-acs-action:${action}\n` + `x-acs-content-sha256:${EMPTY_SHA256}\nx-acs-date:`;
+    this.prefix = this.#prefixFor(canonicalQuery);
     this.suffix = `\nx-acs-version:${API_VERSION}\n\n${SIGNED_HEADERS}\n${EMPTY_SHA256}`;
   }
 
   /** Fresh headers for one request: current date, unique nonce, signature. */
   headers(): Record<string, string> {
+    return this.#sign(this.prefix);
+  }
+
+  /**
+   * A request with other parameters than the constructor's (the scale mode's random KeyId): the
+   * canonical query is built for this one request.
+   */
+  request(params: Readonly<Record<string, string>>): { path: string; headers: Record<string, string> } {
+    const { wire, canonicalQuery } = encodeQuery(params);
+    return { path: wire === '' ? '/' : `/?${wire}`, headers: this.#sign(this.#prefixFor(canonicalQuery)) };
+  }
+
+  #prefixFor(canonicalQuery: string): string {
+    return `POST\n/\n${canonicalQuery}\nhost:${this.host}\nx-acs-action:${this.action}\n` + `x-acs-content-sha256:${EMPTY_SHA256}\nx-acs-date:`;
+  }
+
+  #sign(prefix: string): Record<string, string> {
     const now = Date.now();
     const second = Math.floor(now / 1000);
     if (second !== this.dateSecond) {
@@ -59,7 +80,7 @@ export class ActionSigner {
       this.date = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     }
     const nonce = `${this.noncePrefix}${(this.nonceCounter++).toString(16).padStart(12, '0')}`;
-    const canonical = `${this.prefix}${this.date}\nx-acs-signature-nonce:${nonce}${this.suffix}`;
+    const canonical = `${prefix}${this.date}\nx-acs-signature-nonce:${nonce}${this.suffix}`;
     const stringToSign = `ACS3-HMAC-SHA256\n${createHash('sha256').update(canonical).digest('hex')}`;
     const signature = createHmac('sha256', this.credentials.accessKeySecret).update(stringToSign).digest('hex');
     return {
