@@ -100,6 +100,51 @@ void describe('SqliteKeyStore (SQLite only)', () => {
     }
   });
 
+  void it('commits concurrent writes together, and a conflict in the batch fails only its own write', async () => {
+    const made = Array.from({ length: 40 }, () => makeKeyWithVersion());
+    const first = made[0]!;
+    const stale = rotated({ ...first.key, revision: first.key.revision + 5 }, T0 + 1);
+    const store = SqliteKeyStore.open(file);
+    const writes = [
+      ...made.map(({ key, version }) => store.createKey(key, version)),
+      store.createKey(first.key, first.version), // the same ids again, in the same batch
+      store.addKeyVersion(stale.key, stale.version, first.key.revision + 5), // a revision the key never had
+    ];
+    const outcomes = await Promise.allSettled(writes);
+    await store.close();
+    assert.deepEqual(
+      outcomes.map((outcome) => outcome.status),
+      [...made.map(() => 'fulfilled'), 'rejected', 'rejected'],
+    );
+    for (const outcome of outcomes.slice(-2)) {
+      assert.ok(outcome.status === 'rejected' && outcome.reason instanceof StoreConflictError, String(outcome.status === 'rejected' ? outcome.reason : ''));
+    }
+
+    const reopened = SqliteKeyStore.open(file);
+    try {
+      for (const { key, version } of made) {
+        assert.deepEqual(await reopened.getKey(key.keyId), key);
+        assert.deepEqual(await reopened.getKeyVersion(version.keyVersionId), version);
+      }
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  void it('commits writes still queued when the store closes', async () => {
+    const { key, version } = makeKeyWithVersion();
+    const store = SqliteKeyStore.open(file);
+    const write = store.createKey(key, version);
+    await store.close();
+    await write;
+    const reopened = SqliteKeyStore.open(file);
+    try {
+      assert.deepEqual(await reopened.getKey(key.keyId), key);
+    } finally {
+      await reopened.close();
+    }
+  });
+
   void it('records every migration once, and reopening runs none again', async () => {
     await SqliteKeyStore.open(file).close();
     const recorded = migrationRecords(file);

@@ -161,6 +161,12 @@ function countOf(row: CountRow | undefined): number {
   return row?.total_count ?? 0;
 }
 
+interface QueuedWrite {
+  readonly work: () => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /**
  * The embedded KeyStore: one SQLite file, WAL journal, every commit synced to disk.
  *
@@ -170,10 +176,19 @@ function countOf(row: CountRow | undefined): number {
  * Writes begin IMMEDIATE: in WAL mode a transaction that starts reading and later writes can fail
  * at once with SQLITE_BUSY when another connection wrote in between, without waiting for the busy
  * timeout; taking the write lock first makes writers queue instead.
+ *
+ * Group commit. Each commit waits for the disk (synchronous=FULL), a few milliseconds during
+ * which the event loop is blocked. So writes are not committed one by one: each is queued, and
+ * once per turn of the event loop every write queued in that turn runs in one IMMEDIATE
+ * transaction, each inside its own savepoint — a write that throws (a conflict) is rolled back
+ * alone, and the others commit. Every promise settles only after that COMMIT returned, so a
+ * resolved write is as durable as before; under load one disk flush serves many requests.
  */
 export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   readonly #db: Database.Database;
   readonly #statements: Statements;
+  #queuedWrites: QueuedWrite[] = [];
+  #flushScheduled = false;
 
   private constructor(db: Database.Database) {
     this.#db = db;
@@ -342,6 +357,7 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   }
 
   close(): Promise<void> {
+    this.#commitQueuedWrites();
     return settle(() => {
       this.#db.close();
     });
@@ -357,9 +373,50 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
     }));
   }
 
-  /** BEGIN IMMEDIATE … COMMIT around `work`, or ROLLBACK when it throws. */
+  /** Queues `work` for the next group commit (see the class comment). */
   #write<T>(work: () => T): Promise<T> {
-    return settle(() => this.#db.transaction(work).immediate());
+    return new Promise<T>((resolve, reject) => {
+      this.#queuedWrites.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => this.#commitQueuedWrites());
+      }
+    });
+  }
+
+  /**
+   * BEGIN IMMEDIATE, each queued write in a savepoint (better-sqlite3 nests transactions that
+   * way), COMMIT; then every promise settles. If the transaction itself fails (BEGIN or COMMIT:
+   * busy, disk full), every write of the batch is refused with that error and none took effect.
+   */
+  #commitQueuedWrites(): void {
+    this.#flushScheduled = false;
+    const batch = this.#queuedWrites;
+    this.#queuedWrites = [];
+    if (batch.length === 0) return;
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      this.#db
+        .transaction(() => {
+          outcomes.length = 0;
+          for (const { work } of batch) {
+            try {
+              outcomes.push({ ok: true, value: this.#db.transaction(work)() });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+            }
+          }
+        })
+        .immediate();
+    } catch (error) {
+      for (const { reject } of batch) reject(error);
+      return;
+    }
+    batch.forEach(({ resolve, reject }, index) => {
+      const outcome = outcomes[index];
+      if (outcome?.ok === true) resolve(outcome.value);
+      else reject(outcome?.error ?? new Error('write lost from its batch'));
+    });
   }
 
   /** A deferred transaction: every statement in `work` reads the same snapshot. */
