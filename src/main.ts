@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
+import { drainAndClose } from './api/drain.js';
+import { AccessKeyRateLimiter, type RateLimitOptions } from './api/rate-limiter.js';
 import { buildApi } from './api/server.js';
 import {
   discardSnapshot,
@@ -52,6 +54,8 @@ export interface ServerOptions {
   readonly jobIntervalMs?: number;
   /** Where the one-time messages go (the listening line, a new administrator key). */
   readonly announce?: (line: string) => void;
+  /** Throttles each access key (`--rate-limit`); no limit when absent. */
+  readonly rateLimit?: RateLimitOptions;
 }
 
 export interface RunningServer {
@@ -114,6 +118,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       settings: { minRotationIntervalSeconds: options.minRotationIntervalSeconds ?? DEFAULT_MIN_ROTATION_INTERVAL_SECONDS },
       scope,
       logger,
+      ...(options.rateLimit ? { rateLimiter: new AccessKeyRateLimiter(options.rateLimit) } : {}),
     });
     const jobs = new JobScheduler({
       jobs: [new RotationJob(keys, clock), new DeletionJob(keys)],
@@ -140,9 +145,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const shutdown = async (): Promise<void> => {
       // The jobs write to the store, so they stop (finishing the key in hand) before it closes.
       await jobs.stop();
-      // app.close() returns once the HTTP server takes no request and every one it took has
+      // drainAndClose returns once the HTTP server takes no request and every one it took has
       // finished: the guard changes no more, so the snapshot misses nothing.
-      await app.close();
+      await drainAndClose(app);
       try {
         saveReplayGuard(replayGuard, snapshotPath, clock, logger);
       } finally {

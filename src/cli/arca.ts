@@ -40,6 +40,20 @@ function jobIntervalMs(value: string): number {
   return milliseconds;
 }
 
+function requestsPerSecond(value: string): number {
+  const rate = Number(value);
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(value) || !(rate > 0) || rate > 1_000_000) {
+    throw new InvalidArgumentError('a rate is a number of requests per second above 0, at most 1000000');
+  }
+  return rate;
+}
+
+function burstSize(value: string): number {
+  const burst = Number(value);
+  if (!/^[0-9]+$/.test(value) || burst < 1 || burst > 1_000_000) throw new InvalidArgumentError('a burst is a whole number, 1 to 1000000');
+  return burst;
+}
+
 interface ServerCommandOptions {
   host: string;
   port: number;
@@ -48,6 +62,8 @@ interface ServerCommandOptions {
   accountId: string;
   minRotationInterval: number;
   jobInterval: number;
+  rateLimit?: number;
+  rateLimitBurst?: number;
 }
 
 const program = new Command()
@@ -72,6 +88,8 @@ program
       .argParser(jobIntervalMs)
       .default(DEFAULT_JOB_INTERVAL_MS, '60s'),
   )
+  .option('--rate-limit <requests per second>', 'throttle each access key to this rate (429 Rejected.Throttling); off by default', requestsPerSecond)
+  .option('--rate-limit-burst <requests>', 'requests an idle access key may send at once (default: one second of --rate-limit)', burstSize)
   .addHelpText(
     'after',
     `
@@ -84,11 +102,13 @@ Example:
   arca server --port 0 --data-dir /var/lib/arca`,
   )
   .action(async (options: ServerCommandOptions) => {
-    const { minRotationInterval, jobInterval, ...placement } = options;
+    const { minRotationInterval, jobInterval, rateLimit, rateLimitBurst, ...placement } = options;
+    if (rateLimitBurst !== undefined && rateLimit === undefined) throw new Error('--rate-limit-burst needs --rate-limit');
     const server = await startServer({
       ...placement,
       minRotationIntervalSeconds: minRotationInterval,
       jobIntervalMs: jobInterval,
+      ...(rateLimit === undefined ? {} : { rateLimit: { requestsPerSecond: rateLimit, ...(rateLimitBurst === undefined ? {} : { burst: rateLimitBurst }) } }),
       environment: process.env,
     });
     const stop = (): void => {
