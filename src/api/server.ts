@@ -47,8 +47,12 @@ export function buildApi(deps: ApiDependencies): FastifyInstance {
     // The whole request target is parsed once, by Arca, for the signature.
     routerOptions: { querystringParser: () => ({}) },
     serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) =>
-      createServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler),
+      // requireHostHeader: node would answer an HTTP/1.1 request without Host with a bare 400 and
+      // no body; Arca answers it like any other (the signature covers the host, so it fails there).
+      createServer({ maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false }, handler),
     clientErrorHandler: (error: Error & { code?: string }, socket: Duplex) => answerUnparsableRequest(deps, error, socket),
+    // A path the router cannot decode (`/%`) is refused in the catalog's shape, not the framework's.
+    frameworkErrors: (_error, _request, reply) => sendError(deps, reply, randomUUID(), new KmsError('InvalidParameter', 'Request')),
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
