@@ -103,7 +103,7 @@ export async function makeFixtures(target: FuzzTarget): Promise<FuzzFixtures> {
   const disabled = (await call('CreateKey')).KeyMetadata;
   await call('DisableKey', { KeyId: disabled.KeyId });
   await call('CreateAlias', { KeyId: aes.KeyId, AliasName: 'alias/fuzz' });
-  const version = (await call('CreateKeyVersion', { KeyId: sm4.KeyId })).KeyVersionId;
+  const version = (await call('CreateKeyVersion', { KeyId: sm4.KeyId })).KeyVersion.KeyVersionId as string;
   const blobs = [
     (await call('Encrypt', { KeyId: aes.KeyId, Plaintext: 'fuzz', EncryptionContext: '{"a":"b"}' })).CiphertextBlob,
     (await call('Encrypt', { KeyId: sm4.KeyId, Plaintext: 'x'.repeat(100) })).CiphertextBlob,
@@ -253,8 +253,13 @@ function plausibleValue(name: string, fixtures: FuzzFixtures): fc.Arbitrary<stri
  * values (so the request gets past MissingParameter and into the operation), the other half any
  * names with any values; either way a few malformed extras and repeats may be mixed in.
  */
+function knownParameters(action: string): readonly string[] {
+  // Own properties only: a random action named "constructor" must not find Object's.
+  return Object.hasOwn(ACTION_PARAMETERS, action) ? (ACTION_PARAMETERS[action] ?? []) : [];
+}
+
 function parametersFor(action: string, fixtures: FuzzFixtures): fc.Arbitrary<Array<[string, string]>> {
-  const known = ACTION_PARAMETERS[action] ?? [];
+  const known = knownParameters(action);
   const anyValue = valueArbitrary(fixtures);
   const plausible = fc.tuple(...known.map((name) => fc.option(plausibleValue(name, fixtures).map((value): [string, string] => [name, value]), { freq: 3 }))).map((pairs) => pairs.filter((pair): pair is [string, string] => pair !== null));
   const random = fc.array(fc.tuple(parameterName(action), anyValue), { maxLength: 6 });
@@ -263,7 +268,7 @@ function parametersFor(action: string, fixtures: FuzzFixtures): fc.Arbitrary<Arr
 }
 
 function parameterName(action: string): fc.Arbitrary<string> {
-  const known = ACTION_PARAMETERS[action] ?? [];
+  const known = knownParameters(action);
   return fc.oneof(
     ...(known.length > 0 ? [{ weight: 12, arbitrary: fc.constantFrom(...known) }] : []),
     { weight: 2, arbitrary: fc.constantFrom(...EXTRA_NAMES) },
@@ -300,7 +305,7 @@ export function signedCaseArbitrary(fixtures: FuzzFixtures): fc.Arbitrary<Signed
   const actions = Object.keys(ACTION_PARAMETERS);
   const action = fc.oneof(
     { weight: 20, arbitrary: fc.constantFrom(...actions) },
-    { weight: 1, arbitrary: fc.constantFrom(...actions.map((name) => name.toLowerCase()), 'AsymmetricSign', 'ImportKeyMaterial', '', ' Encrypt', 'Encrypt\u0000') },
+    { weight: 1, arbitrary: fc.constantFrom(...actions.map((name) => name.toLowerCase()), 'AsymmetricSign', 'ImportKeyMaterial', '', ' Encrypt', 'Encrypt\u0000', 'constructor', '__proto__', 'toString', 'hasOwnProperty') },
     { weight: 1, arbitrary: fc.string({ maxLength: 30 }).filter(wellFormed) },
   );
   return action.chain((chosen) =>
