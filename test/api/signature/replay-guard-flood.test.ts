@@ -48,7 +48,7 @@ describe('ReplayGuard under a flood', () => {
   it('when full it fails closed: every held nonce is still refused as a replay, and room comes back only as nonces expire', () => {
     const guard = new ReplayGuard({ maxEntries: 10_000 });
     for (let i = 0; i < 10_000; i += 1) guard.recordNonce('k', `n${i}`, T0, T0);
-    assertRefused(Promise.reject(catchIt(() => guard.recordNonce('k', 'fresh', T0, T0 + MINUTE_MS))), 'ServiceUnavailableTemporary');
+    assert.equal(errorNameOf(() => guard.recordNonce('k', 'fresh', T0, T0 + MINUTE_MS)), 'ServiceUnavailableTemporary');
     for (let i = 0; i < 10_000; i += 997) {
       assert.equal(errorNameOf(() => guard.recordNonce('k', `n${i}`, T0, T0 + 14 * MINUTE_MS)), 'SignatureNonceUsed');
     }
@@ -94,12 +94,3 @@ describe('ReplayGuard under a flood', () => {
     await assertRefused(verify(request, { guard }), 'SignatureNonceUsed');
   });
 });
-
-function catchIt(action: () => void): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  return new Error('no error was thrown');
-}
