@@ -24,7 +24,7 @@ import {
 } from './api-fuzzer.js';
 
 /** Cases per property in `npm test`; FUZZ_RUNS overrides. */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 400);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 
 describe('API fuzzing over HTTP (bounded run)', () => {
   let server: TestServer;

@@ -42,7 +42,8 @@ describe('ReplayGuard under a flood', () => {
     // 100,000 would take 2-3 MB; and nothing more after the guard filled up.
     const grownMb = (after - before) / 2 ** 20;
     assert.ok(grownMb < 1, `the tables grew by ${grownMb.toFixed(1)} MB`);
-    assert.ok(after - atFull <= 64 * 1024, `memory grew by ${after - atFull} bytes after the guard was full`);
+    // (A margin for the hash buffers the collector has not freed yet; 90,000 more pairs would need 2 MB.)
+    assert.ok(after - atFull <= 512 * 1024, `memory grew by ${after - atFull} bytes after the guard was full`);
   });
 
   it('when full it fails closed: every held nonce is still refused as a replay, and room comes back only as nonces expire', () => {
