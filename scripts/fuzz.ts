@@ -39,7 +39,9 @@ try {
     ['malformed', rawCaseArbitrary(target, fixtures), Math.ceil(runs / 2)],
   ] as const) {
     const details = await fc.check(
-      fc.asyncProperty(arbitrary, (fuzzCase) => runCase(target, fuzzCase, state, stats)),
+      fc.asyncProperty(arbitrary, async (fuzzCase) => {
+        await runCase(target, fuzzCase, state, stats);
+      }),
       { numRuns, seed },
     );
     if (details.failed) {

@@ -633,10 +633,10 @@ export function newStatistics(): FuzzStatistics {
 }
 
 /**
- * Sends one case and checks every property. `state.digest` is the store's digest after the last
+ * Sends one case, checks every property, and returns the answer's Code ('Success' for a 200). `state.digest` is the store's digest after the last
  * accepted request; a refusal must leave it unchanged.
  */
-export async function runCase(target: FuzzTarget, fuzzCase: FuzzCase, state: { digest: string }, stats: FuzzStatistics): Promise<void> {
+export async function runCase(target: FuzzTarget, fuzzCase: FuzzCase, state: { digest: string }, stats: FuzzStatistics): Promise<string> {
   let answer: Answer;
   let method: string;
   let label: string;
@@ -659,11 +659,12 @@ export async function runCase(target: FuzzTarget, fuzzCase: FuzzCase, state: { d
   if (answer.status === 200) {
     stats.accepted += 1;
     state.digest = after;
-    return;
+    return 'Success';
   }
   const code = (JSON.parse(answer.text) as { Code: string }).Code;
   stats.byCode[code] = (stats.byCode[code] ?? 0) + 1;
   assert.equal(after, state.digest, `${label}: refused with ${code}, yet the store changed`);
+  return code;
 }
 
 /** Both kinds of case, weighted towards signed requests (which reach the actions). */
