@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
+import { drainAndClose } from './api/drain.js';
+import { AccessKeyRateLimiter, type RateLimitOptions } from './api/rate-limiter.js';
 import { buildApi } from './api/server.js';
 import type { ReplayGuard } from './api/signature/replay-guard.js';
 import type { NonceRecorder } from './api/signature/verify-request.js';
@@ -54,6 +56,8 @@ export interface ServerOptions {
   readonly jobIntervalMs?: number;
   /** Where the one-time messages go (the listening line, a new administrator key). */
   readonly announce?: (line: string) => void;
+  /** Throttles each access key (`--rate-limit`); no limit when absent. */
+  readonly rateLimit?: RateLimitOptions;
   /** Set in a worker process of `arca server --workers N` (see src/cluster/). */
   readonly worker?: WorkerRole;
 }
@@ -217,6 +221,7 @@ async function startServing(options: ServerOptions, role: ServingRole, beforeLis
       settings: { minRotationIntervalSeconds: options.minRotationIntervalSeconds ?? DEFAULT_MIN_ROTATION_INTERVAL_SECONDS },
       scope,
       logger,
+      ...(options.rateLimit ? { rateLimiter: new AccessKeyRateLimiter(options.rateLimit) } : {}),
     });
     const jobs = new JobScheduler({
       jobs: role.runsJobs ? [new RotationJob(keys, clock), new DeletionJob(keys)] : [],
@@ -234,8 +239,10 @@ async function startServing(options: ServerOptions, role: ServingRole, beforeLis
     const shutdown = async (): Promise<void> => {
       // The jobs write to the store, so they stop (finishing the key in hand) before it closes.
       await jobs.stop();
+      // drainAndClose returns once the HTTP server takes no request and every one it took has
+      // finished (a standalone server's close() saves the replay guard after this).
       try {
-        await app.close();
+        await drainAndClose(app);
       } finally {
         await store.close();
       }

@@ -11,6 +11,7 @@ import type { KeyRing } from '../operations/key-ring.js';
 import type { AuditTrail, Caller, Operation, OperationContext, OperationSettings } from '../operations/operation.js';
 import { ACTION_TABLE } from './action-table.js';
 import { errorBody, kmsErrorFrom } from './error-response.js';
+import type { AccessKeyRateLimiter } from './rate-limiter.js';
 import { decodeFormBody, isFormContentType, mergeParameters, splitRequestTarget, type ParamPairs } from './request-parsing.js';
 import type { SignedRequest } from './signature/signed-request.js';
 import { verifyRequest, type NonceRecorder } from './signature/verify-request.js';
@@ -30,6 +31,8 @@ export interface ApiDependencies {
   readonly settings: OperationSettings;
   readonly scope: ArnScope;
   readonly logger: Logger;
+  /** Per-access-key throttling (`--rate-limit`); none when absent. */
+  readonly rateLimiter?: AccessKeyRateLimiter;
 }
 
 /** The HTTP face of Arca: RPC style on `/`, GET or POST, every request signed. */
@@ -37,12 +40,18 @@ export function buildApi(deps: ApiDependencies): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: MAX_BODY_BYTES,
-    return503OnClosing: true,
+    // A request that reaches a closing server is served (with Connection: close), not dropped
+    // with the framework's own 503 body: see drainAndClose.
+    return503OnClosing: false,
     // The whole request target is parsed once, by Arca, for the signature.
     routerOptions: { querystringParser: () => ({}) },
     serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) =>
-      createServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler),
+      // requireHostHeader: node would answer an HTTP/1.1 request without Host with a bare 400 and
+      // no body; Arca answers it like any other (the signature covers the host, so it fails there).
+      createServer({ maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false }, handler),
     clientErrorHandler: (error: Error & { code?: string }, socket: Duplex) => answerUnparsableRequest(deps, error, socket),
+    // A path the router cannot decode (`/%`) is refused in the catalog's shape, not the framework's.
+    frameworkErrors: (_error, _request, reply) => sendError(deps, reply, randomUUID(), new KmsError('InvalidParameter', 'Request')),
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -76,6 +85,7 @@ async function handleApiRequest(deps: ApiDependencies, request: FastifyRequest, 
     const version = params.optional('Version') ?? singleHeader(request, 'x-acs-version');
     const caller = await authenticate(deps, signed);
     accessKeyId = caller.accessKeyId;
+    deps.rateLimiter?.admit(caller.accessKeyId, deps.clock.now());
     const body = await runAction(deps, params, { action, version }, { caller, requestId, audit });
     result = 'Success';
     void reply.code(200).header('x-acs-request-id', requestId).type('application/json;charset=utf-8').send({ ...body, RequestId: requestId });

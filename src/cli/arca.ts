@@ -48,6 +48,19 @@ function workerCount(value: string): number {
 }
 
 const MAX_WORKERS = 64;
+function requestsPerSecond(value: string): number {
+  const rate = Number(value);
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(value) || !(rate > 0) || rate > 1_000_000) {
+    throw new InvalidArgumentError('a rate is a number of requests per second above 0, at most 1000000');
+  }
+  return rate;
+}
+
+function burstSize(value: string): number {
+  const burst = Number(value);
+  if (!/^[0-9]+$/.test(value) || burst < 1 || burst > 1_000_000) throw new InvalidArgumentError('a burst is a whole number, 1 to 1000000');
+  return burst;
+}
 
 interface ServerCommandOptions {
   host: string;
@@ -58,6 +71,8 @@ interface ServerCommandOptions {
   minRotationInterval: number;
   jobInterval: number;
   workers: number;
+  rateLimit?: number;
+  rateLimitBurst?: number;
 }
 
 const program = new Command()
@@ -83,6 +98,8 @@ program
       .default(DEFAULT_JOB_INTERVAL_MS, '60s'),
   )
   .option('--workers <n>', 'worker processes sharing the port (Node cluster); 1 runs no cluster', workerCount, 1)
+  .option('--rate-limit <requests per second>', 'throttle each access key to this rate (429 Rejected.Throttling); off by default', requestsPerSecond)
+  .option('--rate-limit-burst <requests>', 'requests an idle access key may send at once (default: one second of --rate-limit)', burstSize)
   .addHelpText(
     'after',
     `
@@ -95,11 +112,13 @@ Example:
   arca server --port 0 --data-dir /var/lib/arca`,
   )
   .action(async (options: ServerCommandOptions) => {
-    const { minRotationInterval, jobInterval, workers, ...placement } = options;
+    const { minRotationInterval, jobInterval, workers, rateLimit, rateLimitBurst, ...placement } = options;
+    if (rateLimitBurst !== undefined && rateLimit === undefined) throw new Error('--rate-limit-burst needs --rate-limit');
     const serverOptions = {
       ...placement,
       minRotationIntervalSeconds: minRotationInterval,
       jobIntervalMs: jobInterval,
+      ...(rateLimit === undefined ? {} : { rateLimit: { requestsPerSecond: rateLimit, ...(rateLimitBurst === undefined ? {} : { burst: rateLimitBurst }) } }),
       environment: process.env,
     };
     const server = workers > 1 ? await startCluster(serverOptions, workers) : await startServer(serverOptions);

@@ -97,7 +97,7 @@ class WorkerSet {
 
   /** Resolves with the port the worker listens on; rejects if it exits first. */
   #fork(index: number): Promise<number> {
-    const { host, port, dataDir, region, accountId, minRotationIntervalSeconds, jobIntervalMs } = this.#options;
+    const { host, port, dataDir, region, accountId, minRotationIntervalSeconds, jobIntervalMs, rateLimit } = this.#options;
     const worker = cluster.fork({
       [WORKER_INDEX_VARIABLE]: String(index),
       [WORKER_OPTIONS_VARIABLE]: encodeWorkerOptions({
@@ -108,6 +108,7 @@ class WorkerSet {
         accountId,
         ...(minRotationIntervalSeconds === undefined ? {} : { minRotationIntervalSeconds }),
         ...(jobIntervalMs === undefined ? {} : { jobIntervalMs }),
+        ...(rateLimit === undefined ? {} : { rateLimit }),
       }),
     });
     this.#workers.set(index, worker);

@@ -3,7 +3,7 @@ import type { ServerOptions } from '../main.js';
 /** What the primary hands each worker, through its environment (JSON in one variable). */
 export type WorkerOptions = Pick<
   ServerOptions,
-  'host' | 'port' | 'dataDir' | 'region' | 'accountId' | 'minRotationIntervalSeconds' | 'jobIntervalMs'
+  'host' | 'port' | 'dataDir' | 'region' | 'accountId' | 'minRotationIntervalSeconds' | 'jobIntervalMs' | 'rateLimit'
 >;
 
 export const WORKER_OPTIONS_VARIABLE = 'ARCA_WORKER_OPTIONS';
@@ -31,6 +31,10 @@ export function decodeWorkerOptions(text: string | undefined): WorkerOptions {
   if (port === undefined) throw new Error('worker options: port is missing');
   const minRotationIntervalSeconds = number_('minRotationIntervalSeconds');
   const jobIntervalMs = number_('jobIntervalMs');
+  const rateLimit = parsed.rateLimit as { requestsPerSecond?: unknown; burst?: unknown } | undefined;
+  if (rateLimit !== undefined && (typeof rateLimit.requestsPerSecond !== 'number' || !['number', 'undefined'].includes(typeof rateLimit.burst))) {
+    throw new Error('worker options: rateLimit is malformed');
+  }
   return {
     host: text_('host'),
     port,
@@ -39,5 +43,13 @@ export function decodeWorkerOptions(text: string | undefined): WorkerOptions {
     accountId: text_('accountId'),
     ...(minRotationIntervalSeconds === undefined ? {} : { minRotationIntervalSeconds }),
     ...(jobIntervalMs === undefined ? {} : { jobIntervalMs }),
+    ...(rateLimit === undefined
+      ? {}
+      : {
+          rateLimit: {
+            requestsPerSecond: rateLimit.requestsPerSecond as number,
+            ...(typeof rateLimit.burst === 'number' ? { burst: rateLimit.burst } : {}),
+          },
+        }),
   };
 }

@@ -109,6 +109,14 @@ export const ErrorCatalog = {
     message: 'The request would have succeeded, but the DryRun parameter was set.',
   },
   LimitExceeded: { httpStatus: 400, kind: 'user', code: 'Rejected.LimitExceeded', message: 'The {0} limit was exceeded.' },
+  RejectedThrottling: {
+    // Alibaba's secrets documentation uses 429 with this code; the 3.x SDKs raise a ThrottlingError
+    // for any Code containing "Throttling" and back off.
+    httpStatus: 429,
+    kind: 'user',
+    code: 'Rejected.Throttling',
+    message: 'Request was denied due to request throttling.',
+  },
   InternalFailure: { httpStatus: 500, kind: 'internal', message: 'Internal Failure.' },
   ServiceUnavailableTemporary: { httpStatus: 503, kind: 'internal', message: 'Service Unavailable Temporary.' },
 } as const satisfies Record<string, CatalogEntry>;
