@@ -16,6 +16,7 @@ import { systemClock, type Clock, type KeyProtector, type MetadataStore } from '
 import { DEFAULT_MIN_ROTATION_INTERVAL_SECONDS } from './domain/rotation-interval.js';
 import { DeletionJob } from './jobs/deletion-job.js';
 import { RotationJob } from './jobs/rotation-job.js';
+import { MaterialExpiryJob } from './jobs/material-expiry-job.js';
 import { JobScheduler } from './jobs/scheduler.js';
 import { SqliteKeyStore } from './keystore/sqlite/sqlite-key-store.js';
 import { AccessKeys, type AccessKeyCredentials } from './operations/access-keys.js';
@@ -114,9 +115,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       settings: { minRotationIntervalSeconds: options.minRotationIntervalSeconds ?? DEFAULT_MIN_ROTATION_INTERVAL_SECONDS },
       scope,
       logger,
+      secrets: rootKey,
     });
     const jobs = new JobScheduler({
-      jobs: [new RotationJob(keys, clock), new DeletionJob(keys)],
+      jobs: [new RotationJob(keys, clock), new DeletionJob(keys), new MaterialExpiryJob(keys)],
       clock,
       intervalMs: options.jobIntervalMs ?? DEFAULT_JOB_INTERVAL_MS,
       logger,

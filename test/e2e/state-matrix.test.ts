@@ -187,9 +187,8 @@ function httpDriver(server: TestServer): Driver {
 /** The operations over a memory store, wired by hand the way main wires them over SQLite. */
 function operationsDriver(): Driver {
   const store = new MemoryKeyStore();
-  const protectors = new Map<ProtectionLevel, KeyProtector>([
-    [ProtectionLevel.Software, new SoftwareKeyProtector(RootKey.fromSecret(SecretBytes.random(32)))],
-  ]);
+  const rootKey = RootKey.fromSecret(SecretBytes.random(32));
+  const protectors = new Map<ProtectionLevel, KeyProtector>([[ProtectionLevel.Software, new SoftwareKeyProtector(rootKey)]]);
   // No record caching: a state written straight into the store is what the next call sees.
   const keys = new KeyRing(store, protectors, systemClock, { region: TEST_REGION, accountId: '1234567890123456' }, {
     recordTtlMs: 0,
@@ -202,6 +201,7 @@ function operationsDriver(): Driver {
     clock: systemClock,
     settings: { minRotationIntervalSeconds: DEFAULT_MIN_ROTATION_INTERVAL_SECONDS },
     audit: {},
+    secrets: rootKey,
   });
   const noContext = new Map<string, string>();
   const page = { pageNumber: 1, pageSize: 100 };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { Alias, Key, KeyVersion, Tag } from '../../src/domain/key.js';
+import { ProtectionKind, type Alias, type Key, type KeyVersion, type Tag } from '../../src/domain/key.js';
 import { KeySpec, KeyUsage, Origin, ProtectionLevel } from '../../src/domain/key-spec.js';
 import { KeyState } from '../../src/domain/key-state.js';
 import {
@@ -12,7 +12,7 @@ import {
   type StoreConflictReason,
 } from '../../src/domain/ports.js';
 import { StorePreconditionError } from '../../src/keystore/store-support.js';
-import { T0, makeAccessKey, makeAlias, makeKey, makeKeyWithVersion, makeVersion, rotated } from './fixtures.js';
+import { T0, makeAccessKey, makeAlias, makeKey, makeKeyWithVersion, makeVersion, rotated, sealedOf } from './fixtures.js';
 
 export type ContractStore = KeyStore & AccessKeyStore & MetadataStore;
 
@@ -122,7 +122,7 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         const stored = await store.getKeyVersion(version.keyVersionId);
         assert.ok(stored, 'the first version is stored');
         assert.deepEqual(stored, version);
-        assert.ok(Buffer.isBuffer(stored.material.sealed), 'sealed material comes back as a Buffer');
+        assert.ok(Buffer.isBuffer(sealedOf(stored)), 'sealed material comes back as a Buffer');
       });
 
       void it('getKey and getKeyVersion of unknown ids resolve undefined', async () => {
@@ -727,7 +727,7 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         await store.putMetadata('m', Buffer.from('value'));
         // Copies of what was stored, taken before any mutation: the originals might share buffers
         // with what the store hands out, and would then change along with it.
-        const expectedVersion = { ...version, material: { ...version.material, sealed: Buffer.from(version.material.sealed) } };
+        const expectedVersion = { ...version, material: { kind: ProtectionKind.Software, sealed: Buffer.from(sealedOf(version)) } };
         const expectedAccessKey = { ...accessKey, sealedSecret: Buffer.from(accessKey.sealedSecret) };
 
         const gotKey = (await store.getKey(key.keyId)) as Mutable<Key>;
@@ -735,9 +735,9 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         tryToMutate(() => (gotKey.tags as Tag[]).push({ tagKey: 'x', tagValue: 'y' }));
         tryToMutate(() => ((gotKey.tags[0] as Mutable<Tag>).tagValue = 'mutated'));
         const gotVersion = await store.getKeyVersion(version.keyVersionId);
-        tryToMutate(() => gotVersion?.material.sealed.fill(0));
+        tryToMutate(() => gotVersion?.material?.sealed.fill(0));
         const listed = await store.listKeyVersions(key.keyId, FIRST_PAGE_OF_100);
-        tryToMutate(() => listed.items[0]?.material.sealed.fill(0));
+        tryToMutate(() => listed.items[0]?.material?.sealed.fill(0));
         const listedKeys = await store.listKeys({}, FIRST_PAGE_OF_100);
         tryToMutate(() => ((listedKeys.items[0] as Mutable<Key>).keyState = KeyState.Disabled));
         const gotAlias = (await store.getAlias(alias.aliasName)) as Mutable<Alias>;
@@ -755,11 +755,11 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
       void it('records passed in can be changed afterwards without changing the store', async () => {
         const made = makeKeyWithVersion({ tags: [{ tagKey: 'a', tagValue: 'b' }] });
         const expectedKey = structuredClone(made.key);
-        const expectedSealed = Buffer.from(made.version.material.sealed);
+        const expectedSealed = Buffer.from(sealedOf(made.version));
         await store.createKey(made.key, made.version);
         (made.key.tags as Tag[]).push({ tagKey: 'x', tagValue: 'y' });
         (made.key as Mutable<Key>).description = 'mutated';
-        made.version.material.sealed.fill(0);
+        sealedOf(made.version).fill(0);
 
         const accessKey = makeAccessKey();
         const expectedSecret = Buffer.from(accessKey.sealedSecret);
@@ -771,7 +771,7 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         value.fill(0);
 
         assert.deepEqual(await store.getKey(made.key.keyId), expectedKey);
-        assert.deepEqual((await store.getKeyVersion(made.version.keyVersionId))?.material.sealed, expectedSealed);
+        assert.deepEqual((await store.getKeyVersion(made.version.keyVersionId))?.material?.sealed, expectedSealed);
         assert.deepEqual((await store.getAccessKey(accessKey.accessKeyId))?.sealedSecret, expectedSecret);
         assert.equal((await store.getMetadata('m'))?.toString(), 'value');
       });
