@@ -26,7 +26,6 @@ const SPEC_OF: Record<Algorithm, string> = {
   SM2PKE: 'EC_SM2',
 };
 const ALGORITHMS = Object.keys(SPEC_OF) as Algorithm[];
-const MATERIAL_BYTES: Record<string, number> = { Aliyun_AES_256: 32, Aliyun_SM4: 16 };
 
 /** What a client does with the PublicKey it got: Node's crypto for RSA, the openssl CLI for SM2. */
 function wrapLikeAClient(publicKeyBase64: string, algorithm: Algorithm, material: Buffer): string {
@@ -548,6 +547,50 @@ describe('ExportDataKey and GenerateAndExportDataKey', () => {
       { code: 'Rejected.PendingImport', statusCode: 409 },
     );
     await expectV3Error(exportWith({ DryRun: 'true' }), { code: 'DryRunOperationError', statusCode: 412 });
+  });
+});
+
+describe('material expiry on the server\'s job tick', () => {
+  it('the key goes to PendingImport at the first tick after MaterialExpireTime; the same material brings its ciphertexts back', async () => {
+    // The server's clock runs 120 s ahead when the test says so: well inside the 15-minute
+    // signature window, so the SDK's requests are still accepted.
+    let offsetMs = 0;
+    const ticking = await startTestServer({ clock: { now: () => Date.now() + offsetMs }, jobIntervalMs: 100 });
+    try {
+      const call = v3Caller(ticking);
+      const keyId = (await call('CreateKey', { Origin: 'EXTERNAL' })).KeyMetadata.KeyId;
+      const material = randomBytes(32);
+      imported.push(material);
+      const importWith = async (expireUnix: number): Promise<void> => {
+        const params = await call('GetParametersForImport', { KeyId: keyId, WrappingKeySpec: 'RSA_2048', WrappingAlgorithm: 'RSAES_OAEP_SHA_1' });
+        await call('ImportKeyMaterial', {
+          KeyId: keyId,
+          ImportToken: params.ImportToken,
+          EncryptedKeyMaterial: wrapLikeAClient(params.PublicKey, 'RSAES_OAEP_SHA_1', material),
+          KeyMaterialExpireUnix: expireUnix,
+        });
+      };
+      const expireUnix = Math.floor(Date.now() / 1000) + 60;
+      await importWith(expireUnix);
+      const described = (await call('DescribeKey', { KeyId: keyId })).KeyMetadata;
+      assert.equal(described.MaterialExpireTime, new Date(expireUnix * 1000).toISOString().replace('.000Z', 'Z'));
+      const blob = (await call('Encrypt', { KeyId: keyId, Plaintext: 'expiring' })).CiphertextBlob;
+
+      offsetMs = 120_000;
+      const deadline = Date.now() + 15_000;
+      let state = described.KeyState;
+      while (state !== 'PendingImport' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        state = (await call('DescribeKey', { KeyId: keyId })).KeyMetadata.KeyState;
+      }
+      assert.equal(state, 'PendingImport');
+      assert.equal((await call('DescribeKey', { KeyId: keyId })).KeyMetadata.MaterialExpireTime, '');
+      await expectV3Error(call('Decrypt', { CiphertextBlob: blob }), { code: 'Rejected.PendingImport', statusCode: 409 });
+      await importWith(0);
+      assert.equal((await call('Decrypt', { CiphertextBlob: blob })).Plaintext, 'expiring');
+    } finally {
+      await ticking.close();
+    }
   });
 });
 
