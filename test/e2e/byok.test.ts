@@ -550,6 +550,56 @@ describe('ExportDataKey and GenerateAndExportDataKey', () => {
   });
 });
 
+describe('the state table for the import and export actions (alibaba-kms-api.md §3), on EXTERNAL keys', () => {
+  const STATES = ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'] as const;
+  type State = (typeof STATES)[number];
+  const USE_KEY: Record<State, string | null> = {
+    Enabled: null,
+    Disabled: 'Rejected.Disabled',
+    PendingDeletion: 'Rejected.PendingDeletion',
+    PendingImport: 'Rejected.PendingImport',
+  };
+  const rsaBlob = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+  const exportTarget = { PublicKeyBlob: rsaBlob, WrappingKeySpec: 'RSA_2048', WrappingAlgorithm: 'RSAES_OAEP_SHA_256' };
+
+  /** An EXTERNAL key with material and a data-key blob, moved to `state`. */
+  async function keyIn(state: State): Promise<{ keyId: string; material: Buffer; blob: string }> {
+    const keyId = await createExternalKey();
+    const material = randomBytes(32);
+    await importMaterial(keyId, material);
+    const blob = (await v3('GenerateDataKey', { KeyId: keyId })).CiphertextBlob;
+    if (state === 'Disabled') await v3('DisableKey', { KeyId: keyId });
+    if (state === 'PendingDeletion') await v3('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 });
+    if (state === 'PendingImport') await v3('DeleteKeyMaterial', { KeyId: keyId });
+    assert.equal((await describe3(keyId)).KeyState, state);
+    return { keyId, material, blob };
+  }
+
+  for (const state of STATES) {
+    it(`${state}: GetParametersForImport and DeleteKeyMaterial are allowed, ImportKeyMaterial ${state === 'PendingDeletion' ? 'is refused' : 'is allowed'}, the export actions follow Encrypt`, async () => {
+      const { keyId, material, blob } = await keyIn(state);
+      const refusal = USE_KEY[state];
+      for (const [action, params] of [
+        ['GenerateAndExportDataKey', { KeyId: keyId, ...exportTarget }],
+        ['ExportDataKey', { CiphertextBlob: blob, ...exportTarget }],
+      ] as const) {
+        if (refusal === null) assert.ok((await v3(action, params)).ExportedDataKey);
+        else await expectV3Error(v3(action, params), { code: refusal, statusCode: 409 });
+      }
+      assert.ok((await parameters(keyId, 'RSAES_OAEP_SHA_256')).ImportToken);
+      if (state === 'PendingDeletion') {
+        await expectV3Error(importMaterial(keyId, material), { code: 'Rejected.StateModifiedFailed', statusCode: 409 });
+        assert.equal((await describe3(keyId)).KeyState, 'PendingDeletion');
+      } else {
+        await importMaterial(keyId, material);
+        assert.equal((await describe3(keyId)).KeyState, state === 'PendingImport' ? 'Enabled' : state);
+      }
+      await v3('DeleteKeyMaterial', { KeyId: keyId });
+      assert.equal((await describe3(keyId)).KeyState, state === 'PendingDeletion' ? 'PendingDeletion' : 'PendingImport');
+    });
+  }
+});
+
 describe('material expiry on the server\'s job tick', () => {
   it('the key goes to PendingImport at the first tick after MaterialExpireTime; the same material brings its ciphertexts back', async () => {
     // The server's clock runs 120 s ahead when the test says so: well inside the 15-minute
