@@ -149,6 +149,9 @@ describe('import with every wrapping algorithm, through both SDKs', () => {
       assert.equal(described.MaterialExpireTime, '');
       const encrypted = await v1.encrypt(new M.EncryptRequest({ keyId, plaintext: `hello ${algorithm}` }));
       assert.equal((await v1.decrypt(new M.DecryptRequest({ ciphertextBlob: encrypted.ciphertextBlob }))).plaintext, `hello ${algorithm}`);
+      assert.ok((await v1.deleteKeyMaterial(new M.DeleteKeyMaterialRequest({ keyId }))).requestId);
+      assert.equal((await describe3(keyId)).KeyState, 'PendingImport');
+      await expectV1Error(v1.decrypt(new M.DecryptRequest({ ciphertextBlob: encrypted.ciphertextBlob })), { code: 'Rejected.PendingImport', statusCode: 409 });
     });
 
     it(`${algorithm}: the 3.x transport imports SM4 material and the key encrypts and decrypts`, async () => {
