@@ -1,4 +1,4 @@
-import { createECDH, createHash, timingSafeEqual } from 'node:crypto';
+import { createECDH, createHash, timingSafeEqual, type ECDH } from 'node:crypto';
 import { SecretBytes } from './secret-bytes.js';
 
 /**
@@ -80,6 +80,15 @@ function fromBytes(bytes: Uint8Array): bigint {
   return bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
 }
 
+/** OpenSSL's private scalar (leading zero bytes dropped) as 32 bytes; its own buffer is wiped. */
+function privateScalarOf(ecdh: ECDH): Buffer {
+  const raw = ecdh.getPrivateKey();
+  const scalar = Buffer.alloc(COORDINATE_LENGTH);
+  raw.copy(scalar, COORDINATE_LENGTH - raw.length);
+  raw.fill(0);
+  return scalar;
+}
+
 function encodeUncompressed(point: Sm2Point): Buffer {
   return Buffer.concat([Buffer.of(0x04), toFixedBytes(point.x), toFixedBytes(point.y)]);
 }
@@ -111,7 +120,13 @@ function multiply(scalar: Buffer, point: Sm2Point): Sm2Point {
   const d = fromBytes(scalar);
   if (d <= 1n || d >= N - 1n) throw new Sm2DecryptionError();
   const x = ecdhX(scalar, point);
-  const xNext = ecdhX(toFixedBytes(d + 1n), point);
+  const nextScalar = toFixedBytes(d + 1n);
+  let xNext: bigint;
+  try {
+    xNext = ecdhX(nextScalar, point);
+  } finally {
+    nextScalar.fill(0);
+  }
   if (x === point.x) throw new Sm2DecryptionError();
   // p ≡ 3 (mod 4): a square root of c is c^((p+1)/4).
   const y = modPow(curveRightSide(x), (P + 1n) / 4n);
@@ -164,7 +179,7 @@ export function generateSm2KeyPair(): Sm2KeyPair {
   for (;;) {
     const ecdh = createECDH('SM2');
     ecdh.generateKeys();
-    const privateKey = SecretBytes.adopt(Buffer.from(ecdh.getPrivateKey().toString('hex').padStart(64, '0'), 'hex'));
+    const privateKey = SecretBytes.adopt(privateScalarOf(ecdh));
     const d = fromBytes(privateKey.unsafeReveal());
     // multiply() needs 1 < d < n - 1; OpenSSL draws from [1, n - 1], so this almost never loops.
     if (d > 1n && d < N - 1n) return { privateKey, publicKeySpki: Buffer.concat([SM2_SPKI_PREFIX, ecdh.getPublicKey()]) };
@@ -193,7 +208,7 @@ export function sm2Encrypt(recipient: Sm2Point, message: Buffer): Buffer {
   for (;;) {
     const ephemeral = createECDH('SM2');
     ephemeral.generateKeys();
-    const k = Buffer.from(ephemeral.getPrivateKey().toString('hex').padStart(64, '0'), 'hex');
+    const k = privateScalarOf(ephemeral);
     try {
       const d = fromBytes(k);
       if (d <= 1n || d >= N - 1n) continue;
