@@ -62,10 +62,13 @@ export const importKeyMaterial = defineOperation('ImportKeyMaterial', async (con
   }
 });
 
+/** 9999-12-31T23:59:59Z: the last instant the wire's date format can show. */
+const MAX_EXPIRE_UNIX = 253_402_300_799;
+
 /** KeyMaterialExpireUnix: 0 for never, else a time after now; InvalidParameter otherwise. */
 function expireTimeOf(expireUnix: number, nowMs: number): number | null {
   if (expireUnix === 0) return null;
-  if (!Number.isSafeInteger(expireUnix) || expireUnix < 0 || expireUnix * 1000 <= nowMs) {
+  if (!Number.isSafeInteger(expireUnix) || expireUnix < 0 || expireUnix > MAX_EXPIRE_UNIX || expireUnix * 1000 <= nowMs) {
     throw new KmsError('InvalidParameter', 'KeyMaterialExpireUnix');
   }
   return expireUnix * 1000;

@@ -433,11 +433,11 @@ describe('bad input: each gets its documented 4xx and the key does not change', 
     assert.equal(await decrypt(blob), 'native');
   });
 
-  it('KeyMaterialExpireUnix in the past, or negative, is 400 InvalidParameter', async () => {
+  it('KeyMaterialExpireUnix in the past, negative, or beyond year 9999 is 400 InvalidParameter', async () => {
     const keys = await keysInBothStates();
     const params = await parameters(keys.pendingId, 'RSAES_OAEP_SHA_256');
     const wrapped = wrapLikeAClient(params.PublicKey, 'RSAES_OAEP_SHA_256', randomBytes(32));
-    for (const expire of [Math.floor(Date.now() / 1000) - 10, 1, -5]) {
+    for (const expire of [Math.floor(Date.now() / 1000) - 10, 1, -5, 253_402_300_800, 999_999_999_999_999]) {
       await assertUnchanged(keys, () =>
         expectV3Error(v3('ImportKeyMaterial', { KeyId: keys.pendingId, ImportToken: params.ImportToken, EncryptedKeyMaterial: wrapped, KeyMaterialExpireUnix: expire }), {
           code: 'InvalidParameter',
@@ -663,19 +663,25 @@ describe('the data directory holds no imported material', () => {
     await v3('DeleteKeyMaterial', { KeyId: keyId });
     await importMaterial(keyId, material, 'RSAES_PKCS1_V1_5');
     assert.ok(imported.length >= 20, `${imported.length} materials to look for`);
-    await server.close({ keepData: true });
-    const files = filesUnder(server.dataDir);
-    assert.ok(files.some((file) => file.endsWith('arca.db')), `the database is among ${files.join(', ')}`);
-    for (const file of files) {
-      const bytes = readFileSync(file);
-      const text = bytes.toString('latin1');
-      for (const m of imported) {
-        assert.equal(bytes.indexOf(m), -1, `raw material in ${file}`);
-        for (const form of [m.toString('hex'), m.toString('hex').toUpperCase(), m.toString('base64'), m.toString('base64').replace(/=+$/, '')]) {
-          assert.ok(!text.includes(form), `material as ${form} in ${file}`);
+    const searchDataDir = (when: string): string[] => {
+      const files = filesUnder(server.dataDir);
+      for (const file of files) {
+        const bytes = readFileSync(file);
+        const text = bytes.toString('latin1');
+        for (const m of imported) {
+          assert.equal(bytes.indexOf(m), -1, `raw material in ${file} ${when}`);
+          for (const form of [m.toString('hex'), m.toString('hex').toUpperCase(), m.toString('base64'), m.toString('base64').replace(/=+$/, '')]) {
+            assert.ok(!text.includes(form), `material as ${form} in ${file} ${when}`);
+          }
         }
       }
-    }
+      return files;
+    };
+    const running = searchDataDir('while the server runs');
+    assert.ok(running.some((file) => file.endsWith('arca.db-wal')), `the WAL is among ${running.join(', ')}`);
+    await server.close({ keepData: true });
+    const stopped = searchDataDir('after the server stopped');
+    assert.ok(stopped.some((file) => file.endsWith('arca.db')), `the database is among ${stopped.join(', ')}`);
     server = await startTestServer({ dataDir: server.dataDir });
     v3 = v3Caller(server);
     // And it all still works after the restart.
