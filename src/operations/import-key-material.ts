@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { KmsError } from '../domain/errors.js';
-import { reviseKey } from '../domain/key.js';
+import type { SecretBytes } from '../crypto/secret-bytes.js';
+import { reviseKey, type Key } from '../domain/key.js';
 import { profileOf } from '../domain/key-spec.js';
 import { KeyState, StateRule } from '../domain/key-state.js';
 import { MATERIAL_COMMITMENT_PURPOSE } from '../domain/wrapping.js';
@@ -8,7 +9,7 @@ import { openImportToken } from './import-token.js';
 import { useKey } from './key-access.js';
 import { importedVersionOf, requireExternal, storeMaterial } from './key-material.js';
 import { unwrapKeyMaterial } from './key-wrapping.js';
-import { defineOperation } from './operation.js';
+import { defineOperation, type OperationContext } from './operation.js';
 
 export interface ImportKeyMaterialInput {
   readonly keyId: string;
@@ -34,14 +35,7 @@ export const importKeyMaterial = defineOperation('ImportKeyMaterial', async (con
     const key = await context.keys.resolve(input.keyId);
     requireExternal(key);
     await useKey(context, key.keyId, 'ImportKeyMaterial', StateRule.ImportMaterial);
-    const token = await openImportToken(context.secrets, key.keyId, input.importToken, nowMs);
-    const material = (() => {
-      try {
-        return unwrapKeyMaterial(token.scheme, token.privateKey, decodeWrapped(input.encryptedKeyMaterial), profileOf(key.keySpec).materialLengthInBytes);
-      } finally {
-        token.privateKey.wipe();
-      }
-    })();
+    const material = await unwrapWithToken(context, key, input, nowMs);
     try {
       const commitment = await context.secrets.digest(material.unsafeReveal(), MATERIAL_COMMITMENT_PURPOSE, key.keyId);
       const version = await importedVersionOf(context.keys, key);
@@ -61,6 +55,17 @@ export const importKeyMaterial = defineOperation('ImportKeyMaterial', async (con
     if (attempt >= MAX_ATTEMPTS) throw new KmsError('RejectedConcurrentModification');
   }
 });
+
+/** The material, unwrapped with the private key the token carries for this key. */
+async function unwrapWithToken(context: OperationContext, key: Key, input: ImportKeyMaterialInput, nowMs: number): Promise<SecretBytes> {
+  const token = await openImportToken(context.secrets, key.keyId, input.importToken, nowMs);
+  try {
+    const wrapped = decodeWrapped(input.encryptedKeyMaterial);
+    return unwrapKeyMaterial(token.scheme, token.privateKey, wrapped, profileOf(key.keySpec).materialLengthInBytes);
+  } finally {
+    token.privateKey.wipe();
+  }
+}
 
 /** 9999-12-31T23:59:59Z: the last instant the wire's date format can show. */
 const MAX_EXPIRE_UNIX = 253_402_300_799;
