@@ -20,6 +20,7 @@ import { systemClock, type Clock, type KeyProtector, type MetadataStore } from '
 import { DEFAULT_MIN_ROTATION_INTERVAL_SECONDS } from './domain/rotation-interval.js';
 import { DeletionJob } from './jobs/deletion-job.js';
 import { RotationJob } from './jobs/rotation-job.js';
+import { MaterialExpiryJob } from './jobs/material-expiry-job.js';
 import { JobScheduler } from './jobs/scheduler.js';
 import { SqliteKeyStore } from './keystore/sqlite/sqlite-key-store.js';
 import { AccessKeys, type AccessKeyCredentials } from './operations/access-keys.js';
@@ -222,9 +223,10 @@ async function startServing(options: ServerOptions, role: ServingRole, beforeLis
       scope,
       logger,
       ...(options.rateLimit ? { rateLimiter: new AccessKeyRateLimiter(options.rateLimit) } : {}),
+      secrets: rootKey,
     });
     const jobs = new JobScheduler({
-      jobs: role.runsJobs ? [new RotationJob(keys, clock), new DeletionJob(keys)] : [],
+      jobs: role.runsJobs ? [new RotationJob(keys, clock), new DeletionJob(keys), new MaterialExpiryJob(keys)] : [],
       clock,
       intervalMs: options.jobIntervalMs ?? DEFAULT_JOB_INTERVAL_MS,
       logger,

@@ -28,6 +28,11 @@ import { untagResourceAction } from './actions/untag-resource.js';
 import { updateAliasAction } from './actions/update-alias.js';
 import { updateKeyDescriptionAction } from './actions/update-key-description.js';
 import { updateRotationPolicyAction } from './actions/update-rotation-policy.js';
+import { getParametersForImportAction } from './actions/get-parameters-for-import.js';
+import { importKeyMaterialAction } from './actions/import-key-material.js';
+import { deleteKeyMaterialAction } from './actions/delete-key-material.js';
+import { exportDataKeyAction } from './actions/export-data-key.js';
+import { generateAndExportDataKeyAction } from './actions/generate-and-export-data-key.js';
 import type { AnyWireAction } from './wire-action.js';
 
 /** Every action the API answers, listed by hand. An action not listed here does not exist. */
@@ -62,6 +67,11 @@ const ACTIONS: readonly AnyWireAction[] = [
   describeKeyVersionAction,
   listKeyVersionsAction,
   updateRotationPolicyAction,
+  getParametersForImportAction,
+  importKeyMaterialAction,
+  deleteKeyMaterialAction,
+  exportDataKeyAction,
+  generateAndExportDataKeyAction,
 ];
 
 export const ACTION_TABLE: ReadonlyMap<string, AnyWireAction> = new Map(ACTIONS.map((entry) => [entry.action, entry]));

@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger } from 'pino';
 import type { ArnScope } from '../domain/arn.js';
 import { KmsError } from '../domain/errors.js';
-import type { Clock } from '../domain/ports.js';
+import type { Clock, KeyedDigest, SecretSealer } from '../domain/ports.js';
 import type { AccessKeys } from '../operations/access-keys.js';
 import type { KeyRing } from '../operations/key-ring.js';
 import type { AuditTrail, Caller, Operation, OperationContext, OperationSettings } from '../operations/operation.js';
@@ -33,6 +33,8 @@ export interface ApiDependencies {
   readonly logger: Logger;
   /** Per-access-key throttling (`--rate-limit`); none when absent. */
   readonly rateLimiter?: AccessKeyRateLimiter;
+  /** Passed through to the operations; the transport itself never seals or digests anything. */
+  readonly secrets: SecretSealer & KeyedDigest;
 }
 
 /** The HTTP face of Arca: RPC style on `/`, GET or POST, every request signed. */
@@ -134,6 +136,7 @@ async function runAction(
     clock: deps.clock,
     settings: deps.settings,
     audit: request.audit,
+    secrets: deps.secrets,
   };
   const execute = <I, O>(operation: Operation<I, O>, input: I): Promise<O> => operation.execute(context, input);
   return entry.run(params, execute, deps.scope);

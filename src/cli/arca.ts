@@ -93,7 +93,7 @@ program
       .default(DEFAULT_MIN_ROTATION_INTERVAL_SECONDS, '7d'),
   )
   .addOption(
-    new Option('--job-interval <duration>', 'how often automatic rotation and deletion run')
+    new Option('--job-interval <duration>', 'how often automatic rotation, deletion and material expiry run')
       .argParser(jobIntervalMs)
       .default(DEFAULT_JOB_INTERVAL_MS, '60s'),
   )

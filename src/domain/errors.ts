@@ -94,6 +94,20 @@ export const ErrorCatalog = {
     code: 'Forbidden.NoPermission',
     message: 'This operation is forbidden by permission system.',
   },
+  InvalidImportToken: {
+    // Garbled, not made by this server, or made for another key: one answer for all three.
+    httpStatus: 400,
+    kind: 'user',
+    message: 'The import token is invalid.',
+  },
+  ExpiredImportToken: { httpStatus: 400, kind: 'user', message: 'The import token is expired.' },
+  InvalidKeyMaterial: {
+    // One answer whatever the cause (does not unwrap, wrong size, not the material the key had):
+    // telling them apart would be a padding oracle on the wrapping key.
+    httpStatus: 400,
+    kind: 'user',
+    message: 'The key material is invalid.',
+  },
   UnsupportedOrigin: { httpStatus: 400, kind: 'user', code: 'Unsupported.Origin', message: 'This key origin is not valid for this api.' },
   UnsupportedProtectionLevel: {
     httpStatus: 400,

@@ -25,6 +25,8 @@ export const StateRule = {
   CreateAlias: 'CreateAlias',
   /** UpdateAlias: judged on the target key. */
   AliasTarget: 'AliasTarget',
+  /** ImportKeyMaterial. (GetParametersForImport and DeleteKeyMaterial are AnyState.) */
+  ImportMaterial: 'ImportMaterial',
 } as const;
 export type StateRule = (typeof StateRule)[keyof typeof StateRule];
 
@@ -55,6 +57,7 @@ export const STATE_TABLE: Record<StateRule, Record<KeyState, ErrorName | null>> 
   },
   CreateAlias: { Enabled: OK, Disabled: OK, PendingDeletion: 'RejectedStateModifiedFailed', PendingImport: OK },
   AliasTarget: { Enabled: OK, Disabled: OK, PendingDeletion: 'RejectedPendingDeletion', PendingImport: OK },
+  ImportMaterial: { Enabled: OK, Disabled: OK, PendingDeletion: 'RejectedStateModifiedFailed', PendingImport: OK },
 };
 
 /** Throws the table's refusal when `rule` does not allow `state`. */

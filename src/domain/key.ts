@@ -30,6 +30,7 @@ export interface Key {
   readonly lastRotationDate: number;
   /** The version Encrypt and the data-key actions use: always the newest. */
   readonly primaryKeyVersionId: string;
+  /** When imported material expires (then it is destroyed); null when it never does or there is none. */
   readonly materialExpireTime: number | null;
   readonly tags: readonly Tag[];
   readonly revision: number;
@@ -49,7 +50,17 @@ export interface KeyVersion {
   readonly keyId: string;
   readonly keyVersionId: string;
   readonly creationDate: number;
-  readonly material: ProtectedMaterial;
+  /**
+   * The version's material, protected; null while an EXTERNAL key awaits its import, and after
+   * imported material was deleted or expired.
+   */
+  readonly material: ProtectedMaterial | null;
+  /**
+   * For imported material: a keyed commitment to it (never the material or a plain hash), kept
+   * when the material is destroyed so that only the same material can be imported again.
+   * Null for material Arca generated and before the first import.
+   */
+  readonly materialCommitment: Buffer | null;
 }
 
 export interface Alias {

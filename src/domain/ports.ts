@@ -70,6 +70,19 @@ export interface KeyStore {
    * oldest first, ties broken by key id.
    */
   listKeysDueForDeletion(nowMs: number, limit: number): Promise<Key[]>;
+  /**
+   * At most `limit` keys whose `materialExpireTime <= nowMs` (in any state), ordered by that
+   * time, oldest first, ties broken by key id.
+   */
+  listKeysDueForMaterialExpiry(nowMs: number, limit: number): Promise<Key[]>;
+  /**
+   * Replaces the material and commitment of one existing version of `key` (imported material
+   * arriving, or being destroyed) and stores `key`, in the same transaction, only if the stored
+   * revision is still `expectedRevision`. `version` names the version by its id; its creation
+   * date is not changed. A version that does not exist, or belongs to another key, is a
+   * precondition error.
+   */
+  replaceKeyMaterial(key: Key, version: KeyVersion, expectedRevision: number): Promise<void>;
 
   getKeyVersion(keyVersionId: string): Promise<KeyVersion | undefined>;
   /** A key's versions in the order they were added (so the primary is last), whatever their dates. */
@@ -132,6 +145,15 @@ export interface KeyProtector {
   protect(material: SecretBytes, keyVersionId: string): Promise<ProtectedMaterial>;
   /** An AEAD over the version's material. Throws when the material fails to open. */
   open(keySpec: KeySpec, keyVersionId: string, material: ProtectedMaterial): Promise<Aead>;
+}
+
+/**
+ * A keyed digest under a key derived from the root key: equal inputs give equal digests, and
+ * nobody without the root key can compute or test one. `purpose` and `binding` are part of the
+ * input, unambiguously, so digests made for one record or use never match another's.
+ */
+export interface KeyedDigest {
+  digest(data: Buffer, purpose: string, binding: string): Promise<Buffer>;
 }
 
 /**

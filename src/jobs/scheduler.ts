@@ -7,10 +7,9 @@ export const MAX_JOB_INTERVAL_MS = 2 ** 31 - 1;
 
 export interface JobSchedulerOptions {
   /**
-   * What runs on every tick, in this order. `main.ts` chooses the list: rotation, then deletion.
-   * The bring-your-own-key issue adds its material-expiry job (keys whose imported material has
-   * passed MaterialExpireTime lose it and go to PendingImport) to that list in `main.ts`; nothing
-   * here changes for it.
+   * What runs on every tick, in this order. `main.ts` chooses the list: rotation, deletion, then
+   * material expiry (keys whose imported material has passed MaterialExpireTime lose it and go to
+   * PendingImport).
    */
   readonly jobs: readonly Job[];
   /** The server's one clock: each job is handed `clock.now()` when it starts. */

@@ -16,6 +16,7 @@ import {
   requireValidLimit,
   requireValidPage,
   requireVersionIsPrimaryOf,
+  requireVersionOf,
   settle,
 } from './store-support.js';
 
@@ -27,7 +28,11 @@ function copyKey(key: Key): Key {
 }
 
 function copyVersion(version: KeyVersion): KeyVersion {
-  return { ...version, material: { ...version.material, sealed: Buffer.from(version.material.sealed) } };
+  return {
+    ...version,
+    material: version.material && { ...version.material, sealed: Buffer.from(version.material.sealed) },
+    materialCommitment: version.materialCommitment && Buffer.from(version.materialCommitment),
+  };
 }
 
 function copyAlias(alias: Alias): Alias {
@@ -165,6 +170,29 @@ export class MemoryKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
       }
       due.sort((a, b) => a.dueAt - b.dueAt || compareIds(a.key.keyId, b.key.keyId));
       return due.slice(0, limit).map(({ key }) => copyKey(key));
+    });
+  }
+
+  listKeysDueForMaterialExpiry(nowMs: number, limit: number): Promise<Key[]> {
+    return settle(() => {
+      requireValidLimit(limit);
+      const due: { key: Key; dueAt: number }[] = [];
+      for (const key of this.#keys.values()) {
+        if (key.materialExpireTime !== null && key.materialExpireTime <= nowMs) due.push({ key, dueAt: key.materialExpireTime });
+      }
+      due.sort((a, b) => a.dueAt - b.dueAt || compareIds(a.key.keyId, b.key.keyId));
+      return due.slice(0, limit).map(({ key }) => copyKey(key));
+    });
+  }
+
+  replaceKeyMaterial(key: Key, version: KeyVersion, expectedRevision: number): Promise<void> {
+    return settle(() => {
+      requireNextRevision(key, expectedRevision);
+      this.#requireRevision(key.keyId, expectedRevision);
+      const stored = this.#versions.get(version.keyVersionId);
+      requireVersionOf(key, version, stored);
+      this.#keys.set(key.keyId, copyKey(key));
+      this.#versions.set(version.keyVersionId, copyVersion({ ...version, creationDate: stored.creationDate }));
     });
   }
 

@@ -49,6 +49,12 @@ export function requireVersionIsPrimaryOf(key: Key, version: KeyVersion): void {
   );
 }
 
+// Precondition: replaced material belongs to a version of the key being stored.
+export function requireVersionOf(key: Key, version: KeyVersion, stored: KeyVersion | undefined): asserts stored is KeyVersion {
+  needs(version.keyId === key.keyId, `version ${version.keyVersionId} belongs to key ${version.keyId}, not ${key.keyId}`);
+  needs(stored !== undefined && stored.keyId === key.keyId, `key ${key.keyId} has no version ${version.keyVersionId}`);
+}
+
 /**
  * Runs synchronous store work and hands its outcome back as a promise: resolved with its result,
  * or rejected with what it threw. Port methods never throw synchronously, whatever the adapter

@@ -5,6 +5,7 @@ import { KmsError } from '../domain/errors.js';
 import type { Key } from '../domain/key.js';
 import { StateRule } from '../domain/key-state.js';
 import { admitKey } from './key-access.js';
+import { materialUnavailable } from './key-ring.js';
 import type { OperationContext } from './operation.js';
 
 export interface SealedResult {
@@ -48,6 +49,7 @@ export async function openBlob(
   const { keyVersionId, sealed } = decodeCiphertextBlob(ciphertextBlob);
   const { key, aead } = await context.keys.openVersion(keyVersionId);
   admitKey(context, key, action, StateRule.UseKey);
+  if (!aead) throw materialUnavailable(key);
   context.audit.keyVersionId = keyVersionId;
   const plaintext = await openOrRefuse(aead, sealed, blobAdditionalData(keyVersionId, encryptionContext));
   // A dry run vouches only for a blob that really opens, so it authenticates first.

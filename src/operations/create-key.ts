@@ -27,8 +27,9 @@ export const createKey = defineOperation('CreateKey', async (context, input: Cre
   assertKnown(input.keyUsage, Object.values(KeyUsage), 'KeyUsage');
   assertKnown(input.origin, Object.values(Origin), 'Origin');
   const protectionLevel = protectionLevelOf(input.protectionLevel);
-  // Bring-your-own-key material import is not built yet: an EXTERNAL key could never be used.
-  if (input.origin === Origin.External) throw new KmsError('UnsupportedOrigin');
+  const origin = input.origin === Origin.External ? Origin.External : Origin.AliyunKms;
+  // Rotation makes new material, which Arca cannot do for a key whose material comes from outside.
+  if (origin === Origin.External && input.enableAutomaticRotation === true) throw new KmsError('UnsupportedOrigin');
   const description = input.description ?? '';
   if (description.length > MAX_DESCRIPTION_LENGTH) throw new KmsError('InvalidParameter', 'Description');
   const tags = input.tags ?? [];
@@ -40,14 +41,15 @@ export const createKey = defineOperation('CreateKey', async (context, input: Cre
   const now = context.clock.now();
   const keyId = randomUUID();
   const keyVersionId = randomUUID();
-  const material = await protector.generate(keySpec, keyVersionId);
+  // An EXTERNAL key's one version has no material until ImportKeyMaterial brings it.
+  const material = origin === Origin.External ? null : await protector.generate(keySpec, keyVersionId);
   const key: Key = {
     keyId,
     keySpec,
     keyUsage: KeyUsage.EncryptDecrypt,
-    origin: Origin.AliyunKms,
+    origin,
     protectionLevel,
-    keyState: KeyState.Enabled,
+    keyState: origin === Origin.External ? KeyState.PendingImport : KeyState.Enabled,
     description,
     creator: context.keys.scope.accountId,
     creationDate: now,
@@ -62,7 +64,7 @@ export const createKey = defineOperation('CreateKey', async (context, input: Cre
     tags,
     revision: 1,
   };
-  await context.keys.store.createKey(key, { keyId, keyVersionId, creationDate: now, material });
+  await context.keys.store.createKey(key, { keyId, keyVersionId, creationDate: now, material, materialCommitment: null });
   context.keys.remember(key);
   context.audit.keyId = keyId;
   context.audit.keyVersionId = keyVersionId;

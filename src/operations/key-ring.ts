@@ -3,6 +3,7 @@ import { parseKeyReference, type ArnScope } from '../domain/arn.js';
 import { KmsError } from '../domain/errors.js';
 import type { Key, KeyVersion } from '../domain/key.js';
 import type { ProtectionLevel } from '../domain/key-spec.js';
+import { STATE_TABLE } from '../domain/key-state.js';
 import type { Clock, KeyProtector, KeyStore } from '../domain/ports.js';
 import { LruCache } from './lru-cache.js';
 
@@ -106,7 +107,10 @@ export class KeyRing {
     this.#keys.delete(keyId);
   }
 
-  /** A destroyed key: drop its record and its opened versions, whose material must not linger. */
+  /**
+   * A destroyed key, or a key whose imported material was destroyed: drop its record and its
+   * opened versions, whose material must not linger (nor be used from memory).
+   */
   forgetDestroyedKey(keyId: string): void {
     this.#keys.delete(keyId);
     this.#versions.deleteWhere((open) => open.keyId === keyId);
@@ -122,14 +126,19 @@ export class KeyRing {
     if (open && open.keyId === key.keyId) return open.aead;
     const version = await this.#store.getKeyVersion(keyVersionId);
     if (!version || version.keyId !== key.keyId) throw new KmsError('ForbiddenKeyVersionNotFound');
-    return this.#open(key, version);
+    const aead = await this.#open(key, version);
+    if (!aead) throw materialUnavailable(key);
+    return aead;
   }
 
   /**
    * The key and AEAD that a ciphertext's header names. An unknown version is reported as an
-   * unknown key: the version id is all the blob says about its key.
+   * unknown key: the version id is all the blob says about its key. `aead` is undefined when the
+   * version has no material (an EXTERNAL key awaiting import): the caller admits the key first,
+   * then refuses with `materialUnavailable`, so that nothing about the key is said before the
+   * caller has been authorised.
    */
-  async openVersion(keyVersionId: string): Promise<{ key: Key; aead: Aead }> {
+  async openVersion(keyVersionId: string): Promise<{ key: Key; aead: Aead | undefined }> {
     const open = this.#versions.get(keyVersionId);
     if (open) {
       const key = await this.findKey(open.keyId);
@@ -148,14 +157,15 @@ export class KeyRing {
    * all of a key's versions come from one query, so decrypting under an old version costs what
    * decrypting under the newest does, whatever the number of versions.
    */
-  async #open(key: Key, version: KeyVersion): Promise<Aead> {
+  async #open(key: Key, version: KeyVersion): Promise<Aead | undefined> {
     const protector = this.protectorFor(key.protectionLevel);
     const { items: siblings } = await this.#store.listKeyVersions(key.keyId, { pageNumber: 1, pageSize: this.#options.maxOpenVersions });
     for (const sibling of siblings) {
-      if (sibling.keyVersionId === version.keyVersionId || this.#versions.get(sibling.keyVersionId)) continue;
+      if (sibling.keyVersionId === version.keyVersionId || !sibling.material || this.#versions.get(sibling.keyVersionId)) continue;
       const aead = await protector.open(key.keySpec, sibling.keyVersionId, sibling.material);
       this.#versions.set(sibling.keyVersionId, { keyId: key.keyId, aead });
     }
+    if (!version.material) return undefined;
     const aead = await protector.open(key.keySpec, version.keyVersionId, version.material);
     this.#versions.set(version.keyVersionId, { keyId: key.keyId, aead });
     return aead;
@@ -176,4 +186,14 @@ export class KeyRing {
   #fresh(entry: Timed<unknown>): boolean {
     return this.#clock.now() - entry.fetchedAt < this.#options.recordTtlMs;
   }
+}
+
+/**
+ * A version without material belongs to an EXTERNAL key awaiting (re-)import. The key's record
+ * says so by its state; one read a moment before the material went (another process's write)
+ * may still say Enabled, and is answered as PendingImport.
+ */
+export function materialUnavailable(key: Key): KmsError {
+  const refusal = STATE_TABLE.UseKey[key.keyState];
+  return new KmsError(refusal ?? 'RejectedPendingImport');
 }

@@ -1,4 +1,4 @@
-import type { Clock, Page, PageOf } from '../domain/ports.js';
+import type { Clock, KeyedDigest, Page, PageOf, SecretSealer } from '../domain/ports.js';
 import type { KeyRing } from './key-ring.js';
 
 /** Who is calling: resolved from the access key that signed the request. */
@@ -28,6 +28,11 @@ export interface OperationContext {
   readonly clock: Clock;
   readonly settings: OperationSettings;
   readonly audit: AuditTrail;
+  /**
+   * The root key's sealing and keyed digests, for bring your own key: the wrapping private key
+   * travels sealed in the ImportToken, and imported material is remembered by a keyed commitment.
+   */
+  readonly secrets: SecretSealer & KeyedDigest;
 }
 
 /**

@@ -28,6 +28,11 @@ import { untagResource } from './untag-resource.js';
 import { updateAlias } from './update-alias.js';
 import { updateKeyDescription } from './update-key-description.js';
 import { updateRotationPolicy } from './update-rotation-policy.js';
+import { getParametersForImport } from './get-parameters-for-import.js';
+import { importKeyMaterial } from './import-key-material.js';
+import { deleteKeyMaterial } from './delete-key-material.js';
+import { exportDataKey } from './export-data-key.js';
+import { generateAndExportDataKey } from './generate-and-export-data-key.js';
 
 /** Every operation Arca runs, listed by hand: nothing is found by reflection. */
 export const operations = {
@@ -61,4 +66,9 @@ export const operations = {
   describeKeyVersion,
   listKeyVersions,
   updateRotationPolicy,
+  getParametersForImport,
+  importKeyMaterial,
+  deleteKeyMaterial,
+  exportDataKey,
+  generateAndExportDataKey,
 } as const;

@@ -20,7 +20,7 @@ export async function addKeyVersion(keys: KeyRing, clock: Clock, key: Key): Prom
   const material = await keys.protectorFor(key.protectionLevel).generate(key.keySpec, keyVersionId);
   const rotated = reviseKey(key, { primaryKeyVersionId: keyVersionId, lastRotationDate: now });
   try {
-    await keys.store.addKeyVersion(rotated, { keyId: key.keyId, keyVersionId, creationDate: now, material }, key.revision);
+    await keys.store.addKeyVersion(rotated, { keyId: key.keyId, keyVersionId, creationDate: now, material, materialCommitment: null }, key.revision);
   } catch (error) {
     if (error instanceof StoreConflictError && (error.reason === 'stale-revision' || error.reason === 'missing')) {
       keys.forgetKey(key.keyId);

@@ -1,9 +1,11 @@
+import { createHmac, hkdfSync } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Aead } from '../crypto/aead.js';
 import { createAes256Gcm } from '../crypto/aes-gcm.js';
 import { SecretBytes } from '../crypto/secret-bytes.js';
-import type { SecretSealer } from '../domain/ports.js';
+import type { KeyedDigest, SecretSealer } from '../domain/ports.js';
+import { IMPORT_TOKEN_SEAL_PURPOSE, MATERIAL_COMMITMENT_PURPOSE } from '../domain/wrapping.js';
 
 export const ROOT_KEY_FILE_NAME = 'root.key';
 const ROOT_KEY_LENGTH = 32;
@@ -14,7 +16,17 @@ export const SealPurpose = {
   KeyMaterial: 'key-material',
   AccessKeySecret: 'access-key-secret',
   RootKeyCheck: 'root-key-check',
+  /** The private half of a bring-your-own-key wrapping key pair, inside its ImportToken; bound to the key id. */
+  ImportWrappingKey: IMPORT_TOKEN_SEAL_PURPOSE,
 } as const;
+
+/** What a keyed digest is for; part of its input, so digests cannot be swapped between uses. */
+export const DigestPurpose = {
+  /** The commitment to a key's imported material; bound to the key id. */
+  MaterialCommitment: MATERIAL_COMMITMENT_PURPOSE,
+} as const;
+
+const DIGEST_KEY_INFO = 'arca-keyed-digest-v1';
 
 /**
  * Arca's root key: AES-256-GCM over everything secret that Arca stores.
@@ -24,10 +36,14 @@ export const SealPurpose = {
  * where `binding` names the one record the value belongs to (for key material, the key version
  * id), so a sealed value moved to another record or purpose fails to open.
  */
-export class RootKey implements SecretSealer {
+export class RootKey implements SecretSealer, KeyedDigest {
   readonly #aead: Aead;
+  readonly #digestKey: SecretBytes;
 
   private constructor(key: SecretBytes) {
+    // HKDF-SHA-256 separates the digest key from the sealing key: one root secret, two keys
+    // that never meet in one algorithm.
+    this.#digestKey = SecretBytes.adopt(Buffer.from(hkdfSync('sha256', key.unsafeReveal(), Buffer.alloc(0), DIGEST_KEY_INFO, 32)));
     this.#aead = createAes256Gcm(key);
   }
 
@@ -59,11 +75,24 @@ export class RootKey implements SecretSealer {
     return Buffer.concat([Buffer.of(SEAL_FORMAT_VERSION), sealed]);
   }
 
+  digest(data: Buffer, purpose: string, binding: string): Promise<Buffer> {
+    return Promise.resolve(keyedDigest(this.#digestKey, data, purpose, binding));
+  }
+
   /** Throws `AeadAuthenticationError` when the value was not sealed by this key for this use. */
   async open(sealed: Buffer, purpose: string, binding: string): Promise<Buffer> {
     if (sealed[0] !== SEAL_FORMAT_VERSION) throw new Error('unknown sealed-value format');
     return this.#aead.decrypt(sealed.subarray(1), sealAdditionalData(purpose, binding));
   }
+}
+
+/**
+ * HMAC-SHA-256 under the digest key over "arca-digest-v1" ‖ 0x00 ‖ purpose ‖ 0x00 ‖ binding ‖
+ * 0x00 ‖ data. Purpose and binding never contain NUL (they are fixed names and ids), so the
+ * encoding is unambiguous.
+ */
+function keyedDigest(key: SecretBytes, data: Buffer, purpose: string, binding: string): Buffer {
+  return createHmac('sha256', key.unsafeReveal()).update(`arca-digest-v1\0${purpose}\0${binding}\0`, 'utf8').update(data).digest();
 }
 
 function sealAdditionalData(purpose: string, binding: string): Buffer {

@@ -2,6 +2,7 @@
 // callApi, ACS3-HMAC-SHA256): successful calls, responses checked field by field against
 // alibaba-kms-api.md §6.
 import assert from 'node:assert/strict';
+import { constants, createPublicKey, generateKeyPairSync, privateDecrypt, publicEncrypt, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { ACTION_TABLE } from '../../src/api/action-table.js';
 import { v3Caller } from '../support/clients.js';
@@ -868,10 +869,57 @@ describe('Key versions and rotation', () => {
   });
 });
 
+describe('Bring your own key and export', () => {
+  // The full conformance is in byok.test.ts; here each action answers once, in its §4 / §6.3 shape.
+  it('GetParametersForImport, ImportKeyMaterial, DeleteKeyMaterial, ExportDataKey and GenerateAndExportDataKey answer in their shapes', async () => {
+    const key = await createKey({ Origin: 'EXTERNAL' });
+    assert.equal(key.KeyState, 'PendingImport');
+    assert.equal(key.Origin, 'EXTERNAL');
+    const params = await call('GetParametersForImport', { KeyId: key.KeyId, WrappingKeySpec: 'RSA_2048', WrappingAlgorithm: 'RSAES_OAEP_SHA_256' });
+    assertRequestId(params);
+    assert.deepEqual(Object.keys(params).sort(), ['ImportToken', 'KeyId', 'PublicKey', 'RequestId', 'TokenExpireTime']);
+    assert.equal(params.KeyId, key.KeyId);
+    base64Bytes(params.ImportToken);
+    const expiresIn = wireDateMs(params.TokenExpireTime, 'TokenExpireTime') - Date.now();
+    assert.ok(expiresIn > DAY_MS - 60_000 && expiresIn <= DAY_MS, `TokenExpireTime 24 h ahead (${expiresIn} ms)`);
+    const publicKey = createPublicKey({ key: base64Bytes(params.PublicKey), format: 'der', type: 'spki' });
+    const wrapped = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, randomBytes(32));
+    const expireUnix = Math.floor(Date.now() / 1000) + 3600;
+    assertOnlyRequestId(
+      await call('ImportKeyMaterial', { KeyId: key.KeyId, ImportToken: params.ImportToken, EncryptedKeyMaterial: wrapped.toString('base64'), KeyMaterialExpireUnix: expireUnix }),
+    );
+    const imported = await describeKey(key.KeyId);
+    assert.equal(imported.KeyState, 'Enabled');
+    assert.equal(wireDateMs(imported.MaterialExpireTime, 'MaterialExpireTime'), expireUnix * 1000);
+
+    const recipient = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const target = {
+      PublicKeyBlob: recipient.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+      WrappingKeySpec: 'RSA_2048',
+      WrappingAlgorithm: 'RSAES_OAEP_SHA_1',
+    };
+    const generated = await call('GenerateAndExportDataKey', { KeyId: key.KeyId, ...target });
+    assert.deepEqual(Object.keys(generated).sort(), ['CiphertextBlob', 'ExportedDataKey', 'KeyId', 'KeyVersionId', 'RequestId']);
+    assert.equal(generated.KeyId, key.KeyId);
+    assert.equal(generated.KeyVersionId, key.PrimaryKeyVersion);
+    const exported = await call('ExportDataKey', { CiphertextBlob: generated.CiphertextBlob, ...target });
+    assert.deepEqual(Object.keys(exported).sort(), ['ExportedDataKey', 'KeyId', 'KeyVersionId', 'RequestId']);
+    const open = (blob: string): Buffer =>
+      privateDecrypt({ key: recipient.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, base64Bytes(blob));
+    assert.equal(open(exported.ExportedDataKey).length, 32);
+    assert.deepEqual(open(exported.ExportedDataKey), open(generated.ExportedDataKey));
+
+    assertOnlyRequestId(await call('DeleteKeyMaterial', { KeyId: key.KeyId }));
+    const deleted = await describeKey(key.KeyId);
+    assert.equal(deleted.KeyState, 'PendingImport');
+    assert.equal(deleted.MaterialExpireTime, '');
+  });
+});
+
 describe('coverage', () => {
   it('called every action of the action table successfully at least once', () => {
     const missingActions = [...ACTION_TABLE.keys()].filter((action) => !succeeded.has(action));
     assert.deepEqual(missingActions, []);
-    assert.equal(ACTION_TABLE.size, 30);
+    assert.equal(ACTION_TABLE.size, 35);
   });
 });

@@ -2,11 +2,11 @@
 // official table (alibaba-kms-api.md §3, "Impact of CMK states on API calls") and do not come from
 // src/domain/key-state.ts, so a wrong table in the product fails here.
 //
-// Enabled, Disabled and PendingDeletion are reached over the API and every case runs over real
-// HTTP. PendingImport cannot be reached over the API yet (EXTERNAL keys come later), so its cases
-// run against the operations directly, with the key's state set through the store.
+// Every state is reached over the API and every case runs over real HTTP: PendingImport with an
+// EXTERNAL key whose imported material was deleted (DeleteKeyMaterial). The PendingImport cases
+// also run against the operations directly, with the key's state set through the store.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { constants, createPublicKey, publicEncrypt, randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
 import { SecretBytes } from '../../src/crypto/secret-bytes.js';
@@ -147,6 +147,30 @@ async function must(driver: Driver, action: string, params: Params): Promise<any
 
 const credentials: Credentials = { accessKeyId: TEST_ACCESS_KEY_ID, accessKeySecret: TEST_ACCESS_KEY_SECRET };
 
+/**
+ * Over HTTP with EXTERNAL keys: each key gets its material through GetParametersForImport and
+ * ImportKeyMaterial (wrapped with Node's publicEncrypt), so it starts Enabled like any key, and
+ * reaches PendingImport through DeleteKeyMaterial.
+ */
+function externalKeyHttpDriver(server: TestServer): Driver {
+  const base = httpDriver(server);
+  return {
+    ...base,
+    async createKey() {
+      const keyId = (await must(base, 'CreateKey', { Origin: 'EXTERNAL', Tags: JSON.stringify([{ TagKey: 'seed', TagValue: '1' }]) })).KeyMetadata.KeyId;
+      const params = await must(base, 'GetParametersForImport', { KeyId: keyId, WrappingKeySpec: 'RSA_2048', WrappingAlgorithm: 'RSAES_OAEP_SHA_256' });
+      const publicKey = createPublicKey({ key: Buffer.from(params.PublicKey, 'base64'), format: 'der', type: 'spki' });
+      const wrapped = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, randomBytes(32));
+      await must(base, 'ImportKeyMaterial', { KeyId: keyId, ImportToken: params.ImportToken, EncryptedKeyMaterial: wrapped.toString('base64'), KeyMaterialExpireUnix: '0' });
+      return keyId;
+    },
+    async moveTo(keyId, state) {
+      if (state !== 'PendingImport') throw new Error(`the EXTERNAL-key driver only moves keys to PendingImport, not ${state}`);
+      await must(base, 'DeleteKeyMaterial', { KeyId: keyId });
+    },
+  };
+}
+
 function httpDriver(server: TestServer): Driver {
   const driver: Driver = {
     async call(action, params) {
@@ -187,9 +211,8 @@ function httpDriver(server: TestServer): Driver {
 /** The operations over a memory store, wired by hand the way main wires them over SQLite. */
 function operationsDriver(): Driver {
   const store = new MemoryKeyStore();
-  const protectors = new Map<ProtectionLevel, KeyProtector>([
-    [ProtectionLevel.Software, new SoftwareKeyProtector(RootKey.fromSecret(SecretBytes.random(32)))],
-  ]);
+  const rootKey = RootKey.fromSecret(SecretBytes.random(32));
+  const protectors = new Map<ProtectionLevel, KeyProtector>([[ProtectionLevel.Software, new SoftwareKeyProtector(rootKey)]]);
   // No record caching: a state written straight into the store is what the next call sees.
   const keys = new KeyRing(store, protectors, systemClock, { region: TEST_REGION, accountId: '1234567890123456' }, {
     recordTtlMs: 0,
@@ -202,6 +225,7 @@ function operationsDriver(): Driver {
     clock: systemClock,
     settings: { minRotationIntervalSeconds: DEFAULT_MIN_ROTATION_INTERVAL_SECONDS },
     audit: {},
+    secrets: rootKey,
   });
   const noContext = new Map<string, string>();
   const page = { pageNumber: 1, pageSize: 100 };
@@ -656,6 +680,31 @@ describe('state × action matrix', () => {
             await runCase(driver, helperKeyId, row, state);
           });
         }
+      });
+    }
+  });
+
+  describe('over HTTP (PendingImport: an EXTERNAL key after DeleteKeyMaterial)', () => {
+    let server: TestServer;
+    let driver: Driver;
+    let helperKeyId: string;
+    let casesRun = 0;
+
+    before(async () => {
+      server = await startTestServer();
+      driver = externalKeyHttpDriver(server);
+      helperKeyId = await httpDriver(server).createKey();
+    });
+
+    after(async () => {
+      await server?.close();
+      assert.equal(casesRun, EXPECTED_ROWS);
+    });
+
+    for (const row of ROWS) {
+      it(`${row.name} on a PendingImport key ${describeExpectation(row.expect.PendingImport)}`, async () => {
+        casesRun++;
+        await runCase(driver, helperKeyId, row, 'PendingImport');
       });
     }
   });

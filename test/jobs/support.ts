@@ -51,9 +51,8 @@ export function newRootKey(): RootKey {
 export function harness(options: { store?: KeyStore; clock?: FakeClock; rootKey?: RootKey } = {}): Harness {
   const store = options.store ?? new MemoryKeyStore();
   const clock = options.clock ?? new FakeClock();
-  const protectors = new Map<ProtectionLevel, KeyProtector>([
-    [ProtectionLevel.Software, new SoftwareKeyProtector(options.rootKey ?? newRootKey())],
-  ]);
+  const rootKey = options.rootKey ?? newRootKey();
+  const protectors = new Map<ProtectionLevel, KeyProtector>([[ProtectionLevel.Software, new SoftwareKeyProtector(rootKey)]]);
   const keys = new KeyRing(store, protectors, clock, { region: 'cn-hangzhou', accountId: '1234567890123456' });
   const context: OperationContext = {
     caller: { accessKeyId: 'LTAItestJobs', principal: ADMIN_PRINCIPAL },
@@ -62,6 +61,7 @@ export function harness(options: { store?: KeyStore; clock?: FakeClock; rootKey?
     clock,
     settings: { minRotationIntervalSeconds: DEFAULT_MIN_ROTATION_INTERVAL_SECONDS },
     audit: {},
+    secrets: rootKey,
   };
   return { store, clock, keys, context };
 }

@@ -39,8 +39,15 @@ export function makeVersion(keyId: string, overrides: Partial<KeyVersion> = {}):
     keyVersionId: randomUUID(),
     creationDate: T0,
     material: { kind: ProtectionKind.Software, sealed: randomBytes(60) },
+    materialCommitment: null,
     ...overrides,
   };
+}
+
+/** The sealed bytes of a fixture version, which always has material. */
+export function sealedOf(version: KeyVersion | undefined): Buffer {
+  if (!version?.material) throw new Error('the fixture version has no material');
+  return version.material.sealed;
 }
 
 /** A key and the first version it names primary, ready for `createKey`. */

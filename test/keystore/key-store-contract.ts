@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { Alias, Key, KeyVersion, Tag } from '../../src/domain/key.js';
+import { ProtectionKind, type Alias, type Key, type KeyVersion, type Tag } from '../../src/domain/key.js';
 import { KeySpec, KeyUsage, Origin, ProtectionLevel } from '../../src/domain/key-spec.js';
 import { KeyState } from '../../src/domain/key-state.js';
 import {
@@ -12,7 +12,7 @@ import {
   type StoreConflictReason,
 } from '../../src/domain/ports.js';
 import { StorePreconditionError } from '../../src/keystore/store-support.js';
-import { T0, makeAccessKey, makeAlias, makeKey, makeKeyWithVersion, makeVersion, rotated } from './fixtures.js';
+import { T0, makeAccessKey, makeAlias, makeKey, makeKeyWithVersion, makeVersion, rotated, sealedOf } from './fixtures.js';
 
 export type ContractStore = KeyStore & AccessKeyStore & MetadataStore;
 
@@ -122,7 +122,7 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         const stored = await store.getKeyVersion(version.keyVersionId);
         assert.ok(stored, 'the first version is stored');
         assert.deepEqual(stored, version);
-        assert.ok(Buffer.isBuffer(stored.material.sealed), 'sealed material comes back as a Buffer');
+        assert.ok(Buffer.isBuffer(sealedOf(stored)), 'sealed material comes back as a Buffer');
       });
 
       void it('getKey and getKeyVersion of unknown ids resolve undefined', async () => {
@@ -582,6 +582,103 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
       });
     });
 
+    void describe('listKeysDueForMaterialExpiry', () => {
+      async function expiring(materialExpireTime: number, overrides: Partial<Key> = {}): Promise<Key> {
+        const { key } = await createdKey({ origin: Origin.External, materialExpireTime, ...overrides });
+        return key;
+      }
+
+      async function dueIds(nowMs: number, limit = 100): Promise<string[]> {
+        return (await store.listKeysDueForMaterialExpiry(nowMs, limit)).map((key) => key.keyId);
+      }
+
+      void it('lists a key from its materialExpireTime on, not a millisecond before, in any state', async () => {
+        const key = await expiring(T0 + MINUTE);
+        const pendingDeletion = await expiring(T0 + MINUTE, { keyState: KeyState.PendingDeletion, deleteDate: T0 + 9 * MINUTE });
+        await createdKey({ origin: Origin.External, materialExpireTime: null });
+        assert.deepEqual(await dueIds(T0 + MINUTE - 1), []);
+        assert.deepEqual(await dueIds(T0 + MINUTE), [key.keyId, pendingDeletion.keyId].sort());
+        const listed = await store.listKeysDueForMaterialExpiry(T0 + MINUTE, 100);
+        assert.deepEqual(listed.find((k) => k.keyId === key.keyId), key, 'the whole record, as getKey gives it');
+      });
+
+      void it('orders by materialExpireTime, oldest first, ties broken by key id, and returns at most limit keys', async () => {
+        const last = await expiring(T0 + 2 * MINUTE);
+        const tieA = await expiring(T0 + MINUTE);
+        const tieB = await expiring(T0 + MINUTE);
+        const first = await expiring(T0);
+        const expected = [first.keyId, ...[tieA.keyId, tieB.keyId].sort(), last.keyId];
+        assert.deepEqual(await dueIds(T0 + 10 * MINUTE), expected);
+        assert.deepEqual(await dueIds(T0 + 10 * MINUTE, 2), expected.slice(0, 2));
+      });
+
+      void it('a key whose expiry was cleared is no longer due', async () => {
+        const key = await expiring(T0);
+        await store.updateKey({ ...key, materialExpireTime: null, revision: key.revision + 1 }, key.revision);
+        assert.deepEqual(await dueIds(T0 + MINUTE), []);
+      });
+
+      void it('refuses a limit below 1', async () => {
+        await assertPrecondition(() => store.listKeysDueForMaterialExpiry(T0, 0));
+      });
+    });
+
+    void describe('replaceKeyMaterial', () => {
+      async function externalKey(): Promise<{ key: Key; version: KeyVersion }> {
+        const made = makeKeyWithVersion({ origin: Origin.External, keyState: KeyState.PendingImport });
+        const version = { ...made.version, material: null };
+        await store.createKey(made.key, version);
+        return { key: made.key, version };
+      }
+
+      void it('stores a version without material, and gives it back with material null', async () => {
+        const { version } = await externalKey();
+        assert.deepEqual(await store.getKeyVersion(version.keyVersionId), version);
+      });
+
+      void it('stores the key and the version material together, keeping the creation date and the order', async () => {
+        const { key, version } = await externalKey();
+        const material = { kind: ProtectionKind.Software, sealed: Buffer.from('sealed-bytes') };
+        const commitment = Buffer.alloc(32, 7);
+        const next = { ...key, keyState: KeyState.Enabled, materialExpireTime: T0 + MINUTE, revision: key.revision + 1 };
+        await store.replaceKeyMaterial(next, { ...version, creationDate: T0 + 5, material, materialCommitment: commitment }, key.revision);
+        assert.deepEqual(await store.getKey(key.keyId), next);
+        assert.deepEqual(await store.getKeyVersion(version.keyVersionId), { ...version, material, materialCommitment: commitment });
+        const listed = await store.listKeyVersions(key.keyId, FIRST_PAGE_OF_100);
+        assert.deepEqual(listed.items, [{ ...version, material, materialCommitment: commitment }]);
+
+        // And back to no material, the commitment kept.
+        const emptied = { ...next, keyState: KeyState.PendingImport, materialExpireTime: null, revision: next.revision + 1 };
+        await store.replaceKeyMaterial(emptied, { ...version, material: null, materialCommitment: commitment }, next.revision);
+        assert.deepEqual(await store.getKeyVersion(version.keyVersionId), { ...version, material: null, materialCommitment: commitment });
+        assert.deepEqual(await store.getKey(key.keyId), emptied);
+      });
+
+      void it('changes nothing on a stale revision or a missing key', async () => {
+        const { key, version } = await externalKey();
+        const material = { kind: ProtectionKind.Software, sealed: Buffer.from('x') };
+        await assertConflict(
+          store.replaceKeyMaterial({ ...key, keyState: KeyState.Enabled, revision: key.revision + 2 }, { ...version, material }, key.revision + 1),
+          'stale-revision',
+        );
+        assert.deepEqual(await store.getKeyVersion(version.keyVersionId), version);
+        assert.deepEqual(await store.getKey(key.keyId), key);
+        const ghost = makeKeyWithVersion();
+        await assertConflict(store.replaceKeyMaterial({ ...ghost.key, revision: 2 }, ghost.version, 1), 'missing');
+      });
+
+      void it('refuses a version of another key, an unknown version, and a revision that does not move by one, changing nothing', async () => {
+        const { key, version } = await externalKey();
+        const other = await createdKey();
+        const next = { ...key, revision: key.revision + 1 };
+        await assertPrecondition(() => store.replaceKeyMaterial(next, { ...other.version, material: null }, key.revision));
+        await assertPrecondition(() => store.replaceKeyMaterial(next, makeVersion(key.keyId), key.revision));
+        await assertPrecondition(() => store.replaceKeyMaterial({ ...key, revision: key.revision + 2 }, version, key.revision));
+        assert.deepEqual(await store.getKey(key.keyId), key);
+        assert.deepEqual(await store.getKeyVersion(other.version.keyVersionId), other.version);
+      });
+    });
+
     void describe('aliases', () => {
       void it('createAlias then getAlias returns the alias', async () => {
         const { key } = await createdKey();
@@ -727,7 +824,7 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         await store.putMetadata('m', Buffer.from('value'));
         // Copies of what was stored, taken before any mutation: the originals might share buffers
         // with what the store hands out, and would then change along with it.
-        const expectedVersion = { ...version, material: { ...version.material, sealed: Buffer.from(version.material.sealed) } };
+        const expectedVersion = { ...version, material: { kind: ProtectionKind.Software, sealed: Buffer.from(sealedOf(version)) } };
         const expectedAccessKey = { ...accessKey, sealedSecret: Buffer.from(accessKey.sealedSecret) };
 
         const gotKey = (await store.getKey(key.keyId)) as Mutable<Key>;
@@ -735,9 +832,9 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         tryToMutate(() => (gotKey.tags as Tag[]).push({ tagKey: 'x', tagValue: 'y' }));
         tryToMutate(() => ((gotKey.tags[0] as Mutable<Tag>).tagValue = 'mutated'));
         const gotVersion = await store.getKeyVersion(version.keyVersionId);
-        tryToMutate(() => gotVersion?.material.sealed.fill(0));
+        tryToMutate(() => gotVersion?.material?.sealed.fill(0));
         const listed = await store.listKeyVersions(key.keyId, FIRST_PAGE_OF_100);
-        tryToMutate(() => listed.items[0]?.material.sealed.fill(0));
+        tryToMutate(() => listed.items[0]?.material?.sealed.fill(0));
         const listedKeys = await store.listKeys({}, FIRST_PAGE_OF_100);
         tryToMutate(() => ((listedKeys.items[0] as Mutable<Key>).keyState = KeyState.Disabled));
         const gotAlias = (await store.getAlias(alias.aliasName)) as Mutable<Alias>;
@@ -755,11 +852,11 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
       void it('records passed in can be changed afterwards without changing the store', async () => {
         const made = makeKeyWithVersion({ tags: [{ tagKey: 'a', tagValue: 'b' }] });
         const expectedKey = structuredClone(made.key);
-        const expectedSealed = Buffer.from(made.version.material.sealed);
+        const expectedSealed = Buffer.from(sealedOf(made.version));
         await store.createKey(made.key, made.version);
         (made.key.tags as Tag[]).push({ tagKey: 'x', tagValue: 'y' });
         (made.key as Mutable<Key>).description = 'mutated';
-        made.version.material.sealed.fill(0);
+        sealedOf(made.version).fill(0);
 
         const accessKey = makeAccessKey();
         const expectedSecret = Buffer.from(accessKey.sealedSecret);
@@ -771,7 +868,7 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         value.fill(0);
 
         assert.deepEqual(await store.getKey(made.key.keyId), expectedKey);
-        assert.deepEqual((await store.getKeyVersion(made.version.keyVersionId))?.material.sealed, expectedSealed);
+        assert.deepEqual((await store.getKeyVersion(made.version.keyVersionId))?.material?.sealed, expectedSealed);
         assert.deepEqual((await store.getAccessKey(accessKey.accessKeyId))?.sealedSecret, expectedSecret);
         assert.equal((await store.getMetadata('m'))?.toString(), 'value');
       });

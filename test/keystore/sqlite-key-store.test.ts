@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { StoreConflictError } from '../../src/domain/ports.js';
 import { MIGRATIONS, SchemaTooNewError, applyMigrations, type Migration } from '../../src/keystore/sqlite/migrations.js';
-import { CorruptRowError } from '../../src/keystore/sqlite/rows.js';
+import { CorruptRowError, keyToRow, keyVersionToRow } from '../../src/keystore/sqlite/rows.js';
 import { SqliteKeyStore } from '../../src/keystore/sqlite/sqlite-key-store.js';
 import { makeAccessKey, makeAlias, makeKeyWithVersion, rotated, T0 } from './fixtures.js';
 import { describeKeyStoreContract } from './key-store-contract.js';
@@ -226,6 +226,36 @@ void describe('SqliteKeyStore (SQLite only)', () => {
       await store.createKey(key, version);
       withRawDatabase(file, (db) => db.prepare("UPDATE keys SET key_state = 'Frozen' WHERE key_id = ?").run(key.keyId));
       await assert.rejects(() => store.getKey(key.keyId), CorruptRowError);
+    } finally {
+      await store.close();
+    }
+  });
+
+  void it('migration 4 keeps every version of a schema-3 database, its material and the order versions were added in', async () => {
+    // A schema-3 database with a key of three versions, written the way Arca 3 wrote them: the
+    // newest version has the oldest creation date, so only rowid gives the order.
+    const { key, version } = makeKeyWithVersion();
+    const second = rotated(key, T0 - 10);
+    const third = rotated(second.key, T0 - 20);
+    withRawDatabase(file, (db) => {
+      db.pragma('foreign_keys = ON');
+      applyMigrations(db, MIGRATIONS.slice(0, 3));
+      const insertKey = db.prepare(`INSERT INTO keys VALUES (@key_id, @key_spec, @key_usage, @origin, @protection_level, @key_state,
+        @description, @creator, @creation_date, @delete_date, @deletion_protection, @deletion_protection_description,
+        @automatic_rotation, @rotation_interval_seconds, @last_rotation_date, @primary_key_version_id, @material_expire_time, @tags, @revision)`);
+      insertKey.run({ ...keyToRow(third.key) });
+      const insertVersion = db.prepare('INSERT INTO key_versions VALUES (@key_version_id, @key_id, @creation_date, @protection_kind, @sealed_material)');
+      for (const v of [version, second.version, third.version]) {
+        const row = keyVersionToRow(v);
+        insertVersion.run({ key_version_id: row.key_version_id, key_id: row.key_id, creation_date: row.creation_date, protection_kind: row.protection_kind, sealed_material: row.sealed_material });
+      }
+    });
+    const store = SqliteKeyStore.open(file);
+    try {
+      assert.equal(withRawDatabase(file, (db) => userVersion(db)), LATEST_VERSION);
+      const listed = await store.listKeyVersions(key.keyId, { pageNumber: 1, pageSize: 10 });
+      assert.deepEqual(listed.items, [version, second.version, third.version]);
+      assert.deepEqual(await store.getKey(key.keyId), third.key);
     } finally {
       await store.close();
     }

@@ -41,7 +41,7 @@ async function keyWithVersions(ring: KeyRing, protector: KeyProtector, store: Ke
     automaticRotation: false, rotationIntervalSeconds: null, lastRotationDate: now, primaryKeyVersionId: keyVersionId,
     materialExpireTime: null, tags: [], revision: 1,
   };
-  await store.createKey(key, { keyId, keyVersionId, creationDate: now, material: await protector.generate(KeySpec.Sm4, keyVersionId) });
+  await store.createKey(key, { keyId, keyVersionId, creationDate: now, material: await protector.generate(KeySpec.Sm4, keyVersionId), materialCommitment: null });
   for (let i = 1; i < versions; i++) {
     const rotated = await addKeyVersion(ring, { now: () => now + i }, key);
     assert.ok(rotated, 'rotation landed');

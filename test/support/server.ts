@@ -26,6 +26,8 @@ export interface TestServerOptions {
   readonly dataDir?: string;
   readonly clock?: Clock;
   readonly environment?: Record<string, string | undefined>;
+  /** The background jobs' tick (default: the server's 60 s). */
+  readonly jobIntervalMs?: number;
 }
 
 /** Starts a real Arca server in this process on 127.0.0.1 and a free port. */
@@ -44,6 +46,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger: pino({ level: 'silent' }),
     announce: () => {},
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.jobIntervalMs ? { jobIntervalMs: options.jobIntervalMs } : {}),
   });
   return {
     url: server.url,

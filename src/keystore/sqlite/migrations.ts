@@ -84,6 +84,30 @@ CREATE INDEX keys_due_for_deletion ON keys (delete_date, key_id)
   WHERE key_state = 'PendingDeletion' AND delete_date IS NOT NULL;
 `;
 
+// Bring your own key. An EXTERNAL key's version has no material until it is imported, and none
+// again after it is deleted or expires, so sealed_material becomes nullable; material_commitment
+// holds the keyed commitment that lets only the same material be imported again. SQLite cannot
+// relax NOT NULL in place: the table is rebuilt, copying rowid so the order versions were added
+// in (migration 3) survives. Nothing references key_versions, so dropping it cascades nowhere.
+// The partial index serves the material-expiry job like those of migration 2.
+const IMPORTED_KEY_MATERIAL = `
+CREATE TABLE key_versions_v4 (
+  key_version_id      TEXT    NOT NULL PRIMARY KEY,
+  key_id              TEXT    NOT NULL REFERENCES keys (key_id) ON DELETE CASCADE,
+  creation_date       INTEGER NOT NULL,
+  protection_kind     TEXT    NOT NULL,
+  sealed_material     BLOB,
+  material_commitment BLOB
+) STRICT;
+INSERT INTO key_versions_v4 (rowid, key_version_id, key_id, creation_date, protection_kind, sealed_material, material_commitment)
+  SELECT rowid, key_version_id, key_id, creation_date, protection_kind, sealed_material, NULL FROM key_versions ORDER BY rowid;
+DROP TABLE key_versions;
+ALTER TABLE key_versions_v4 RENAME TO key_versions;
+CREATE INDEX key_versions_in_order ON key_versions (key_id);
+CREATE INDEX keys_due_for_material_expiry ON keys (material_expire_time, key_id)
+  WHERE material_expire_time IS NOT NULL;
+`;
+
 /** The schema's whole history, oldest first. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: CREATE_INITIAL_SCHEMA },
@@ -94,6 +118,7 @@ export const MIGRATIONS: readonly Migration[] = [
     // An index on key_id alone holds each key's rows in rowid order.
     sql: 'DROP INDEX key_versions_by_key;\nCREATE INDEX key_versions_in_order ON key_versions (key_id);',
   },
+  { version: 4, name: 'imported key material: nullable material, commitments, expiry index', sql: IMPORTED_KEY_MATERIAL },
 ];
 
 /** Refuses a database written by a newer Arca: this code cannot know what the newer schema means. */

@@ -70,6 +70,14 @@ WHERE key_state = 'PendingDeletion' AND delete_date IS NOT NULL
 ORDER BY delete_date, key_id
 LIMIT @limit`;
 
+// Repeats the partial index of migration 4 word for word, like the two above.
+export const SELECT_KEYS_DUE_FOR_MATERIAL_EXPIRY = `
+SELECT ${KEY_COLUMNS} FROM keys
+WHERE material_expire_time IS NOT NULL
+  AND material_expire_time <= @now
+ORDER BY material_expire_time, key_id
+LIMIT @limit`;
+
 // One statement for every combination of filters: each filter is a JSON array of accepted
 // values, or NULL for "any". The statement is prepared once, and keys_by_creation gives the order.
 const KEY_FILTER = `
@@ -88,11 +96,17 @@ LIMIT @limit OFFSET @offset`;
 
 // --- key versions -------------------------------------------------------------------------------
 
-const KEY_VERSION_COLUMNS = 'key_version_id, key_id, creation_date, protection_kind, sealed_material';
+const KEY_VERSION_COLUMNS = 'key_version_id, key_id, creation_date, protection_kind, sealed_material, material_commitment';
 
 export const INSERT_KEY_VERSION = `
 INSERT INTO key_versions (${KEY_VERSION_COLUMNS})
-VALUES (@key_version_id, @key_id, @creation_date, @protection_kind, @sealed_material)`;
+VALUES (@key_version_id, @key_id, @creation_date, @protection_kind, @sealed_material, @material_commitment)`;
+
+/** Imported material arriving or destroyed; changes nothing unless the version is the key's. */
+export const UPDATE_KEY_VERSION_MATERIAL = `
+UPDATE key_versions SET
+  protection_kind = @protection_kind, sealed_material = @sealed_material, material_commitment = @material_commitment
+WHERE key_version_id = @key_version_id AND key_id = @key_id`;
 
 export const SELECT_KEY_VERSION = `SELECT ${KEY_VERSION_COLUMNS} FROM key_versions WHERE key_version_id = ?`;
 

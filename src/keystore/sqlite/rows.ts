@@ -38,7 +38,8 @@ export interface KeyVersionRow {
   key_id: string;
   creation_date: number;
   protection_kind: string;
-  sealed_material: Buffer;
+  sealed_material: Buffer | null;
+  material_commitment: Buffer | null;
 }
 
 export interface AliasRow {
@@ -155,8 +156,10 @@ export function keyVersionToRow(version: KeyVersion): KeyVersionRow {
     key_version_id: version.keyVersionId,
     key_id: version.keyId,
     creation_date: version.creationDate,
-    protection_kind: version.material.kind,
-    sealed_material: version.material.sealed,
+    // A version without material keeps the kind its material will have once imported.
+    protection_kind: version.material?.kind ?? ProtectionKind.Software,
+    sealed_material: version.material?.sealed ?? null,
+    material_commitment: version.materialCommitment,
   };
 }
 
@@ -168,7 +171,8 @@ export function rowToKeyVersion(row: KeyVersionRow): KeyVersion {
     keyId: row.key_id,
     keyVersionId: row.key_version_id,
     creationDate: row.creation_date,
-    material: { kind: row.protection_kind, sealed: row.sealed_material },
+    material: row.sealed_material === null ? null : { kind: row.protection_kind, sealed: row.sealed_material },
+    materialCommitment: row.material_commitment,
   };
 }
 

@@ -16,6 +16,7 @@ import {
   requireValidLimit,
   requireValidPage,
   requireVersionIsPrimaryOf,
+  requireVersionOf,
   settle,
 } from '../store-support.js';
 import { applyMigrations } from './migrations.js';
@@ -78,10 +79,12 @@ function prepareStatements(db: Database.Database) {
     deleteKeyAtRevision: db.prepare<{ key_id: string; expected_revision: number }>(sql.DELETE_KEY_AT_REVISION),
     selectKeysDueForRotation: db.prepare<DueParameters, KeyRow>(sql.SELECT_KEYS_DUE_FOR_ROTATION),
     selectKeysDueForDeletion: db.prepare<DueParameters, KeyRow>(sql.SELECT_KEYS_DUE_FOR_DELETION),
+    selectKeysDueForMaterialExpiry: db.prepare<DueParameters, KeyRow>(sql.SELECT_KEYS_DUE_FOR_MATERIAL_EXPIRY),
     countKeysMatching: db.prepare<KeyFilterParameters, CountRow>(sql.COUNT_KEYS_MATCHING),
     selectKeysPage: db.prepare<KeyFilterParameters & PageParameters, KeyRow>(sql.SELECT_KEYS_PAGE),
 
     insertKeyVersion: db.prepare<KeyVersionRow>(sql.INSERT_KEY_VERSION),
+    updateKeyVersionMaterial: db.prepare<Omit<KeyVersionRow, 'creation_date'>>(sql.UPDATE_KEY_VERSION_MATERIAL),
     selectKeyVersion: db.prepare<[string], KeyVersionRow>(sql.SELECT_KEY_VERSION),
     countKeyVersions: db.prepare<[string], CountRow>(sql.COUNT_KEY_VERSIONS),
     selectKeyVersionsPage: db.prepare<{ key_id: string } & PageParameters, KeyVersionRow>(sql.SELECT_KEY_VERSIONS_PAGE),
@@ -269,6 +272,30 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
     return this.#read(() => {
       requireValidLimit(limit);
       return this.#statements.selectKeysDueForDeletion.all({ now: nowMs, limit }).map(rowToKey);
+    });
+  }
+
+  listKeysDueForMaterialExpiry(nowMs: number, limit: number): Promise<Key[]> {
+    return this.#read(() => {
+      requireValidLimit(limit);
+      return this.#statements.selectKeysDueForMaterialExpiry.all({ now: nowMs, limit }).map(rowToKey);
+    });
+  }
+
+  replaceKeyMaterial(key: Key, version: KeyVersion, expectedRevision: number): Promise<void> {
+    return this.#write(() => {
+      requireNextRevision(key, expectedRevision);
+      this.#updateAtRevision(key, expectedRevision);
+      const stored = this.#statements.selectKeyVersion.get(version.keyVersionId);
+      requireVersionOf(key, version, stored && rowToKeyVersion(stored));
+      const row = keyVersionToRow(version);
+      this.#statements.updateKeyVersionMaterial.run({
+        key_version_id: row.key_version_id,
+        key_id: row.key_id,
+        protection_kind: row.protection_kind,
+        sealed_material: row.sealed_material,
+        material_commitment: row.material_commitment,
+      });
     });
   }
 

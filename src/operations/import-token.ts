@@ -1,0 +1,83 @@
+import { SecretBytes } from '../crypto/secret-bytes.js';
+import { KmsError } from '../domain/errors.js';
+import type { SecretSealer } from '../domain/ports.js';
+import { IMPORT_TOKEN_SEAL_PURPOSE, type WrappingAlgorithm, type WrappingKeySpec, type WrappingScheme } from '../domain/wrapping.js';
+
+/**
+ * The ImportToken: the wrapping private key and what it may be used for, sealed under the root
+ * key and bound to one key id. Arca stores nothing for it; the token is the only copy of the
+ * private key, and it opens only on this server (the root key) and only for that key.
+ *
+ *   token   = base64( 0x01 (format) ‖ sealed )
+ *   sealed  = root-key seal, purpose "import-wrapping-key", binding = the key id
+ *   payload = expiresAtMs (8, unsigned big-endian) ‖ keySpec (1) ‖ algorithm (1) ‖ private key
+ *
+ * The seal is AES-256-GCM: a token that was changed, was not made by this root key, or was made
+ * for another key fails to open, and is refused as InvalidImportToken without a word about why.
+ * Only an authentic token is read; its expiry then gives ExpiredImportToken.
+ */
+
+const TOKEN_FORMAT = 0x01;
+const PAYLOAD_HEADER_LENGTH = 10;
+
+const KEY_SPEC_CODES: Readonly<Record<WrappingKeySpec, number>> = { RSA_2048: 1, EC_SM2: 2 };
+const ALGORITHM_CODES: Readonly<Record<WrappingAlgorithm, number>> = {
+  RSAES_PKCS1_V1_5: 1,
+  RSAES_OAEP_SHA_1: 2,
+  RSAES_OAEP_SHA_256: 3,
+  SM2PKE: 4,
+};
+
+export interface ImportTokenContents {
+  readonly scheme: WrappingScheme;
+  readonly expiresAtMs: number;
+  readonly privateKey: SecretBytes;
+}
+
+export async function sealImportToken(sealer: SecretSealer, keyId: string, contents: ImportTokenContents): Promise<string> {
+  const header = Buffer.alloc(PAYLOAD_HEADER_LENGTH);
+  header.writeBigUInt64BE(BigInt(contents.expiresAtMs), 0);
+  header[8] = KEY_SPEC_CODES[contents.scheme.keySpec];
+  header[9] = ALGORITHM_CODES[contents.scheme.algorithm];
+  const payload = Buffer.concat([header, contents.privateKey.unsafeReveal()]);
+  try {
+    const sealed = await sealer.seal(payload, IMPORT_TOKEN_SEAL_PURPOSE, keyId);
+    return Buffer.concat([Buffer.of(TOKEN_FORMAT), sealed]).toString('base64');
+  } finally {
+    payload.fill(0);
+  }
+}
+
+function codeOwner<T extends string>(codes: Readonly<Record<T, number>>, code: number | undefined): T | undefined {
+  return (Object.keys(codes) as T[]).find((name) => codes[name] === code);
+}
+
+/** Opens a token for `keyId` at `nowMs`; InvalidImportToken or ExpiredImportToken otherwise. */
+export async function openImportToken(sealer: SecretSealer, keyId: string, token: string, nowMs: number): Promise<ImportTokenContents> {
+  const bytes = Buffer.from(token, 'base64');
+  if (bytes.length < 2 || bytes.toString('base64') !== token || bytes[0] !== TOKEN_FORMAT) throw new KmsError('InvalidImportToken');
+  let payload: Buffer;
+  try {
+    payload = await sealer.open(bytes.subarray(1), IMPORT_TOKEN_SEAL_PURPOSE, keyId);
+  } catch {
+    // AeadAuthenticationError, or a sealed-value format byte the root key does not know: both
+    // mean the token is not one this server made for this key.
+    throw new KmsError('InvalidImportToken');
+  }
+  const keySpec = codeOwner(KEY_SPEC_CODES, payload[8]);
+  const algorithm = codeOwner(ALGORITHM_CODES, payload[9]);
+  // An authentic token always parses; this guards against a future format sealed by a newer Arca.
+  if (payload.length <= PAYLOAD_HEADER_LENGTH || !keySpec || !algorithm) {
+    payload.fill(0);
+    throw new KmsError('InvalidImportToken');
+  }
+  const expiresAtMs = Number(payload.readBigUInt64BE(0));
+  const privateKey = SecretBytes.copyOf(payload.subarray(PAYLOAD_HEADER_LENGTH));
+  payload.fill(0);
+  if (nowMs >= expiresAtMs) {
+    privateKey.wipe();
+    throw new KmsError('ExpiredImportToken');
+  }
+  return { scheme: { keySpec, algorithm }, expiresAtMs, privateKey };
+}
+
