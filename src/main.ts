@@ -20,8 +20,12 @@ import { JobScheduler } from './jobs/scheduler.js';
 import { SqliteKeyStore } from './keystore/sqlite/sqlite-key-store.js';
 import { AccessKeys, type AccessKeyCredentials } from './operations/access-keys.js';
 import { DEFAULT_KEY_RING_OPTIONS, KeyRing } from './operations/key-ring.js';
+import { Pkcs11KeyProtector } from './protection/pkcs11/pkcs11-key-protector.js';
+import { Pkcs11Token } from './protection/pkcs11/pkcs11-token.js';
+import { TokenRootKey } from './protection/pkcs11/token-root-key.js';
 import { RootKey, SealPurpose, writeNewPrivateFile } from './protection/root-key.js';
 import { SoftwareKeyProtector } from './protection/software-key-protector.js';
+import type { SecretSealer } from './domain/ports.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8080;
@@ -52,6 +56,22 @@ export interface ServerOptions {
   readonly jobIntervalMs?: number;
   /** Where the one-time messages go (the listening line, a new administrator key). */
   readonly announce?: (line: string) => void;
+  /**
+   * A PKCS#11 token for the HSM protection level (and, with `rootKeyLabel`, for the root key).
+   * The user PIN is read from ARCA_PKCS11_PIN in `environment`, never from here.
+   */
+  readonly pkcs11?: Pkcs11Options;
+}
+
+export interface Pkcs11Options {
+  /** `--pkcs11-module`: path of the PKCS#11 library. */
+  readonly modulePath: string;
+  /** `--pkcs11-token-label`: the token's label. */
+  readonly tokenLabel: string;
+  /** `--pkcs11-root-key-label`: keep the root key in the token under this label instead of root.key. */
+  readonly rootKeyLabel?: string;
+  /** Sessions kept open on the token (default 8). */
+  readonly sessionCount?: number;
 }
 
 export interface RunningServer {
@@ -94,16 +114,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const databasePath = join(options.dataDir, DATABASE_FILE_NAME);
   const snapshotPath = join(options.dataDir, REPLAY_GUARD_SNAPSHOT_FILE_NAME);
   const replayGuard = openReplayGuard(snapshotPath, !existsSync(databasePath), clock, logger);
-  const { rootKey } = RootKey.loadOrCreate(options.dataDir, options.environment.ARCA_ROOT_KEY);
-  createPrivateFileIfMissing(databasePath);
-  const store = SqliteKeyStore.open(databasePath);
+  const token = openToken(options, logger);
+  let store: SqliteKeyStore | undefined;
   let scheduler: JobScheduler | undefined;
   let listening = false;
   try {
-    await assertRootKeyMatches(store, rootKey);
+    const rootKey = await loadRootKey(options, token, logger);
+    createPrivateFileIfMissing(databasePath);
+    const openedStore = SqliteKeyStore.open(databasePath);
+    store = openedStore;
+    await assertRootKeyMatches(openedStore, rootKey);
     const protectors = new Map<ProtectionLevel, KeyProtector>([[ProtectionLevel.Software, new SoftwareKeyProtector(rootKey)]]);
-    const keys = new KeyRing(store, protectors, clock, scope, DEFAULT_KEY_RING_OPTIONS);
-    const accessKeys = new AccessKeys(store, rootKey, clock);
+    if (token) protectors.set(ProtectionLevel.Hsm, await Pkcs11KeyProtector.create(token, logger));
+    const keys = new KeyRing(openedStore, protectors, clock, scope, DEFAULT_KEY_RING_OPTIONS);
+    const accessKeys = new AccessKeys(openedStore, rootKey, clock);
     await bootstrapAdministrator(accessKeys, options, announce);
 
     const app = buildApi({
@@ -146,7 +170,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       try {
         saveReplayGuard(replayGuard, snapshotPath, clock, logger);
       } finally {
-        await store.close();
+        try {
+          await openedStore.close();
+        } finally {
+          await token?.close();
+        }
       }
     };
     let closing: Promise<void> | undefined;
@@ -161,7 +189,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // A start that fails before it listens accepted no request: its guard still holds all there is
     // to know, so it is saved as at a graceful stop (the snapshot may be deleted already).
     if (!listening) saveReplayGuard(replayGuard, snapshotPath, clock, logger);
-    await store.close();
+    await store?.close();
+    await token?.close();
     throw error;
   }
 }
@@ -185,7 +214,7 @@ const ROOT_KEY_CHECK = 'root-key-check';
  * A data directory remembers a value sealed by the root key it was created with. Starting with
  * another root key fails here, clearly, instead of failing every decryption later.
  */
-async function assertRootKeyMatches(store: MetadataStore, rootKey: RootKey): Promise<void> {
+async function assertRootKeyMatches(store: MetadataStore, rootKey: SecretSealer): Promise<void> {
   const check = await store.getMetadata(ROOT_KEY_CHECK);
   if (check === undefined) {
     await store.putMetadata(ROOT_KEY_CHECK, await rootKey.seal(Buffer.alloc(0), SealPurpose.RootKeyCheck, ROOT_KEY_CHECK));
@@ -194,8 +223,32 @@ async function assertRootKeyMatches(store: MetadataStore, rootKey: RootKey): Pro
   try {
     await rootKey.open(check, SealPurpose.RootKeyCheck, ROOT_KEY_CHECK);
   } catch {
-    throw new Error('the root key does not match this data directory (wrong ARCA_ROOT_KEY or root.key file)');
+    throw new Error('the root key does not match this data directory (wrong ARCA_ROOT_KEY, root.key file or PKCS#11 root key)');
   }
+}
+
+/** The PKCS#11 token when one is configured; its PIN comes from ARCA_PKCS11_PIN only. */
+function openToken(options: ServerOptions, logger: Logger): Pkcs11Token | undefined {
+  const pkcs11 = options.pkcs11;
+  if (!pkcs11) return undefined;
+  const pin = options.environment.ARCA_PKCS11_PIN;
+  if (pin === undefined || pin === '') throw new Error('a PKCS#11 token needs its user PIN in the environment variable ARCA_PKCS11_PIN');
+  return Pkcs11Token.open(
+    { modulePath: pkcs11.modulePath, tokenLabel: pkcs11.tokenLabel, pin, ...(pkcs11.sessionCount ? { sessionCount: pkcs11.sessionCount } : {}) },
+    logger,
+  );
+}
+
+/**
+ * The root key: a token key when `--pkcs11-root-key-label` is given, else ARCA_ROOT_KEY or
+ * the key file in the data directory (created on first start).
+ */
+async function loadRootKey(options: ServerOptions, token: Pkcs11Token | undefined, logger: Logger): Promise<SecretSealer> {
+  const label = options.pkcs11?.rootKeyLabel;
+  if (label === undefined) return RootKey.loadOrCreate(options.dataDir, options.environment.ARCA_ROOT_KEY).rootKey;
+  if (options.environment.ARCA_ROOT_KEY) throw new Error('choose one root key: ARCA_ROOT_KEY or --pkcs11-root-key-label, not both');
+  if (!token) throw new Error('--pkcs11-root-key-label needs --pkcs11-module and --pkcs11-token-label');
+  return (await TokenRootKey.findOrCreate(token, label, logger)).rootKey;
 }
 
 /**

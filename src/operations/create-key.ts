@@ -37,6 +37,7 @@ export const createKey = defineOperation('CreateKey', async (context, input: Cre
   const rotation = rotationOf(context, input);
 
   const protector = context.keys.protectorFor(protectionLevel);
+  if (!protector.supportsKeySpec(keySpec)) throw new KmsError('UnsupportedKeySpecAtProtectionLevel', keySpec, protectionLevel);
   const now = context.clock.now();
   const keyId = randomUUID();
   const keyVersionId = randomUUID();

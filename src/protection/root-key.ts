@@ -7,7 +7,7 @@ import type { SecretSealer } from '../domain/ports.js';
 
 export const ROOT_KEY_FILE_NAME = 'root.key';
 const ROOT_KEY_LENGTH = 32;
-const SEAL_FORMAT_VERSION = 1;
+export const SEAL_FORMAT_VERSION = 1;
 
 /** What a sealed value is for; part of its additional data, so values cannot be swapped. */
 export const SealPurpose = {
@@ -66,7 +66,8 @@ export class RootKey implements SecretSealer {
   }
 }
 
-function sealAdditionalData(purpose: string, binding: string): Buffer {
+/** The additional data of a sealed value; the same whether the root key is a file or a token key. */
+export function sealAdditionalData(purpose: string, binding: string): Buffer {
   return Buffer.from(`arca-seal-v1\0${purpose}\0${binding}`, 'utf8');
 }
 
