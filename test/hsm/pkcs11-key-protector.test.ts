@@ -4,10 +4,9 @@ import { Pkcs11Token } from '../../src/protection/pkcs11/pkcs11-token.js';
 import { describeKeyProtectorContract } from '../protection/key-protector-contract.js';
 import { hsmSkipReason, newSoftHsmDirectory } from '../support/softhsm.js';
 
-const skip = hsmSkipReason();
-
-if (skip === false) {
-  describeKeyProtectorContract('Pkcs11KeyProtector on SoftHSM2', async () => {
+describeKeyProtectorContract(
+  'Pkcs11KeyProtector on SoftHSM2',
+  async () => {
     const softHsm = newSoftHsmDirectory({ inProcess: true });
     const tokenInfo = softHsm.newToken();
     const logger = pino({ level: 'silent' });
@@ -20,8 +19,6 @@ if (skip === false) {
         softHsm.remove();
       },
     };
-  });
-} else {
-  // A skipped describe says why in the runner's output.
-  void import('node:test').then(({ describe }) => describe('Pkcs11KeyProtector on SoftHSM2 (KeyProtector contract)', { skip }, () => {}));
-}
+  },
+  hsmSkipReason(),
+);

@@ -24,8 +24,9 @@ function flipBit(bytes: Buffer, index: number): Buffer {
   return copy;
 }
 
-export function describeKeyProtectorContract(name: string, open: () => Promise<OpenedProtector>): void {
-  void describe(`${name} (KeyProtector contract)`, () => {
+/** `skip`: a reason the adapter cannot run here (node:test's describe option). */
+export function describeKeyProtectorContract(name: string, open: () => Promise<OpenedProtector>, skip: string | false = false): void {
+  void describe(`${name} (KeyProtector contract)`, { skip }, () => {
     let opened: OpenedProtector;
     let protector: KeyProtector;
     before(async () => {

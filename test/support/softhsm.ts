@@ -5,8 +5,8 @@
 //
 // Where the library is: ARCA_TEST_PKCS11_MODULE, else the Debian and common install paths.
 // When SoftHSM2 is missing the HSM suites are skipped on a developer's machine (`npm test`
-// needs nothing but Node), but fail when ARCA_REQUIRE_HSM=1, which .ci/run sets: in CI the token
-// must be reachable.
+// needs nothing but Node), but fail when ARCA_REQUIRE_HSM=1 (which .ci/run sets) or CI=true: in
+// CI the token must be reachable.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,6 +41,11 @@ function missingSoftHsm(): string | undefined {
   return undefined;
 }
 
+/** CI (CI=true, as the CI runner sets it) or ARCA_REQUIRE_HSM=1 (as .ci/run sets it). */
+function hsmRequired(): boolean {
+  return process.env.ARCA_REQUIRE_HSM === '1' || process.env.CI === 'true';
+}
+
 /**
  * For `describe(name, { skip: hsmSkipReason() }, …)`: false when SoftHSM2 is here; a reason to
  * skip when it is not; and a thrown error (the file fails) when ARCA_REQUIRE_HSM=1.
@@ -48,7 +53,7 @@ function missingSoftHsm(): string | undefined {
 export function hsmSkipReason(): string | false {
   const missing = missingSoftHsm();
   if (missing === undefined) return false;
-  if (process.env.ARCA_REQUIRE_HSM === '1') throw new Error(`ARCA_REQUIRE_HSM=1 but the HSM tests cannot run: ${missing}`);
+  if (hsmRequired()) throw new Error(`the HSM tests must run here (ARCA_REQUIRE_HSM=1 or CI=true) but cannot: ${missing}`);
   return `SoftHSM2 is not installed: ${missing}`;
 }
 
