@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FromLoadgen, LoadJob, LoadResult, ToLoadgen } from './protocol.js';
 import { ActionSigner, type Credentials } from './signer.js';
+import { configuredToken, softHsmToken, type BenchToken } from './softhsm.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'dist', 'cli', 'arca.js');
@@ -26,6 +27,7 @@ interface Scenario {
   readonly name: string;
   readonly action: string;
   readonly keySpec: string;
+  readonly protectionLevel: 'SOFTWARE' | 'HSM';
   readonly params: Readonly<Record<string, string>>;
 }
 
@@ -33,6 +35,7 @@ interface Row {
   readonly name: string;
   readonly action: string;
   readonly keySpec: string;
+  readonly protectionLevel: 'SOFTWARE' | 'HSM';
   readonly rps: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
@@ -233,21 +236,37 @@ async function main(): Promise<void> {
       connections: { type: 'string', default: '32' },
       warmup: { type: 'string', default: '1' },
       json: { type: 'string' },
+      // auto: HSM scenarios on a SoftHSM2 token of the bench's own when SoftHSM2 is installed;
+      // on: the same, and fail without it; off: software scenarios only.
+      hsm: { type: 'string', default: 'auto' },
+      'pkcs11-module': { type: 'string' },
+      'pkcs11-token-label': { type: 'string' },
     },
   });
   const durationMs = Number(values.duration) * 1000;
   const warmupMs = Number(values.warmup) * 1000;
   const connections = Number(values.connections);
   if (!(durationMs > 0) || !(warmupMs >= 0) || !Number.isInteger(connections) || connections < 1) {
-    throw new Error('usage: npm run bench -- [--duration <seconds>] [--connections <n>] [--warmup <seconds>] [--json <file>]');
+    throw new Error(
+      'usage: npm run bench -- [--duration <seconds>] [--connections <n>] [--warmup <seconds>] [--json <file>] [--hsm auto|on|off] [--pkcs11-module <path> --pkcs11-token-label <label>]',
+    );
   }
+  if (!['auto', 'on', 'off'].includes(values.hsm)) throw new Error('--hsm is auto, on or off');
 
   buildIfStale();
   tempDir = mkdtempSync(join(tmpdir(), 'arca-bench-'));
+  const hsm = hsmToken(values.hsm, tempDir, values['pkcs11-module'], values['pkcs11-token-label']);
+  console.log(typeof hsm === 'string' ? `bench: no HSM scenarios: ${hsm}` : `bench: HSM scenarios on ${hsm.description}`);
   const arca = track(
-    spawn(process.execPath, [CLI, 'server', '--host', '127.0.0.1', '--port', '0', '--data-dir', tempDir], {
+    spawn(process.execPath, [CLI, 'server', '--host', '127.0.0.1', '--port', '0', '--data-dir', tempDir, ...(typeof hsm === 'string' ? [] : hsm.args)], {
       cwd: ROOT,
-      env: { ...process.env, ARCA_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, ARCA_ACCESS_KEY_SECRET: CREDENTIALS.accessKeySecret, ARCA_LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        ARCA_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+        ARCA_ACCESS_KEY_SECRET: CREDENTIALS.accessKeySecret,
+        ARCA_LOG_LEVEL: 'warn',
+        ...(typeof hsm === 'string' ? {} : hsm.env),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
@@ -270,13 +289,30 @@ async function main(): Promise<void> {
   }
   const keyOf = (spec: string): string => keys[spec] ?? '';
   const blobOf = (spec: string): string => blobs[spec] ?? '';
+  const SOFTWARE = 'SOFTWARE';
   const scenarios: Scenario[] = [
-    { name: 'Encrypt AES-256 1 KiB', action: 'Encrypt', keySpec: KEY_SPEC.aes, params: { KeyId: keyOf(KEY_SPEC.aes), Plaintext: plaintext } },
-    { name: 'Decrypt AES-256 1 KiB', action: 'Decrypt', keySpec: KEY_SPEC.aes, params: { CiphertextBlob: blobOf(KEY_SPEC.aes) } },
-    { name: 'GenerateDataKey AES-256 32 B', action: 'GenerateDataKey', keySpec: KEY_SPEC.aes, params: { KeyId: keyOf(KEY_SPEC.aes), NumberOfBytes: '32' } },
-    { name: 'Encrypt SM4 1 KiB', action: 'Encrypt', keySpec: KEY_SPEC.sm4, params: { KeyId: keyOf(KEY_SPEC.sm4), Plaintext: plaintext } },
-    { name: 'Decrypt SM4 1 KiB', action: 'Decrypt', keySpec: KEY_SPEC.sm4, params: { CiphertextBlob: blobOf(KEY_SPEC.sm4) } },
+    { name: 'Encrypt AES-256 1 KiB', action: 'Encrypt', keySpec: KEY_SPEC.aes, protectionLevel: SOFTWARE, params: { KeyId: keyOf(KEY_SPEC.aes), Plaintext: plaintext } },
+    { name: 'Decrypt AES-256 1 KiB', action: 'Decrypt', keySpec: KEY_SPEC.aes, protectionLevel: SOFTWARE, params: { CiphertextBlob: blobOf(KEY_SPEC.aes) } },
+    {
+      name: 'GenerateDataKey AES-256 32 B',
+      action: 'GenerateDataKey',
+      keySpec: KEY_SPEC.aes,
+      protectionLevel: SOFTWARE,
+      params: { KeyId: keyOf(KEY_SPEC.aes), NumberOfBytes: '32' },
+    },
+    { name: 'Encrypt SM4 1 KiB', action: 'Encrypt', keySpec: KEY_SPEC.sm4, protectionLevel: SOFTWARE, params: { KeyId: keyOf(KEY_SPEC.sm4), Plaintext: plaintext } },
+    { name: 'Decrypt SM4 1 KiB', action: 'Decrypt', keySpec: KEY_SPEC.sm4, protectionLevel: SOFTWARE, params: { CiphertextBlob: blobOf(KEY_SPEC.sm4) } },
   ];
+  if (typeof hsm !== 'string') {
+    // An AES-256 key in the token (SM4 HSM keys are refused: no PKCS#11 SM4 mechanism).
+    const created = await call(arcaAddress.port, arcaHost, 'CreateKey', { KeySpec: KEY_SPEC.aes, ProtectionLevel: 'HSM', Description: 'bench hsm' });
+    const keyId = field(created, 'KeyMetadata', 'KeyId');
+    const blob = field(await call(arcaAddress.port, arcaHost, 'Encrypt', { KeyId: keyId, Plaintext: plaintext }), 'CiphertextBlob');
+    scenarios.push(
+      { name: 'Encrypt AES-256 HSM 1 KiB', action: 'Encrypt', keySpec: KEY_SPEC.aes, protectionLevel: 'HSM', params: { KeyId: keyId, Plaintext: plaintext } },
+      { name: 'Decrypt AES-256 HSM 1 KiB', action: 'Decrypt', keySpec: KEY_SPEC.aes, protectionLevel: 'HSM', params: { CiphertextBlob: blob } },
+    );
+  }
 
   let peakRssMb = rssMb(arcaPid);
   const sampler = setInterval(() => {
@@ -304,6 +340,7 @@ async function main(): Promise<void> {
       name: scenario.name,
       action: scenario.action,
       keySpec: scenario.keySpec,
+      protectionLevel: scenario.protectionLevel,
       rps: result.rps,
       p50Ms: result.p50Ms,
       p99Ms: result.p99Ms,
@@ -319,6 +356,8 @@ async function main(): Promise<void> {
 
   const info = machine();
   console.log(`\n${table(ceiling, rows)}\n`);
+  const hsmToSoftware = hsmEncryptRatio(rows);
+  if (hsmToSoftware !== undefined) console.log(`HSM Encrypt / software Encrypt (AES-256, this run): ${fmt(hsmToSoftware, 2)} (target ≥ 0.50)`);
   console.log(`Arca peak RSS: ${fmt(peakRssMb, 1)} MB`);
   console.log(`machine: ${String(info.cpus)} × ${String(info.model)}, ${String(info.memoryGb)} GB, Node ${process.version}; ${connections} connections, ${durationMs / 1000} s per scenario`);
 
@@ -329,12 +368,33 @@ async function main(): Promise<void> {
       settings: { durationSeconds: durationMs / 1000, warmupSeconds: warmupMs / 1000, connections },
       ceiling: { rps: round(ceiling.rps, 0), p50Ms: round(ceiling.p50Ms, 3), p99Ms: round(ceiling.p99Ms, 3) },
       results: rows.map((r) => ({ ...r, rps: round(r.rps, 0), p50Ms: round(r.p50Ms, 3), p99Ms: round(r.p99Ms, 3), ratio: round(r.ratio, 3) })),
+      ...(hsmToSoftware === undefined ? {} : { hsmEncryptToSoftwareEncrypt: round(hsmToSoftware, 3) }),
       machine: info,
       serverPeakRssMb: round(peakRssMb, 1),
     };
     writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`wrote ${values.json}`);
   }
+}
+
+/** The token for the HSM scenarios, or why there are none (an error when `--hsm on` cannot have one). */
+function hsmToken(mode: string, dir: string, modulePath: string | undefined, tokenLabel: string | undefined): BenchToken | string {
+  if (mode === 'off') return '--hsm off';
+  if (modulePath !== undefined || tokenLabel !== undefined) {
+    if (modulePath === undefined || tokenLabel === undefined) throw new Error('--pkcs11-module and --pkcs11-token-label go together');
+    return configuredToken(modulePath, tokenLabel);
+  }
+  const token = softHsmToken(dir);
+  if (typeof token === 'string' && mode === 'on') throw new Error(`--hsm on: ${token}`);
+  return token;
+}
+
+/** HSM Encrypt requests/s over software Encrypt requests/s (both AES-256), when both ran. */
+function hsmEncryptRatio(rows: readonly Row[]): number | undefined {
+  const encrypt = (level: string): Row | undefined => rows.find((r) => r.action === 'Encrypt' && r.keySpec === KEY_SPEC.aes && r.protectionLevel === level);
+  const hsmRow = encrypt('HSM');
+  const softwareRow = encrypt('SOFTWARE');
+  return hsmRow && softwareRow && softwareRow.rps > 0 ? hsmRow.rps / softwareRow.rps : undefined;
 }
 
 main().then(
