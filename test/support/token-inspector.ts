@@ -46,8 +46,17 @@ function withSession<T>(token: SoftHsmToken, use: (module: Pkcs11Module, session
 
 /** Every secret key object the token shows this process. */
 export function listSecretKeys(token: SoftHsmToken): SecretKeyObject[] {
+  return listKeys(token, ck.CKO_SECRET_KEY);
+}
+
+/** Every private key object the token shows this process. */
+export function listPrivateKeys(token: SoftHsmToken): SecretKeyObject[] {
+  return listKeys(token, ck.CKO_PRIVATE_KEY);
+}
+
+function listKeys(token: SoftHsmToken, objectClass: number): SecretKeyObject[] {
   return withSession(token, (module, session) => {
-    module.C_FindObjectsInit(session, [{ type: ck.CKA_CLASS, value: ck.CKO_SECRET_KEY }]);
+    module.C_FindObjectsInit(session, [{ type: ck.CKA_CLASS, value: objectClass }]);
     const handles = module.C_FindObjects(session, 10_000);
     module.C_FindObjectsFinal(session);
     return handles.map((handle) => {

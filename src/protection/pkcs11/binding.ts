@@ -7,6 +7,8 @@ export type Pkcs11Module = InstanceType<typeof pkcs11js.PKCS11>;
 export type Mechanism = pkcs11js.Mechanism;
 export type Template = pkcs11js.Template;
 export type GcmParams = pkcs11js.GcmParams;
+export type RsaOaepParams = pkcs11js.RsaOAEP;
+export type KeyPair = pkcs11js.KeyPair;
 
 export const ck = {
   CKF_OS_LOCKING_OK: pkcs11js.CKF_OS_LOCKING_OK,
@@ -15,6 +17,12 @@ export const ck = {
   CKU_USER: pkcs11js.CKU_USER,
   CKO_SECRET_KEY: pkcs11js.CKO_SECRET_KEY,
   CKK_AES: pkcs11js.CKK_AES,
+  CKK_RSA: pkcs11js.CKK_RSA,
+  CKO_PRIVATE_KEY: pkcs11js.CKO_PRIVATE_KEY,
+  CKO_PUBLIC_KEY: pkcs11js.CKO_PUBLIC_KEY,
+  CKA_MODULUS: pkcs11js.CKA_MODULUS,
+  CKA_MODULUS_BITS: pkcs11js.CKA_MODULUS_BITS,
+  CKA_PUBLIC_EXPONENT: pkcs11js.CKA_PUBLIC_EXPONENT,
   CKA_CLASS: pkcs11js.CKA_CLASS,
   CKA_KEY_TYPE: pkcs11js.CKA_KEY_TYPE,
   CKA_VALUE: pkcs11js.CKA_VALUE,
@@ -36,8 +44,20 @@ export const ck = {
   CKM_AES_GCM: pkcs11js.CKM_AES_GCM,
   CKM_AES_KEY_WRAP_PAD: pkcs11js.CKM_AES_KEY_WRAP_PAD,
   CKM_RSA_PKCS_OAEP: pkcs11js.CKM_RSA_PKCS_OAEP,
+  CKM_RSA_PKCS_KEY_PAIR_GEN: pkcs11js.CKM_RSA_PKCS_KEY_PAIR_GEN,
+  CKM_SHA_1: pkcs11js.CKM_SHA_1,
+  CKG_MGF1_SHA1: pkcs11js.CKG_MGF1_SHA1,
+  // CKZ_DATA_SPECIFIED (PKCS#11 2.40 §2.1.8), which the binding does not export: the OAEP label
+  // source; with no source data the label is empty.
+  CKZ_DATA_SPECIFIED: 1,
+  CK_PARAMS_RSA_OAEP: pkcs11js.CK_PARAMS_RSA_OAEP,
   CK_PARAMS_GCM: pkcs11js.CK_PARAMS_GCM,
   CKR_USER_ALREADY_LOGGED_IN: pkcs11js.CKR_USER_ALREADY_LOGGED_IN,
+  CKR_WRAPPED_KEY_INVALID: pkcs11js.CKR_WRAPPED_KEY_INVALID,
+  CKR_WRAPPED_KEY_LEN_RANGE: pkcs11js.CKR_WRAPPED_KEY_LEN_RANGE,
+  CKR_ENCRYPTED_DATA_INVALID: pkcs11js.CKR_ENCRYPTED_DATA_INVALID,
+  CKR_GENERAL_ERROR: pkcs11js.CKR_GENERAL_ERROR,
+  CKR_FUNCTION_FAILED: pkcs11js.CKR_FUNCTION_FAILED,
   CKR_CRYPTOKI_ALREADY_INITIALIZED: pkcs11js.CKR_CRYPTOKI_ALREADY_INITIALIZED,
 } as const;
 

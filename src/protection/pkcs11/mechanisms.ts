@@ -1,5 +1,5 @@
 import { GCM_IV_LENGTH, GCM_TAG_LENGTH } from '../../crypto/aead.js';
-import { ck, type GcmParams, type Mechanism } from './binding.js';
+import { ck, type GcmParams, type Mechanism, type RsaOaepParams } from './binding.js';
 
 /**
  * The mechanism parameters Arca hands to the native binding, built only here and checked first:
@@ -33,3 +33,12 @@ export const AES_KEY_WRAP_PAD: Mechanism = { mechanism: ck.CKM_AES_KEY_WRAP_PAD 
 
 /** CKM_AES_KEY_GEN: no parameter. */
 export const AES_KEY_GEN: Mechanism = { mechanism: ck.CKM_AES_KEY_GEN };
+
+/** CKM_RSA_PKCS_OAEP with SHA-1, MGF1-SHA-1 and an empty label: Alibaba's RSAES_OAEP_SHA_1. */
+export function rsaOaepSha1Mechanism(): Mechanism {
+  const parameter: RsaOaepParams = { type: ck.CK_PARAMS_RSA_OAEP, hashAlg: ck.CKM_SHA_1, mgf: ck.CKG_MGF1_SHA1, source: ck.CKZ_DATA_SPECIFIED };
+  return { mechanism: ck.CKM_RSA_PKCS_OAEP, parameter };
+}
+
+/** CKM_RSA_PKCS_KEY_PAIR_GEN: no parameter. */
+export const RSA_KEY_PAIR_GEN: Mechanism = { mechanism: ck.CKM_RSA_PKCS_KEY_PAIR_GEN };

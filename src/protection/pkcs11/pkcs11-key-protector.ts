@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type Aead, AeadAlgorithm, AeadAuthenticationError, GCM_IV_LENGTH, GCM_TAG_LENGTH } from '../../crypto/aead.js';
 import { randomGcmIv } from '../../crypto/random-iv.js';
@@ -6,16 +7,20 @@ import { KmsError } from '../../domain/errors.js';
 import { ProtectionKind, type ProtectedMaterial } from '../../domain/key.js';
 import { KeySpec, ProtectionLevel, profileOf } from '../../domain/key-spec.js';
 import type { KeyProtector } from '../../domain/ports.js';
-import { ck, type Handle } from './binding.js';
-import { AES_KEY_WRAP_PAD, aesGcmMechanism } from './mechanisms.js';
+import { ck, returnValueOf, type Handle } from './binding.js';
+import { AES_KEY_WRAP_PAD, aesGcmMechanism, RSA_KEY_PAIR_GEN, rsaOaepSha1Mechanism } from './mechanisms.js';
 import type { Pkcs11Token } from './pkcs11-token.js';
 import {
   importedVersionKeyTemplate,
+  importedWrappedVersionKeyTemplate,
+  importKeySearch,
+  importPrivateKeyTemplate,
+  importPublicKeyTemplate,
   newVersionKeyTemplate,
   usableVersionKeyTemplate,
   wrappingKeyTemplate,
 } from './templates.js';
-import { createTokenKey, findTokenKeys, PerGeneration, type TokenKey } from './token-keys.js';
+import { createTokenKey, findTokenKeys, newTokenKeyId, PerGeneration, type TokenKey } from './token-keys.js';
 import type { TokenSession } from './token-session.js';
 import {
   CHECK_PLAINTEXT_LENGTH,
@@ -31,6 +36,43 @@ export const DEFAULT_MAX_UNWRAPPED_KEYS = 1_000;
 const MIN_UNWRAPPED_KEYS = 16;
 // Room for an AES key wrapped with RFC 5649 (key length rounded up to 8, plus 8).
 const MAX_WRAPPED_LENGTH_IN_BYTES = 64;
+
+/**
+ * The length of a key of `lengthInBytes` wrapped with CKM_AES_KEY_WRAP_PAD (RFC 5649): the token
+ * does not report an unwrapped key's CKA_VALUE_LEN (SoftHSM2 says 0), so the wrapped length is
+ * how Arca checks, without seeing the key, that a key in the token has the spec's length.
+ */
+function keyWrapPadLength(lengthInBytes: number): number {
+  return 8 + Math.ceil(lengthInBytes / 8) * 8;
+}
+
+const AES_256_WRAPPED_LENGTH = keyWrapPadLength(profileOf(KeySpec.Aes256).materialLengthInBytes);
+
+/** A key in the token has a length other than its spec's (material brought in). */
+class WrongKeyLengthError extends Error {}
+
+/**
+ * Wrapping algorithms (Alibaba's names) whose unwrapping the token does itself, for material
+ * brought into an HSM key: SoftHSM2 2.6 unwraps RSA-OAEP with SHA-1 and an empty label only.
+ */
+export const TOKEN_IMPORT_ALGORITHMS = ['RSAES_OAEP_SHA_1'] as const;
+export type TokenImportAlgorithm = (typeof TOKEN_IMPORT_ALGORITHMS)[number];
+export const IMPORT_KEY_BITS = 2048;
+
+/** An RSA key pair whose private half lives in the token, to bring material in. */
+export interface ImportKeyPair {
+  readonly label: string;
+  /** The public key, DER SubjectPublicKeyInfo, for the party that wraps the material. */
+  readonly publicKeySpki: Buffer;
+}
+
+/** Material brought in that the token would not unwrap: not wrapped for this key pair, or malformed. */
+export class ImportedMaterialInvalidError extends Error {
+  constructor() {
+    super('the wrapped key material does not unwrap with this import key');
+    this.name = 'ImportedMaterialInvalidError';
+  }
+}
 
 /** Mechanisms an `Aliyun_AES_256` HSM key needs from the token. */
 const AES_MECHANISMS = [ck.CKM_AES_KEY_GEN, ck.CKM_AES_KEY_WRAP_PAD, ck.CKM_AES_GCM];
@@ -117,10 +159,68 @@ export class Pkcs11KeyProtector implements KeyProtector {
    * Only AES-256 lengths are accepted (the one spec HSM keys have).
    */
   async protect(material: SecretBytes, keyVersionId: string): Promise<ProtectedMaterial> {
+    // (The generic path of the port: material Arca already holds in the clear, as after a software
+    // unwrap. `importWrapped` keeps it out of Arca's memory altogether.)
     if (material.lengthInBytes !== profileOf(KeySpec.Aes256).materialLengthInBytes) throw new Error('HSM material must be a 32-byte AES key');
     return this.#token.runAsOwner('import a key version', (session) =>
       this.#wrapNew(session, keyVersionId, () => Promise.resolve(session.createObject(importedVersionKeyTemplate(material.unsafeReveal())))),
     );
+  }
+
+  /**
+   * Makes an RSA-2048 key pair for bringing material in: the private key a token object labelled
+   * `label` (sensitive, never extractable, unwrap only), the public key returned and not kept.
+   */
+  async createImportKeyPair(label: string): Promise<ImportKeyPair> {
+    return this.#token.runAsOwner('create an import key pair', async (session) => {
+      const pair = await session.generateKeyPair(RSA_KEY_PAIR_GEN, importPublicKeyTemplate(IMPORT_KEY_BITS), importPrivateKeyTemplate(label, newTokenKeyId()));
+      try {
+        const attributes = session.getAttributes(pair.publicKey, [ck.CKA_MODULUS, ck.CKA_PUBLIC_EXPONENT]);
+        const modulus = attributes.get(ck.CKA_MODULUS);
+        const exponent = attributes.get(ck.CKA_PUBLIC_EXPONENT);
+        if (!modulus || !exponent) throw new Error('the token did not give the public key');
+        const publicKey = createPublicKey({ key: { kty: 'RSA', n: modulus.toString('base64url'), e: exponent.toString('base64url') }, format: 'jwk' });
+        return { label, publicKeySpki: publicKey.export({ type: 'spki', format: 'der' }) };
+      } finally {
+        session.destroyObject(pair.publicKey);
+      }
+    });
+  }
+
+  /**
+   * Material brought in for an HSM key version, unwrapped inside the token by the import key
+   * pair labelled `importKeyLabel` and wrapped at once by the wrapping key: its plaintext never
+   * leaves the token. Throws `ImportedMaterialInvalidError` when it does not unwrap.
+   */
+  async importWrapped(keyVersionId: string, importKeyLabel: string, algorithm: TokenImportAlgorithm, encryptedKeyMaterial: Buffer): Promise<ProtectedMaterial> {
+    if (!TOKEN_IMPORT_ALGORITHMS.includes(algorithm)) throw new Error(`the token unwraps ${TOKEN_IMPORT_ALGORITHMS.join(', ')} only`);
+    // Precondition: exactly one RSA block, checked before the binding sees it.
+    if (encryptedKeyMaterial.length !== IMPORT_KEY_BITS / 8) throw new ImportedMaterialInvalidError();
+    return this.#token.runAsOwner('import wrapped material', async (session) => {
+      const [privateKey] = session.findObjects(importKeySearch(importKeyLabel));
+      if (privateKey === undefined) throw new Error(`the token holds no import key labelled "${importKeyLabel}"`);
+      try {
+        return await this.#wrapNew(session, keyVersionId, async () => {
+          try {
+            return await session.unwrapKey(rsaOaepSha1Mechanism(), privateKey, encryptedKeyMaterial, importedWrappedVersionKeyTemplate());
+          } catch (error) {
+            if (meansImportRefused(error)) throw new ImportedMaterialInvalidError();
+            throw error;
+          }
+        });
+      } catch (error) {
+        if (error instanceof WrongKeyLengthError) throw new ImportedMaterialInvalidError();
+        throw error;
+      }
+    });
+  }
+
+  /** Destroys the import key pair labelled `label` (after the import, or when its token expires). */
+  async deleteImportKeyPair(label: string): Promise<void> {
+    await this.#token.runAsOwner('delete an import key pair', (session) => {
+      for (const handle of session.findObjects(importKeySearch(label))) session.destroyObject(handle);
+      return Promise.resolve();
+    });
   }
 
   /** Unwraps the version in the token now (so bad material fails here) and returns its Aead. */
@@ -160,6 +260,7 @@ export class Pkcs11KeyProtector implements KeyProtector {
     const key = await makeKey();
     try {
       const wrapped = await session.wrapKey(AES_KEY_WRAP_PAD, wrappingKey.handle, key, MAX_WRAPPED_LENGTH_IN_BYTES);
+      if (wrapped.length !== AES_256_WRAPPED_LENGTH) throw new WrongKeyLengthError('the key in the token is not 32 bytes long');
       const checkIv = randomGcmIv();
       const check = await session.encrypt(
         aesGcmMechanism(checkIv, checkAdditionalData(keyVersionId)),
@@ -214,6 +315,7 @@ export class Pkcs11KeyProtector implements KeyProtector {
 
   /** Runs on the owner session: the unwrapped key lives as long as the connection. */
   async #unwrap(session: TokenSession, { keyVersionId, wrapped, cacheKey }: VersionMaterial): Promise<UnwrappedKey> {
+    if (wrapped.wrapped.length !== AES_256_WRAPPED_LENGTH) throw new Error('stored HSM material has the wrong length');
     const wrappingKey = (await this.#wrappingKeysOf(session)).find((key) => key.id.equals(wrapped.wrappingKeyId));
     if (!wrappingKey) throw new Error('the token holds no wrapping key with the id this material names');
     const handle = await session.unwrapKey(AES_KEY_WRAP_PAD, wrappingKey.handle, wrapped.wrapped, usableVersionKeyTemplate());
@@ -262,6 +364,24 @@ export class Pkcs11KeyProtector implements KeyProtector {
       }
     }
   }
+}
+
+/**
+ * Return values of an RSA-OAEP C_UnwrapKey that mean the wrapped bytes are at fault. SoftHSM2
+ * answers CKR_GENERAL_ERROR for a block that does not decode, so that counts here too (at this one
+ * step a vanished token would be reported as bad material, not as a 503).
+ */
+const IMPORT_REFUSED = new Set<number>([
+  ck.CKR_WRAPPED_KEY_INVALID,
+  ck.CKR_WRAPPED_KEY_LEN_RANGE,
+  ck.CKR_ENCRYPTED_DATA_INVALID,
+  ck.CKR_GENERAL_ERROR,
+  ck.CKR_FUNCTION_FAILED,
+]);
+
+function meansImportRefused(error: unknown): boolean {
+  const code = returnValueOf(error);
+  return code !== undefined && IMPORT_REFUSED.has(code);
 }
 
 /**

@@ -111,3 +111,53 @@ export function importedVersionKeyTemplate(value: Buffer): Template {
 export function tokenKeySearch(label: string): Template {
   return [...SECRET_AES_KEY, { type: ck.CKA_TOKEN, value: true }, { type: ck.CKA_LABEL, value: label }];
 }
+
+/**
+ * The private half of an import key pair: a token object (an import token outlives a restart)
+ * that unwraps material brought in and does nothing else; sensitive, never extractable.
+ */
+export function importPrivateKeyTemplate(label: string, id: Buffer): Template {
+  return [
+    { type: ck.CKA_CLASS, value: ck.CKO_PRIVATE_KEY },
+    { type: ck.CKA_KEY_TYPE, value: ck.CKK_RSA },
+    { type: ck.CKA_TOKEN, value: true },
+    { type: ck.CKA_PRIVATE, value: true },
+    { type: ck.CKA_LABEL, value: label },
+    { type: ck.CKA_ID, value: id },
+    { type: ck.CKA_SENSITIVE, value: true },
+    { type: ck.CKA_EXTRACTABLE, value: false },
+    { type: ck.CKA_UNWRAP, value: true },
+    { type: ck.CKA_DECRYPT, value: false },
+    { type: ck.CKA_SIGN, value: false },
+    { type: ck.CKA_DERIVE, value: false },
+  ];
+}
+
+/** The public half: read once for its modulus and exponent, then destroyed. */
+export function importPublicKeyTemplate(modulusBits: number): Template {
+  return [
+    { type: ck.CKA_CLASS, value: ck.CKO_PUBLIC_KEY },
+    { type: ck.CKA_KEY_TYPE, value: ck.CKK_RSA },
+    { type: ck.CKA_TOKEN, value: false },
+    { type: ck.CKA_MODULUS_BITS, value: modulusBits },
+    { type: ck.CKA_PUBLIC_EXPONENT, value: Buffer.of(0x01, 0x00, 0x01) },
+    { type: ck.CKA_WRAP, value: true },
+    { type: ck.CKA_ENCRYPT, value: false },
+    { type: ck.CKA_VERIFY, value: false },
+  ];
+}
+
+/** An import key pair's private key, found by its label. */
+export function importKeySearch(label: string): Template {
+  return [
+    { type: ck.CKA_CLASS, value: ck.CKO_PRIVATE_KEY },
+    { type: ck.CKA_KEY_TYPE, value: ck.CKK_RSA },
+    { type: ck.CKA_TOKEN, value: true },
+    { type: ck.CKA_LABEL, value: label },
+  ];
+}
+
+/** Material unwrapped from an import: like a new version key, wrapped once and destroyed. */
+export function importedWrappedVersionKeyTemplate(): Template {
+  return newVersionKeyTemplate(0).filter((attribute) => attribute.type !== ck.CKA_VALUE_LEN);
+}

@@ -29,7 +29,8 @@ export async function createTokenKey(
   return { id, handle };
 }
 
-function newTokenKeyId(): Buffer {
+/** A fresh CKA_ID: creation time then randomness (see TokenKey). */
+export function newTokenKeyId(): Buffer {
   const id = Buffer.alloc(16);
   id.writeBigUInt64BE(BigInt(Date.now()), 0);
   randomBytes(8).copy(id, 8);

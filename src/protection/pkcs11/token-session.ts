@@ -1,5 +1,5 @@
 import { AeadAuthenticationError } from '../../crypto/aead.js';
-import type { Handle, Mechanism, Pkcs11Module, Template } from './binding.js';
+import type { Handle, KeyPair, Mechanism, Pkcs11Module, Template } from './binding.js';
 import { meansNotAuthentic } from './token-errors.js';
 
 /** One attribute as read back from the token: its value bytes. */
@@ -26,6 +26,10 @@ export class TokenSession {
 
   generateKey(mechanism: Mechanism, template: Template): Promise<Handle> {
     return this.#module.C_GenerateKeyAsync(this.#session, mechanism, template);
+  }
+
+  generateKeyPair(mechanism: Mechanism, publicTemplate: Template, privateTemplate: Template): Promise<KeyPair> {
+    return this.#module.C_GenerateKeyPairAsync(this.#session, mechanism, publicTemplate, privateTemplate);
   }
 
   createObject(template: Template): Handle {
