@@ -12,7 +12,8 @@ import { AeadAuthenticationError, GCM_IV_LENGTH, GCM_TAG_LENGTH } from '../../sr
 import { KmsError } from '../../src/domain/errors.js';
 import { KeySpec } from '../../src/domain/key-spec.js';
 import { ck } from '../../src/protection/pkcs11/binding.js';
-import { aesGcmMechanism, MAX_GCM_ADDITIONAL_DATA_BYTES } from '../../src/protection/pkcs11/mechanisms.js';
+import { AES_KEY_GEN, aesGcmMechanism, MAX_GCM_ADDITIONAL_DATA_BYTES } from '../../src/protection/pkcs11/mechanisms.js';
+import { usableVersionKeyTemplate } from '../../src/protection/pkcs11/templates.js';
 import { Pkcs11KeyProtector } from '../../src/protection/pkcs11/pkcs11-key-protector.js';
 import { Pkcs11Token } from '../../src/protection/pkcs11/pkcs11-token.js';
 import { TokenRootKey } from '../../src/protection/pkcs11/token-root-key.js';
@@ -133,6 +134,19 @@ describe('Pkcs11Token and Pkcs11KeyProtector on SoftHSM2', { skip: hsmSkipReason
       await sleep(100);
       assert.deepEqual(await aead.decrypt(sealed, AAD), Buffer.from('before'));
       assert.deepEqual(await aead.decrypt(await aead.encrypt(Buffer.from('after'), AAD), AAD), Buffer.from('after'));
+    });
+
+    it('a session left with an operation active by an unexpected error is replaced: the next operations succeed', async () => {
+      assert.ok(token);
+      const connected = token;
+      const key = await connected.runAsOwner('make a test key', (owner) =>
+        owner.generateKey(AES_KEY_GEN, [...usableVersionKeyTemplate(), { type: ck.CKA_VALUE_LEN, value: 32 }]),
+      );
+      const encrypt = (outLength: number): Promise<Buffer> =>
+        connected.run('test encrypt', (session) => session.encrypt(aesGcmMechanism(Buffer.alloc(12, 7), AAD), key, Buffer.alloc(32, 1), outLength));
+      // Too small an output buffer: CKR_BUFFER_TOO_SMALL, which leaves the operation active.
+      await assert.rejects(encrypt(8), /CKR_BUFFER_TOO_SMALL/);
+      for (let i = 0; i < 20; i++) assert.equal((await encrypt(48)).length, 48);
     });
 
     it('a bad tag after a rebuild is still the opaque AeadAuthenticationError, not a 503', async () => {

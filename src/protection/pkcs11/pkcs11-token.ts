@@ -165,13 +165,20 @@ export class Pkcs11Token {
     if (this.#inFlight === 0) for (const wake of this.#drained.splice(0)) wake();
   }
 
-  #replaceSession(connection: Connection, session: Handle): Handle | undefined {
+  /**
+   * A fresh session in place of `session`. When none can be opened the old one goes back to the
+   * pool (the pool never shrinks, so no caller waits for a session that will not come) and the
+   * connection is marked broken: the next use rebuilds it whole.
+   */
+  #replaceSession(connection: Connection, session: Handle): Handle {
     try {
-      this.#module.C_CloseSession(session);
-      return this.#module.C_OpenSession(connection.slot, ck.CKF_SERIAL_SESSION | ck.CKF_RW_SESSION);
+      const fresh = this.#module.C_OpenSession(connection.slot, ck.CKF_SERIAL_SESSION | ck.CKF_RW_SESSION);
+      closeQuietly(this.#module, session);
+      return fresh;
     } catch (error) {
-      this.#logger.warn({ err: error, tokenLabel: this.#tokenLabel }, 'could not replace a PKCS#11 session; the pool is one smaller');
-      return undefined;
+      this.#logger.warn({ err: error, tokenLabel: this.#tokenLabel }, 'could not replace a PKCS#11 session; reconnecting');
+      if (connection === this.#connection) this.#broken = true;
+      return session;
     }
   }
 
@@ -226,6 +233,14 @@ export class Pkcs11Token {
   #drain(): Promise<void> {
     if (this.#inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.#drained.push(resolve));
+  }
+}
+
+function closeQuietly(module: Pkcs11Module, session: Handle): void {
+  try {
+    module.C_CloseSession(session);
+  } catch {
+    // A session that will not close is gone already.
   }
 }
 
