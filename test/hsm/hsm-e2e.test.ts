@@ -42,6 +42,54 @@ describe('a server without a PKCS#11 token', () => {
   });
 });
 
+describe('start-up refusals of the PKCS#11 options', { skip: hsmSkipReason() }, () => {
+  let softHsm: SoftHsmDirectory;
+  let token: SoftHsmToken;
+  before(() => {
+    ensureBuilt();
+    softHsm = newSoftHsmDirectory({ inProcess: true });
+    token = softHsm.newToken();
+  });
+  after(() => {
+    killAllArcas();
+    removeDataDirs();
+    softHsm.remove();
+  });
+
+  async function startFailure(args: readonly string[], env: Record<string, string>): Promise<string> {
+    const started = await spawnArca({ dataDir: newDataDir('arca-hsm-refused-'), credentials: TEST_CREDENTIALS, env, args }).then(
+      (arca) => {
+        arca.kill();
+        return undefined;
+      },
+      (error: Error) => error.message,
+    );
+    assert.ok(started !== undefined, 'the server started');
+    return started;
+  }
+
+  it('without ARCA_PKCS11_PIN the server does not start, and says why', async () => {
+    const message = await startFailure(token.serverArgs, { SOFTHSM2_CONF: token.configPath });
+    assert.match(message, /a PKCS#11 token needs its user PIN in the environment variable ARCA_PKCS11_PIN/);
+  });
+
+  it('a wrong PIN: the server does not start, names CKR_PIN_INCORRECT and never prints the PIN', async () => {
+    const message = await startFailure(token.serverArgs, { SOFTHSM2_CONF: token.configPath, ARCA_PKCS11_PIN: '99887766' });
+    assert.match(message, /CKR_PIN_INCORRECT/);
+    assert.equal(message.includes('99887766'), false);
+  });
+
+  it('--pkcs11-module without --pkcs11-token-label is refused', async () => {
+    const message = await startFailure(['--pkcs11-module', token.modulePath], token.environment);
+    assert.match(message, /--pkcs11-module and --pkcs11-token-label go together/);
+  });
+
+  it('an unknown token label is refused, naming the tokens present', async () => {
+    const message = await startFailure(['--pkcs11-module', token.modulePath, '--pkcs11-token-label', 'nope'], token.environment);
+    assert.match(message, /no PKCS#11 token labelled "nope"/);
+  });
+});
+
 describe('HSM keys through the SDKs against SoftHSM2', { skip: hsmSkipReason() }, () => {
   let softHsm: SoftHsmDirectory;
   let token: SoftHsmToken;
