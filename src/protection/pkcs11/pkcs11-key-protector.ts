@@ -8,7 +8,7 @@ import { ProtectionKind, type ProtectedMaterial } from '../../domain/key.js';
 import { KeySpec, ProtectionLevel, profileOf } from '../../domain/key-spec.js';
 import type { KeyProtector } from '../../domain/ports.js';
 import { ck, returnValueOf, type Handle } from './binding.js';
-import { AES_KEY_WRAP_PAD, aesGcmMechanism, RSA_KEY_PAIR_GEN, rsaOaepSha1Mechanism } from './mechanisms.js';
+import { AES_KEY_GEN, AES_KEY_WRAP_PAD, aesGcmMechanism, RSA_KEY_PAIR_GEN, rsaOaepSha1Mechanism } from './mechanisms.js';
 import type { Pkcs11Token } from './pkcs11-token.js';
 import {
   importedVersionKeyTemplate,
@@ -150,7 +150,7 @@ export class Pkcs11KeyProtector implements KeyProtector {
     this.#requireSupported(keySpec);
     const length = profileOf(keySpec).materialLengthInBytes;
     return this.#token.runAsOwner('generate a key version', (session) =>
-      this.#wrapNew(session, keyVersionId, () => session.generateKey({ mechanism: ck.CKM_AES_KEY_GEN }, newVersionKeyTemplate(length))),
+      this.#wrapNew(session, keyVersionId, () => session.generateKey(AES_KEY_GEN, newVersionKeyTemplate(length))),
     );
   }
 
