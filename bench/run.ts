@@ -16,16 +16,20 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FromLoadgen, LoadJob, LoadResult, ToLoadgen } from './protocol.js';
 import { ActionSigner, type Credentials } from './signer.js';
+import { configuredToken, softHsmToken, type BenchToken } from './softhsm.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'dist', 'cli', 'arca.js');
 const CREDENTIALS: Credentials = { accessKeyId: 'LTAIbench000000000000000', accessKeySecret: randomBytes(24).toString('base64url') };
 const KEY_SPEC = { aes: 'Aliyun_AES_256', sm4: 'Aliyun_SM4' } as const;
 
+type ProtectionLevel = 'SOFTWARE' | 'HSM';
+
 interface Scenario {
   readonly name: string;
   readonly action: string;
   readonly keySpec: string;
+  readonly protectionLevel: ProtectionLevel;
   readonly params: Readonly<Record<string, string>>;
 }
 
@@ -33,6 +37,7 @@ interface Row {
   readonly name: string;
   readonly action: string;
   readonly keySpec: string;
+  readonly protectionLevel: ProtectionLevel;
   readonly rps: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
@@ -286,6 +291,8 @@ interface Settings {
   readonly cpuProfDir: string | undefined;
   readonly workers: number;
   readonly keys: number;
+  /** The token for the HSM scenarios, or why there are none. */
+  readonly hsm: BenchToken | string;
 }
 
 interface Arca {
@@ -305,8 +312,14 @@ interface Arca {
 async function startArca(dataDir: string, settings: Settings, workers: number): Promise<Arca> {
   const started = performance.now();
   const nodeFlags = settings.cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', resolve(settings.cpuProfDir)];
-  const args = [...nodeFlags, CLI, 'server', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--workers', String(workers)];
-  const env: NodeJS.ProcessEnv = { ...process.env, ARCA_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, ARCA_ACCESS_KEY_SECRET: CREDENTIALS.accessKeySecret };
+  const hsm = typeof settings.hsm === 'string' ? undefined : settings.hsm;
+  const args = [...nodeFlags, CLI, 'server', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--workers', String(workers), ...(hsm?.args ?? [])];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ARCA_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+    ARCA_ACCESS_KEY_SECRET: CREDENTIALS.accessKeySecret,
+    ...(hsm?.env ?? {}),
+  };
   const child = track(spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
   const { port } = await waitForListening(child, 'arca');
   const startMs = performance.now() - started;
@@ -389,8 +402,11 @@ async function measureCeiling(loadgen: Loadgen, settings: Settings): Promise<Loa
   return ceiling;
 }
 
-/** One key of each spec and one 1 KiB ciphertext of each, through signed requests; the scenarios over them. */
-async function apiScenarios(arca: Arca): Promise<Scenario[]> {
+/**
+ * One key of each spec and one 1 KiB ciphertext of each, through signed requests; the scenarios
+ * over them; with a token, an AES-256 HSM key too (SM4 HSM keys are refused: SoftHSM2 has no SM4).
+ */
+async function apiScenarios(arca: Arca, hsm: BenchToken | string): Promise<Scenario[]> {
   const plaintext = randomBytes(768).toString('base64'); // 1,024 characters
   const keys: Record<string, string> = {};
   const blobs: Record<string, string> = {};
@@ -402,13 +418,50 @@ async function apiScenarios(arca: Arca): Promise<Scenario[]> {
   }
   const keyOf = (spec: string): string => keys[spec] ?? '';
   const blobOf = (spec: string): string => blobs[spec] ?? '';
-  return [
-    { name: 'Encrypt AES-256 1 KiB', action: 'Encrypt', keySpec: KEY_SPEC.aes, params: { KeyId: keyOf(KEY_SPEC.aes), Plaintext: plaintext } },
-    { name: 'Decrypt AES-256 1 KiB', action: 'Decrypt', keySpec: KEY_SPEC.aes, params: { CiphertextBlob: blobOf(KEY_SPEC.aes) } },
-    { name: 'GenerateDataKey AES-256 32 B', action: 'GenerateDataKey', keySpec: KEY_SPEC.aes, params: { KeyId: keyOf(KEY_SPEC.aes), NumberOfBytes: '32' } },
-    { name: 'Encrypt SM4 1 KiB', action: 'Encrypt', keySpec: KEY_SPEC.sm4, params: { KeyId: keyOf(KEY_SPEC.sm4), Plaintext: plaintext } },
-    { name: 'Decrypt SM4 1 KiB', action: 'Decrypt', keySpec: KEY_SPEC.sm4, params: { CiphertextBlob: blobOf(KEY_SPEC.sm4) } },
+  const software = 'SOFTWARE';
+  const scenarios: Scenario[] = [
+    { name: 'Encrypt AES-256 1 KiB', action: 'Encrypt', keySpec: KEY_SPEC.aes, protectionLevel: software, params: { KeyId: keyOf(KEY_SPEC.aes), Plaintext: plaintext } },
+    { name: 'Decrypt AES-256 1 KiB', action: 'Decrypt', keySpec: KEY_SPEC.aes, protectionLevel: software, params: { CiphertextBlob: blobOf(KEY_SPEC.aes) } },
+    {
+      name: 'GenerateDataKey AES-256 32 B',
+      action: 'GenerateDataKey',
+      keySpec: KEY_SPEC.aes,
+      protectionLevel: software,
+      params: { KeyId: keyOf(KEY_SPEC.aes), NumberOfBytes: '32' },
+    },
+    { name: 'Encrypt SM4 1 KiB', action: 'Encrypt', keySpec: KEY_SPEC.sm4, protectionLevel: software, params: { KeyId: keyOf(KEY_SPEC.sm4), Plaintext: plaintext } },
+    { name: 'Decrypt SM4 1 KiB', action: 'Decrypt', keySpec: KEY_SPEC.sm4, protectionLevel: software, params: { CiphertextBlob: blobOf(KEY_SPEC.sm4) } },
   ];
+  if (typeof hsm !== 'string') {
+    const created = await call(arca.port, arca.host, 'CreateKey', { KeySpec: KEY_SPEC.aes, ProtectionLevel: 'HSM', Description: 'bench hsm' });
+    const keyId = field(created, 'KeyMetadata', 'KeyId');
+    const blob = field(await call(arca.port, arca.host, 'Encrypt', { KeyId: keyId, Plaintext: plaintext }), 'CiphertextBlob');
+    scenarios.push(
+      { name: 'Encrypt AES-256 HSM 1 KiB', action: 'Encrypt', keySpec: KEY_SPEC.aes, protectionLevel: 'HSM', params: { KeyId: keyId, Plaintext: plaintext } },
+      { name: 'Decrypt AES-256 HSM 1 KiB', action: 'Decrypt', keySpec: KEY_SPEC.aes, protectionLevel: 'HSM', params: { CiphertextBlob: blob } },
+    );
+  }
+  return scenarios;
+}
+
+/** The token for the HSM scenarios, or why there are none (an error when `--hsm on` cannot have one). */
+function hsmToken(mode: string, dir: string, modulePath: string | undefined, tokenLabel: string | undefined): BenchToken | string {
+  if (mode === 'off') return '--hsm off';
+  if (modulePath !== undefined || tokenLabel !== undefined) {
+    if (modulePath === undefined || tokenLabel === undefined) throw new Error('--pkcs11-module and --pkcs11-token-label go together');
+    return configuredToken(modulePath, tokenLabel);
+  }
+  const token = softHsmToken(dir);
+  if (typeof token === 'string' && mode === 'on') throw new Error(`--hsm on: ${token}`);
+  return token;
+}
+
+/** HSM Encrypt requests/s over software Encrypt requests/s (both AES-256), when both ran. */
+function hsmEncryptRatio(rows: readonly Row[]): number | undefined {
+  const encrypt = (level: ProtectionLevel): Row | undefined => rows.find((r) => r.action === 'Encrypt' && r.keySpec === KEY_SPEC.aes && r.protectionLevel === level);
+  const hsmRow = encrypt('HSM');
+  const softwareRow = encrypt('SOFTWARE');
+  return hsmRow && softwareRow && softwareRow.rps > 0 ? hsmRow.rps / softwareRow.rps : undefined;
 }
 
 async function runScenario(loadgen: Loadgen, arca: Arca, scenario: Scenario, settings: Settings, ceilingRps: number, extra: Partial<LoadJob> = {}): Promise<Row> {
@@ -431,6 +484,7 @@ async function runScenario(loadgen: Loadgen, arca: Arca, scenario: Scenario, set
     name: scenario.name,
     action: scenario.action,
     keySpec: scenario.keySpec,
+    protectionLevel: scenario.protectionLevel,
     rps: result.rps,
     p50Ms: result.p50Ms,
     p99Ms: result.p99Ms,
@@ -482,7 +536,8 @@ function printMachine(settings: Settings): Record<string, unknown> {
 /** The default mode: every API scenario against one server (`--workers` processes), beside the ceiling. */
 async function apiMode(settings: Settings, loadgen: Loadgen): Promise<Record<string, unknown>> {
   const arca = await startArca(newDataDir(), settings, settings.workers);
-  const scenarios = (await apiScenarios(arca)).filter((s) => settings.only === undefined || s.name.toLowerCase().includes(settings.only.toLowerCase()));
+  console.log(typeof settings.hsm === 'string' ? `bench: no HSM scenarios: ${settings.hsm}` : `bench: HSM scenarios on ${settings.hsm.description}`);
+  const scenarios = (await apiScenarios(arca, settings.hsm)).filter((s) => settings.only === undefined || s.name.toLowerCase().includes(settings.only.toLowerCase()));
   const total = (scenarios.length + 1) * (settings.durationMs + settings.warmupMs);
   console.log(
     `bench: ${scenarios.length} scenarios + ceiling, ${settings.connections} connections, ${settings.workers} worker(s), ` +
@@ -502,6 +557,8 @@ async function apiMode(settings: Settings, loadgen: Loadgen): Promise<Record<str
   else arca.child.kill('SIGTERM');
 
   console.log(`\n${table(ceiling, rows)}\n`);
+  const hsmToSoftware = hsmEncryptRatio(rows);
+  if (hsmToSoftware !== undefined) console.log(`HSM Encrypt / software Encrypt (AES-256, this run): ${fmt(hsmToSoftware, 2)} (target ≥ 0.50)`);
   console.log(`Arca peak RSS: ${fmt(memory.peakMb, 1)} MB (with its workers)`);
   for (const [name, growth] of Object.entries(rssByScenario)) {
     if (growth !== undefined) console.log(`  RSS growth after the first 10 s of "${name}": ${fmt(growth, 1)} %`);
@@ -512,6 +569,7 @@ async function apiMode(settings: Settings, loadgen: Loadgen): Promise<Record<str
     settings: { durationSeconds: settings.durationMs / 1000, warmupSeconds: settings.warmupMs / 1000, connections: settings.connections, workers: settings.workers },
     ceiling: ceilingJson(ceiling),
     results: rows.map(roundedRow),
+    ...(hsmToSoftware === undefined ? {} : { hsmEncryptToSoftwareEncrypt: round(hsmToSoftware, 3) }),
     machine: info,
     serverPeakRssMb: round(memory.peakMb, 1),
     rssGrowthAfter10sPct: Object.fromEntries(Object.entries(rssByScenario).map(([k, v]) => [k, v === undefined ? null : round(v, 1)])),
@@ -526,7 +584,8 @@ async function workersMode(settings: Settings, loadgen: Loadgen): Promise<Record
   for (const workers of [1, 2]) {
     console.log(` ${workers} worker(s):`);
     const arca = await startArca(newDataDir(), settings, workers);
-    const scenarios = (await apiScenarios(arca)).filter((s) => s.keySpec === KEY_SPEC.aes);
+    console.log(typeof settings.hsm === 'string' ? `bench: no HSM scenarios: ${settings.hsm}` : `bench: HSM scenarios on ${settings.hsm.description}`);
+  const scenarios = (await apiScenarios(arca, settings.hsm)).filter((s) => s.keySpec === KEY_SPEC.aes);
     const rows: Row[] = [];
     for (const scenario of scenarios) rows.push(await runScenario(loadgen, arca, { ...scenario, name: `${scenario.name}, ${workers} worker(s)` }, settings, ceiling.rps));
     byWorkers[String(workers)] = rows;
@@ -574,7 +633,13 @@ async function scaleMode(settings: Settings, loadgen: Loadgen): Promise<Record<s
   const encrypt = await runScenario(
     loadgen,
     arca,
-    { name: `Encrypt AES-256 1 KiB, random key of ${keyIds.length}`, action: 'Encrypt', keySpec: KEY_SPEC.aes, params: { Plaintext: plaintext } },
+    {
+      name: `Encrypt AES-256 1 KiB, random key of ${keyIds.length}`,
+      action: 'Encrypt',
+      keySpec: KEY_SPEC.aes,
+      protectionLevel: 'SOFTWARE',
+      params: { Plaintext: plaintext },
+    },
     settings,
     0,
     { signed: { credentials: CREDENTIALS, action: 'Encrypt', params: { Plaintext: plaintext }, randomKeyIds: keyIds } },
@@ -596,7 +661,8 @@ async function scaleMode(settings: Settings, loadgen: Loadgen): Promise<Record<s
 
 const USAGE =
   'usage: npm run bench -- [--mode api|workers|scale] [--duration <seconds>] [--connections <n>] [--warmup <seconds>] ' +
-  '[--workers <n>] [--keys <n>] [--json <file>] [--only <scenario>] [--cpu-prof <dir>]';
+  '[--workers <n>] [--keys <n>] [--json <file>] [--only <scenario>] [--cpu-prof <dir>] ' +
+  '[--hsm auto|on|off] [--pkcs11-module <path> --pkcs11-token-label <label>]';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -608,12 +674,21 @@ async function main(): Promise<void> {
       warmup: { type: 'string', default: '3' },
       workers: { type: 'string', default: '1' },
       keys: { type: 'string', default: '100000' },
+      // auto: HSM scenarios on a SoftHSM2 token of the bench's own when SoftHSM2 is installed;
+      // on: the same, and fail without it; off: software scenarios only.
+      hsm: { type: 'string', default: 'auto' },
+      'pkcs11-module': { type: 'string' },
+      'pkcs11-token-label': { type: 'string' },
       json: { type: 'string' },
       only: { type: 'string' },
       'cpu-prof': { type: 'string' },
     },
   });
+  buildIfStale();
+  tempDir ??= mkdtempSync(join(tmpdir(), 'arca-bench-'));
+  const hsm = values.mode === 'api' ? hsmToken(values.hsm, tempDir, values['pkcs11-module'], values['pkcs11-token-label']) : 'only in the api mode';
   const settings: Settings = {
+    hsm,
     durationMs: Number(values.duration) * 1000,
     warmupMs: Number(values.warmup) * 1000,
     connections: Number(values.connections),
@@ -635,7 +710,6 @@ async function main(): Promise<void> {
   const mode = modes[values.mode as keyof typeof modes] as (typeof modes)[keyof typeof modes] | undefined;
   if (!valid || mode === undefined) throw new Error(USAGE);
 
-  buildIfStale();
   const loadgen = new Loadgen();
   await loadgen.ready;
   const report = await mode(settings, loadgen);

@@ -25,8 +25,13 @@ import { JobScheduler } from './jobs/scheduler.js';
 import { SqliteKeyStore } from './keystore/sqlite/sqlite-key-store.js';
 import { AccessKeys, type AccessKeyCredentials } from './operations/access-keys.js';
 import { DEFAULT_KEY_RING_OPTIONS, KeyRing } from './operations/key-ring.js';
+import { Pkcs11KeyProtector } from './protection/pkcs11/pkcs11-key-protector.js';
+import { Pkcs11Token } from './protection/pkcs11/pkcs11-token.js';
+import { TokenRootKey } from './protection/pkcs11/token-root-key.js';
 import { RootKey, SealPurpose, writeNewPrivateFile } from './protection/root-key.js';
 import { SoftwareKeyProtector } from './protection/software-key-protector.js';
+import type { KeyedDigest, SecretSealer } from './domain/ports.js';
+import { withSealedDigestKey } from './protection/sealed-digest-key.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8080;
@@ -61,6 +66,22 @@ export interface ServerOptions {
   readonly rateLimit?: RateLimitOptions;
   /** Set in a worker process of `arca server --workers N` (see src/cluster/). */
   readonly worker?: WorkerRole;
+  /**
+   * A PKCS#11 token for the HSM protection level (and, with `rootKeyLabel`, for the root key).
+   * The user PIN is read from ARCA_PKCS11_PIN in `environment`, never from here.
+   */
+  readonly pkcs11?: Pkcs11Options;
+}
+
+export interface Pkcs11Options {
+  /** `--pkcs11-module`: path of the PKCS#11 library. */
+  readonly modulePath: string;
+  /** `--pkcs11-token-label`: the token's label. */
+  readonly tokenLabel: string;
+  /** `--pkcs11-root-key-label`: keep the root key in the token under this label instead of root.key. */
+  readonly rootKeyLabel?: string;
+  /** Sessions kept open on the token (default 8). */
+  readonly sessionCount?: number;
 }
 
 /**
@@ -171,22 +192,45 @@ export function openReplayGuardFor(options: Pick<ServerOptions, 'dataDir'>, cloc
  * first start), the schema, the root-key check, the administrator key. A cluster's primary runs it
  * alone, so its workers never race to create the same files.
  */
-export async function prepareDataDirectory(options: ServerOptions, announce: (line: string) => void): Promise<void> {
-  const { store, rootKey } = openDataDirectory(options);
+export async function prepareDataDirectory(options: ServerOptions, announce: (line: string) => void, logger: Logger): Promise<void> {
+  const { store, rootKey, token } = await openDataDirectory(options, logger);
   try {
     await assertRootKeyMatches(store, rootKey);
     await bootstrapAdministrator(new AccessKeys(store, rootKey, options.clock ?? systemClock), options, announce);
   } finally {
-    await store.close();
+    try {
+      await store.close();
+    } finally {
+      await token?.close();
+    }
   }
 }
 
-function openDataDirectory(options: ServerOptions): { store: SqliteKeyStore; rootKey: RootKey } {
+interface OpenedDataDirectory {
+  readonly store: SqliteKeyStore;
+  readonly rootKey: SecretSealer;
+  /** The root key's sealing and keyed digests (bring your own key: import tokens, commitments). */
+  readonly secrets: SecretSealer & KeyedDigest;
+  readonly token: Pkcs11Token | undefined;
+}
+
+/** The token (when configured), the root key (from a file, the environment or the token), the store. */
+async function openDataDirectory(options: ServerOptions, logger: Logger): Promise<OpenedDataDirectory> {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const databasePath = join(options.dataDir, DATABASE_FILE_NAME);
-  const { rootKey } = RootKey.loadOrCreate(options.dataDir, options.environment.ARCA_ROOT_KEY);
-  createPrivateFileIfMissing(databasePath);
-  return { store: SqliteKeyStore.open(databasePath), rootKey };
+  const token = openToken(options, logger);
+  let store: SqliteKeyStore | undefined;
+  try {
+    const rootKey = await loadRootKey(options, token, logger);
+    createPrivateFileIfMissing(databasePath);
+    store = SqliteKeyStore.open(databasePath);
+    const secrets: SecretSealer & KeyedDigest = rootKey instanceof RootKey ? rootKey : await withSealedDigestKey(rootKey, store);
+    return { store, rootKey, secrets, token };
+  } catch (error) {
+    await store?.close();
+    await token?.close();
+    throw error;
+  }
 }
 
 interface ServingRole {
@@ -200,16 +244,17 @@ interface ServingRole {
 /**
  * Opens the store, starts the jobs (when this process runs them) and listens; `beforeListen` runs
  * last before the port opens. `close()` stops the jobs, then the HTTP server (finishing the
- * requests in flight), then the store.
+ * requests in flight), then the store and the token.
  */
 async function startServing(options: ServerOptions, role: ServingRole, beforeListen: () => Promise<void>): Promise<RunningServer> {
   const { logger, clock, announce } = role;
   const scope: ArnScope = { region: options.region, accountId: options.accountId };
-  const { store, rootKey } = openDataDirectory(options);
+  const { store, rootKey, secrets, token } = await openDataDirectory(options, logger);
   let scheduler: JobScheduler | undefined;
   try {
     await assertRootKeyMatches(store, rootKey);
     const protectors = new Map<ProtectionLevel, KeyProtector>([[ProtectionLevel.Software, new SoftwareKeyProtector(rootKey)]]);
+    if (token) protectors.set(ProtectionLevel.Hsm, await Pkcs11KeyProtector.create(token, logger));
     const keys = new KeyRing(store, protectors, clock, scope, DEFAULT_KEY_RING_OPTIONS);
     const accessKeys = new AccessKeys(store, rootKey, clock);
     if (options.worker === undefined) await bootstrapAdministrator(accessKeys, options, announce);
@@ -223,7 +268,7 @@ async function startServing(options: ServerOptions, role: ServingRole, beforeLis
       scope,
       logger,
       ...(options.rateLimit ? { rateLimiter: new AccessKeyRateLimiter(options.rateLimit) } : {}),
-      secrets: rootKey,
+      secrets,
     });
     const jobs = new JobScheduler({
       jobs: role.runsJobs ? [new RotationJob(keys, clock), new DeletionJob(keys), new MaterialExpiryJob(keys)] : [],
@@ -246,7 +291,11 @@ async function startServing(options: ServerOptions, role: ServingRole, beforeLis
       try {
         await drainAndClose(app);
       } finally {
-        await store.close();
+        try {
+          await store.close();
+        } finally {
+          await token?.close();
+        }
       }
     };
     let closing: Promise<void> | undefined;
@@ -254,6 +303,7 @@ async function startServing(options: ServerOptions, role: ServingRole, beforeLis
   } catch (error) {
     await scheduler?.stop();
     await store.close();
+    await token?.close();
     throw error;
   }
 }
@@ -277,7 +327,7 @@ const ROOT_KEY_CHECK = 'root-key-check';
  * A data directory remembers a value sealed by the root key it was created with. Starting with
  * another root key fails here, clearly, instead of failing every decryption later.
  */
-async function assertRootKeyMatches(store: MetadataStore, rootKey: RootKey): Promise<void> {
+async function assertRootKeyMatches(store: MetadataStore, rootKey: SecretSealer): Promise<void> {
   const check = await store.getMetadata(ROOT_KEY_CHECK);
   if (check === undefined) {
     await store.putMetadata(ROOT_KEY_CHECK, await rootKey.seal(Buffer.alloc(0), SealPurpose.RootKeyCheck, ROOT_KEY_CHECK));
@@ -286,8 +336,32 @@ async function assertRootKeyMatches(store: MetadataStore, rootKey: RootKey): Pro
   try {
     await rootKey.open(check, SealPurpose.RootKeyCheck, ROOT_KEY_CHECK);
   } catch {
-    throw new Error('the root key does not match this data directory (wrong ARCA_ROOT_KEY or root.key file)');
+    throw new Error('the root key does not match this data directory (wrong ARCA_ROOT_KEY, root.key file or PKCS#11 root key)');
   }
+}
+
+/** The PKCS#11 token when one is configured; its PIN comes from ARCA_PKCS11_PIN only. */
+function openToken(options: ServerOptions, logger: Logger): Pkcs11Token | undefined {
+  const pkcs11 = options.pkcs11;
+  if (!pkcs11) return undefined;
+  const pin = options.environment.ARCA_PKCS11_PIN;
+  if (pin === undefined || pin === '') throw new Error('a PKCS#11 token needs its user PIN in the environment variable ARCA_PKCS11_PIN');
+  return Pkcs11Token.open(
+    { modulePath: pkcs11.modulePath, tokenLabel: pkcs11.tokenLabel, pin, ...(pkcs11.sessionCount ? { sessionCount: pkcs11.sessionCount } : {}) },
+    logger,
+  );
+}
+
+/**
+ * The root key: a token key when `--pkcs11-root-key-label` is given, else ARCA_ROOT_KEY or
+ * the key file in the data directory (created on first start).
+ */
+async function loadRootKey(options: ServerOptions, token: Pkcs11Token | undefined, logger: Logger): Promise<SecretSealer> {
+  const label = options.pkcs11?.rootKeyLabel;
+  if (label === undefined) return RootKey.loadOrCreate(options.dataDir, options.environment.ARCA_ROOT_KEY).rootKey;
+  if (options.environment.ARCA_ROOT_KEY) throw new Error('choose one root key: ARCA_ROOT_KEY or --pkcs11-root-key-label, not both');
+  if (!token) throw new Error('--pkcs11-root-key-label needs --pkcs11-module and --pkcs11-token-label');
+  return (await TokenRootKey.findOrCreate(token, label, logger)).rootKey;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   DEFAULT_PORT,
   DEFAULT_REGION,
   startServer,
+  type Pkcs11Options,
 } from '../main.js';
 import { startCluster } from '../cluster/primary.js';
 
@@ -73,6 +74,20 @@ interface ServerCommandOptions {
   workers: number;
   rateLimit?: number;
   rateLimitBurst?: number;
+  pkcs11Module?: string;
+  pkcs11TokenLabel?: string;
+  pkcs11RootKeyLabel?: string;
+}
+
+/** The PKCS#11 settings, when given; the module and the token label go together. */
+function pkcs11Options(options: ServerCommandOptions): Pkcs11Options | undefined {
+  const { pkcs11Module, pkcs11TokenLabel, pkcs11RootKeyLabel } = options;
+  if (pkcs11Module === undefined && pkcs11TokenLabel === undefined) {
+    if (pkcs11RootKeyLabel !== undefined) throw new Error('--pkcs11-root-key-label needs --pkcs11-module and --pkcs11-token-label');
+    return undefined;
+  }
+  if (pkcs11Module === undefined || pkcs11TokenLabel === undefined) throw new Error('--pkcs11-module and --pkcs11-token-label go together');
+  return { modulePath: pkcs11Module, tokenLabel: pkcs11TokenLabel, ...(pkcs11RootKeyLabel === undefined ? {} : { rootKeyLabel: pkcs11RootKeyLabel }) };
 }
 
 const program = new Command()
@@ -100,22 +115,32 @@ program
   .option('--workers <n>', 'worker processes sharing the port (Node cluster); 1 runs no cluster', workerCount, 1)
   .option('--rate-limit <requests per second>', 'throttle each access key to this rate (429 Rejected.Throttling); off by default', requestsPerSecond)
   .option('--rate-limit-burst <requests>', 'requests an idle access key may send at once (default: one second of --rate-limit)', burstSize)
+  .option('--pkcs11-module <path>', 'PKCS#11 library for the HSM protection level (e.g. /usr/lib/softhsm/libsofthsm2.so)')
+  .option('--pkcs11-token-label <label>', 'label of the PKCS#11 token to use (PIN from ARCA_PKCS11_PIN)')
+  .option('--pkcs11-root-key-label <label>', 'keep the root key in the token under this label instead of <data-dir>/root.key')
   .addHelpText(
     'after',
     `
 Environment:
   ARCA_ACCESS_KEY_ID, ARCA_ACCESS_KEY_SECRET  an administrator access key that must exist
   ARCA_ROOT_KEY                               base64 of a 32-byte root key (instead of <data-dir>/root.key)
+  ARCA_PKCS11_PIN                             the PKCS#11 token's user PIN (with --pkcs11-module)
   ARCA_LOG_LEVEL                              pino log level (default info)
 
 Example:
   arca server --port 0 --data-dir /var/lib/arca`,
   )
   .action(async (options: ServerCommandOptions) => {
-    const { minRotationInterval, jobInterval, workers, rateLimit, rateLimitBurst, ...placement } = options;
+    const { minRotationInterval, jobInterval, workers, rateLimit, rateLimitBurst } = options;
     if (rateLimitBurst !== undefined && rateLimit === undefined) throw new Error('--rate-limit-burst needs --rate-limit');
+    const pkcs11 = pkcs11Options(options);
     const serverOptions = {
-      ...placement,
+      host: options.host,
+      port: options.port,
+      dataDir: options.dataDir,
+      region: options.region,
+      accountId: options.accountId,
+      ...(pkcs11 ? { pkcs11 } : {}),
       minRotationIntervalSeconds: minRotationInterval,
       jobIntervalMs: jobInterval,
       ...(rateLimit === undefined ? {} : { rateLimit: { requestsPerSecond: rateLimit, ...(rateLimitBurst === undefined ? {} : { burst: rateLimitBurst }) } }),

@@ -39,7 +39,7 @@ export async function startCluster(options: ServerOptions, workerCount: number):
   const snapshotPath = join(options.dataDir, REPLAY_GUARD_SNAPSHOT_FILE_NAME);
   const replayGuard = openReplayGuardFor(options, clock, logger);
   try {
-    await prepareDataDirectory(options, announce);
+    await prepareDataDirectory(options, announce, logger);
   } catch (error) {
     saveReplayGuard(replayGuard, snapshotPath, clock, logger);
     throw error;
@@ -97,7 +97,7 @@ class WorkerSet {
 
   /** Resolves with the port the worker listens on; rejects if it exits first. */
   #fork(index: number): Promise<number> {
-    const { host, port, dataDir, region, accountId, minRotationIntervalSeconds, jobIntervalMs, rateLimit } = this.#options;
+    const { host, port, dataDir, region, accountId, minRotationIntervalSeconds, jobIntervalMs, rateLimit, pkcs11 } = this.#options;
     const worker = cluster.fork({
       [WORKER_INDEX_VARIABLE]: String(index),
       [WORKER_OPTIONS_VARIABLE]: encodeWorkerOptions({
@@ -109,6 +109,7 @@ class WorkerSet {
         ...(minRotationIntervalSeconds === undefined ? {} : { minRotationIntervalSeconds }),
         ...(jobIntervalMs === undefined ? {} : { jobIntervalMs }),
         ...(rateLimit === undefined ? {} : { rateLimit }),
+        ...(pkcs11 === undefined ? {} : { pkcs11 }),
       }),
     });
     this.#workers.set(index, worker);

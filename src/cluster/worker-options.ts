@@ -3,7 +3,7 @@ import type { ServerOptions } from '../main.js';
 /** What the primary hands each worker, through its environment (JSON in one variable). */
 export type WorkerOptions = Pick<
   ServerOptions,
-  'host' | 'port' | 'dataDir' | 'region' | 'accountId' | 'minRotationIntervalSeconds' | 'jobIntervalMs' | 'rateLimit'
+  'host' | 'port' | 'dataDir' | 'region' | 'accountId' | 'minRotationIntervalSeconds' | 'jobIntervalMs' | 'rateLimit' | 'pkcs11'
 >;
 
 export const WORKER_OPTIONS_VARIABLE = 'ARCA_WORKER_OPTIONS';
@@ -35,7 +35,23 @@ export function decodeWorkerOptions(text: string | undefined): WorkerOptions {
   if (rateLimit !== undefined && (typeof rateLimit.requestsPerSecond !== 'number' || !['number', 'undefined'].includes(typeof rateLimit.burst))) {
     throw new Error('worker options: rateLimit is malformed');
   }
+  const pkcs11 = parsed.pkcs11 as { modulePath?: unknown; tokenLabel?: unknown; rootKeyLabel?: unknown } | undefined;
+  if (
+    pkcs11 !== undefined &&
+    (typeof pkcs11.modulePath !== 'string' || typeof pkcs11.tokenLabel !== 'string' || !['string', 'undefined'].includes(typeof pkcs11.rootKeyLabel))
+  ) {
+    throw new Error('worker options: pkcs11 is malformed');
+  }
   return {
+    ...(pkcs11 === undefined
+      ? {}
+      : {
+          pkcs11: {
+            modulePath: pkcs11.modulePath as string,
+            tokenLabel: pkcs11.tokenLabel as string,
+            ...(typeof pkcs11.rootKeyLabel === 'string' ? { rootKeyLabel: pkcs11.rootKeyLabel } : {}),
+          },
+        }),
     host: text_('host'),
     port,
     dataDir: text_('dataDir'),

@@ -113,7 +113,21 @@ export const ErrorCatalog = {
     httpStatus: 400,
     kind: 'user',
     code: 'Unsupported.ProtectionLevel',
-    message: 'The protection level {0} is not available on this server.',
+    message: 'The protection level {0} is not available on this server: it was started without a PKCS#11 token (--pkcs11-module, --pkcs11-token-label).',
+  },
+  UnsupportedKeySpecAtProtectionLevel: {
+    // Alibaba documents no code for this; Arca uses the protection-level code with a message
+    // that says why.
+    httpStatus: 400,
+    kind: 'user',
+    code: 'Unsupported.ProtectionLevel',
+    message: 'The KeySpec {0} is not available at the protection level {1}: the PKCS#11 token offers no mechanism Arca can use for it.',
+  },
+  UnsupportedOriginAtProtectionLevel: {
+    httpStatus: 400,
+    kind: 'user',
+    code: 'Unsupported.ProtectionLevel',
+    message: 'Origin {0} is not available at the protection level {1}: importing key material into the HSM is not supported yet.',
   },
   DryRunOperation: {
     // Alibaba: a DryRun that would have succeeded still fails, with this code.

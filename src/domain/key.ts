@@ -36,11 +36,15 @@ export interface Key {
   readonly revision: number;
 }
 
-/** How a version's material is kept: the strategy the protector that made it understands. */
-export const ProtectionKind = { Software: 'software' } as const;
+/**
+ * How a version's material is kept: the strategy the protector that made it understands.
+ * `software`: sealed under the root key (ADR 6). `pkcs11-wrapped`: wrapped inside a PKCS#11
+ * token by a token-resident wrapping key (ADR 13).
+ */
+export const ProtectionKind = { Software: 'software', Pkcs11Wrapped: 'pkcs11-wrapped' } as const;
 export type ProtectionKind = (typeof ProtectionKind)[keyof typeof ProtectionKind];
 
-/** Key material as it may be stored: sealed, never plaintext. */
+/** Key material as it may be stored: sealed or wrapped, never plaintext. */
 export interface ProtectedMaterial {
   readonly kind: ProtectionKind;
   readonly sealed: Buffer;

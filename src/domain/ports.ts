@@ -139,11 +139,22 @@ export interface MetadataStore {
  */
 export interface KeyProtector {
   readonly protectionLevel: ProtectionLevel;
+  /**
+   * Whether material of `keySpec` can be kept at this level (an HSM may lack a mechanism).
+   * `generate` and `open` throw `KmsError` UnsupportedKeySpecAtProtectionLevel for the others.
+   */
+  supportsKeySpec(keySpec: KeySpec): boolean;
   /** Generates fresh material for `keySpec` and returns it protected, bound to the version id. */
   generate(keySpec: KeySpec, keyVersionId: string): Promise<ProtectedMaterial>;
   /** Protects material that came from outside (bring your own key). */
   protect(material: SecretBytes, keyVersionId: string): Promise<ProtectedMaterial>;
-  /** An AEAD over the version's material. Throws when the material fails to open. */
+  /**
+   * An AEAD over the version's material: AES-256-GCM or SM4-GCM in the sealed layout
+   * iv(12) ‖ ciphertext ‖ tag(16), whatever holds the key. Throws when the material fails to
+   * open (wrong version id, tampered). Its `decrypt` throws `AeadAuthenticationError` for every
+   * ciphertext that does not authenticate. An adapter whose backing device is unreachable
+   * throws `KmsError` ServiceUnavailableTemporary.
+   */
   open(keySpec: KeySpec, keyVersionId: string, material: ProtectedMaterial): Promise<Aead>;
 }
 

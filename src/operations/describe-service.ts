@@ -19,7 +19,7 @@ export const describeService = defineOperation('DescribeService', async (context
     protectionLevels,
     keySpecs: Object.values(KeySpec).map((name) => ({
       name,
-      supportedProtectionLevels: protectionLevels,
+      supportedProtectionLevels: protectionLevels.filter((level) => context.keys.protectorFor(level).supportsKeySpec(name)),
       usages: [KeyUsage.EncryptDecrypt],
     })),
   });

@@ -9,13 +9,18 @@ import { IMPORT_TOKEN_SEAL_PURPOSE, MATERIAL_COMMITMENT_PURPOSE } from '../domai
 
 export const ROOT_KEY_FILE_NAME = 'root.key';
 const ROOT_KEY_LENGTH = 32;
-const SEAL_FORMAT_VERSION = 1;
+export const SEAL_FORMAT_VERSION = 1;
 
 /** What a sealed value is for; part of its additional data, so values cannot be swapped. */
 export const SealPurpose = {
   KeyMaterial: 'key-material',
   AccessKeySecret: 'access-key-secret',
   RootKeyCheck: 'root-key-check',
+  /**
+   * The keyed-digest key of a root key that cannot give one itself (a token key): random, kept in
+   * the metadata store sealed under the root key.
+   */
+  DigestKey: 'digest-key',
   /** The private half of a bring-your-own-key wrapping key pair, inside its ImportToken; bound to the key id. */
   ImportWrappingKey: IMPORT_TOKEN_SEAL_PURPOSE,
 } as const;
@@ -91,11 +96,12 @@ export class RootKey implements SecretSealer, KeyedDigest {
  * 0x00 ‖ data. Purpose and binding never contain NUL (they are fixed names and ids), so the
  * encoding is unambiguous.
  */
-function keyedDigest(key: SecretBytes, data: Buffer, purpose: string, binding: string): Buffer {
+export function keyedDigest(key: SecretBytes, data: Buffer, purpose: string, binding: string): Buffer {
   return createHmac('sha256', key.unsafeReveal()).update(`arca-digest-v1\0${purpose}\0${binding}\0`, 'utf8').update(data).digest();
 }
 
-function sealAdditionalData(purpose: string, binding: string): Buffer {
+/** The additional data of a sealed value; the same whether the root key is a file or a token key. */
+export function sealAdditionalData(purpose: string, binding: string): Buffer {
   return Buffer.from(`arca-seal-v1\0${purpose}\0${binding}`, 'utf8');
 }
 

@@ -3,16 +3,23 @@ import { createAead } from '../crypto/aead-factory.js';
 import { SecretBytes } from '../crypto/secret-bytes.js';
 import { ProtectionKind, type ProtectedMaterial } from '../domain/key.js';
 import { ProtectionLevel, profileOf, type KeySpec } from '../domain/key-spec.js';
-import type { KeyProtector } from '../domain/ports.js';
-import { SealPurpose, type RootKey } from './root-key.js';
+import type { KeyProtector, SecretSealer } from '../domain/ports.js';
+import { SealPurpose } from './root-key.js';
 
-/** SOFTWARE protection level: material generated here and stored sealed under the root key. */
+/**
+ * SOFTWARE protection level: material generated here and stored sealed under the root key
+ * (a key file, ARCA_ROOT_KEY, or a key held in a PKCS#11 token).
+ */
 export class SoftwareKeyProtector implements KeyProtector {
   readonly protectionLevel = ProtectionLevel.Software;
-  readonly #rootKey: RootKey;
+  readonly #rootKey: SecretSealer;
 
-  constructor(rootKey: RootKey) {
+  constructor(rootKey: SecretSealer) {
     this.#rootKey = rootKey;
+  }
+
+  supportsKeySpec(_keySpec: KeySpec): boolean {
+    return true;
   }
 
   async generate(keySpec: KeySpec, keyVersionId: string): Promise<ProtectedMaterial> {
