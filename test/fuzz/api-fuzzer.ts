@@ -78,6 +78,13 @@ export const ACTION_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
   DescribeKeyVersion: ['KeyId', 'KeyVersionId'],
   ListKeyVersions: ['KeyId', 'PageNumber', 'PageSize'],
   UpdateRotationPolicy: ['KeyId', 'EnableAutomaticRotation', 'RotationInterval'],
+  GetParametersForImport: ['KeyId', 'WrappingKeySpec', 'WrappingAlgorithm'],
+  ImportKeyMaterial: ['KeyId', 'EncryptedKeyMaterial', 'ImportToken', 'KeyMaterialExpireUnix'],
+  DeleteKeyMaterial: ['KeyId'],
+  ExportDataKey: ['CiphertextBlob', 'PublicKeyBlob', 'WrappingKeySpec', 'WrappingAlgorithm', 'EncryptionContext', 'DryRun'],
+  GenerateAndExportDataKey: [
+    'KeyId', 'KeySpec', 'NumberOfBytes', 'EncryptionContext', 'DryRun', 'PublicKeyBlob', 'WrappingKeySpec', 'WrappingAlgorithm',
+  ],
 };
 
 /** Real things on the server for parameters to point at, so the fuzzer gets past the lookups. */
@@ -101,6 +108,7 @@ export async function makeFixtures(target: FuzzTarget): Promise<FuzzFixtures> {
   const aes = (await call('CreateKey', { Description: 'fuzz target' })).KeyMetadata;
   const sm4 = (await call('CreateKey', { KeySpec: 'Aliyun_SM4' })).KeyMetadata;
   const disabled = (await call('CreateKey')).KeyMetadata;
+  const external = (await call('CreateKey', { Origin: 'EXTERNAL' })).KeyMetadata;
   await call('DisableKey', { KeyId: disabled.KeyId });
   await call('CreateAlias', { KeyId: aes.KeyId, AliasName: 'alias/fuzz' });
   const version = (await call('CreateKeyVersion', { KeyId: sm4.KeyId })).KeyVersion.KeyVersionId as string;
@@ -110,7 +118,7 @@ export async function makeFixtures(target: FuzzTarget): Promise<FuzzFixtures> {
     (await call('GenerateDataKeyWithoutPlaintext', { KeyId: 'alias/fuzz' })).CiphertextBlob,
   ] as string[];
   return {
-    references: [aes.KeyId, sm4.KeyId, disabled.KeyId, aes.Arn, 'alias/fuzz', `acs:kms:cn-hangzhou:1234567890123456:alias/fuzz`, version, aes.PrimaryKeyVersion],
+    references: [aes.KeyId, sm4.KeyId, disabled.KeyId, external.KeyId, aes.Arn, 'alias/fuzz', `acs:kms:cn-hangzhou:1234567890123456:alias/fuzz`, version, aes.PrimaryKeyVersion],
     blobs,
   };
 }
@@ -129,7 +137,8 @@ const BOUNDARY_NUMBERS = [
 ];
 const BOUNDARY_TEXT = [
   '', ' ', 'true', 'false', 'TRUE', 'False', 'yes', 'null', 'undefined', '[]', '{}', '[{}]', '""', '"x"', '0', '-',
-  'Aliyun_AES_256', 'Aliyun_SM4', 'AES_256', 'AES_128', 'SM4_128', 'RSA_2048', 'EC_SM2', 'ENCRYPT/DECRYPT', 'SIGN/VERIFY',
+  'Aliyun_AES_256', 'Aliyun_SM4', 'AES_256', 'AES_128', 'SM4_128', 'RSA_2048', 'EC_SM2',
+  'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'RSAES_PKCS1_V1_5', 'SM2PKE', 'ENCRYPT/DECRYPT', 'SIGN/VERIFY',
   'Aliyun_KMS', 'EXTERNAL', 'SOFTWARE', 'HSM', 'Enabled', 'Disabled', 'PendingDeletion', '7d', '730d', '731d', '1s', '0d',
   '604800s', '365d', '1h', 'alias/', 'alias/x', 'alias/acs/x', 'alias/' + 'a'.repeat(255), 'acs:kms:cn-hangzhou:1:key/x',
   '__proto__', 'constructor', 'toString', 'hasOwnProperty', '../../etc/passwd', '%00', '\u0000', '\u202e', 'ﬀ', 'é', 'é',
