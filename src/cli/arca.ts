@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
   DEFAULT_MIN_ROTATION_INTERVAL_SECONDS,
   MAX_ROTATION_INTERVAL_SECONDS,
@@ -15,6 +15,8 @@ import {
   DEFAULT_REGION,
   startServer,
 } from '../main.js';
+import { USAGE_EXIT_CODE } from './client/client-command.js';
+import { registerClientCommands } from './commands/index.js';
 
 function portNumber(value: string): number {
   const port = Number(value);
@@ -52,7 +54,9 @@ interface ServerCommandOptions {
 
 const program = new Command()
   .name('arca')
-  .description('Arca: a self-hosted KMS that speaks the Alibaba Cloud KMS API (2016-01-20)');
+  .description('Arca: a self-hosted KMS that speaks the Alibaba Cloud KMS API (2016-01-20)')
+  // Usage mistakes exit with 2 (see the catch below), failures of a command with 1.
+  .exitOverride();
 
 program
   .command('server')
@@ -101,7 +105,19 @@ Example:
     process.once('SIGTERM', stop);
   });
 
+registerClientCommands(program);
+program.addHelpText(
+  'after',
+  `
+Example:
+  arca server --data-dir ./data
+  arca configure --endpoint 127.0.0.1:8080 --admin-key-file data/admin-access-key.json
+  arca encrypt-file --key-id alias/backups --in notes.txt --out notes.txt.arca`,
+);
+
 program.parseAsync().catch((error: unknown) => {
+  // Commander has already printed its message (or the help, whose exit code is 0).
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : USAGE_EXIT_CODE);
   process.stderr.write(`arca: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
