@@ -13,8 +13,7 @@ import {
   DEFAULT_JOB_INTERVAL_MS,
   DEFAULT_PORT,
   DEFAULT_REGION,
-  startServer,
-} from '../main.js';
+} from '../server-defaults.js';
 import { USAGE_EXIT_CODE } from './client/client-command.js';
 import { registerClientCommands } from './commands/index.js';
 
@@ -89,6 +88,8 @@ Example:
   )
   .action(async (options: ServerCommandOptions) => {
     const { minRotationInterval, jobInterval, ...placement } = options;
+    // Loaded here, not at the top: client commands need none of the server.
+    const { startServer } = await import('../main.js');
     const server = await startServer({
       ...placement,
       minRotationIntervalSeconds: minRotationInterval,
