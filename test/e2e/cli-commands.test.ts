@@ -50,7 +50,8 @@ describe('arca key and alias commands', () => {
     assert.match(id ?? '', /^[0-9a-f-]{36}$/);
     assert.match(table, /^KeyState\s+Enabled$/m);
     assert.match(table, /^Description\s+cli test key$/m);
-    const created = await json(['key', 'create', '--key-spec', 'Aliyun_SM4', '--rotation-interval', '30d']);
+    const created = await json(['key', 'create', '--key-spec', 'Aliyun_SM4', '--rotation-interval', '30d', '--alias', 'cli-sm4']);
+    assert.equal((await json(['key', 'describe', 'alias/cli-sm4'])).KeyMetadata.KeyId, created.KeyMetadata.KeyId);
     assert.equal(created.KeyMetadata.KeySpec, 'Aliyun_SM4');
     assert.equal(created.KeyMetadata.AutomaticRotation, 'Enabled');
     assert.equal(created.KeyMetadata.RotationInterval, '2592000s');

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { type ClientOptions, runWithClient, withClientOptions, withExample } from '../client/client-command.js';
 import { OutputFormat, writeJson, writeTable } from '../client/output.js';
-import { allPages, cell, writeDone } from './key.js';
+import { allPages, cell, withAliasPrefix as withPrefix, writeDone } from './key.js';
 
 /** `arca alias …`: names for keys. An alias given without the `alias/` prefix gets it. */
 export function registerAliasCommands(program: Command): void {
@@ -51,8 +51,4 @@ export function registerAliasCommands(program: Command): void {
         writeTable(process.stdout, ['AliasName', 'KeyId'], aliases.map((entry) => [cell(entry.AliasName), cell(entry.KeyId)]));
       }),
   );
-}
-
-function withPrefix(aliasName: string): string {
-  return aliasName.startsWith('alias/') ? aliasName : `alias/${aliasName}`;
 }

@@ -28,6 +28,7 @@ interface CreateOptions extends ClientOptions {
   readonly description?: string;
   readonly rotationInterval?: string;
   readonly tag?: Array<[string, string]>;
+  readonly alias?: string;
 }
 
 function registerCreate(key: Command): void {
@@ -37,8 +38,9 @@ function registerCreate(key: Command): void {
     .addOption(new Option('--key-spec <spec>', 'key spec').choices(['Aliyun_AES_256', 'Aliyun_SM4']).default('Aliyun_AES_256'))
     .option('--description <text>', 'description')
     .option('--rotation-interval <duration>', 'rotate automatically every <duration> (e.g. 30d)')
-    .option('--tag <key=value>', 'tag the key (repeatable)', collectTag);
-  withExample(withClientOptions(command), 'arca key create --key-spec Aliyun_SM4 --description "payroll files" --tag team=hr').action(
+    .option('--tag <key=value>', 'tag the key (repeatable)', collectTag)
+    .option('--alias <alias>', 'also create this alias for the new key (CreateAlias)');
+  withExample(withClientOptions(command), 'arca key create --key-spec Aliyun_SM4 --description "payroll files" --tag team=hr --alias payroll').action(
     (options: CreateOptions) =>
       runWithClient(options, async (client) => {
         const tags = (options.tag ?? []).map(([tagKey, tagValue]) => ({ TagKey: tagKey, TagValue: tagValue }));
@@ -49,6 +51,9 @@ function registerCreate(key: Command): void {
           RotationInterval: options.rotationInterval,
           Tags: tags.length === 0 ? undefined : JSON.stringify(tags),
         });
+        if (options.alias !== undefined) {
+          await client.call('CreateAlias', { AliasName: withAliasPrefix(options.alias), KeyId: stringAt(body, 'KeyMetadata.KeyId') });
+        }
         writeKeyMetadata(options.output, body);
       }),
   );
@@ -193,6 +198,11 @@ export function writeDone(output: string, body: ResponseBody, sentence: string):
 export function cell(value: unknown): string {
   if (value === undefined || value === null) return '';
   return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** `payroll` → `alias/payroll`; a name with the prefix stays as it is. */
+export function withAliasPrefix(aliasName: string): string {
+  return aliasName.startsWith('alias/') ? aliasName : `alias/${aliasName}`;
 }
 
 function wholeNumber(value: string): number {
