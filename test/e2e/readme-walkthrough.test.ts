@@ -4,7 +4,7 @@
 // CLI is this checkout's), and the server listens on a free port instead of 8080.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
@@ -19,6 +19,16 @@ function walkThroughBlock(): string[] {
   const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
   assert.ok(block !== undefined && readme.includes(HEADING), 'the README has the walk-through');
   return block.split('\n').filter((line) => line.trim() !== '');
+}
+
+/** The trap stops the server; should the script have died before it ran, stop it here. */
+function killLeftover(pidFile: string): void {
+  if (!existsSync(pidFile)) return;
+  try {
+    process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGKILL');
+  } catch {
+    // already gone, as it should be
+  }
 }
 
 describe('the README command-line walk-through', () => {
@@ -37,15 +47,17 @@ describe('the README command-line walk-through', () => {
       'set -euo pipefail',
       `npx() { shift; node ${JSON.stringify(CLI)} "$@"; }`,
       `mkdir -p ${JSON.stringify(demo)} && cd ${JSON.stringify(demo)}`,
-      'npx arca server --data-dir ./arca-data --port 0 > server.log &',
-      'SERVER=$!',
-      'trap "kill $SERVER" EXIT',
+      // Started without the npx function, so that $! is the server itself and not a subshell.
+      `node ${JSON.stringify(CLI)} server --data-dir ./arca-data --port 0 > server.log 2>&1 &`,
+      'echo $! > server.pid',
+      'trap "kill $(cat server.pid)" EXIT',
       'for i in $(seq 300); do grep -q "listening on" server.log && break; sleep 0.1; done',
       'PORT=$(grep -o "listening on http://127.0.0.1:[0-9]*" server.log | grep -o "[0-9]*$")',
       ...lines.slice(3).map((line) => line.replaceAll('127.0.0.1:8080', '127.0.0.1:$PORT')),
     ].join('\n');
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home };
     const result = spawnSync('bash', ['-c', script], { env, encoding: 'utf8', timeout: 120_000 });
+    killLeftover(join(demo, 'server.pid'));
     assert.equal(result.status, 0, `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
     assert.match(result.stdout, /the quarterly numbers\n$/);
     assert.equal(readFileSync(join(demo, 'report.txt'), 'utf8'), 'the quarterly numbers\n');
