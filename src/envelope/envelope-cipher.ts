@@ -67,7 +67,7 @@ export class EnvelopeCipher {
   }
 
   async encrypt(plaintext: Uint8Array, options: EnvelopeEncryptOptions): Promise<Buffer> {
-    return collect(this.encryptIterable(single(plaintext), { plaintextLengthInBytes: plaintext.length, ...options }));
+    return collect(this.encryptIterable(single(plaintext), { ...options, plaintextLengthInBytes: plaintext.length }));
   }
 
   async decrypt(envelope: Uint8Array, options: EnvelopeDecryptOptions = {}): Promise<Buffer> {
