@@ -27,8 +27,8 @@ export async function openSource(path: string): Promise<Source> {
 
 /**
  * Where output goes. A path is written through a temporary file beside it (mode 0600, name
- * `.<name>.<random>.arca-partial`) that `commit` flushes to disk and renames over the path, and
- * `abandon` deletes: the path itself only ever holds complete output. Standard output has no
+ * `.<name>.<random>.arca-partial`), flushed to disk as the stream closes; `commit` renames it over
+ * the path and `abandon` deletes it: the path itself only ever holds complete output. Standard output has no
  * such guard; what reaches it stays there.
  */
 export interface Destination {
