@@ -33,15 +33,18 @@ import { SoftwareKeyProtector } from './protection/software-key-protector.js';
 import type { KeyedDigest, SecretSealer } from './domain/ports.js';
 import { withSealedDigestKey } from './protection/sealed-digest-key.js';
 
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_PORT = 8080;
-export const DEFAULT_DATA_DIR = './data';
-export const DEFAULT_REGION = 'cn-hangzhou';
-export const DEFAULT_ACCOUNT_ID = '1234567890123456';
+import { DEFAULT_JOB_INTERVAL_MS } from './server-defaults.js';
+export {
+  DEFAULT_ACCOUNT_ID,
+  DEFAULT_DATA_DIR,
+  DEFAULT_HOST,
+  DEFAULT_JOB_INTERVAL_MS,
+  DEFAULT_PORT,
+  DEFAULT_REGION,
+} from './server-defaults.js';
 export const DATABASE_FILE_NAME = 'arca.db';
 export const ADMIN_KEY_FILE_NAME = 'admin-access-key.json';
 export { REPLAY_GUARD_SNAPSHOT_FILE_NAME } from './api/signature/replay-guard-file.js';
-export const DEFAULT_JOB_INTERVAL_MS = 60_000;
 
 export interface ServerOptions {
   readonly host: string;

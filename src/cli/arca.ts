@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
   DEFAULT_MIN_ROTATION_INTERVAL_SECONDS,
   MAX_ROTATION_INTERVAL_SECONDS,
@@ -13,10 +13,10 @@ import {
   DEFAULT_JOB_INTERVAL_MS,
   DEFAULT_PORT,
   DEFAULT_REGION,
-  startServer,
-  type Pkcs11Options,
-} from '../main.js';
-import { startCluster } from '../cluster/primary.js';
+} from '../server-defaults.js';
+import { USAGE_EXIT_CODE } from './client/client-command.js';
+import { registerClientCommands } from './commands/index.js';
+import type { Pkcs11Options } from '../main.js';
 
 function portNumber(value: string): number {
   const port = Number(value);
@@ -92,7 +92,9 @@ function pkcs11Options(options: ServerCommandOptions): Pkcs11Options | undefined
 
 const program = new Command()
   .name('arca')
-  .description('Arca: a self-hosted KMS that speaks the Alibaba Cloud KMS API (2016-01-20)');
+  .description('Arca: a self-hosted KMS that speaks the Alibaba Cloud KMS API (2016-01-20)')
+  // Usage mistakes exit with 2 (see the catch below), failures of a command with 1.
+  .exitOverride();
 
 program
   .command('server')
@@ -134,6 +136,9 @@ Example:
     const { minRotationInterval, jobInterval, workers, rateLimit, rateLimitBurst } = options;
     if (rateLimitBurst !== undefined && rateLimit === undefined) throw new Error('--rate-limit-burst needs --rate-limit');
     const pkcs11 = pkcs11Options(options);
+    // Loaded here, not at the top: client commands need none of the server.
+    const { startServer } = await import('../main.js');
+    const { startCluster } = await import('../cluster/primary.js');
     const serverOptions = {
       host: options.host,
       port: options.port,
@@ -157,7 +162,19 @@ Example:
     process.once('SIGTERM', stop);
   });
 
+registerClientCommands(program);
+program.addHelpText(
+  'after',
+  `
+Example:
+  arca server --data-dir ./data
+  arca configure --endpoint 127.0.0.1:8080 --admin-key-file data/admin-access-key.json
+  arca encrypt-file --key-id alias/backups --in notes.txt --out notes.txt.arca`,
+);
+
 program.parseAsync().catch((error: unknown) => {
+  // Commander has already printed its message (or the help, whose exit code is 0).
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : USAGE_EXIT_CODE);
   process.stderr.write(`arca: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

@@ -1,6 +1,6 @@
 import { type CipherGCMTypes, createCipheriv, createDecipheriv } from 'node:crypto';
-import { type Aead, AeadAlgorithm, AeadAuthenticationError, GCM_TAG_LENGTH } from './aead.js';
-import { createGcmSealedAead, type GcmWithIv, requireKeyLength } from './gcm-sealed.js';
+import { type Aead, AeadAlgorithm, AeadAuthenticationError, GCM_IV_LENGTH, GCM_TAG_LENGTH } from './aead.js';
+import { createGcmSealedAead, type GcmWithIv, type KeyedGcmWithIv, requireKeyLength } from './gcm-sealed.js';
 import type { SecretBytes } from './secret-bytes.js';
 
 const AES_256_KEY_LENGTH_IN_BYTES = 32;
@@ -11,6 +11,26 @@ const AES_GCM: GcmWithIv = { encrypt: aesGcmEncryptWithIv, decrypt: aesGcmDecryp
 export function createAes256Gcm(key: SecretBytes): Aead {
   requireKeyLength(AeadAlgorithm.Aes256Gcm, key, AES_256_KEY_LENGTH_IN_BYTES);
   return createGcmSealedAead(AeadAlgorithm.Aes256Gcm, key, AES_GCM);
+}
+
+/**
+ * AES-256-GCM with caller-chosen IVs bound to one key, for constructions whose IVs are unique by
+ * construction (the segments of a streaming AEAD); anything else uses `createAes256Gcm`.
+ */
+export function createAes256GcmWithIv(key: SecretBytes): KeyedGcmWithIv {
+  requireKeyLength(AeadAlgorithm.Aes256Gcm, key, AES_256_KEY_LENGTH_IN_BYTES);
+  return {
+    encrypt: (iv, plaintext, additionalData) => {
+      if (iv.length !== GCM_IV_LENGTH) throw new Error(`AES-256-GCM segments take ${GCM_IV_LENGTH}-byte IVs`);
+      return aesGcmEncryptWithIv(key.unsafeReveal(), iv, plaintext, additionalData);
+    },
+    decrypt: (iv, ciphertext, tag, additionalData) => {
+      // A tag of another length would let Node verify a truncated tag; refuse it as a bad tag.
+      if (iv.length !== GCM_IV_LENGTH) throw new Error(`AES-256-GCM segments take ${GCM_IV_LENGTH}-byte IVs`);
+      if (tag.length !== GCM_TAG_LENGTH) throw new AeadAuthenticationError();
+      return aesGcmDecryptWithIv(key.unsafeReveal(), iv, ciphertext, tag, additionalData);
+    },
+  };
 }
 
 /**

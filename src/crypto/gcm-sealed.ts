@@ -28,6 +28,16 @@ export interface GcmWithIv {
   ): Buffer;
 }
 
+/**
+ * A GCM cipher bound to one key that still takes the IV from the caller: 12-byte IVs, 16-byte
+ * tags. Only for constructions whose IVs are unique by construction (a counter under a fresh
+ * key); a repeated IV under GCM reveals the authentication key.
+ */
+export interface KeyedGcmWithIv {
+  encrypt(iv: Uint8Array, plaintext: Uint8Array, additionalData: Uint8Array): { ciphertext: Buffer; tag: Buffer };
+  decrypt(iv: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array, additionalData: Uint8Array): Buffer;
+}
+
 /** Throws `<algorithm> needs a <n>-byte key` unless `key` is `lengthInBytes` long. */
 export function requireKeyLength(
   algorithm: AeadAlgorithm,

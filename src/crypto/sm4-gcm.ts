@@ -6,7 +6,7 @@ import {
   GCM_IV_LENGTH,
   GCM_TAG_LENGTH,
 } from './aead.js';
-import { createGcmSealedAead, requireKeyLength } from './gcm-sealed.js';
+import { createGcmSealedAead, type KeyedGcmWithIv, requireKeyLength } from './gcm-sealed.js';
 import { Ghash } from './ghash.js';
 import type { SecretBytes } from './secret-bytes.js';
 
@@ -44,6 +44,26 @@ export function createSm4Gcm(key: SecretBytes): Aead {
     decrypt: (rawKey, iv, ciphertext, tag, additionalData) =>
       decryptCore(rawKey, ghash, iv, ciphertext, tag, additionalData),
   });
+}
+
+/**
+ * SM4-GCM with caller-chosen IVs, bound to one key: H = E_K(0^128) and its GHASH tables are
+ * computed once, not per call. For constructions that derive each IV from a counter and can prove
+ * it never repeats (the segments of a streaming AEAD); anything else uses `createSm4Gcm`.
+ */
+export function createSm4GcmWithIv(key: SecretBytes): KeyedGcmWithIv {
+  requireKeyLength(AeadAlgorithm.Sm4Gcm, key, SM4_KEY_LENGTH_IN_BYTES);
+  const ghash = ghashForKey(key.unsafeReveal());
+  return {
+    encrypt: (iv, plaintext, additionalData) => {
+      checkKeyAndIv(key.unsafeReveal(), iv);
+      return encryptCore(key.unsafeReveal(), ghash, iv, plaintext, additionalData);
+    },
+    decrypt: (iv, ciphertext, tag, additionalData) => {
+      checkKeyAndIv(key.unsafeReveal(), iv);
+      return decryptCore(key.unsafeReveal(), ghash, iv, ciphertext, tag, additionalData);
+    },
+  };
 }
 
 /**

@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { type Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
+
+/** `-` means standard input or output. */
+export const STANDARD_STREAM = '-';
+const READ_CHUNK_BYTES = 1024 * 1024;
+const PROGRESS_INTERVAL_MS = 200;
+
+export interface Source {
+  readonly stream: Readable;
+  /** Known for regular files; undefined for pipes and standard input. */
+  readonly sizeInBytes: number | undefined;
+}
+
+export async function openSource(path: string): Promise<Source> {
+  if (path === STANDARD_STREAM) return { stream: process.stdin, sizeInBytes: undefined };
+  const info = await stat(path);
+  return {
+    stream: createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }),
+    sizeInBytes: info.isFile() ? info.size : undefined,
+  };
+}
+
+/**
+ * Where output goes. A path is written through a temporary file beside it (mode 0600, name
+ * `.<name>.<random>.arca-partial`), flushed to disk as the stream closes; `commit` renames it over
+ * the path and `abandon` deletes it: the path itself only ever holds complete output. Standard output has no
+ * such guard; what reaches it stays there.
+ */
+export interface Destination {
+  readonly stream: Writable;
+  commit(): Promise<void>;
+  abandon(): Promise<void>;
+}
+
+export function openDestination(path: string): Destination {
+  if (path === STANDARD_STREAM) return { stream: process.stdout, commit: () => Promise.resolve(), abandon: () => Promise.resolve() };
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.arca-partial`);
+  return new TemporaryFileDestination(temporary, path);
+}
+
+class TemporaryFileDestination implements Destination {
+  readonly stream: Writable;
+  readonly temporaryPath: string;
+  readonly #path: string;
+
+  constructor(temporary: string, path: string) {
+    this.temporaryPath = temporary;
+    this.#path = path;
+    // flush: the data reaches the disk before the descriptor closes, so the rename below never
+    // exposes a file whose contents a crash could still lose.
+    this.stream = createWriteStream(temporary, { flags: 'wx', mode: 0o600, flush: true, highWaterMark: READ_CHUNK_BYTES });
+  }
+
+  /** Call after the stream closed (pipeline resolves only then). */
+  async commit(): Promise<void> {
+    await rename(this.temporaryPath, this.#path);
+  }
+
+  async abandon(): Promise<void> {
+    if (!this.stream.closed) {
+      const closed = once(this.stream, 'close').catch(() => undefined);
+      this.stream.destroy();
+      await closed;
+    }
+    await unlink(this.temporaryPath).catch(() => undefined);
+  }
+}
+
+/** The temporary file a destination writes, when it has one (for clean-up on a signal). */
+export function temporaryPathOf(destination: Destination): string | undefined {
+  return destination instanceof TemporaryFileDestination ? destination.temporaryPath : undefined;
+}
+
+/**
+ * Passes bytes through and, when standard error is a terminal, draws a progress line on it:
+ * a bar and percentage when the total is known, the count and rate otherwise.
+ */
+export function progressMeter(label: string, totalBytes: number | undefined): Transform {
+  const enabled = process.stderr.isTTY;
+  const started = Date.now();
+  let done = 0;
+  let lastDrawn = 0;
+  const draw = (final: boolean): void => {
+    const now = Date.now();
+    if (!enabled || (!final && now - lastDrawn < PROGRESS_INTERVAL_MS)) return;
+    lastDrawn = now;
+    process.stderr.write(`\r${progressLine(label, done, totalBytes, now - started)}${final ? '\n' : ''}`);
+  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      done += chunk.length;
+      draw(false);
+      callback(null, chunk);
+    },
+    flush(callback: TransformCallback) {
+      draw(true);
+      callback();
+    },
+  });
+}
+
+export function progressLine(label: string, doneBytes: number, totalBytes: number | undefined, elapsedMs: number): string {
+  const rate = elapsedMs > 0 ? `${formatBytes((doneBytes * 1000) / elapsedMs)}/s` : '';
+  if (totalBytes === undefined || totalBytes === 0) return `${label} ${formatBytes(doneBytes)} ${rate}`.trimEnd();
+  const fraction = Math.min(1, doneBytes / totalBytes);
+  const width = 30;
+  const filled = Math.round(fraction * width);
+  return `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${formatBytes(doneBytes)} / ${formatBytes(totalBytes)} ${rate}`.trimEnd();
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value.toFixed(0) : value.toFixed(1)} ${units[unit] ?? ''}`;
+}

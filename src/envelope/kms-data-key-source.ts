@@ -1,0 +1,63 @@
+import { SecretBytes } from '../crypto/secret-bytes.js';
+import { KmsApiError, type KmsClient, stringAt } from '../client/kms-client.js';
+import type { ContextRecord, DataKey, DataKeySource, DecryptDataKeyRequest, GenerateDataKeyRequest } from './data-key-source.js';
+import { EnvelopeError, EnvelopeErrorCode } from './envelope-error.js';
+import { DATA_KEY_LENGTH_IN_BYTES } from './header.js';
+
+/**
+ * Data keys straight from the KMS: GenerateDataKey (NumberOfBytes=32) to encrypt, Decrypt of
+ * the sealed data key to decrypt. The encryption context goes to the KMS with both calls, so the
+ * sealed data key only opens with the context the envelope names.
+ */
+export class KmsDataKeySource implements DataKeySource {
+  readonly #client: KmsClient;
+
+  constructor(client: KmsClient) {
+    this.#client = client;
+  }
+
+  async generateDataKey(request: GenerateDataKeyRequest): Promise<DataKey> {
+    const body = await this.#client.call('GenerateDataKey', {
+      KeyId: request.keyId,
+      NumberOfBytes: DATA_KEY_LENGTH_IN_BYTES,
+      EncryptionContext: contextParameter(request.context),
+    });
+    return {
+      plaintext: dataKeyFromBase64(stringAt(body, 'Plaintext')),
+      ciphertextBlob: stringAt(body, 'CiphertextBlob'),
+      keyId: stringAt(body, 'KeyId'),
+      keyVersionId: stringAt(body, 'KeyVersionId'),
+    };
+  }
+
+  async decryptDataKey(request: DecryptDataKeyRequest): Promise<SecretBytes> {
+    try {
+      const body = await this.#client.call('Decrypt', {
+        CiphertextBlob: request.ciphertextBlob,
+        EncryptionContext: contextParameter(request.context),
+      });
+      return dataKeyFromBase64(stringAt(body, 'Plaintext'));
+    } catch (error) {
+      // The KMS answers InvalidParameter for a sealed key that does not open (damaged blob or
+      // context): for an envelope that is a header that fails authentication.
+      if (error instanceof KmsApiError && error.code === 'InvalidParameter') {
+        throw new EnvelopeError(EnvelopeErrorCode.HeaderAuthenticationFailed, `the KMS refused the sealed data key: ${error.message}`);
+      }
+      throw error;
+    }
+  }
+}
+
+/** The EncryptionContext parameter: JSON, or absent for an empty context. */
+export function contextParameter(context: ContextRecord): string | undefined {
+  return Object.keys(context).length === 0 ? undefined : JSON.stringify(context);
+}
+
+function dataKeyFromBase64(text: string): SecretBytes {
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length !== DATA_KEY_LENGTH_IN_BYTES) {
+    bytes.fill(0);
+    throw new EnvelopeError(EnvelopeErrorCode.DataKeyInvalid);
+  }
+  return SecretBytes.adopt(bytes);
+}

@@ -1,0 +1,48 @@
+// The progress line encrypt-file and decrypt-file draw on a terminal, and the temporary-file
+// destination behind every --out path.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { after, describe, it } from 'node:test';
+
+import { openDestination, progressLine } from '../../src/cli/client/file-transfer.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'arca-file-transfer-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('progressLine', () => {
+  it('draws a bar, a percentage, the byte counts and the rate when the total is known', () => {
+    assert.equal(progressLine('encrypting', 512 * 1024 * 1024, 1024 * 1024 * 1024, 2000), 'encrypting [###############---------------]  50% 512.0 MiB / 1.0 GiB 256.0 MiB/s');
+    assert.equal(progressLine('decrypting', 0, 10, 0), 'decrypting [------------------------------]   0% 0 B / 10 B');
+  });
+
+  it('draws the count and the rate for a stream of unknown length', () => {
+    assert.equal(progressLine('encrypting', 3 * 1024, undefined, 1000), 'encrypting 3.0 KiB 3.0 KiB/s');
+  });
+});
+
+describe('openDestination', () => {
+  it('writes through a 0600 temporary file and renames it into place on commit', async () => {
+    const path = join(dir, 'committed');
+    const destination = openDestination(path);
+    await pipeline(Readable.from([Buffer.from('complete')]), destination.stream);
+    assert.equal(existsSync(path), false, 'nothing at the path before commit');
+    assert.equal(readdirSync(dir).filter((name) => name.endsWith('.arca-partial')).length, 1);
+    await destination.commit();
+    assert.equal(readFileSync(path, 'utf8'), 'complete');
+    assert.deepEqual(readdirSync(dir).filter((name) => name.endsWith('.arca-partial')), []);
+  });
+
+  it('abandon deletes the temporary file and leaves an existing destination untouched', async () => {
+    const path = join(dir, 'abandoned');
+    writeFileSync(path, 'before');
+    const destination = openDestination(path);
+    destination.stream.write('partial');
+    await destination.abandon();
+    assert.equal(readFileSync(path, 'utf8'), 'before');
+    assert.deepEqual(readdirSync(dir).filter((name) => name.endsWith('.arca-partial')), []);
+  });
+});
