@@ -198,7 +198,6 @@ export function openReplayGuardFor(options: Pick<ServerOptions, 'dataDir'>, cloc
 export async function prepareDataDirectory(options: ServerOptions, announce: (line: string) => void, logger: Logger): Promise<void> {
   const { store, rootKey, token } = await openDataDirectory(options, logger);
   try {
-    await assertRootKeyMatches(store, rootKey);
     await bootstrapAdministrator(new AccessKeys(store, rootKey, options.clock ?? systemClock), options, announce);
   } finally {
     try {
@@ -217,7 +216,10 @@ interface OpenedDataDirectory {
   readonly token: Pkcs11Token | undefined;
 }
 
-/** The token (when configured), the root key (from a file, the environment or the token), the store. */
+/**
+ * The token (when configured), the root key (from a file, the environment or the token, checked
+ * against the data directory before anything is sealed with it), the store.
+ */
 async function openDataDirectory(options: ServerOptions, logger: Logger): Promise<OpenedDataDirectory> {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const databasePath = join(options.dataDir, DATABASE_FILE_NAME);
@@ -227,6 +229,7 @@ async function openDataDirectory(options: ServerOptions, logger: Logger): Promis
     const rootKey = await loadRootKey(options, token, logger);
     createPrivateFileIfMissing(databasePath);
     store = SqliteKeyStore.open(databasePath);
+    await assertRootKeyMatches(store, rootKey);
     const secrets: SecretSealer & KeyedDigest = rootKey instanceof RootKey ? rootKey : await withSealedDigestKey(rootKey, store);
     return { store, rootKey, secrets, token };
   } catch (error) {
@@ -255,7 +258,6 @@ async function startServing(options: ServerOptions, role: ServingRole, beforeLis
   const { store, rootKey, secrets, token } = await openDataDirectory(options, logger);
   let scheduler: JobScheduler | undefined;
   try {
-    await assertRootKeyMatches(store, rootKey);
     const protectors = new Map<ProtectionLevel, KeyProtector>([[ProtectionLevel.Software, new SoftwareKeyProtector(rootKey)]]);
     if (token) protectors.set(ProtectionLevel.Hsm, await Pkcs11KeyProtector.create(token, logger));
     const keys = new KeyRing(store, protectors, clock, scope, DEFAULT_KEY_RING_OPTIONS);
@@ -331,11 +333,11 @@ const ROOT_KEY_CHECK = 'root-key-check';
  * another root key fails here, clearly, instead of failing every decryption later.
  */
 async function assertRootKeyMatches(store: MetadataStore, rootKey: SecretSealer): Promise<void> {
-  const check = await store.getMetadata(ROOT_KEY_CHECK);
-  if (check === undefined) {
-    await store.putMetadata(ROOT_KEY_CHECK, await rootKey.seal(Buffer.alloc(0), SealPurpose.RootKeyCheck, ROOT_KEY_CHECK));
-    return;
-  }
+  // A new data directory takes this root key's check value; of two first starts at once, the
+  // first stored wins and the other is checked against it.
+  const check =
+    (await store.getMetadata(ROOT_KEY_CHECK)) ??
+    (await store.putMetadataIfAbsent(ROOT_KEY_CHECK, await rootKey.seal(Buffer.alloc(0), SealPurpose.RootKeyCheck, ROOT_KEY_CHECK)));
   try {
     await rootKey.open(check, SealPurpose.RootKeyCheck, ROOT_KEY_CHECK);
   } catch {

@@ -131,6 +131,12 @@ export interface AccessKeyStore {
 export interface MetadataStore {
   getMetadata(name: string): Promise<Buffer | undefined>;
   putMetadata(name: string, value: Buffer): Promise<void>;
+  /**
+   * Stores `value` only if `name` has no value yet, and resolves with the value stored under
+   * `name` afterwards: the caller's, or the one that was there first. Two processes creating the
+   * same record at once both end up with the one that won.
+   */
+  putMetadataIfAbsent(name: string, value: Buffer): Promise<Buffer>;
 }
 
 /**

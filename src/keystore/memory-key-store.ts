@@ -280,6 +280,13 @@ export class MemoryKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
     });
   }
 
+  putMetadataIfAbsent(name: string, value: Buffer): Promise<Buffer> {
+    return settle(() => {
+      if (!this.#metadata.has(name)) this.#metadata.set(name, Buffer.from(value));
+      return Buffer.from(this.#metadata.get(name) ?? value);
+    });
+  }
+
   close(): Promise<void> {
     // Nothing to release: the records go when the store is garbage.
     return Promise.resolve();

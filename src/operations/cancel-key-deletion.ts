@@ -14,11 +14,12 @@ export interface CancelKeyDeletionInput {
 export const cancelKeyDeletion = defineOperation(
   'CancelKeyDeletion',
   async (context, input: CancelKeyDeletionInput): Promise<void> => {
-    const key = await context.keys.resolve(input.keyId);
-    const hasMaterial = key.origin !== Origin.External || (await context.keys.store.getKeyVersion(key.primaryKeyVersionId))?.material != null;
-    await mutateKey(context, input.keyId, 'CancelKeyDeletion', StateRule.CancelDeletion, () => ({
-      keyState: hasMaterial ? KeyState.Enabled : KeyState.PendingImport,
-      deleteDate: null,
-    }));
+    // Whether the material is there is read for the very revision the write is conditioned on:
+    // destroying material revises the key, so a DeleteKeyMaterial or expiry racing this one makes
+    // the write fail and the check run again.
+    await mutateKey(context, input.keyId, 'CancelKeyDeletion', StateRule.CancelDeletion, async (key) => {
+      const hasMaterial = key.origin !== Origin.External || (await context.keys.store.getKeyVersion(key.primaryKeyVersionId))?.material != null;
+      return { keyState: hasMaterial ? KeyState.Enabled : KeyState.PendingImport, deleteDate: null };
+    });
   },
 );

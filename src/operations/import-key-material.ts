@@ -1,3 +1,5 @@
+import { keyArn } from '../domain/arn.js';
+import { authorize } from './authorization.js';
 import { timingSafeEqual } from 'node:crypto';
 import { KmsError } from '../domain/errors.js';
 import type { SecretBytes } from '../crypto/secret-bytes.js';
@@ -33,6 +35,8 @@ export const importKeyMaterial = defineOperation('ImportKeyMaterial', async (con
   const expireTime = expireTimeOf(input.keyMaterialExpireUnix, nowMs);
   for (let attempt = 1; ; attempt++) {
     const key = await context.keys.resolve(input.keyId);
+    // Permission first: a caller who may not act on the key must not learn its origin.
+    authorize(context.caller, 'ImportKeyMaterial', keyArn(context.keys.scope, key.keyId));
     requireExternal(key);
     await useKey(context, key.keyId, 'ImportKeyMaterial', StateRule.ImportMaterial);
     const material = await unwrapWithToken(context, key, input, nowMs);

@@ -1,7 +1,7 @@
 import { keyArn } from '../domain/arn.js';
 import { KmsError } from '../domain/errors.js';
 import { reviseKey, type Key } from '../domain/key.js';
-import { assertStateAllows, type StateRule } from '../domain/key-state.js';
+import { assertStateAllows, KeyState, type StateRule } from '../domain/key-state.js';
 import { StoreConflictError } from '../domain/ports.js';
 import { authorize } from './authorization.js';
 import type { OperationContext } from './operation.js';
@@ -20,8 +20,18 @@ export async function useKey(context: OperationContext, reference: string, actio
 export function admitKey(context: OperationContext, key: Key, action: string, rule: StateRule): Key {
   authorize(context.caller, action, keyArn(context.keys.scope, key.keyId));
   context.audit.keyId = key.keyId;
-  assertStateAllows(rule, key.keyState);
+  assertStateAllows(rule, stateAt(key, context.clock.now()));
   return key;
+}
+
+/**
+ * The key's state as the API must treat it at `nowMs`: imported material past its expiry time is
+ * gone even before the expiry job's next tick destroys it, so the key is PendingImport from that
+ * instant (a PendingDeletion key stays PendingDeletion, as the job leaves it).
+ */
+export function stateAt(key: Key, nowMs: number): KeyState {
+  const expired = key.materialExpireTime !== null && key.materialExpireTime <= nowMs;
+  return expired && key.keyState !== KeyState.PendingDeletion ? KeyState.PendingImport : key.keyState;
 }
 
 /**
@@ -34,11 +44,13 @@ export async function mutateKey(
   reference: string,
   action: string,
   rule: StateRule,
-  change: (key: Key) => Partial<Omit<Key, 'keyId' | 'revision'>>,
+  change: (key: Key) => Partial<Omit<Key, 'keyId' | 'revision'>> | Promise<Partial<Omit<Key, 'keyId' | 'revision'>>>,
 ): Promise<Key> {
   for (let attempt = 1; ; attempt++) {
     const key = await useKey(context, reference, action, rule);
-    const next = reviseKey(key, change(key));
+    // Whatever `change` reads besides the key (a version's material) is read again on a retry,
+    // after the write that raced it.
+    const next = reviseKey(key, await change(key));
     try {
       await context.keys.store.updateKey(next, key.revision);
       context.keys.remember(next);

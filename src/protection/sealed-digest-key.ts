@@ -10,7 +10,8 @@ const DIGEST_KEY_LENGTH = 32;
  * token. A file root key derives its digest key with HKDF (ADR 6); a token key cannot hand out a
  * derived secret, so the digest key is 32 random bytes stored in the metadata store sealed under
  * the token root key — created on first need, opened once per process. The digest is the same
- * HMAC construction as the file root key's.
+ * HMAC construction as the file root key's. Call it only after the root key was checked against
+ * the data directory, or a wrong token key would seal a digest key no right one can open.
  */
 export async function withSealedDigestKey(rootKey: SecretSealer, store: MetadataStore): Promise<SecretSealer & KeyedDigest> {
   const digestKey = await loadOrCreateDigestKey(rootKey, store);
@@ -25,10 +26,9 @@ async function loadOrCreateDigestKey(rootKey: SecretSealer, store: MetadataStore
   const stored = await store.getMetadata(DIGEST_KEY_RECORD);
   if (stored !== undefined) return SecretBytes.adopt(await rootKey.open(stored, SealPurpose.DigestKey, DIGEST_KEY_RECORD));
   const key = SecretBytes.random(DIGEST_KEY_LENGTH);
-  await store.putMetadata(DIGEST_KEY_RECORD, await rootKey.seal(key.unsafeReveal(), SealPurpose.DigestKey, DIGEST_KEY_RECORD));
-  // Two processes may create one at the same moment: whichever was stored last is the one.
-  const winner = await store.getMetadata(DIGEST_KEY_RECORD);
-  if (winner === undefined) throw new Error('the digest key was not stored');
+  const sealed = await rootKey.seal(key.unsafeReveal(), SealPurpose.DigestKey, DIGEST_KEY_RECORD);
   key.wipe();
+  // Two processes may create one at the same moment: the first stored wins, and both use it.
+  const winner = await store.putMetadataIfAbsent(DIGEST_KEY_RECORD, sealed);
   return SecretBytes.adopt(await rootKey.open(winner, SealPurpose.DigestKey, DIGEST_KEY_RECORD));
 }

@@ -807,6 +807,16 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         assert.equal(await store.getMetadata('unknown'), undefined);
       });
 
+      void it('putMetadataIfAbsent keeps the first value and hands it to every later caller', async () => {
+        const [first, second] = await Promise.all([
+          store.putMetadataIfAbsent('digest-key', Buffer.from('first')),
+          store.putMetadataIfAbsent('digest-key', Buffer.from('second')),
+        ]);
+        assert.equal(first.toString(), 'first');
+        assert.equal(second.toString(), 'first');
+        assert.equal((await store.getMetadata('digest-key'))?.toString(), 'first');
+      });
+
       void it('putMetadata overwrites an existing value', async () => {
         await store.putMetadata('root-key-check', Buffer.from('first'));
         await store.putMetadata('root-key-check', Buffer.from('second, longer'));

@@ -173,6 +173,10 @@ export const COUNT_ACCESS_KEYS = `SELECT count(*) AS total_count FROM access_key
 
 export const SELECT_METADATA = `SELECT value FROM metadata WHERE name = ?`;
 
+export const INSERT_METADATA_IF_ABSENT = `
+INSERT INTO metadata (name, value) VALUES (@name, @value)
+ON CONFLICT (name) DO NOTHING`;
+
 export const UPSERT_METADATA = `
 INSERT INTO metadata (name, value) VALUES (@name, @value)
 ON CONFLICT (name) DO UPDATE SET value = excluded.value`;

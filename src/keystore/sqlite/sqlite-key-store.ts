@@ -104,6 +104,7 @@ function prepareStatements(db: Database.Database) {
 
     selectMetadata: db.prepare<[string], MetadataRow>(sql.SELECT_METADATA),
     upsertMetadata: db.prepare<{ name: string; value: Buffer }>(sql.UPSERT_METADATA),
+    insertMetadataIfAbsent: db.prepare<{ name: string; value: Buffer }>(sql.INSERT_METADATA_IF_ABSENT),
   };
 }
 
@@ -380,6 +381,15 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   putMetadata(name: string, value: Buffer): Promise<void> {
     return this.#write(() => {
       this.#statements.upsertMetadata.run({ name, value });
+    });
+  }
+
+  putMetadataIfAbsent(name: string, value: Buffer): Promise<Buffer> {
+    return this.#write(() => {
+      this.#statements.insertMetadataIfAbsent.run({ name, value });
+      const stored = this.#statements.selectMetadata.get(name)?.value;
+      if (stored === undefined) throw new Error(`metadata ${name} vanished inside its transaction`);
+      return stored;
     });
   }
 
