@@ -25,6 +25,7 @@ import fc from 'fast-check';
 import { ErrorCatalog, wireCodeOf, type ErrorName } from '../../src/domain/errors.js';
 import {
   callOk,
+  dechunk,
   encodeParams,
   serialize,
   signAcs3,
@@ -565,20 +566,6 @@ export function sendBytes(target: FuzzTarget, bytes: Buffer): Promise<Answer> {
     socket.on('close', () => finish());
     socket.write(bytes);
   });
-}
-
-function dechunk(bytes: Buffer): Buffer {
-  const out: Buffer[] = [];
-  let offset = 0;
-  for (;;) {
-    const lineEnd = bytes.indexOf('\r\n', offset);
-    if (lineEnd === -1) break;
-    const size = parseInt(bytes.subarray(offset, lineEnd).toString('latin1'), 16);
-    if (!Number.isFinite(size) || size === 0) break;
-    out.push(bytes.subarray(lineEnd + 2, lineEnd + 2 + size));
-    offset = lineEnd + 2 + size + 2;
-  }
-  return Buffer.concat(out);
 }
 
 const LEAK = /\bat \S+ \(|\.(?:ts|js):\d+|node_modules|Error:|FST_|HPE_|ERR_/;

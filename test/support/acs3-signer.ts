@@ -318,7 +318,8 @@ function parseRawResponse(bytes: Buffer): HttpResponse {
   return toResponse(status, headers, body);
 }
 
-function dechunk(bytes: Buffer): Buffer {
+/** The body of a chunked HTTP/1.1 message, its chunks joined (trailers ignored). */
+export function dechunk(bytes: Buffer): Buffer {
   const out: Buffer[] = [];
   let offset = 0;
   for (;;) {
