@@ -1,13 +1,14 @@
 // The progress line encrypt-file and decrypt-file draw on a terminal, and the temporary-file
 // destination behind every --out path.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { after, describe, it } from 'node:test';
 
+import { DurableFileSink } from '../../src/cli/client/durable-file-sink.js';
 import { openDestination, progressLine } from '../../src/cli/client/file-transfer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'arca-file-transfer-'));
@@ -44,5 +45,26 @@ describe('openDestination', () => {
     await destination.abandon();
     assert.equal(readFileSync(path, 'utf8'), 'before');
     assert.deepEqual(readdirSync(dir).filter((name) => name.endsWith('.arca-partial')), []);
+  });
+});
+
+describe('DurableFileSink', () => {
+  it('writes every byte of a file larger than the background-sync interval, in order, from many small pieces', async () => {
+    const path = join(dir, 'large');
+    const piece = (index: number): Buffer => Buffer.alloc(64 * 1024 + 16, index % 251);
+    const count = 800; // about 50 MiB: at least one fdatasync runs while writes continue
+    const pieces = Array.from({ length: count }, (_, index) => piece(index));
+    await pipeline(Readable.from(pieces), new DurableFileSink(path, 0o600));
+    const written = readFileSync(path);
+    assert.equal(written.length, count * (64 * 1024 + 16));
+    for (const index of [0, 1, 399, 799]) assert.equal(written[index * (64 * 1024 + 16)], index % 251);
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+  });
+
+  it('refuses to open a file that already exists, and leaves it untouched', async () => {
+    const path = join(dir, 'existing');
+    writeFileSync(path, 'kept');
+    await assert.rejects(pipeline(Readable.from([Buffer.from('new')]), new DurableFileSink(path, 0o600)), { code: 'EEXIST' });
+    assert.equal(readFileSync(path, 'utf8'), 'kept');
   });
 });

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { type Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
+import { DurableFileSink } from './durable-file-sink.js';
 
 /** `-` means standard input or output. */
 export const STANDARD_STREAM = '-';
@@ -51,9 +52,9 @@ class TemporaryFileDestination implements Destination {
   constructor(temporary: string, path: string) {
     this.temporaryPath = temporary;
     this.#path = path;
-    // flush: the data reaches the disk before the descriptor closes, so the rename below never
-    // exposes a file whose contents a crash could still lose.
-    this.stream = createWriteStream(temporary, { flags: 'wx', mode: 0o600, flush: true, highWaterMark: READ_CHUNK_BYTES });
+    // The sink fsyncs before it finishes, so the rename below never exposes a file whose
+    // contents a crash could still lose.
+    this.stream = new DurableFileSink(temporary, 0o600);
   }
 
   /** Call after the stream closed (pipeline resolves only then). */
