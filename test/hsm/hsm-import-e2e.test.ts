@@ -7,6 +7,7 @@ import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:cry
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureBuilt, killAllArcas, spawnArca, type ArcaProcess } from '../support/arca-process.js';
 import { v3Caller } from '../support/clients.js';
 import { newDataDir, removeDataDirs } from '../support/data-dirs.js';
@@ -37,7 +38,7 @@ describe('EXTERNAL HSM keys: material unwrapped inside the token', { skip: hsmSk
     softHsm = newSoftHsmDirectory({ inProcess: true });
     token = softHsm.newToken();
     dataDir = newDataDir('arca-hsm-import-');
-    arca = await spawnArca({ dataDir, credentials: TEST_CREDENTIALS, env: token.environment, args: token.serverArgs });
+    arca = await spawnArca({ dataDir, credentials: TEST_CREDENTIALS, env: token.environment, args: [...token.serverArgs, '--job-interval', '1s'] });
     call = v3Caller(arca);
   });
 
@@ -57,10 +58,10 @@ describe('EXTERNAL HSM keys: material unwrapped inside the token', { skip: hsmSk
     return call('GetParametersForImport', { KeyId: keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_1', WrappingKeySpec: 'RSA_2048' });
   }
 
-  async function importMaterial(keyId: string, material: Buffer, given?: { ImportToken: string; PublicKey: string }): Promise<unknown> {
+  async function importMaterial(keyId: string, material: Buffer, given?: { ImportToken: string; PublicKey: string }, expireUnix = 0): Promise<unknown> {
     const { ImportToken, PublicKey } = given ?? (await parameters(keyId));
     imported.push(material);
-    return call('ImportKeyMaterial', { KeyId: keyId, ImportToken, EncryptedKeyMaterial: wrapLikeAClient(PublicKey, material), KeyMaterialExpireUnix: 0 });
+    return call('ImportKeyMaterial', { KeyId: keyId, ImportToken, EncryptedKeyMaterial: wrapLikeAClient(PublicKey, material), KeyMaterialExpireUnix: expireUnix });
   }
 
   async function keyState(keyId: string): Promise<string> {
@@ -84,6 +85,24 @@ describe('EXTERNAL HSM keys: material unwrapped inside the token', { skip: hsmSk
     await importMaterial(keyId, material);
     assert.equal(await keyState(keyId), 'Enabled');
     assert.equal((await call('Decrypt', { CiphertextBlob: sealed.CiphertextBlob, EncryptionContext: CONTEXT })).Plaintext, 'brought into the token');
+  });
+
+  it('material that expired is destroyed by the job; the same material imported again decrypts the old ciphertext', async () => {
+    const keyId = await createExternalHsmKey();
+    const material = randomBytes(32);
+    // The parameters first: making the pair in the token takes time on a loaded machine.
+    const given = await parameters(keyId);
+    await importMaterial(keyId, material, given, Math.floor(Date.now() / 1000) + 4);
+    const sealed = await call('Encrypt', { KeyId: keyId, Plaintext: 'until it expires', EncryptionContext: CONTEXT });
+    // The job runs every second; a loaded machine gets a generous wait.
+    const deadline = Date.now() + 30_000;
+    while ((await keyState(keyId)) !== 'PendingImport') {
+      assert.ok(Date.now() < deadline, 'the expired material was destroyed');
+      await sleep(250);
+    }
+    await expectV3Error(importMaterial(keyId, randomBytes(32)), invalidMaterial);
+    await importMaterial(keyId, material);
+    assert.equal((await call('Decrypt', { CiphertextBlob: sealed.CiphertextBlob, EncryptionContext: CONTEXT })).Plaintext, 'until it expires');
   });
 
   it('a used ImportToken is refused (its pair is gone from the token); a garbled one too', async () => {
