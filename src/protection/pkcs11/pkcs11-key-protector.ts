@@ -21,7 +21,10 @@ import {
   usableVersionKeyTemplate,
   wrappingKeyTemplate,
 } from './templates.js';
+import { ImportedMaterialInvalidError, ImportKeyMissingError } from './token-errors.js';
 import { TokenImporter } from './token-import.js';
+
+export { ImportedMaterialInvalidError, ImportKeyMissingError };
 import { createTokenKey, findTokenKeys, newTokenKeyId, PerGeneration, type TokenKey } from './token-keys.js';
 import type { TokenSession } from './token-session.js';
 import {
@@ -68,21 +71,7 @@ export interface ImportKeyPair {
   readonly publicKeySpki: Buffer;
 }
 
-/** Material brought in that the token would not unwrap: not wrapped for this key pair, or malformed. */
-export class ImportedMaterialInvalidError extends Error {
-  constructor() {
-    super('the wrapped key material does not unwrap with this import key');
-    this.name = 'ImportedMaterialInvalidError';
-  }
-}
 
-/** No import key pair in the token has the label (used up, swept, or never made here). */
-export class ImportKeyMissingError extends Error {
-  constructor(label: string) {
-    super(`the token holds no import key labelled "${label}"`);
-    this.name = 'ImportKeyMissingError';
-  }
-}
 
 /** Mechanisms an `Aliyun_AES_256` HSM key needs from the token. */
 const AES_MECHANISMS = [ck.CKM_AES_KEY_GEN, ck.CKM_AES_KEY_WRAP_PAD, ck.CKM_AES_GCM];

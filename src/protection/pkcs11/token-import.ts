@@ -1,6 +1,7 @@
 import { KmsError } from '../../domain/errors.js';
 import type { InDeviceImportedMaterial, InDeviceImporter, InDeviceImportPair } from '../../domain/ports.js';
-import { ImportedMaterialInvalidError, ImportKeyMissingError, type Pkcs11KeyProtector } from './pkcs11-key-protector.js';
+import type { Pkcs11KeyProtector } from './pkcs11-key-protector.js';
+import { ImportedMaterialInvalidError, ImportKeyMissingError } from './token-errors.js';
 
 /** Import key pairs one key may have in the token at once (older ones are destroyed first). */
 export const MAX_IMPORT_KEY_PAIRS_PER_KEY = 4;
