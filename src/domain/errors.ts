@@ -127,7 +127,14 @@ export const ErrorCatalog = {
     httpStatus: 400,
     kind: 'user',
     code: 'Unsupported.ProtectionLevel',
-    message: 'Origin {0} is not available at the protection level {1}: importing key material into the HSM is not supported yet.',
+    message: 'Origin {0} is not available at the protection level {1}: the token cannot unwrap imported key material.',
+  },
+  UnsupportedWrappingAtProtectionLevel: {
+    // The token unwraps imported material itself, and only with what the token can do.
+    httpStatus: 400,
+    kind: 'user',
+    code: 'Unsupported.ProtectionLevel',
+    message: 'WrappingKeySpec {0} with WrappingAlgorithm {1} is not available at the protection level {2}: supported is WrappingKeySpec {3} with WrappingAlgorithm {4}.',
   },
   DryRunOperation: {
     // Alibaba: a DryRun that would have succeeded still fails, with this code.

@@ -162,6 +162,46 @@ export interface KeyProtector {
    * throws `KmsError` ServiceUnavailableTemporary.
    */
   open(keySpec: KeySpec, keyVersionId: string, material: ProtectedMaterial): Promise<Aead>;
+  /**
+   * Present when the device unwraps imported material itself (an HSM): then material brought
+   * into keys at this level never passes through Arca's memory (docs/adr/0020).
+   */
+  readonly inDeviceImport?: InDeviceImporter;
+}
+
+/** One import key pair in a device, bound to a key and to the ImportToken that names it. */
+export interface InDeviceImportPair {
+  readonly keyId: string;
+  /** Random (32 hex digits), carried sealed inside the ImportToken. */
+  readonly pairId: string;
+  readonly expiresAtMs: number;
+}
+
+/** What an in-device import gives: the material as stored, and the device's MAC committing to it. */
+export interface InDeviceImportedMaterial {
+  readonly material: ProtectedMaterial;
+  /** A MAC keyed by the material over the caller's message: equal for equal material only. */
+  readonly commitment: Buffer;
+}
+
+/** Bring-your-own-key with the wrapping key pair inside the device (docs/adr/0020). */
+export interface InDeviceImporter {
+  /** The one wrapping scheme the device unwraps. */
+  readonly scheme: { readonly keySpec: string; readonly algorithm: string };
+  /**
+   * Makes the pair in the device (its private key sensitive and never extractable) and returns
+   * the public key, DER SubjectPublicKeyInfo. First destroys expired pairs and the oldest beyond
+   * the bounds, so the device holds a bounded number.
+   */
+  createImportKeyPair(pair: InDeviceImportPair, nowMs: number): Promise<Buffer>;
+  /**
+   * Unwraps `encryptedKeyMaterial` with the pair inside the device and stores it for the version.
+   * KmsError InvalidImportToken when the pair is gone (used or swept); InvalidKeyMaterial when
+   * the bytes do not unwrap to a key of the right length.
+   */
+  importWrapped(pair: InDeviceImportPair, keyVersionId: string, encryptedKeyMaterial: Buffer, commitmentMessage: Buffer): Promise<InDeviceImportedMaterial>;
+  /** Destroys the pair (after a successful import). */
+  deleteImportKeyPair(pair: InDeviceImportPair): Promise<void>;
 }
 
 /**

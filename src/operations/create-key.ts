@@ -38,9 +38,9 @@ export const createKey = defineOperation('CreateKey', async (context, input: Cre
   const rotation = rotationOf(context, input);
 
   const protector = context.keys.protectorFor(protectionLevel);
-  // The token could unwrap imported material itself (RSA-OAEP-SHA-1 on SoftHSM2), but no action
-  // uses that yet: an EXTERNAL key is SOFTWARE only, refused here rather than half made.
-  if (origin === Origin.External && protectionLevel === ProtectionLevel.Hsm) {
+  // Material for an EXTERNAL HSM key is unwrapped inside the token (docs/adr/0020): a token
+  // that cannot do that cannot hold such a key.
+  if (origin === Origin.External && protectionLevel === ProtectionLevel.Hsm && !protector.inDeviceImport) {
     throw new KmsError('UnsupportedOriginAtProtectionLevel', origin, protectionLevel);
   }
   if (!protector.supportsKeySpec(keySpec)) throw new KmsError('UnsupportedKeySpecAtProtectionLevel', keySpec, protectionLevel);

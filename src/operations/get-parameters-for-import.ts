@@ -1,10 +1,14 @@
+import { randomBytes } from 'node:crypto';
+import { KmsError } from '../domain/errors.js';
+import type { Key } from '../domain/key.js';
 import { StateRule } from '../domain/key-state.js';
-import { IMPORT_TOKEN_LIFETIME_MS, importSchemeOf } from '../domain/wrapping.js';
-import { sealImportToken } from './import-token.js';
+import type { InDeviceImporter } from '../domain/ports.js';
+import { IMPORT_TOKEN_LIFETIME_MS, importSchemeOf, type WrappingScheme } from '../domain/wrapping.js';
+import { sealImportToken, sealInDeviceImportToken } from './import-token.js';
 import { useKey } from './key-access.js';
 import { requireExternal } from './key-material.js';
 import { generateWrappingKeyPair } from './key-wrapping.js';
-import { defineOperation } from './operation.js';
+import { defineOperation, type OperationContext } from './operation.js';
 
 export interface GetParametersForImportInput {
   readonly keyId: string;
@@ -22,7 +26,8 @@ export interface ImportParameters {
 
 /**
  * A fresh wrapping key pair for one EXTERNAL key, on every call. The private key leaves only
- * sealed inside the ImportToken, which is bound to the key and usable for 24 hours.
+ * sealed inside the ImportToken, which is bound to the key and usable for 24 hours; for an HSM
+ * key it never leaves the token, and the ImportToken names it (docs/adr/0020).
  */
 export const getParametersForImport = defineOperation(
   'GetParametersForImport',
@@ -30,8 +35,10 @@ export const getParametersForImport = defineOperation(
     const scheme = importSchemeOf(input.wrappingKeySpec, input.wrappingAlgorithm);
     const key = await useKey(context, input.keyId, 'GetParametersForImport', StateRule.AnyState);
     requireExternal(key);
-    const pair = await generateWrappingKeyPair(scheme);
     const tokenExpireTime = context.clock.now() + IMPORT_TOKEN_LIFETIME_MS;
+    const inDevice = context.keys.protectorFor(key.protectionLevel).inDeviceImport;
+    if (inDevice) return inDeviceParameters(context, key, inDevice, scheme, tokenExpireTime);
+    const pair = await generateWrappingKeyPair(scheme);
     try {
       const importToken = await sealImportToken(context.secrets, key.keyId, { scheme, expiresAtMs: tokenExpireTime, privateKey: pair.privateKey });
       return { keyId: key.keyId, publicKeySpki: pair.publicKeySpki, importToken, tokenExpireTime };
@@ -40,3 +47,21 @@ export const getParametersForImport = defineOperation(
     }
   },
 );
+
+/** The pair is made in the device; the ImportToken carries its random id, sealed and bound to the key. */
+async function inDeviceParameters(
+  context: OperationContext,
+  key: Key,
+  importer: InDeviceImporter,
+  scheme: WrappingScheme,
+  tokenExpireTime: number,
+): Promise<ImportParameters> {
+  const supported = importer.scheme;
+  if (scheme.keySpec !== supported.keySpec || scheme.algorithm !== supported.algorithm) {
+    throw new KmsError('UnsupportedWrappingAtProtectionLevel', scheme.keySpec, scheme.algorithm, key.protectionLevel, supported.keySpec, supported.algorithm);
+  }
+  const pairId = randomBytes(16).toString('hex');
+  const publicKeySpki = await importer.createImportKeyPair({ keyId: key.keyId, pairId, expiresAtMs: tokenExpireTime }, context.clock.now());
+  const importToken = await sealInDeviceImportToken(context.secrets, key.keyId, { scheme, expiresAtMs: tokenExpireTime, pairId });
+  return { keyId: key.keyId, publicKeySpki, importToken, tokenExpireTime };
+}

@@ -6,8 +6,9 @@ import type { SecretBytes } from '../crypto/secret-bytes.js';
 import { reviseKey, type Key } from '../domain/key.js';
 import { profileOf } from '../domain/key-spec.js';
 import { KeyState, StateRule } from '../domain/key-state.js';
-import { MATERIAL_COMMITMENT_PURPOSE } from '../domain/wrapping.js';
-import { openImportToken } from './import-token.js';
+import type { InDeviceImporter } from '../domain/ports.js';
+import { DEVICE_COMMITMENT_MESSAGE_PREFIX, DEVICE_MATERIAL_COMMITMENT_PURPOSE, MATERIAL_COMMITMENT_PURPOSE } from '../domain/wrapping.js';
+import { openImportToken, openInDeviceImportToken } from './import-token.js';
 import { useKey } from './key-access.js';
 import { importedVersionOf, requireExternal, storeMaterial } from './key-material.js';
 import { unwrapKeyMaterial } from './key-wrapping.js';
@@ -28,7 +29,8 @@ const MAX_ATTEMPTS = 3;
  * Unwraps material with the private key sealed in the token, checks its size for the key spec,
  * and seals it under the key's one version id (so ciphertexts made before a deletion or expiry
  * open again). The first import fixes the material for good: a keyed commitment to it is kept,
- * and any later import must match it. Every refusal leaves the key as it was.
+ * and any later import must match it. Every refusal leaves the key as it was. For an HSM key
+ * all of this happens inside the token (importInDevice).
  */
 export const importKeyMaterial = defineOperation('ImportKeyMaterial', async (context, input: ImportKeyMaterialInput): Promise<void> => {
   const nowMs = context.clock.now();
@@ -39,6 +41,12 @@ export const importKeyMaterial = defineOperation('ImportKeyMaterial', async (con
     authorize(context.caller, 'ImportKeyMaterial', keyArn(context.keys.scope, key.keyId));
     requireExternal(key);
     await useKey(context, key.keyId, 'ImportKeyMaterial', StateRule.ImportMaterial);
+    const inDevice = context.keys.protectorFor(key.protectionLevel).inDeviceImport;
+    if (inDevice) {
+      if (await importInDevice(context, key, inDevice, input, nowMs, expireTime)) return;
+      if (attempt >= MAX_ATTEMPTS) throw new KmsError('RejectedConcurrentModification');
+      continue;
+    }
     const material = await unwrapWithToken(context, key, input, nowMs);
     try {
       const commitment = await context.secrets.digest(material.unsafeReveal(), MATERIAL_COMMITMENT_PURPOSE, key.keyId);
@@ -59,6 +67,40 @@ export const importKeyMaterial = defineOperation('ImportKeyMaterial', async (con
     if (attempt >= MAX_ATTEMPTS) throw new KmsError('RejectedConcurrentModification');
   }
 });
+
+/**
+ * The HSM path: the token unwraps the material with the pair the ImportToken names, wraps it for
+ * storage and computes a CMAC with it over a message bound to the key id; that CMAC, digested
+ * under the root key, is the commitment. Arca never holds the material. The pair is destroyed
+ * once the material is stored. False when another writer changed the key first.
+ */
+async function importInDevice(
+  context: OperationContext,
+  key: Key,
+  importer: InDeviceImporter,
+  input: ImportKeyMaterialInput,
+  nowMs: number,
+  expireTime: number | null,
+): Promise<boolean> {
+  const token = await openInDeviceImportToken(context.secrets, key.keyId, input.importToken, nowMs);
+  const wrapped = decodeWrapped(input.encryptedKeyMaterial);
+  const pair = { keyId: key.keyId, pairId: token.pairId, expiresAtMs: token.expiresAtMs };
+  const version = await importedVersionOf(context.keys, key);
+  const message = Buffer.from(DEVICE_COMMITMENT_MESSAGE_PREFIX + key.keyId, 'utf8');
+  const imported = await importer.importWrapped(pair, version.keyVersionId, wrapped, message);
+  const commitment = await context.secrets.digest(imported.commitment, DEVICE_MATERIAL_COMMITMENT_PURPOSE, key.keyId);
+  if (version.materialCommitment && !timingSafeEqual(version.materialCommitment, commitment)) throw new KmsError('InvalidKeyMaterial');
+  const next = reviseKey(key, {
+    keyState: key.keyState === KeyState.PendingImport ? KeyState.Enabled : key.keyState,
+    materialExpireTime: expireTime,
+  });
+  if (!(await storeMaterial(context.keys, key, next, { ...version, material: imported.material, materialCommitment: commitment }))) return false;
+  context.audit.keyVersionId = version.keyVersionId;
+  // The import stands even if the token cannot destroy the pair now: the pair expires with its
+  // ImportToken, and the next GetParametersForImport sweeps it.
+  await importer.deleteImportKeyPair(pair).catch(() => undefined);
+  return true;
+}
 
 /** The material, unwrapped with the private key the token carries for this key. */
 async function unwrapWithToken(context: OperationContext, key: Key, input: ImportKeyMaterialInput, nowMs: number): Promise<SecretBytes> {

@@ -1,7 +1,7 @@
 import { SecretBytes } from '../crypto/secret-bytes.js';
 import { KmsError } from '../domain/errors.js';
 import type { SecretSealer } from '../domain/ports.js';
-import { IMPORT_TOKEN_SEAL_PURPOSE, type WrappingAlgorithm, type WrappingKeySpec, type WrappingScheme } from '../domain/wrapping.js';
+import { IMPORT_TOKEN_IN_DEVICE_SEAL_PURPOSE, IMPORT_TOKEN_SEAL_PURPOSE, type WrappingAlgorithm, type WrappingKeySpec, type WrappingScheme } from '../domain/wrapping.js';
 
 /**
  * The ImportToken: the wrapping private key and what it may be used for, sealed under the root
@@ -15,9 +15,20 @@ import { IMPORT_TOKEN_SEAL_PURPOSE, type WrappingAlgorithm, type WrappingKeySpec
  * The seal is AES-256-GCM: a token that was changed, was not made by this root key, or was made
  * for another key fails to open, and is refused as InvalidImportToken without a word about why.
  * Only an authentic token is read; its expiry then gives ExpiredImportToken.
+ *
+ * For a key whose device unwraps the material itself (an HSM key, docs/adr/0020) the private key
+ * stays in the device, and the token carries the random id of its pair instead:
+ *
+ *   token   = base64( 0x02 (format) ‖ sealed )
+ *   sealed  = root-key seal, purpose "import-wrapping-key-in-device", binding = the key id
+ *   payload = expiresAtMs (8) ‖ keySpec (1) ‖ algorithm (1) ‖ pair id (16)
+ *
+ * The format byte chooses the seal purpose, so a token of one kind never opens as the other.
  */
 
 const TOKEN_FORMAT = 0x01;
+const IN_DEVICE_TOKEN_FORMAT = 0x02;
+const PAIR_ID_LENGTH = 16;
 const PAYLOAD_HEADER_LENGTH = 10;
 
 const KEY_SPEC_CODES: Readonly<Record<WrappingKeySpec, number>> = { RSA_2048: 1, EC_SM2: 2 };
@@ -34,11 +45,59 @@ export interface ImportTokenContents {
   readonly privateKey: SecretBytes;
 }
 
-export async function sealImportToken(sealer: SecretSealer, keyId: string, contents: ImportTokenContents): Promise<string> {
+/** A token whose wrapping private key is in the device: it names the pair (32 hex digits). */
+export interface InDeviceImportTokenContents {
+  readonly scheme: WrappingScheme;
+  readonly expiresAtMs: number;
+  readonly pairId: string;
+}
+
+function payloadHeader(scheme: WrappingScheme, expiresAtMs: number): Buffer {
   const header = Buffer.alloc(PAYLOAD_HEADER_LENGTH);
-  header.writeBigUInt64BE(BigInt(contents.expiresAtMs), 0);
-  header[8] = KEY_SPEC_CODES[contents.scheme.keySpec];
-  header[9] = ALGORITHM_CODES[contents.scheme.algorithm];
+  header.writeBigUInt64BE(BigInt(expiresAtMs), 0);
+  header[8] = KEY_SPEC_CODES[scheme.keySpec];
+  header[9] = ALGORITHM_CODES[scheme.algorithm];
+  return header;
+}
+
+export async function sealInDeviceImportToken(sealer: SecretSealer, keyId: string, contents: InDeviceImportTokenContents): Promise<string> {
+  const pairId = Buffer.from(contents.pairId, 'hex');
+  if (pairId.length !== PAIR_ID_LENGTH) throw new Error('an import pair id is 16 bytes');
+  const sealed = await sealer.seal(Buffer.concat([payloadHeader(contents.scheme, contents.expiresAtMs), pairId]), IMPORT_TOKEN_IN_DEVICE_SEAL_PURPOSE, keyId);
+  return Buffer.concat([Buffer.of(IN_DEVICE_TOKEN_FORMAT), sealed]).toString('base64');
+}
+
+/** Opens an in-device token for `keyId` at `nowMs`; InvalidImportToken or ExpiredImportToken otherwise. */
+export async function openInDeviceImportToken(sealer: SecretSealer, keyId: string, token: string, nowMs: number): Promise<InDeviceImportTokenContents> {
+  const payload = await openPayload(sealer, keyId, token, IN_DEVICE_TOKEN_FORMAT, IMPORT_TOKEN_IN_DEVICE_SEAL_PURPOSE);
+  const { scheme, expiresAtMs } = headerOf(payload, PAYLOAD_HEADER_LENGTH + PAIR_ID_LENGTH);
+  if (nowMs >= expiresAtMs) throw new KmsError('ExpiredImportToken');
+  return { scheme, expiresAtMs, pairId: payload.subarray(PAYLOAD_HEADER_LENGTH).toString('hex') };
+}
+
+async function openPayload(sealer: SecretSealer, keyId: string, token: string, format: number, purpose: string): Promise<Buffer> {
+  const bytes = Buffer.from(token, 'base64');
+  if (bytes.length < 2 || bytes.toString('base64') !== token || bytes[0] !== format) throw new KmsError('InvalidImportToken');
+  try {
+    return await sealer.open(bytes.subarray(1), purpose, keyId);
+  } catch {
+    // AeadAuthenticationError, or a sealed-value format byte the root key does not know: both
+    // mean the token is not one this server made for this key.
+    throw new KmsError('InvalidImportToken');
+  }
+}
+
+/** The scheme and expiry of an authentic payload of exactly `length` bytes. */
+function headerOf(payload: Buffer, length: number): { scheme: WrappingScheme; expiresAtMs: number } {
+  const keySpec = codeOwner(KEY_SPEC_CODES, payload[8]);
+  const algorithm = codeOwner(ALGORITHM_CODES, payload[9]);
+  // An authentic token always parses; this guards against a future format sealed by a newer Arca.
+  if (payload.length !== length || !keySpec || !algorithm) throw new KmsError('InvalidImportToken');
+  return { scheme: { keySpec, algorithm }, expiresAtMs: Number(payload.readBigUInt64BE(0)) };
+}
+
+export async function sealImportToken(sealer: SecretSealer, keyId: string, contents: ImportTokenContents): Promise<string> {
+  const header = payloadHeader(contents.scheme, contents.expiresAtMs);
   const payload = Buffer.concat([header, contents.privateKey.unsafeReveal()]);
   try {
     const sealed = await sealer.seal(payload, IMPORT_TOKEN_SEAL_PURPOSE, keyId);
@@ -54,16 +113,7 @@ function codeOwner<T extends string>(codes: Readonly<Record<T, number>>, code: n
 
 /** Opens a token for `keyId` at `nowMs`; InvalidImportToken or ExpiredImportToken otherwise. */
 export async function openImportToken(sealer: SecretSealer, keyId: string, token: string, nowMs: number): Promise<ImportTokenContents> {
-  const bytes = Buffer.from(token, 'base64');
-  if (bytes.length < 2 || bytes.toString('base64') !== token || bytes[0] !== TOKEN_FORMAT) throw new KmsError('InvalidImportToken');
-  let payload: Buffer;
-  try {
-    payload = await sealer.open(bytes.subarray(1), IMPORT_TOKEN_SEAL_PURPOSE, keyId);
-  } catch {
-    // AeadAuthenticationError, or a sealed-value format byte the root key does not know: both
-    // mean the token is not one this server made for this key.
-    throw new KmsError('InvalidImportToken');
-  }
+  const payload = await openPayload(sealer, keyId, token, TOKEN_FORMAT, IMPORT_TOKEN_SEAL_PURPOSE);
   const keySpec = codeOwner(KEY_SPEC_CODES, payload[8]);
   const algorithm = codeOwner(ALGORITHM_CODES, payload[9]);
   // An authentic token always parses; this guards against a future format sealed by a newer Arca.

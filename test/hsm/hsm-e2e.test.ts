@@ -150,14 +150,6 @@ describe('HSM keys through the SDKs against SoftHSM2', { skip: hsmSkipReason() }
     });
   });
 
-  it('an EXTERNAL HSM key is refused with a clear 400: importing into the token is not built yet', async () => {
-    await expectV3Error(call('CreateKey', { ProtectionLevel: 'HSM', Origin: 'EXTERNAL' }), {
-      code: 'Unsupported.ProtectionLevel',
-      statusCode: 400,
-      message: 'Origin EXTERNAL is not available at the protection level HSM: importing key material into the HSM is not supported yet.',
-    });
-  });
-
   it('Encrypt and Decrypt with an HSM key; a wrong context and a flipped bit get the one opaque error', async () => {
     const { KeyId } = await createKey();
     const encrypted = await encrypt(KeyId, 'hsm secret ✓');

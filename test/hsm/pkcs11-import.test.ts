@@ -9,12 +9,13 @@ import { createAead } from '../../src/crypto/aead-factory.js';
 import { SecretBytes } from '../../src/crypto/secret-bytes.js';
 import { AeadAlgorithm } from '../../src/crypto/aead.js';
 import { KeySpec } from '../../src/domain/key-spec.js';
-import { ImportedMaterialInvalidError, Pkcs11KeyProtector } from '../../src/protection/pkcs11/pkcs11-key-protector.js';
+import { ImportedMaterialInvalidError, ImportKeyMissingError, Pkcs11KeyProtector } from '../../src/protection/pkcs11/pkcs11-key-protector.js';
 import { Pkcs11Token } from '../../src/protection/pkcs11/pkcs11-token.js';
 import { hsmSkipReason, newSoftHsmDirectory, type SoftHsmDirectory, type SoftHsmToken } from '../support/softhsm.js';
 import { listPrivateKeys, listSecretKeys } from '../support/token-inspector.js';
 
 const AAD = Buffer.from('import aad');
+const COMMITMENT_MESSAGE = Buffer.from('commit to the material of one key');
 
 function wrapForToken(publicKeySpki: Buffer, material: Buffer, oaepHash = 'sha1'): Buffer {
   const key = createPublicKey({ key: publicKeySpki, format: 'der', type: 'spki' });
@@ -51,7 +52,12 @@ describe('material unwrapped inside the token (RSAES_OAEP_SHA_1)', { skip: hsmSk
   it('an AES-256 key wrapped with the public key becomes an HSM version that interoperates with the same key in software', async () => {
     const material = randomBytes(32);
     const id = randomUUID();
-    const stored = await protector.importWrapped(id, label, 'RSAES_OAEP_SHA_1', wrapForToken(publicKeySpki, material));
+    const { material: stored, commitment } = await protector.importWrapped(id, label, 'RSAES_OAEP_SHA_1', wrapForToken(publicKeySpki, material), COMMITMENT_MESSAGE);
+    assert.equal(commitment.length, 16);
+    const again = await protector.importWrapped(randomUUID(), label, 'RSAES_OAEP_SHA_1', wrapForToken(publicKeySpki, material), COMMITMENT_MESSAGE);
+    assert.deepEqual(again.commitment, commitment, 'the same material gives the same CMAC');
+    const other = await protector.importWrapped(id, label, 'RSAES_OAEP_SHA_1', wrapForToken(publicKeySpki, randomBytes(32)), COMMITMENT_MESSAGE);
+    assert.notDeepEqual(other.commitment, commitment, 'other material gives another CMAC');
     assert.equal(stored.kind, 'pkcs11-wrapped');
     assert.equal(stored.sealed.includes(material), false);
     const aead = await protector.open(KeySpec.Aes256, id, stored);
@@ -62,7 +68,7 @@ describe('material unwrapped inside the token (RSAES_OAEP_SHA_1)', { skip: hsmSk
 
   it('material wrapped with OAEP SHA-256 does not unwrap: ImportedMaterialInvalidError', async () => {
     await assert.rejects(
-      protector.importWrapped(randomUUID(), label, 'RSAES_OAEP_SHA_1', wrapForToken(publicKeySpki, randomBytes(32), 'sha256')),
+      protector.importWrapped(randomUUID(), label, 'RSAES_OAEP_SHA_1', wrapForToken(publicKeySpki, randomBytes(32), 'sha256'), COMMITMENT_MESSAGE),
       ImportedMaterialInvalidError,
     );
   });
@@ -70,14 +76,14 @@ describe('material unwrapped inside the token (RSAES_OAEP_SHA_1)', { skip: hsmSk
   for (const length of [16, 24]) {
     it(`a ${length}-byte key (not AES-256) unwraps in the token but is refused: ImportedMaterialInvalidError`, async () => {
       await assert.rejects(
-        protector.importWrapped(randomUUID(), label, 'RSAES_OAEP_SHA_1', wrapForToken(publicKeySpki, randomBytes(length))),
+        protector.importWrapped(randomUUID(), label, 'RSAES_OAEP_SHA_1', wrapForToken(publicKeySpki, randomBytes(length)), COMMITMENT_MESSAGE),
         ImportedMaterialInvalidError,
       );
     });
   }
 
   it('bytes of the wrong length are refused before they reach the token', async () => {
-    await assert.rejects(protector.importWrapped(randomUUID(), label, 'RSAES_OAEP_SHA_1', randomBytes(255)), ImportedMaterialInvalidError);
+    await assert.rejects(protector.importWrapped(randomUUID(), label, 'RSAES_OAEP_SHA_1', randomBytes(255), COMMITMENT_MESSAGE), ImportedMaterialInvalidError);
   });
 
   it('every secret and private key object left is sensitive and not extractable; deleting the pair removes it', async () => {
@@ -85,6 +91,6 @@ describe('material unwrapped inside the token (RSAES_OAEP_SHA_1)', { skip: hsmSk
     assert.deepEqual(listPrivateKeys(tokenInfo), [{ label, onToken: true, sensitive: true, extractable: false }]);
     await protector.deleteImportKeyPair(label);
     assert.deepEqual(listPrivateKeys(tokenInfo), []);
-    await assert.rejects(protector.importWrapped(randomUUID(), label, 'RSAES_OAEP_SHA_1', wrapForToken(publicKeySpki, randomBytes(32))), /no import key/);
+    await assert.rejects(protector.importWrapped(randomUUID(), label, 'RSAES_OAEP_SHA_1', wrapForToken(publicKeySpki, randomBytes(32)), COMMITMENT_MESSAGE), ImportKeyMissingError);
   });
 });

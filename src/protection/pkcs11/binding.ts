@@ -46,6 +46,7 @@ export const ck = {
   CKM_RSA_PKCS_OAEP: pkcs11js.CKM_RSA_PKCS_OAEP,
   CKM_RSA_PKCS_KEY_PAIR_GEN: pkcs11js.CKM_RSA_PKCS_KEY_PAIR_GEN,
   CKM_SHA_1: pkcs11js.CKM_SHA_1,
+  CKM_AES_CMAC: pkcs11js.CKM_AES_CMAC,
   CKG_MGF1_SHA1: pkcs11js.CKG_MGF1_SHA1,
   // CKZ_DATA_SPECIFIED (PKCS#11 2.40 §2.1.8), which the binding does not export: the OAEP label
   // source; with no source data the label is empty.

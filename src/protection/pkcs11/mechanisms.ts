@@ -42,3 +42,7 @@ export function rsaOaepSha1Mechanism(): Mechanism {
 
 /** CKM_RSA_PKCS_KEY_PAIR_GEN: no parameter. */
 export const RSA_KEY_PAIR_GEN: Mechanism = { mechanism: ck.CKM_RSA_PKCS_KEY_PAIR_GEN };
+
+/** CKM_AES_CMAC (NIST SP 800-38B): no parameter; a 16-byte MAC. */
+export const AES_CMAC: Mechanism = { mechanism: ck.CKM_AES_CMAC };
+export const AES_CMAC_LENGTH = 16;

@@ -6,13 +6,14 @@ import type { SecretBytes } from '../../crypto/secret-bytes.js';
 import { KmsError } from '../../domain/errors.js';
 import { ProtectionKind, type ProtectedMaterial } from '../../domain/key.js';
 import { KeySpec, ProtectionLevel, profileOf } from '../../domain/key-spec.js';
-import type { KeyProtector } from '../../domain/ports.js';
+import type { InDeviceImporter, KeyProtector } from '../../domain/ports.js';
 import { ck, returnValueOf, type Handle } from './binding.js';
-import { AES_KEY_GEN, AES_KEY_WRAP_PAD, aesGcmMechanism, RSA_KEY_PAIR_GEN, rsaOaepSha1Mechanism } from './mechanisms.js';
+import { AES_CMAC, AES_CMAC_LENGTH, AES_KEY_GEN, AES_KEY_WRAP_PAD, aesGcmMechanism, RSA_KEY_PAIR_GEN, rsaOaepSha1Mechanism } from './mechanisms.js';
 import type { Pkcs11Token } from './pkcs11-token.js';
 import {
   importedVersionKeyTemplate,
   importedWrappedVersionKeyTemplate,
+  allImportKeysSearch,
   importKeySearch,
   importPrivateKeyTemplate,
   importPublicKeyTemplate,
@@ -20,6 +21,10 @@ import {
   usableVersionKeyTemplate,
   wrappingKeyTemplate,
 } from './templates.js';
+import { ImportedMaterialInvalidError, ImportKeyMissingError } from './token-errors.js';
+import { TokenImporter } from './token-import.js';
+
+export { ImportedMaterialInvalidError, ImportKeyMissingError };
 import { createTokenKey, findTokenKeys, newTokenKeyId, PerGeneration, type TokenKey } from './token-keys.js';
 import type { TokenSession } from './token-session.js';
 import {
@@ -66,16 +71,18 @@ export interface ImportKeyPair {
   readonly publicKeySpki: Buffer;
 }
 
-/** Material brought in that the token would not unwrap: not wrapped for this key pair, or malformed. */
-export class ImportedMaterialInvalidError extends Error {
-  constructor() {
-    super('the wrapped key material does not unwrap with this import key');
-    this.name = 'ImportedMaterialInvalidError';
-  }
-}
+
 
 /** Mechanisms an `Aliyun_AES_256` HSM key needs from the token. */
 const AES_MECHANISMS = [ck.CKM_AES_KEY_GEN, ck.CKM_AES_KEY_WRAP_PAD, ck.CKM_AES_GCM];
+/** Mechanisms for bringing material in: the import key pair, unwrapping it, committing to it. */
+const IMPORT_MECHANISMS = [ck.CKM_RSA_PKCS_KEY_PAIR_GEN, ck.CKM_RSA_PKCS_OAEP, ck.CKM_AES_CMAC];
+
+/** Material unwrapped in the token, as stored, with the token's CMAC committing to it. */
+export interface TokenImportedMaterial {
+  readonly material: ProtectedMaterial;
+  readonly commitment: Buffer;
+}
 
 export interface Pkcs11KeyProtectorOptions {
   /** CKA_LABEL of the token-resident wrapping keys. */
@@ -118,9 +125,12 @@ export class Pkcs11KeyProtector implements KeyProtector {
   // Least recently used first (a Map keeps insertion order; a hit re-inserts).
   readonly #unwrapped = new Map<string, UnwrappedKey>();
   readonly #unwrapping = new Map<string, Promise<UnwrappedKey>>();
+  /** Absent when the token lacks a mechanism importing needs (EXTERNAL HSM keys are then refused). */
+  readonly inDeviceImport?: InDeviceImporter;
 
   private constructor(token: Pkcs11Token, options: Pkcs11KeyProtectorOptions) {
     this.#token = token;
+    if (IMPORT_MECHANISMS.every((mechanism) => token.hasMechanism(mechanism))) this.inDeviceImport = new TokenImporter(this);
     this.#wrappingKeyLabel = options.wrappingKeyLabel ?? DEFAULT_WRAPPING_KEY_LABEL;
     this.#maxUnwrappedKeys = options.maxUnwrappedKeys ?? DEFAULT_MAX_UNWRAPPED_KEYS;
     if (!Number.isInteger(this.#maxUnwrappedKeys) || this.#maxUnwrappedKeys < MIN_UNWRAPPED_KEYS) {
@@ -190,29 +200,51 @@ export class Pkcs11KeyProtector implements KeyProtector {
   /**
    * Material brought in for an HSM key version, unwrapped inside the token by the import key
    * pair labelled `importKeyLabel` and wrapped at once by the wrapping key: its plaintext never
-   * leaves the token. Throws `ImportedMaterialInvalidError` when it does not unwrap.
+   * leaves the token. The commitment is CKM_AES_CMAC keyed by the material over
+   * `commitmentMessage`, computed in the token too. Throws `ImportedMaterialInvalidError` when
+   * the bytes do not unwrap, `ImportKeyMissingError` when no import key has that label.
    */
-  async importWrapped(keyVersionId: string, importKeyLabel: string, algorithm: TokenImportAlgorithm, encryptedKeyMaterial: Buffer): Promise<ProtectedMaterial> {
+  async importWrapped(
+    keyVersionId: string,
+    importKeyLabel: string,
+    algorithm: TokenImportAlgorithm,
+    encryptedKeyMaterial: Buffer,
+    commitmentMessage: Buffer,
+  ): Promise<TokenImportedMaterial> {
     if (!TOKEN_IMPORT_ALGORITHMS.includes(algorithm)) throw new Error(`the token unwraps ${TOKEN_IMPORT_ALGORITHMS.join(', ')} only`);
     // Precondition: exactly one RSA block, checked before the binding sees it.
     if (encryptedKeyMaterial.length !== IMPORT_KEY_BITS / 8) throw new ImportedMaterialInvalidError();
     return this.#token.runAsOwner('import wrapped material', async (session) => {
       const [privateKey] = session.findObjects(importKeySearch(importKeyLabel));
-      if (privateKey === undefined) throw new Error(`the token holds no import key labelled "${importKeyLabel}"`);
+      if (privateKey === undefined) throw new ImportKeyMissingError(importKeyLabel);
+      let commitment: Buffer | undefined;
       try {
-        return await this.#wrapNew(session, keyVersionId, async () => {
+        const material = await this.#wrapNew(session, keyVersionId, async () => {
           try {
             return await session.unwrapKey(rsaOaepSha1Mechanism(), privateKey, encryptedKeyMaterial, importedWrappedVersionKeyTemplate());
           } catch (error) {
             if (meansImportRefused(error)) throw new ImportedMaterialInvalidError();
             throw error;
           }
+        }, async (key) => {
+          commitment = await session.sign(AES_CMAC, key, commitmentMessage, AES_CMAC_LENGTH);
         });
+        if (!commitment) throw new Error('the token gave no commitment');
+        return { material, commitment };
       } catch (error) {
         if (error instanceof WrongKeyLengthError) throw new ImportedMaterialInvalidError();
         throw error;
       }
     });
+  }
+
+  /** The labels of every import key pair in the token, and a way to destroy each. */
+  async listImportKeyLabels(): Promise<string[]> {
+    return this.#token.runAsOwner('list import key pairs', (session) =>
+      Promise.resolve(
+        session.findObjects(allImportKeysSearch()).map((handle) => session.getAttributes(handle, [ck.CKA_LABEL]).get(ck.CKA_LABEL)?.toString('utf8') ?? ''),
+      ),
+    );
   }
 
   /** Destroys the import key pair labelled `label` (after the import, or when its token expires). */
@@ -255,12 +287,19 @@ export class Pkcs11KeyProtector implements KeyProtector {
     if (!this.supportsKeySpec(keySpec)) throw new KmsError('UnsupportedKeySpecAtProtectionLevel', keySpec, this.protectionLevel);
   }
 
-  async #wrapNew(session: TokenSession, keyVersionId: string, makeKey: () => Promise<Handle>): Promise<ProtectedMaterial> {
+  /** `alsoUse` runs on the new key once its length is checked, before it is destroyed. */
+  async #wrapNew(
+    session: TokenSession,
+    keyVersionId: string,
+    makeKey: () => Promise<Handle>,
+    alsoUse?: (key: Handle) => Promise<void>,
+  ): Promise<ProtectedMaterial> {
     const wrappingKey = await this.#activeWrappingKey(session);
     const key = await makeKey();
     try {
       const wrapped = await session.wrapKey(AES_KEY_WRAP_PAD, wrappingKey.handle, key, MAX_WRAPPED_LENGTH_IN_BYTES);
       if (wrapped.length !== AES_256_WRAPPED_LENGTH) throw new WrongKeyLengthError('the key in the token is not 32 bytes long');
+      if (alsoUse) await alsoUse(key);
       const checkIv = randomGcmIv();
       const check = await session.encrypt(
         aesGcmMechanism(checkIv, checkAdditionalData(keyVersionId)),

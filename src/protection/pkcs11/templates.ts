@@ -157,7 +157,21 @@ export function importKeySearch(label: string): Template {
   ];
 }
 
-/** Material unwrapped from an import: like a new version key, wrapped once and destroyed. */
+/**
+ * Material unwrapped from an import: like a new version key, wrapped once and destroyed; it may
+ * also sign, for the one CMAC that commits to the material (docs/adr/0020).
+ */
 export function importedWrappedVersionKeyTemplate(): Template {
-  return newVersionKeyTemplate(0).filter((attribute) => attribute.type !== ck.CKA_VALUE_LEN);
+  return newVersionKeyTemplate(0)
+    .filter((attribute) => attribute.type !== ck.CKA_VALUE_LEN)
+    .map((attribute) => (attribute.type === ck.CKA_SIGN ? { type: ck.CKA_SIGN, value: true } : attribute));
+}
+
+/** Every import key pair's private key in the token (to sweep the expired ones). */
+export function allImportKeysSearch(): Template {
+  return [
+    { type: ck.CKA_CLASS, value: ck.CKO_PRIVATE_KEY },
+    { type: ck.CKA_KEY_TYPE, value: ck.CKK_RSA },
+    { type: ck.CKA_TOKEN, value: true },
+  ];
 }

@@ -63,3 +63,19 @@ export function meansNotAuthentic(error: unknown): boolean {
   const code = returnValueOf(error);
   return code !== undefined && NOT_AUTHENTIC.has(code);
 }
+
+/** Material brought in that the token would not unwrap: not wrapped for this key pair, or malformed. */
+export class ImportedMaterialInvalidError extends Error {
+  constructor() {
+    super('the wrapped key material does not unwrap with this import key');
+    this.name = 'ImportedMaterialInvalidError';
+  }
+}
+
+/** No import key pair in the token has the label (used up, swept, or never made here). */
+export class ImportKeyMissingError extends Error {
+  constructor(label: string) {
+    super(`the token holds no import key labelled "${label}"`);
+    this.name = 'ImportKeyMissingError';
+  }
+}

@@ -7,9 +7,9 @@ export type AttributeBytes = ReadonlyMap<number, Buffer>;
 
 /**
  * A session lent to one operation. The calls that do cryptographic work or may wait on the
- * device (key generation, wrap, unwrap, encrypt, decrypt) use the binding's asynchronous forms,
+ * device (key generation, wrap, unwrap, encrypt, decrypt, sign) use the binding's asynchronous forms,
  * which run on libuv's thread pool, so the event loop never waits for the token. The binding has
- * no asynchronous C_EncryptInit, C_DecryptInit, C_FindObjects, C_GetAttributeValue,
+ * no asynchronous C_EncryptInit, C_DecryptInit, C_SignInit, C_FindObjects, C_GetAttributeValue,
  * C_CreateObject or C_DestroyObject: those set up state inside the module and are called
  * directly (see docs/adr/0013).
  */
@@ -64,6 +64,12 @@ export class TokenSession {
       if (meansNotAuthentic(error)) throw new AeadAuthenticationError();
       throw error;
     }
+  }
+
+  /** A MAC or signature over `data` (C_SignInit is synchronous; see the class comment). */
+  sign(mechanism: Mechanism, key: Handle, data: Buffer, outLengthInBytes: number): Promise<Buffer> {
+    this.#module.C_SignInit(this.#session, mechanism, key);
+    return this.#module.C_SignAsync(this.#session, data, Buffer.alloc(outLengthInBytes));
   }
 
   findObjects(template: Template): Handle[] {
