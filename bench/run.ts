@@ -1,12 +1,14 @@
-// `npm run bench -- --duration <seconds> --connections <n> --json <file>`
+// `npm run bench -- [--mode api|workers|scale] [--duration <s>] [--connections <n>] [--json <file>] …`
 //
 // Starts Arca (the compiled CLI, SQLite, port 0, a temporary data directory; built first when
 // dist/ is older than src/) and a bare node:http server (bench/ceiling-server.ts), each in its
-// own process, plus a load generator in a third (bench/loadgen.ts). Creates an AES-256 and an SM4
-// key and one ciphertext of each with signed requests, then drives each scenario at a fixed
-// concurrency and reports requests/s, p50/p99 latency, errors, the ratio to the ceiling, and the
-// server's peak RSS. Every child is killed at the end, on errors and on signals. Never part of
-// `npm test`: timings on shared machines are noise.
+// own process, plus a load generator in a third (bench/loadgen.ts, raw HTTP/1.1 sockets). The api
+// mode creates an AES-256 and an SM4 key (and an HSM key when a token is at hand) and one
+// ciphertext of each, then drives each scenario at a fixed concurrency and reports requests/s,
+// p50/p99 latency, errors, the ratio to the ceiling, CPU per request of server and generator, and
+// the server's RSS. The workers mode compares 1 and 2 worker processes; the scale mode creates
+// --keys keys, restarts, and encrypts under keys drawn at random. Every child is killed at the
+// end, on errors and on signals. Never part of `npm test`: timings on shared machines are noise.
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';

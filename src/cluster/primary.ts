@@ -17,7 +17,6 @@ const SHUTDOWN_GRACE_MS = 30_000;
 export interface RunningCluster {
   readonly url: string;
   readonly port: number;
-  readonly workerPids: () => number[];
   close(): Promise<void>;
 }
 
@@ -61,7 +60,6 @@ export async function startCluster(options: ServerOptions, workerCount: number):
   return {
     url,
     port,
-    workerPids: () => workers.pids(),
     close: () =>
       (closing ??= workers.stop().then(() => {
         saveReplayGuard(replayGuard, snapshotPath, clock, logger);
@@ -89,10 +87,6 @@ class WorkerSet {
     const port = ports[0] ?? this.#options.port;
     if (ports.some((p) => p !== port)) throw new Error(`workers listen on different ports: ${ports.join(', ')}`);
     return port;
-  }
-
-  pids(): number[] {
-    return [...this.#workers.values()].flatMap((worker) => (worker.process.pid === undefined ? [] : [worker.process.pid]));
   }
 
   /** Resolves with the port the worker listens on; rejects if it exits first. */
