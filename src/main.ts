@@ -4,8 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { drainAndClose } from './api/drain.js';
-import { AccessKeyRateLimiter, type RateLimitOptions } from './api/rate-limiter.js';
-import { buildApi } from './api/server.js';
+import type { RateLimitOptions } from './api/rate-limiter.js';
 import type { ReplayGuard } from './api/signature/replay-guard.js';
 import type { NonceRecorder } from './api/signature/verify-request.js';
 import {
@@ -18,13 +17,10 @@ import type { ArnScope } from './domain/arn.js';
 import { ProtectionLevel } from './domain/key-spec.js';
 import { systemClock, type Clock, type KeyProtector, type MetadataStore } from './domain/ports.js';
 import { DEFAULT_MIN_ROTATION_INTERVAL_SECONDS } from './domain/rotation-interval.js';
-import { DeletionJob } from './jobs/deletion-job.js';
-import { RotationJob } from './jobs/rotation-job.js';
-import { MaterialExpiryJob } from './jobs/material-expiry-job.js';
 import { JobScheduler } from './jobs/scheduler.js';
 import { SqliteKeyStore } from './keystore/sqlite/sqlite-key-store.js';
 import { AccessKeys, type AccessKeyCredentials } from './operations/access-keys.js';
-import { DEFAULT_KEY_RING_OPTIONS, KeyRing } from './operations/key-ring.js';
+import { composePipeline } from './pipeline/compose.js';
 import { Pkcs11KeyProtector } from './protection/pkcs11/pkcs11-key-protector.js';
 import { Pkcs11Token } from './protection/pkcs11/pkcs11-token.js';
 import { TokenRootKey } from './protection/pkcs11/token-root-key.js';
@@ -260,27 +256,21 @@ async function startServing(options: ServerOptions, role: ServingRole, beforeLis
   try {
     const protectors = new Map<ProtectionLevel, KeyProtector>([[ProtectionLevel.Software, new SoftwareKeyProtector(rootKey)]]);
     if (token) protectors.set(ProtectionLevel.Hsm, await Pkcs11KeyProtector.create(token, logger));
-    const keys = new KeyRing(store, protectors, clock, scope, DEFAULT_KEY_RING_OPTIONS);
-    const accessKeys = new AccessKeys(store, rootKey, clock);
-    if (options.worker === undefined) await bootstrapAdministrator(accessKeys, options, announce);
-
-    const app = buildApi({
-      keys,
-      accessKeys,
-      replayGuard: role.replayGuard,
+    const { app, jobs, accessKeys } = composePipeline({
+      store,
+      protectors,
+      rootKey,
+      secrets,
       clock,
-      settings: { minRotationIntervalSeconds: options.minRotationIntervalSeconds ?? DEFAULT_MIN_ROTATION_INTERVAL_SECONDS },
       scope,
       logger,
-      ...(options.rateLimit ? { rateLimiter: new AccessKeyRateLimiter(options.rateLimit) } : {}),
-      secrets,
+      settings: { minRotationIntervalSeconds: options.minRotationIntervalSeconds ?? DEFAULT_MIN_ROTATION_INTERVAL_SECONDS },
+      replayGuard: role.replayGuard,
+      ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+      runsJobs: role.runsJobs,
+      jobIntervalMs: options.jobIntervalMs ?? DEFAULT_JOB_INTERVAL_MS,
     });
-    const jobs = new JobScheduler({
-      jobs: role.runsJobs ? [new RotationJob(keys, clock), new DeletionJob(keys), new MaterialExpiryJob(keys)] : [],
-      clock,
-      intervalMs: options.jobIntervalMs ?? DEFAULT_JOB_INTERVAL_MS,
-      logger,
-    });
+    if (options.worker === undefined) await bootstrapAdministrator(accessKeys, options, announce);
     scheduler = jobs;
     jobs.start();
     await beforeListen();

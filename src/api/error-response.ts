@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ArnScope } from '../domain/arn.js';
 import { KmsError } from '../domain/errors.js';
+import { alibabaErrorOf } from './alibaba-errors.js';
 import type { WireBody } from './wire-action.js';
 
 interface HttpError {
@@ -17,17 +18,18 @@ export function kmsErrorFrom(thrown: unknown, logger: Logger, requestId?: string
   if (thrown instanceof KmsError) return thrown;
   const status = (thrown as HttpError | null)?.statusCode;
   if (status === 413) return new KmsError('RequestTooLarge');
-  if (status !== undefined && status >= 400 && status < 500) return new KmsError('InvalidParameter', 'Body');
+  if (status !== undefined && status >= 400 && status < 500) return new KmsError('InvalidInput', 'Body');
   logger.error({ err: thrown, requestId }, 'internal failure');
-  return new KmsError('InternalFailure');
+  return new KmsError('Internal');
 }
 
 /** Alibaba's error shape. A 5xx body says nothing beyond the catalog's generic message. */
 export function errorBody(error: KmsError, requestId: string, scope: ArnScope): WireBody {
+  const wire = alibabaErrorOf(error);
   return {
     RequestId: requestId,
     HostId: `kms.${scope.region}.arca`,
-    Code: error.code,
-    Message: error.message,
+    Code: wire.code,
+    Message: wire.message,
   };
 }

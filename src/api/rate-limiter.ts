@@ -55,7 +55,7 @@ export class AccessKeyRateLimiter {
 
   /** Spends one token of `accessKeyId`, or throws `RejectedThrottling` when it has none. */
   admit(accessKeyId: string, nowMs: number): void {
-    if (!this.tryAdmit(accessKeyId, nowMs)) throw new KmsError('RejectedThrottling');
+    if (!this.tryAdmit(accessKeyId, nowMs)) throw new KmsError('Throttled');
   }
 
   /** Spends one token of `accessKeyId` and says whether there was one. */

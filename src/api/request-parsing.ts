@@ -26,7 +26,7 @@ function decodeComponent(raw: string, source: string): string {
   try {
     return decodeURIComponent(spaced);
   } catch {
-    throw new KmsError('InvalidParameter', source);
+    throw new KmsError('InvalidInput', source);
   }
 }
 
@@ -42,7 +42,7 @@ export function mergeParameters(...sources: ParamPairs[]): Map<string, string> {
   const merged = new Map<string, string>();
   for (const pairs of sources) {
     for (const [name, value] of pairs) {
-      if (merged.has(name)) throw new KmsError('InvalidParameter', name);
+      if (merged.has(name)) throw new KmsError('InvalidInput', name);
       merged.set(name, value);
     }
   }
@@ -57,7 +57,7 @@ export function decodeFormBody(body: Buffer): ParamPairs {
   try {
     text = strictUtf8.decode(body);
   } catch {
-    throw new KmsError('InvalidParameter', 'Body');
+    throw new KmsError('InvalidInput', 'Body');
   }
   return decodeUrlEncoded(text, 'Body');
 }

@@ -5,11 +5,12 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger } from 'pino';
 import type { ArnScope } from '../domain/arn.js';
 import { KmsError } from '../domain/errors.js';
-import type { Clock, KeyedDigest, SecretSealer } from '../domain/ports.js';
+import type { Clock } from '../domain/ports.js';
 import type { AccessKeys } from '../operations/access-keys.js';
-import type { KeyRing } from '../operations/key-ring.js';
-import type { AuditTrail, Caller, Operation, OperationContext, OperationSettings } from '../operations/operation.js';
+import type { Caller } from '../operations/operation.js';
+import type { Call, OperationRunner, RequestFacts } from '../pipeline/runner.js';
 import { ACTION_TABLE } from './action-table.js';
+import { alibabaErrorOf } from './alibaba-errors.js';
 import { errorBody, kmsErrorFrom } from './error-response.js';
 import type { AccessKeyRateLimiter } from './rate-limiter.js';
 import { decodeFormBody, isFormContentType, mergeParameters, splitRequestTarget, type ParamPairs } from './request-parsing.js';
@@ -24,18 +25,21 @@ export const MAX_BODY_BYTES = 256 * 1024;
 const MAX_HEADER_BYTES = 64 * 1024;
 
 export interface ApiDependencies {
-  readonly keys: KeyRing;
+  /** The pipeline every request goes through: resolve, authorise, run, audit. */
+  readonly runner: OperationRunner;
   readonly accessKeys: AccessKeys;
   readonly replayGuard: NonceRecorder;
   readonly clock: Clock;
-  readonly settings: OperationSettings;
   readonly scope: ArnScope;
   readonly logger: Logger;
   /** Per-access-key throttling (`--rate-limit`); none when absent. */
   readonly rateLimiter?: AccessKeyRateLimiter;
-  /** Passed through to the operations; the transport itself never seals or digests anything. */
-  readonly secrets: SecretSealer & KeyedDigest;
 }
+
+/** The Alibaba front end's name in the audit trail. */
+const AUDIT_SOURCE = 'alibaba';
+
+const codeOf = (error: KmsError): string => alibabaErrorOf(error).code;
 
 /** The HTTP face of Arca: RPC style on `/`, GET or POST, every request signed. */
 export function buildApi(deps: ApiDependencies): FastifyInstance {
@@ -53,7 +57,7 @@ export function buildApi(deps: ApiDependencies): FastifyInstance {
       createServer({ maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false }, handler),
     clientErrorHandler: (error: Error & { code?: string }, socket: Duplex) => answerUnparsableRequest(deps, error, socket),
     // A path the router cannot decode (`/%`) is refused in the catalog's shape, not the framework's.
-    frameworkErrors: (_error, _request, reply) => sendError(deps, reply, randomUUID(), new KmsError('InvalidParameter', 'Request')),
+    frameworkErrors: (_error, request, reply) => refuse(deps, factsOf(request), reply, new KmsError('InvalidInput', 'Request')),
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -64,50 +68,54 @@ export function buildApi(deps: ApiDependencies): FastifyInstance {
   app.route({ method: ['GET', 'POST'], url: '/', handler: (request, reply) => handleApiRequest(deps, request, reply) });
 
   app.setNotFoundHandler((request, reply) => {
-    const error = request.url.split('?')[0] === '/' ? new KmsError('UnsupportedHTTPMethod') : new KmsError('InvalidActionNotFound');
-    sendError(deps, reply, randomUUID(), error);
+    const error = request.url.split('?')[0] === '/' ? new KmsError('MethodNotAllowed') : new KmsError('UnknownAction');
+    refuse(deps, factsOf(request), reply, error);
   });
-  app.setErrorHandler((error, _request, reply) => {
-    sendError(deps, reply, randomUUID(), kmsErrorFrom(error, deps.logger));
+  app.setErrorHandler((error, request, reply) => {
+    refuse(deps, factsOf(request), reply, kmsErrorFrom(error, deps.logger));
   });
   return app;
 }
 
+function factsOf(request: FastifyRequest): RequestFacts {
+  const userAgent = singleHeader(request, 'user-agent');
+  return { source: AUDIT_SOURCE, requestId: randomUUID(), sourceIp: request.ip, ...(userAgent === undefined ? {} : { userAgent }) };
+}
+
 async function handleApiRequest(deps: ApiDependencies, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const requestId = randomUUID();
-  const audit: AuditTrail = {};
-  const started = performance.now();
-  let action: string | undefined;
-  let accessKeyId: string | undefined;
-  let result = 'Unknown';
+  const facts = factsOf(request);
   try {
-    const signed = toSignedRequest(request);
-    const params = new WireParams(mergeParameters(signed.query, signed.formParams));
-    action = params.optional('Action') ?? singleHeader(request, 'x-acs-action');
-    const version = params.optional('Version') ?? singleHeader(request, 'x-acs-version');
-    const caller = await authenticate(deps, signed);
-    accessKeyId = caller.accessKeyId;
-    deps.rateLimiter?.admit(caller.accessKeyId, deps.clock.now());
-    const body = await runAction(deps, params, { action, version }, { caller, requestId, audit });
-    result = 'Success';
-    void reply.code(200).header('x-acs-request-id', requestId).type('application/json;charset=utf-8').send({ ...body, RequestId: requestId });
+    const body = await deps.runner.serve(facts, (call) => serveCall(deps, request, call), codeOf);
+    void reply.code(200).header('x-acs-request-id', facts.requestId).type('application/json;charset=utf-8').send({ ...body, RequestId: facts.requestId });
   } catch (thrown) {
-    const error = kmsErrorFrom(thrown, deps.logger, requestId);
-    result = error.code;
-    sendError(deps, reply, requestId, error);
-  } finally {
-    deps.logger.info(
-      { event: 'audit', requestId, accessKeyId, action, keyId: audit.keyId, keyVersionId: audit.keyVersionId, result, ms: Math.round(performance.now() - started) },
-      'request',
-    );
+    sendError(deps, reply, facts.requestId, kmsErrorFrom(thrown, deps.logger, facts.requestId));
   }
 }
 
-async function authenticate(deps: ApiDependencies, signed: SignedRequest): Promise<Caller> {
+/** Reads the request, verifies its signature, throttles, and runs its action, telling `call` as it goes. */
+async function serveCall(deps: ApiDependencies, request: FastifyRequest, call: Call): Promise<WireBody> {
+  const signed = toSignedRequest(request);
+  const params = new WireParams(mergeParameters(signed.query, signed.formParams), deps.scope);
+  const action = params.optional('Action') ?? singleHeader(request, 'x-acs-action');
+  if (action) call.nameAction(action);
+  const version = params.optional('Version') ?? singleHeader(request, 'x-acs-version');
+  const caller = await authenticate(deps, signed, call);
+  call.authenticated(caller);
+  deps.rateLimiter?.admit(caller.accessKeyId, deps.clock.now());
+  if (action === undefined || action === '') throw new KmsError('MissingInput', 'Action');
+  if (version === undefined || version === '') throw new KmsError('MissingInput', 'Version');
+  if (version !== API_VERSION) throw new KmsError('InvalidInput', 'Version');
+  const entry = ACTION_TABLE.get(action);
+  if (!entry) throw new KmsError('UnknownAction');
+  return entry.run(params, (operation, input) => call.execute(operation, input), deps.scope);
+}
+
+async function authenticate(deps: ApiDependencies, signed: SignedRequest, call: Call): Promise<Caller> {
   let principal = '';
   const verified = await verifyRequest(
     signed,
     async (accessKeyId) => {
+      call.claimAccessKey(accessKeyId);
       const resolved = await deps.accessKeys.resolve(accessKeyId);
       principal = resolved?.principal ?? '';
       return resolved?.secret;
@@ -118,28 +126,10 @@ async function authenticate(deps: ApiDependencies, signed: SignedRequest): Promi
   return { accessKeyId: verified.accessKeyId, principal };
 }
 
-async function runAction(
-  deps: ApiDependencies,
-  params: WireParams,
-  { action, version }: { action: string | undefined; version: string | undefined },
-  request: { caller: Caller; requestId: string; audit: AuditTrail },
-): Promise<WireBody> {
-  if (action === undefined || action === '') throw new KmsError('MissingParameter', 'Action');
-  if (version === undefined || version === '') throw new KmsError('MissingParameter', 'Version');
-  if (version !== API_VERSION) throw new KmsError('InvalidParameter', 'Version');
-  const entry = ACTION_TABLE.get(action);
-  if (!entry) throw new KmsError('InvalidActionNotFound');
-  const context: OperationContext = {
-    caller: request.caller,
-    requestId: request.requestId,
-    keys: deps.keys,
-    clock: deps.clock,
-    settings: deps.settings,
-    audit: request.audit,
-    secrets: deps.secrets,
-  };
-  const execute = <I, O>(operation: Operation<I, O>, input: I): Promise<O> => operation.execute(context, input);
-  return entry.run(params, execute, deps.scope);
+/** A request refused before it reached an action: audited like every other, then answered. */
+function refuse(deps: ApiDependencies, facts: RequestFacts, reply: FastifyReply, error: KmsError): void {
+  void deps.runner.serve(facts, () => Promise.reject(error), codeOf).catch(() => undefined);
+  sendError(deps, reply, facts.requestId, error);
 }
 
 function toSignedRequest(request: FastifyRequest): SignedRequest {
@@ -164,10 +154,14 @@ function answerUnparsableRequest(deps: ApiDependencies, error: Error & { code?: 
     return;
   }
   const requestId = randomUUID();
-  const kmsError = error.code === 'HPE_HEADER_OVERFLOW' ? new KmsError('RequestTooLarge') : new KmsError('InvalidParameter', 'Request');
+  const kmsError = error.code === 'HPE_HEADER_OVERFLOW' ? new KmsError('RequestTooLarge') : new KmsError('InvalidInput', 'Request');
+  const remoteAddress = (socket as Duplex & { remoteAddress?: string }).remoteAddress;
+  const facts: RequestFacts = { source: AUDIT_SOURCE, requestId, ...(remoteAddress === undefined ? {} : { sourceIp: remoteAddress }) };
+  void deps.runner.serve(facts, () => Promise.reject(kmsError), codeOf).catch(() => undefined);
+  const { httpStatus } = alibabaErrorOf(kmsError);
   const body = JSON.stringify(errorBody(kmsError, requestId, deps.scope));
   socket.end(
-    `HTTP/1.1 ${kmsError.httpStatus} ${STATUS_CODES[kmsError.httpStatus] ?? 'Error'}\r\n` +
+    `HTTP/1.1 ${httpStatus} ${STATUS_CODES[httpStatus] ?? 'Error'}\r\n` +
       'Content-Type: application/json;charset=utf-8\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n` +
       `x-acs-request-id: ${requestId}\r\n` +
@@ -178,7 +172,7 @@ function answerUnparsableRequest(deps: ApiDependencies, error: Error & { code?: 
 
 function sendError(deps: ApiDependencies, reply: FastifyReply, requestId: string, error: KmsError): void {
   void reply
-    .code(error.httpStatus)
+    .code(alibabaErrorOf(error).httpStatus)
     .header('x-acs-request-id', requestId)
     .type('application/json;charset=utf-8')
     .send(errorBody(error, requestId, deps.scope));

@@ -4,6 +4,7 @@ import { KeyState } from '../domain/key-state.js';
 import type { Page, PageOf } from '../domain/ports.js';
 import { formatWireTime } from '../domain/time.js';
 import type { WireBody } from './wire-action.js';
+import { wireKeySpec, wireKeyState, wireKeyUsage, wireOrigin, wireProtectionLevel } from './wire-values.js';
 
 function automaticRotationOf(key: Key): 'Enabled' | 'Disabled' | 'Suspended' {
   if (!key.automaticRotation) return 'Disabled';
@@ -27,9 +28,9 @@ export function keyMetadata(key: Key, scope: ArnScope): WireBody {
     DeletionProtectionDescription: key.deletionProtectionDescription,
     Description: key.description,
     KeyId: key.keyId,
-    KeySpec: key.keySpec,
-    KeyState: key.keyState,
-    KeyUsage: key.keyUsage,
+    KeySpec: wireKeySpec(key.keySpec),
+    KeyState: wireKeyState(key.keyState),
+    KeyUsage: wireKeyUsage(key.keyUsage),
     LastRotationDate: formatWireTime(key.lastRotationDate),
     MaterialExpireTime: key.materialExpireTime === null ? '' : formatWireTime(key.materialExpireTime),
     ...(rotating && key.rotationIntervalSeconds !== null
@@ -38,9 +39,9 @@ export function keyMetadata(key: Key, scope: ArnScope): WireBody {
           RotationInterval: `${key.rotationIntervalSeconds}s`,
         }
       : {}),
-    Origin: key.origin,
+    Origin: wireOrigin(key.origin),
     PrimaryKeyVersion: key.primaryKeyVersionId,
-    ProtectionLevel: key.protectionLevel,
+    ProtectionLevel: wireProtectionLevel(key.protectionLevel),
   };
 }
 
@@ -61,8 +62,8 @@ export function aliasesBody(aliases: readonly Alias[], scope: ArnScope): WireBod
   };
 }
 
-export function sealedBody(output: { ciphertextBlob: string; keyId: string; keyVersionId: string }): WireBody {
-  return { CiphertextBlob: output.ciphertextBlob, KeyId: output.keyId, KeyVersionId: output.keyVersionId };
+export function sealedBody(output: { ciphertextBlob: Buffer; keyId: string; keyVersionId: string }): WireBody {
+  return { CiphertextBlob: output.ciphertextBlob.toString('base64'), KeyId: output.keyId, KeyVersionId: output.keyVersionId };
 }
 
 export const emptyBody = (): WireBody => ({});

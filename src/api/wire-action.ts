@@ -1,17 +1,20 @@
 import type { ArnScope } from '../domain/arn.js';
-import type { Operation } from '../operations/operation.js';
+import type { Operation, ResourceSpecs } from '../operations/operation.js';
 import type { WireParams } from './wire-params.js';
 
 export type WireBody = Record<string, unknown>;
+
+/** Runs one operation through the pipeline (the runner's `Call.execute`). */
+export type Execute = <I, O, R extends ResourceSpecs>(operation: Operation<I, O, R>, input: I) => Promise<O>;
 
 /**
  * One API action on the wire: how its parameters become the operation's input, and how the
  * operation's output becomes the response body (RequestId is added by the server).
  * No crypto, storage or state logic lives here.
  */
-export interface WireAction<Input, Output> {
+export interface WireAction<Input, Output, R extends ResourceSpecs> {
   readonly action: string;
-  readonly operation: Operation<Input, Output>;
+  readonly operation: Operation<Input, Output, R>;
   parse(params: WireParams): Input;
   respond(output: Output, scope: ArnScope): WireBody;
 }
@@ -19,12 +22,15 @@ export interface WireAction<Input, Output> {
 /** Erases the generic types for the action table; each entry stays internally consistent. */
 export interface AnyWireAction {
   readonly action: string;
-  run(params: WireParams, execute: <I, O>(operation: Operation<I, O>, input: I) => Promise<O>, scope: ArnScope): Promise<WireBody>;
+  /** The operation's action name, which the action table test compares with `action`. */
+  readonly operationAction: string;
+  run(params: WireParams, execute: Execute, scope: ArnScope): Promise<WireBody>;
 }
 
-export function wireAction<Input, Output>(definition: WireAction<Input, Output>): AnyWireAction {
+export function wireAction<Input, Output, R extends ResourceSpecs>(definition: WireAction<Input, Output, R>): AnyWireAction {
   return {
     action: definition.action,
+    operationAction: definition.operation.action,
     run: async (params, execute, scope) => {
       const input = definition.parse(params);
       const output = await execute(definition.operation, input);

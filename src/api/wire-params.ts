@@ -4,8 +4,13 @@ import {
   parseEncryptionContextJson,
   type EncryptionContext,
 } from '../domain/encryption-context.js';
+import type { ArnScope } from '../domain/arn.js';
 import { KmsError } from '../domain/errors.js';
+import type { KeyReference } from '../domain/key-reference.js';
 import type { Page } from '../domain/ports.js';
+import { parseDurationSeconds } from '../domain/rotation-interval.js';
+import { bytesFromBase64, ciphertextFromBase64 } from './base64.js';
+import { parseKeyReference } from './key-reference.js';
 
 const INTEGER_PATTERN = /^-?[0-9]{1,15}$/;
 export const MAX_PAGE_SIZE = 100;
@@ -17,9 +22,44 @@ const DEFAULT_PAGE_SIZE = 10;
  */
 export class WireParams {
   readonly #values: ReadonlyMap<string, string>;
+  readonly #scope: ArnScope;
 
-  constructor(values: ReadonlyMap<string, string>) {
+  /** `scope`: the region and account whose Arns name keys here. */
+  constructor(values: ReadonlyMap<string, string>, scope: ArnScope) {
     this.#values = values;
+    this.#scope = scope;
+  }
+
+  /** A required key reference: a key id, an alias, or the Arn of either. */
+  keyReference(name: string): KeyReference {
+    return parseKeyReference(this.#scope, this.required(name));
+  }
+
+  /** A required CiphertextBlob (base64 on this wire); one opaque refusal for any that is not. */
+  ciphertext(name: string): Buffer {
+    return ciphertextFromBase64(this.required(name));
+  }
+
+  /** A required base64 parameter as bytes; InvalidParameter naming it when it is not base64. */
+  base64(name: string): Buffer {
+    return bytesFromBase64(this.required(name), name);
+  }
+
+  /** A duration such as `30d` or `604800s`, in seconds; InvalidParameter naming it when malformed. */
+  optionalDurationSeconds(name: string): number | undefined {
+    const value = this.#values.get(name);
+    if (value === undefined || value === '') return undefined;
+    const seconds = parseDurationSeconds(value);
+    if (seconds === undefined) throw new KmsError('InvalidInput', name);
+    return seconds;
+  }
+
+  /** An optional parameter that must be one of `allowed` (the wire strings of an enumeration). */
+  optionalOneOf<T extends string>(name: string, allowed: Readonly<Record<string, T>>): T | undefined {
+    const value = this.#values.get(name);
+    if (value === undefined || value === '') return undefined;
+    if (!Object.hasOwn(allowed, value)) throw new KmsError('InvalidInput', name);
+    return allowed[value];
   }
 
   has(name: string): boolean {
@@ -33,20 +73,20 @@ export class WireParams {
   /** A parameter that must be present and non-empty. */
   required(name: string): string {
     const value = this.#values.get(name);
-    if (value === undefined || value === '') throw new KmsError('MissingParameter', name);
+    if (value === undefined || value === '') throw new KmsError('MissingInput', name);
     return value;
   }
 
   optionalInteger(name: string): number | undefined {
     const value = this.#values.get(name);
     if (value === undefined || value === '') return undefined;
-    if (!INTEGER_PATTERN.test(value)) throw new KmsError('InvalidParameter', name);
+    if (!INTEGER_PATTERN.test(value)) throw new KmsError('InvalidInput', name);
     return Number(value);
   }
 
   requiredInteger(name: string): number {
     const value = this.optionalInteger(name);
-    if (value === undefined) throw new KmsError('MissingParameter', name);
+    if (value === undefined) throw new KmsError('MissingInput', name);
     return value;
   }
 
@@ -55,13 +95,13 @@ export class WireParams {
     const value = this.#values.get(name);
     if (value === undefined || value === '') return undefined;
     const lower = value.toLowerCase();
-    if (lower !== 'true' && lower !== 'false') throw new KmsError('InvalidParameter', name);
+    if (lower !== 'true' && lower !== 'false') throw new KmsError('InvalidInput', name);
     return lower === 'true';
   }
 
   requiredBoolean(name: string): boolean {
     const value = this.optionalBoolean(name);
-    if (value === undefined) throw new KmsError('MissingParameter', name);
+    if (value === undefined) throw new KmsError('MissingInput', name);
     return value;
   }
 
@@ -76,7 +116,7 @@ export class WireParams {
     try {
       return JSON.parse(value) as unknown;
     } catch {
-      throw new KmsError('InvalidParameter', name);
+      throw new KmsError('InvalidInput', name);
     }
   }
 
@@ -88,7 +128,7 @@ export class WireParams {
     const json = this.#values.get(name);
     const prefix = `${name}.`;
     const flattened = [...this.#values].filter(([key]) => key.startsWith(prefix));
-    if (json !== undefined && flattened.length > 0) throw new KmsError('InvalidParameter', name);
+    if (json !== undefined && flattened.length > 0) throw new KmsError('InvalidInput', name);
     if (flattened.length > 0) return contextFromEntries(flattened.map(([key, value]) => [key.slice(prefix.length), value]), name);
     if (json === undefined || json === '') return EMPTY_CONTEXT;
     return parseEncryptionContextJson(json, name);
@@ -98,8 +138,8 @@ export class WireParams {
   page(): Page {
     const pageNumber = this.optionalInteger('PageNumber') ?? 1;
     const pageSize = this.optionalInteger('PageSize') ?? DEFAULT_PAGE_SIZE;
-    if (pageNumber < 1) throw new KmsError('InvalidParameter', 'PageNumber');
-    if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) throw new KmsError('InvalidParameter', 'PageSize');
+    if (pageNumber < 1) throw new KmsError('InvalidInput', 'PageNumber');
+    if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) throw new KmsError('InvalidInput', 'PageSize');
     return { pageNumber, pageSize };
   }
 }

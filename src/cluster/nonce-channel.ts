@@ -1,4 +1,4 @@
-import { ErrorCatalog, KmsError, type ErrorName } from '../domain/errors.js';
+import { isErrorKind, KmsError } from '../domain/errors.js';
 import type { ReplayGuard } from '../api/signature/replay-guard.js';
 import type { NonceRecorder } from '../api/signature/verify-request.js';
 
@@ -48,13 +48,9 @@ export function answerNonceRequest(guard: Pick<ReplayGuard, 'recordNonce'>, requ
     return { type: 'nonce-answer', id: request.id };
   } catch (error) {
     const refusal =
-      error instanceof KmsError ? { errorName: error.errorName, args: error.args } : { errorName: 'InternalFailure', args: [] };
+      error instanceof KmsError ? { errorName: error.kind, args: error.args } : { errorName: 'Internal', args: [] };
     return { type: 'nonce-answer', id: request.id, refusal };
   }
-}
-
-function isErrorName(name: string): name is ErrorName {
-  return Object.hasOwn(ErrorCatalog, name);
 }
 
 /**
@@ -80,17 +76,17 @@ export class RemoteNonceRecorder implements NonceRecorder {
 
   disconnected(): void {
     this.#connected = false;
-    for (const { reject } of this.#pending.values()) reject(new KmsError('ServiceUnavailableTemporary'));
+    for (const { reject } of this.#pending.values()) reject(new KmsError('Unavailable'));
     this.#pending.clear();
   }
 
   recordNonce(accessKeyId: string, nonce: string, timestampMs: number, nowMs: number): Promise<void> {
-    if (!this.#connected) return Promise.reject(new KmsError('ServiceUnavailableTemporary'));
+    if (!this.#connected) return Promise.reject(new KmsError('Unavailable'));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       this.#send({ type: 'nonce', id, accessKeyId, nonce, timestampMs, nowMs }, () => {
-        if (this.#pending.delete(id)) reject(new KmsError('ServiceUnavailableTemporary'));
+        if (this.#pending.delete(id)) reject(new KmsError('Unavailable'));
       });
     });
   }
@@ -100,7 +96,7 @@ export class RemoteNonceRecorder implements NonceRecorder {
     if (waiting === undefined) return;
     this.#pending.delete(answer.id);
     if (answer.refusal === undefined) waiting.resolve();
-    else if (isErrorName(answer.refusal.errorName)) waiting.reject(new KmsError(answer.refusal.errorName, ...answer.refusal.args));
-    else waiting.reject(new KmsError('InternalFailure'));
+    else if (isErrorKind(answer.refusal.errorName)) waiting.reject(new KmsError(answer.refusal.errorName, ...answer.refusal.args));
+    else waiting.reject(new KmsError('Internal'));
   }
 }

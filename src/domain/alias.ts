@@ -15,5 +15,5 @@ export function looksLikeAlias(value: string): boolean {
 export function assertValidAliasName(aliasName: string): void {
   const valid =
     aliasName.length <= MAX_ALIAS_LENGTH && ALIAS_NAME_PATTERN.test(aliasName) && !aliasName.startsWith('alias/acs');
-  if (!valid) throw new KmsError('InvalidParameter', 'AliasName');
+  if (!valid) throw new KmsError('InvalidInput', 'aliasName');
 }

@@ -1,4 +1,8 @@
-/** Where the server runs, as Arns name it: `acs:kms:<region>:<account>:<resource>`. */
+/**
+ * Where the server runs, as resource names say it. Arca names its resources as Alibaba's RAM
+ * does (`acs:kms:<region>:<account>:<resource>`): policies, the audit trail and responses all
+ * use these names, whatever the protocol of the request.
+ */
 export interface ArnScope {
   readonly region: string;
   readonly accountId: string;
@@ -12,24 +16,15 @@ export function aliasArn(scope: ArnScope, aliasName: string): string {
   return `acs:kms:${scope.region}:${scope.accountId}:${aliasName}`;
 }
 
-export type KeyReference =
-  | { readonly kind: 'keyId'; readonly keyId: string }
-  | { readonly kind: 'alias'; readonly aliasName: string }
-  /** An Arn of another region or account: it never names a key on this server. */
-  | { readonly kind: 'foreign' };
-
-/**
- * Reads the KeyId parameter, which may be a key id, an alias, a key Arn or an alias Arn.
- * Anything that is not an Arn or an alias is taken as a key id and looked up as given.
- */
-export function parseKeyReference(scope: ArnScope, value: string): KeyReference {
-  if (value.startsWith('alias/')) return { kind: 'alias', aliasName: value };
-  if (!value.startsWith('acs:')) return { kind: 'keyId', keyId: value };
-  const parts = value.split(':');
-  const [acs, service, region, accountId, resource] = parts;
-  if (parts.length !== 5 || acs !== 'acs' || service !== 'kms' || resource === undefined) return { kind: 'foreign' };
-  if (region !== scope.region || accountId !== scope.accountId) return { kind: 'foreign' };
-  if (resource.startsWith('key/')) return { kind: 'keyId', keyId: resource.slice('key/'.length) };
-  if (resource.startsWith('alias/')) return { kind: 'alias', aliasName: resource };
-  return { kind: 'foreign' };
+/** The account's keys as a whole (CreateKey, ListKeys). */
+export function keyCollectionArn(scope: ArnScope): string {
+  return `acs:kms:${scope.region}:${scope.accountId}:key`;
 }
+
+/** The account's aliases as a whole (ListAliases). */
+export function aliasCollectionArn(scope: ArnScope): string {
+  return `acs:kms:${scope.region}:${scope.accountId}:alias`;
+}
+
+/** Actions on no resource (DescribeRegions, GetRandomPassword): `*`, as RAM writes it. */
+export const ANY_RESOURCE = '*';

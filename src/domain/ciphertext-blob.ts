@@ -2,9 +2,10 @@ import { GCM_IV_LENGTH, GCM_TAG_LENGTH } from '../crypto/aead.js';
 import { KmsError } from './errors.js';
 
 /**
- * The CiphertextBlob, version 1 (the layout Alibaba's own tools parse):
+ * The CiphertextBlob, version 1 (the layout Alibaba's own tools parse; on the Alibaba wire it
+ * travels as base64 of these bytes):
  *
- *   base64( keyVersionId(36 ASCII bytes, lower-case UUID) ‖ iv(12) ‖ ciphertext ‖ tag(16) )
+ *   keyVersionId(36 ASCII bytes, lower-case UUID) ‖ iv(12) ‖ ciphertext ‖ tag(16)
  *
  * The first 36 bytes, the header, name the key version, so Decrypt needs no key id. The header
  * is not secret but it is authenticated: it is the start of the AEAD's additional data.
@@ -13,7 +14,6 @@ export const KEY_VERSION_ID_LENGTH = 36;
 export const MIN_BLOB_LENGTH = KEY_VERSION_ID_LENGTH + GCM_IV_LENGTH + GCM_TAG_LENGTH;
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export interface ParsedBlob {
   readonly keyVersionId: string;
@@ -25,18 +25,16 @@ export function isUuid(value: string): boolean {
   return UUID_PATTERN.test(value);
 }
 
-export function encodeCiphertextBlob(keyVersionId: string, sealed: Buffer): string {
-  return Buffer.concat([Buffer.from(keyVersionId, 'ascii'), sealed]).toString('base64');
+export function encodeCiphertextBlob(keyVersionId: string, sealed: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(keyVersionId, 'ascii'), sealed]);
 }
 
 /**
- * Splits a blob into its header and sealed part. Every structural fault (not canonical base64,
- * too short to hold header, IV and tag, a header that is not a UUID) gives the same opaque
- * `InvalidCiphertext` that a failed tag gives, so a caller learns nothing from which check failed.
+ * Splits a blob into its header and sealed part. Every structural fault (too short to hold
+ * header, IV and tag, a header that is not a UUID) gives the same opaque `InvalidCiphertext` that
+ * a failed tag gives, so a caller learns nothing from which check failed.
  */
-export function decodeCiphertextBlob(blob: string): ParsedBlob {
-  if (!BASE64_PATTERN.test(blob)) throw new KmsError('InvalidCiphertext');
-  const bytes = Buffer.from(blob, 'base64');
+export function decodeCiphertextBlob(bytes: Buffer): ParsedBlob {
   if (bytes.length < MIN_BLOB_LENGTH) throw new KmsError('InvalidCiphertext');
   const keyVersionId = bytes.toString('latin1', 0, KEY_VERSION_ID_LENGTH);
   if (!isUuid(keyVersionId)) throw new KmsError('InvalidCiphertext');

@@ -24,10 +24,10 @@ export function parseEncryptionContextJson(json: string, parameter: string): Enc
   try {
     parsed = JSON.parse(json);
   } catch {
-    throw new KmsError('InvalidParameter', parameter);
+    throw new KmsError('InvalidInput', parameter);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new KmsError('InvalidParameter', parameter);
+    throw new KmsError('InvalidInput', parameter);
   }
   return contextFromEntries(Object.entries(parsed), parameter);
 }
@@ -40,11 +40,11 @@ export function parseEncryptionContextJson(json: string, parameter: string): Enc
 export function contextFromEntries(entries: ReadonlyArray<readonly [string, unknown]>, parameter: string): EncryptionContext {
   const context = new Map<string, string>();
   for (const [key, value] of entries) {
-    if (typeof value !== 'string' || context.has(key)) throw new KmsError('InvalidParameter', parameter);
+    if (typeof value !== 'string' || context.has(key)) throw new KmsError('InvalidInput', parameter);
     context.set(key, value);
   }
   if (JSON.stringify(Object.fromEntries(context)).length > MAX_ENCRYPTION_CONTEXT_LENGTH) {
-    throw new KmsError('InvalidParameter', parameter);
+    throw new KmsError('InvalidInput', parameter);
   }
   return context;
 }

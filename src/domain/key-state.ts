@@ -1,4 +1,4 @@
-import { KmsError, type ErrorName } from './errors.js';
+import { KmsError, type ErrorKind } from './errors.js';
 
 export const KeyState = {
   Enabled: 'Enabled',
@@ -21,8 +21,9 @@ export const StateRule = {
   ChangeEnablement: 'ChangeEnablement',
   ScheduleDeletion: 'ScheduleDeletion',
   CancelDeletion: 'CancelDeletion',
-  /** CreateAlias; SetDeletionProtection follows the same rule. */
   CreateAlias: 'CreateAlias',
+  SetDeletionProtection: 'SetDeletionProtection',
+  UpdateRotationPolicy: 'UpdateRotationPolicy',
   /** UpdateAlias: judged on the target key. */
   AliasTarget: 'AliasTarget',
   /** ImportKeyMaterial. (GetParametersForImport and DeleteKeyMaterial are AnyState.) */
@@ -31,33 +32,35 @@ export const StateRule = {
 export type StateRule = (typeof StateRule)[keyof typeof StateRule];
 
 const OK = null;
-const useKeyRefusal: Record<KeyState, ErrorName | null> = {
+const useKeyRefusal: Record<KeyState, ErrorKind | null> = {
   Enabled: OK,
-  Disabled: 'RejectedDisabled',
-  PendingDeletion: 'RejectedPendingDeletion',
-  PendingImport: 'RejectedPendingImport',
+  Disabled: 'KeyDisabled',
+  PendingDeletion: 'KeyPendingDeletion',
+  PendingImport: 'KeyPendingImport',
 };
 
 /** The state × action table. `null` means the action is allowed in that state. */
-export const STATE_TABLE: Record<StateRule, Record<KeyState, ErrorName | null>> = {
+export const STATE_TABLE: Record<StateRule, Record<KeyState, ErrorKind | null>> = {
   UseKey: useKeyRefusal,
   AnyState: { Enabled: OK, Disabled: OK, PendingDeletion: OK, PendingImport: OK },
   ChangeEnablement: {
     Enabled: OK,
     Disabled: OK,
-    PendingDeletion: 'RejectedStateModifiedFailed',
-    PendingImport: 'RejectedStateModifiedFailed',
+    PendingDeletion: 'StateChangeRefused',
+    PendingImport: 'StateChangeRefused',
   },
-  ScheduleDeletion: { Enabled: OK, Disabled: OK, PendingDeletion: 'RejectedStateModifiedFailed', PendingImport: OK },
+  ScheduleDeletion: { Enabled: OK, Disabled: OK, PendingDeletion: 'StateChangeRefused', PendingImport: OK },
   CancelDeletion: {
-    Enabled: 'RejectedStateModifiedFailed',
-    Disabled: 'RejectedStateModifiedFailed',
+    Enabled: 'StateChangeRefused',
+    Disabled: 'StateChangeRefused',
     PendingDeletion: OK,
-    PendingImport: 'RejectedStateModifiedFailed',
+    PendingImport: 'StateChangeRefused',
   },
-  CreateAlias: { Enabled: OK, Disabled: OK, PendingDeletion: 'RejectedStateModifiedFailed', PendingImport: OK },
-  AliasTarget: { Enabled: OK, Disabled: OK, PendingDeletion: 'RejectedPendingDeletion', PendingImport: OK },
-  ImportMaterial: { Enabled: OK, Disabled: OK, PendingDeletion: 'RejectedStateModifiedFailed', PendingImport: OK },
+  CreateAlias: { Enabled: OK, Disabled: OK, PendingDeletion: 'StateChangeRefused', PendingImport: OK },
+  SetDeletionProtection: { Enabled: OK, Disabled: OK, PendingDeletion: 'StateChangeRefused', PendingImport: OK },
+  UpdateRotationPolicy: { Enabled: OK, Disabled: OK, PendingDeletion: 'StateChangeRefused', PendingImport: OK },
+  AliasTarget: { Enabled: OK, Disabled: OK, PendingDeletion: 'KeyPendingDeletion', PendingImport: OK },
+  ImportMaterial: { Enabled: OK, Disabled: OK, PendingDeletion: 'StateChangeRefused', PendingImport: OK },
 };
 
 /** Throws the table's refusal when `rule` does not allow `state`. */

@@ -15,11 +15,9 @@ export function parseDurationSeconds(value: string): number | undefined {
   return Number(amount) * SECONDS_PER_UNIT[unit as keyof typeof SECONDS_PER_UNIT];
 }
 
-/** A rotation interval, checked against the allowed range (7 to 730 days by default). */
-export function parseRotationInterval(value: string, minSeconds: number, parameter = 'RotationInterval'): number {
-  const seconds = parseDurationSeconds(value);
-  if (seconds === undefined || seconds < minSeconds || seconds > MAX_ROTATION_INTERVAL_SECONDS) {
-    throw new KmsError('InvalidParameter', parameter);
+/** Refuses a rotation interval outside the allowed range (7 to 730 days by default). */
+export function assertRotationIntervalAllowed(seconds: number, minSeconds: number): void {
+  if (!Number.isInteger(seconds) || seconds < minSeconds || seconds > MAX_ROTATION_INTERVAL_SECONDS) {
+    throw new KmsError('InvalidInput', 'rotationInterval');
   }
-  return seconds;
 }

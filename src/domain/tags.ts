@@ -15,7 +15,7 @@ export function assertValidTags(tags: readonly Tag[], parameter: string): void {
       !tagKey.startsWith('aliyun') &&
       !tagKey.startsWith('acs:') &&
       !keys.has(tagKey);
-    if (!valid) throw new KmsError('InvalidParameter', parameter);
+    if (!valid) throw new KmsError('InvalidInput', parameter);
     keys.add(tagKey);
   }
 }

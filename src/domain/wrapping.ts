@@ -35,8 +35,8 @@ function isOneOf<T extends string>(allowed: Readonly<Record<string, T>>, value: 
 }
 
 function schemeFrom(table: Readonly<Record<WrappingKeySpec, readonly WrappingAlgorithm[]>>, keySpec: string, algorithm: string): WrappingScheme {
-  if (!isOneOf(WrappingKeySpec, keySpec)) throw new KmsError('InvalidParameter', 'WrappingKeySpec');
-  if (!isOneOf(WrappingAlgorithm, algorithm) || !table[keySpec].includes(algorithm)) throw new KmsError('InvalidParameter', 'WrappingAlgorithm');
+  if (!isOneOf(WrappingKeySpec, keySpec)) throw new KmsError('InvalidInput', 'wrappingKeySpec');
+  if (!isOneOf(WrappingAlgorithm, algorithm) || !table[keySpec].includes(algorithm)) throw new KmsError('InvalidInput', 'wrappingAlgorithm');
   return { keySpec, algorithm };
 }
 

@@ -1,6 +1,5 @@
-import { StoreConflictError } from '../domain/ports.js';
-import type { KeyRing } from '../operations/key-ring.js';
-import { drainDueKeys, type Job, type JobReport } from './job.js';
+import type { KeyRepository } from '../operations/key-repository.js';
+import { drainDueKeys, type Job, type JobActionRecorder, type JobReport } from './job.js';
 
 /**
  * The end of the pending-deletion window: a PendingDeletion key whose DeleteDate has passed is
@@ -13,26 +12,18 @@ import { drainDueKeys, type Job, type JobReport } from './job.js';
  */
 export class DeletionJob implements Job {
   readonly name = 'deletion';
-  readonly #keys: KeyRing;
+  readonly #keys: KeyRepository;
+  readonly #recorder: JobActionRecorder;
 
-  constructor(keys: KeyRing) {
+  constructor(keys: KeyRepository, recorder: JobActionRecorder) {
     this.#keys = keys;
+    this.#recorder = recorder;
   }
 
   run(nowMs: number, signal?: AbortSignal): Promise<JobReport> {
     return drainDueKeys(
-      (limit) => this.#keys.store.listKeysDueForDeletion(nowMs, limit),
-      async (key) => {
-        try {
-          await this.#keys.store.deleteKey(key.keyId, key.revision);
-        } catch (error) {
-          if (!(error instanceof StoreConflictError)) throw error;
-          this.#keys.forgetKey(key.keyId);
-          return 'skipped';
-        }
-        this.#keys.forgetDestroyedKey(key.keyId);
-        return 'done';
-      },
+      (limit) => this.#keys.listKeysDueForDeletion(nowMs, limit),
+      (key) => this.#recorder.runJobAction('DeleteKey', key, async () => ((await this.#keys.deleteKey(key)) ? 'done' : 'skipped')),
       signal,
     );
   }

@@ -34,6 +34,14 @@ export interface JobReport {
 
 export type DueKeyOutcome = 'done' | 'skipped';
 
+/**
+ * Where each job action on one key is recorded: the operation runner, which emits one audit event
+ * per action (Arca's own principal, the key, and done, skipped or failed).
+ */
+export interface JobActionRecorder {
+  runJobAction(action: string, key: Key, work: () => Promise<DueKeyOutcome>): Promise<DueKeyOutcome>;
+}
+
 /** How many due keys one store query returns. */
 export const DUE_BATCH_SIZE = 100;
 

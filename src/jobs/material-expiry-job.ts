@@ -1,6 +1,6 @@
-import type { KeyRing } from '../operations/key-ring.js';
 import { destroyImportedMaterial } from '../operations/key-material.js';
-import { drainDueKeys, type Job, type JobReport } from './job.js';
+import type { KeyRepository } from '../operations/key-repository.js';
+import { drainDueKeys, type Job, type JobActionRecorder, type JobReport } from './job.js';
 
 /**
  * The end of imported material: every key whose MaterialExpireTime has passed loses its
@@ -13,16 +13,19 @@ import { drainDueKeys, type Job, type JobReport } from './job.js';
  */
 export class MaterialExpiryJob implements Job {
   readonly name = 'material-expiry';
-  readonly #keys: KeyRing;
+  readonly #keys: KeyRepository;
+  readonly #recorder: JobActionRecorder;
 
-  constructor(keys: KeyRing) {
+  constructor(keys: KeyRepository, recorder: JobActionRecorder) {
     this.#keys = keys;
+    this.#recorder = recorder;
   }
 
   run(nowMs: number, signal?: AbortSignal): Promise<JobReport> {
     return drainDueKeys(
-      (limit) => this.#keys.store.listKeysDueForMaterialExpiry(nowMs, limit),
-      async (key) => ((await destroyImportedMaterial(this.#keys, key)) ? 'done' : 'skipped'),
+      (limit) => this.#keys.listKeysDueForMaterialExpiry(nowMs, limit),
+      (key) =>
+        this.#recorder.runJobAction('ExpireKeyMaterial', key, async () => ((await destroyImportedMaterial(this.#keys, key)) ? 'done' : 'skipped')),
       signal,
     );
   }

@@ -1,7 +1,5 @@
-import type { Clock } from '../domain/ports.js';
-import type { KeyRing } from '../operations/key-ring.js';
-import { addKeyVersion } from '../operations/rotation.js';
-import { drainDueKeys, type Job, type JobReport } from './job.js';
+import type { KeyRepository } from '../operations/key-repository.js';
+import { drainDueKeys, type Job, type JobActionRecorder, type JobReport } from './job.js';
 
 /**
  * Automatic rotation: every Enabled key whose LastRotationDate + RotationInterval has passed gets
@@ -11,23 +9,23 @@ import { drainDueKeys, type Job, type JobReport } from './job.js';
  *
  * Once only: the rotation is stored on the condition that the key is still at the revision the
  * due list returned. When another writer changed the key first (another runner rotated it, a
- * request disabled it), `addKeyVersion` stores nothing and the key is skipped; if it is still
+ * request disabled it), the rotation stores nothing and the key is skipped; if it is still
  * due, the next tick rotates it from its new revision.
  */
 export class RotationJob implements Job {
   readonly name = 'rotation';
-  readonly #keys: KeyRing;
-  readonly #clock: Clock;
+  readonly #keys: KeyRepository;
+  readonly #recorder: JobActionRecorder;
 
-  constructor(keys: KeyRing, clock: Clock) {
+  constructor(keys: KeyRepository, recorder: JobActionRecorder) {
     this.#keys = keys;
-    this.#clock = clock;
+    this.#recorder = recorder;
   }
 
   run(nowMs: number, signal?: AbortSignal): Promise<JobReport> {
     return drainDueKeys(
-      (limit) => this.#keys.store.listKeysDueForRotation(nowMs, limit),
-      async (key) => ((await addKeyVersion(this.#keys, this.#clock, key)) ? 'done' : 'skipped'),
+      (limit) => this.#keys.listKeysDueForRotation(nowMs, limit),
+      (key) => this.#recorder.runJobAction('RotateKey', key, async () => ((await this.#keys.rotate(key)) ? 'done' : 'skipped')),
       signal,
     );
   }

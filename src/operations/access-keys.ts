@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AccessKeyStore, Clock, SecretSealer } from '../domain/ports.js';
-import { ADMIN_PRINCIPAL } from './authorization.js';
+import { ADMIN_PRINCIPAL } from '../pipeline/authorizer.js';
+import { LruCache } from './lru-cache.js';
 
 const ACCESS_KEY_SECRET_PURPOSE = 'access-key-secret';
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -15,32 +16,53 @@ export interface ResolvedAccessKey {
   readonly principal: string;
 }
 
+interface OpenedAccessKey extends ResolvedAccessKey {
+  /** The stored sealed secret this was opened from: a changed record is opened again. */
+  readonly sealedSecret: Buffer;
+}
+
+/** How many opened access-key secrets stay in memory. */
+export const DEFAULT_MAX_OPENED_ACCESS_KEYS = 10_000;
+
 /**
- * The access keys that may sign requests. Secrets are stored sealed under the root key and
- * opened once into memory: the verifier needs each one on every request.
+ * The access keys that may sign requests. Secrets are stored sealed under the root key; opening
+ * one is the costly part, so opened secrets stay in a bounded cache. The record itself (enabled
+ * or not, which secret) is read from the store on every request: a key disabled, deleted or
+ * given a new secret by anyone (another worker, another node, a tool on the database) is refused
+ * from the next request on, with no restart and no message to wait for.
  */
 export class AccessKeys {
   readonly #store: AccessKeyStore;
   readonly #sealer: SecretSealer;
   readonly #clock: Clock;
-  readonly #opened = new Map<string, ResolvedAccessKey>();
+  readonly #opened: LruCache<string, OpenedAccessKey>;
 
-  constructor(store: AccessKeyStore, sealer: SecretSealer, clock: Clock) {
+  constructor(store: AccessKeyStore, sealer: SecretSealer, clock: Clock, maxOpened = DEFAULT_MAX_OPENED_ACCESS_KEYS) {
     this.#store = store;
     this.#sealer = sealer;
     this.#clock = clock;
+    this.#opened = new LruCache(maxOpened);
   }
 
   /** The secret and principal of an enabled access key, or undefined. */
   async resolve(accessKeyId: string): Promise<ResolvedAccessKey | undefined> {
-    const opened = this.#opened.get(accessKeyId);
-    if (opened) return opened;
     const record = await this.#store.getAccessKey(accessKeyId);
-    if (!record || !record.enabled) return undefined;
+    if (!record || !record.enabled) {
+      this.#opened.delete(accessKeyId);
+      return undefined;
+    }
+    const opened = this.#opened.get(accessKeyId);
+    if (opened && opened.sealedSecret.equals(record.sealedSecret) && opened.principal === record.principal) return opened;
     const secret = await this.#sealer.open(record.sealedSecret, ACCESS_KEY_SECRET_PURPOSE, accessKeyId);
-    const resolved = { secret: secret.toString('utf8'), principal: record.principal };
+    const resolved = { secret: secret.toString('utf8'), principal: record.principal, sealedSecret: record.sealedSecret };
+    secret.fill(0);
     this.#opened.set(accessKeyId, resolved);
     return resolved;
+  }
+
+  /** Forgets the opened secret of `accessKeyId` (the invalidation entry point calls this). */
+  forget(accessKeyId: string): void {
+    this.#opened.delete(accessKeyId);
   }
 
   /** Makes sure an administrator key with exactly these credentials exists. */

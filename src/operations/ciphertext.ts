@@ -1,22 +1,25 @@
 import { AeadAuthenticationError, type Aead } from '../crypto/aead.js';
-import { decodeCiphertextBlob, encodeCiphertextBlob } from '../domain/ciphertext-blob.js';
+import { encodeCiphertextBlob } from '../domain/ciphertext-blob.js';
 import { blobAdditionalData, type EncryptionContext } from '../domain/encryption-context.js';
 import { KmsError } from '../domain/errors.js';
 import type { Key } from '../domain/key.js';
-import { StateRule } from '../domain/key-state.js';
-import { admitKey } from './key-access.js';
-import { materialUnavailable } from './key-ring.js';
-import type { OperationContext } from './operation.js';
+import { materialUnavailable } from './key-repository.js';
+import type { OperationContext, ResolvedCiphertext } from './operation.js';
 
 export interface SealedResult {
-  readonly ciphertextBlob: string;
+  /** The blob, binary (the layout of the blob ADR). */
+  readonly ciphertextBlob: Buffer;
   readonly keyId: string;
   readonly keyVersionId: string;
 }
 
-/** Seals `plaintext` under the key's primary (newest) version: the only version new data uses. */
+/**
+ * Seals `plaintext` under the key's primary (newest) version: the only version new data uses.
+ * `role` names the key's resource, whose audit entry records the version.
+ */
 export async function sealWithPrimary(
   context: OperationContext,
+  role: string,
   key: Key,
   plaintext: Buffer,
   encryptionContext: EncryptionContext,
@@ -24,40 +27,23 @@ export async function sealWithPrimary(
   const keyVersionId = key.primaryKeyVersionId;
   const aead = await context.keys.aeadFor(key, keyVersionId);
   const sealed = await aead.encrypt(plaintext, blobAdditionalData(keyVersionId, encryptionContext));
-  context.audit.keyVersionId = keyVersionId;
+  context.recordKeyVersion(role, keyVersionId);
   return { ciphertextBlob: encodeCiphertextBlob(keyVersionId, sealed), keyId: key.keyId, keyVersionId };
 }
 
-export interface OpenedBlob {
-  readonly key: Key;
-  readonly keyVersionId: string;
-  readonly plaintext: Buffer;
-}
-
 /**
- * Finds the key version a blob names, checks the key may be used, and opens the blob.
- * Every failure of authentication (tampered blob, wrong context, material of another key)
- * becomes the one opaque `InvalidCiphertext`.
+ * Opens a ciphertext the runner resolved (its key admitted). Every failure of authentication
+ * (tampered blob, wrong context, material of another key) becomes the one opaque
+ * `InvalidCiphertext`. A dry run vouches only for a blob that really opens, so it opens first.
  */
-export async function openBlob(
-  context: OperationContext,
-  ciphertextBlob: string,
-  encryptionContext: EncryptionContext,
-  action: string,
-  dryRun = false,
-): Promise<OpenedBlob> {
-  const { keyVersionId, sealed } = decodeCiphertextBlob(ciphertextBlob);
-  const { key, aead } = await context.keys.openVersion(keyVersionId);
-  admitKey(context, key, action, StateRule.UseKey);
-  if (!aead) throw materialUnavailable(key);
-  context.audit.keyVersionId = keyVersionId;
-  const plaintext = await openOrRefuse(aead, sealed, blobAdditionalData(keyVersionId, encryptionContext));
-  // A dry run vouches only for a blob that really opens, so it authenticates first.
+export async function openCiphertext(ciphertext: ResolvedCiphertext, encryptionContext: EncryptionContext, dryRun = false): Promise<Buffer> {
+  if (!ciphertext.aead) throw materialUnavailable(ciphertext.key);
+  const plaintext = await openOrRefuse(ciphertext.aead, ciphertext.sealed, blobAdditionalData(ciphertext.keyVersionId, encryptionContext));
   if (dryRun) {
     plaintext.fill(0);
-    throw new KmsError('DryRunOperation');
+    throw new KmsError('DryRun');
   }
-  return { key, keyVersionId, plaintext };
+  return plaintext;
 }
 
 async function openOrRefuse(aead: Aead, sealed: Buffer, additionalData: Buffer): Promise<Buffer> {

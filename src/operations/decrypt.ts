@@ -1,9 +1,11 @@
 import type { EncryptionContext } from '../domain/encryption-context.js';
-import { openBlob } from './ciphertext.js';
-import { defineOperation } from './operation.js';
+import { StateRule } from '../domain/key-state.js';
+import { openCiphertext } from './ciphertext.js';
+import { defineOperation, resource } from './operation.js';
 
 export interface DecryptInput {
-  readonly ciphertextBlob: string;
+  /** The blob, binary. */
+  readonly ciphertextBlob: Buffer;
   readonly encryptionContext: EncryptionContext;
   readonly dryRun: boolean;
 }
@@ -11,10 +13,15 @@ export interface DecryptInput {
 export interface DecryptOutput {
   readonly keyId: string;
   readonly keyVersionId: string;
-  readonly plaintext: string;
+  /** The bytes that were sealed; the caller owns them (and should zero them when done). */
+  readonly plaintext: Buffer;
 }
 
-export const decrypt = defineOperation('Decrypt', async (context, input: DecryptInput): Promise<DecryptOutput> => {
-  const opened = await openBlob(context, input.ciphertextBlob, input.encryptionContext, 'Decrypt', input.dryRun);
-  return { keyId: opened.key.keyId, keyVersionId: opened.keyVersionId, plaintext: opened.plaintext.toString('utf8') };
+export const decrypt = defineOperation({
+  action: 'Decrypt',
+  resources: (input: DecryptInput) => ({ key: resource.ciphertext(input.ciphertextBlob, StateRule.UseKey) }),
+  run: async (_context, input, { key: ciphertext }): Promise<DecryptOutput> => {
+    const plaintext = await openCiphertext(ciphertext, input.encryptionContext, input.dryRun);
+    return { keyId: ciphertext.key.keyId, keyVersionId: ciphertext.keyVersionId, plaintext };
+  },
 });

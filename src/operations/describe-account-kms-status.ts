@@ -1,10 +1,7 @@
-import { authorize } from './authorization.js';
-import { defineOperation } from './operation.js';
+import { defineOperation, resource } from './operation.js';
 
-export const describeAccountKmsStatus = defineOperation(
-  'DescribeAccountKmsStatus',
-  async (context, _input: void): Promise<'Enabled'> => {
-    authorize(context.caller, 'DescribeAccountKmsStatus', '*');
-    return Promise.resolve('Enabled');
-  },
-);
+export const describeAccountKmsStatus = defineOperation({
+  action: 'DescribeAccountKmsStatus',
+  resources: (_input: void) => ({ service: resource.service() }),
+  run: (): Promise<'Enabled'> => Promise.resolve('Enabled'),
+});

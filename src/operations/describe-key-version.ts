@@ -1,21 +1,19 @@
-import { KmsError } from '../domain/errors.js';
+import type { KeyReference } from '../domain/key-reference.js';
 import { StateRule } from '../domain/key-state.js';
 import type { KeyVersionSummary } from './create-key-version.js';
-import { useKey } from './key-access.js';
-import { defineOperation } from './operation.js';
+import { defineOperation, resource } from './operation.js';
 
 export interface DescribeKeyVersionInput {
-  readonly keyId: string;
+  readonly key: KeyReference;
   readonly keyVersionId: string;
 }
 
-export const describeKeyVersion = defineOperation(
-  'DescribeKeyVersion',
-  async (context, input: DescribeKeyVersionInput): Promise<KeyVersionSummary> => {
-    const key = await useKey(context, input.keyId, 'DescribeKeyVersion', StateRule.AnyState);
-    const version = await context.keys.store.getKeyVersion(input.keyVersionId);
-    if (!version || version.keyId !== key.keyId) throw new KmsError('ForbiddenKeyVersionNotFound');
-    context.audit.keyVersionId = version.keyVersionId;
+export const describeKeyVersion = defineOperation({
+  action: 'DescribeKeyVersion',
+  resources: (input: DescribeKeyVersionInput) => ({ key: resource.key(input.key, StateRule.AnyState) }),
+  run: async (context, input, { key }): Promise<KeyVersionSummary> => {
+    const version = await context.keys.versionOf(key, input.keyVersionId);
+    context.recordKeyVersion('key', version.keyVersionId);
     return { keyId: version.keyId, keyVersionId: version.keyVersionId, creationDate: version.creationDate };
   },
-);
+});

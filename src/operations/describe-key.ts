@@ -1,12 +1,14 @@
 import type { Key } from '../domain/key.js';
+import type { KeyReference } from '../domain/key-reference.js';
 import { StateRule } from '../domain/key-state.js';
-import { useKey } from './key-access.js';
-import { defineOperation } from './operation.js';
+import { defineOperation, resource } from './operation.js';
 
 export interface DescribeKeyInput {
-  readonly keyId: string;
+  readonly key: KeyReference;
 }
 
-export const describeKey = defineOperation('DescribeKey', async (context, input: DescribeKeyInput): Promise<Key> =>
-  useKey(context, input.keyId, 'DescribeKey', StateRule.AnyState),
-);
+export const describeKey = defineOperation({
+  action: 'DescribeKey',
+  resources: (input: DescribeKeyInput) => ({ key: resource.key(input.key, StateRule.AnyState) }),
+  run: (_context, _input, { key }): Promise<Key> => Promise.resolve(key),
+});

@@ -1,8 +1,8 @@
-import { authorize } from './authorization.js';
-import { defineOperation } from './operation.js';
+import { defineOperation, resource } from './operation.js';
 
 /** One server serves one region: the one its Arns name. */
-export const describeRegions = defineOperation('DescribeRegions', async (context, _input: void): Promise<string[]> => {
-  authorize(context.caller, 'DescribeRegions', '*');
-  return Promise.resolve([context.keys.scope.region]);
+export const describeRegions = defineOperation({
+  action: 'DescribeRegions',
+  resources: (_input: void) => ({ service: resource.service() }),
+  run: (context): Promise<string[]> => Promise.resolve([context.keys.scope.region]),
 });

@@ -1,6 +1,5 @@
 import { KeySpec, KeyUsage, ProtectionLevel } from '../domain/key-spec.js';
-import { authorize } from './authorization.js';
-import { defineOperation } from './operation.js';
+import { defineOperation, resource } from './operation.js';
 
 export interface ServiceDescription {
   readonly protectionLevels: readonly ProtectionLevel[];
@@ -12,8 +11,10 @@ export interface ServiceDescription {
 }
 
 /** What this server can do: the protection levels it has adapters for, and the key specs. */
-export const describeService = defineOperation('DescribeService', async (context, _input: void): Promise<ServiceDescription> => {
-  authorize(context.caller, 'DescribeService', '*');
+export const describeService = defineOperation({
+  action: 'DescribeService',
+  resources: (_input: void) => ({ service: resource.service() }),
+  run: (context): Promise<ServiceDescription> => {
   const protectionLevels = Object.values(ProtectionLevel).filter((level) => context.keys.hasProtector(level));
   return Promise.resolve({
     protectionLevels,
@@ -23,4 +24,5 @@ export const describeService = defineOperation('DescribeService', async (context
       usages: [KeyUsage.EncryptDecrypt],
     })),
   });
+  },
 });

@@ -1,11 +1,15 @@
+import type { KeyReference } from '../domain/key-reference.js';
 import { KeyState, StateRule } from '../domain/key-state.js';
-import { mutateKey } from './key-access.js';
-import { defineOperation } from './operation.js';
+import { defineOperation, resource } from './operation.js';
 
 export interface EnableKeyInput {
-  readonly keyId: string;
+  readonly key: KeyReference;
 }
 
-export const enableKey = defineOperation('EnableKey', async (context, input: EnableKeyInput): Promise<void> => {
-  await mutateKey(context, input.keyId, 'EnableKey', StateRule.ChangeEnablement, () => ({ keyState: KeyState.Enabled }));
+export const enableKey = defineOperation({
+  action: 'EnableKey',
+  resources: (input: EnableKeyInput) => ({ key: resource.key(input.key, StateRule.ChangeEnablement) }),
+  run: async (context, _input, { key }): Promise<void> => {
+    await context.keys.mutateKey(key.keyId, StateRule.ChangeEnablement, () => ({ keyState: KeyState.Enabled }));
+  },
 });

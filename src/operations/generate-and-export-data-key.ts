@@ -1,41 +1,38 @@
-import type { EncryptionContext } from '../domain/encryption-context.js';
 import { KmsError } from '../domain/errors.js';
-import { dataKeyLength, generateDataKeyUnder } from './data-key.js';
+import { assertDataKeyLength, dataKeyResources, generateDataKeyUnder, type DataKeyInput } from './data-key.js';
 import { exportRecipientOf, type ExportTarget } from './export-data-key.js';
 import { defineOperation } from './operation.js';
 
-export interface GenerateAndExportDataKeyInput extends ExportTarget {
-  readonly keyId: string;
-  readonly keySpec?: string;
-  readonly numberOfBytes?: number;
-  readonly encryptionContext: EncryptionContext;
-  readonly dryRun: boolean;
-}
+export type GenerateAndExportDataKeyInput = DataKeyInput & ExportTarget;
 
 export interface GeneratedAndExportedDataKey {
-  readonly ciphertextBlob: string;
+  readonly ciphertextBlob: Buffer;
   readonly keyId: string;
   readonly keyVersionId: string;
-  readonly exportedDataKey: string;
+  readonly exportedDataKey: Buffer;
 }
 
 /**
  * GenerateDataKey whose plaintext goes out only wrapped for the caller's public key: the
  * response carries the usual CiphertextBlob and the ExportedDataKey, never the data key itself.
  */
-export const generateAndExportDataKey = defineOperation(
-  'GenerateAndExportDataKey',
-  async (context, input: GenerateAndExportDataKeyInput): Promise<GeneratedAndExportedDataKey> => {
+export const generateAndExportDataKey = defineOperation({
+  action: 'GenerateAndExportDataKey',
+  validate: (input: GenerateAndExportDataKeyInput) => {
     const recipient = exportRecipientOf(input);
+    assertDataKeyLength(input.lengthInBytes);
     // RSA-OAEP carries at most 214 (SHA-1) or 190 (SHA-256) bytes: refuse before making a key.
-    if (dataKeyLength(input) > recipient.maxDataKeyBytes) throw new KmsError('InvalidParameter', 'NumberOfBytes');
-    const generated = await generateDataKeyUnder(context, 'GenerateAndExportDataKey', input);
-    const dataKey = Buffer.from(generated.plaintext, 'base64');
+    if (input.lengthInBytes > recipient.maxDataKeyBytes) throw new KmsError('InvalidInput', 'numberOfBytes');
+  },
+  resources: (input: GenerateAndExportDataKeyInput) => dataKeyResources(input),
+  run: async (context, input, { key }): Promise<GeneratedAndExportedDataKey> => {
+    const recipient = exportRecipientOf(input);
+    const generated = await generateDataKeyUnder(context, key, input);
     try {
-      const exportedDataKey = recipient.wrap(dataKey).toString('base64');
+      const exportedDataKey = recipient.wrap(generated.dataKey);
       return { ciphertextBlob: generated.ciphertextBlob, keyId: generated.keyId, keyVersionId: generated.keyVersionId, exportedDataKey };
     } finally {
-      dataKey.fill(0);
+      generated.dataKey.fill(0);
     }
   },
-);
+});

@@ -1,7 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { KmsError } from '../domain/errors.js';
-import { authorize } from './authorization.js';
-import { defineOperation } from './operation.js';
+import { defineOperation, resource } from './operation.js';
 
 const CHARACTER_CLASSES = {
   lowercase: 'abcdefghijklmnopqrstuvwxyz',
@@ -21,20 +20,20 @@ export interface GetRandomPasswordInput {
   readonly requireEachIncludedType: boolean;
 }
 
-export const getRandomPassword = defineOperation(
-  'GetRandomPassword',
-  async (context, input: GetRandomPasswordInput): Promise<string> => {
-    authorize(context.caller, 'GetRandomPassword', '*');
+export const getRandomPassword = defineOperation({
+  action: 'GetRandomPassword',
+  resources: (_input: GetRandomPasswordInput) => ({ service: resource.service() }),
+  run: (_context, input): Promise<string> => {
     const length = input.passwordLength;
     if (!Number.isInteger(length) || length < MIN_PASSWORD_LENGTH || length > MAX_PASSWORD_LENGTH) {
-      throw new KmsError('InvalidParameter', 'PasswordLength');
+      throw new KmsError('InvalidInput', 'passwordLength');
     }
     const pools = includedPools(input);
-    if (pools.length === 0) throw new KmsError('InvalidParameter', 'ExcludeCharacters');
-    if (input.requireEachIncludedType && pools.length > length) throw new KmsError('InvalidParameter', 'PasswordLength');
+    if (pools.length === 0) throw new KmsError('InvalidInput', 'excludeCharacters');
+    if (input.requireEachIncludedType && pools.length > length) throw new KmsError('InvalidInput', 'passwordLength');
     return Promise.resolve(drawPassword(pools, length, input.requireEachIncludedType));
   },
-);
+});
 
 function includedPools(input: GetRandomPasswordInput): string[] {
   const excluded = new Set(input.excludeCharacters);

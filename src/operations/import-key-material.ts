@@ -1,29 +1,26 @@
-import { keyArn } from '../domain/arn.js';
-import { authorize } from './authorization.js';
 import { timingSafeEqual } from 'node:crypto';
-import { KmsError } from '../domain/errors.js';
 import type { SecretBytes } from '../crypto/secret-bytes.js';
+import { KmsError } from '../domain/errors.js';
 import { reviseKey, type Key } from '../domain/key.js';
+import type { KeyReference } from '../domain/key-reference.js';
 import { profileOf } from '../domain/key-spec.js';
-import { KeyState, StateRule } from '../domain/key-state.js';
+import { assertStateAllows, KeyState, StateRule } from '../domain/key-state.js';
 import type { InDeviceImporter } from '../domain/ports.js';
 import { DEVICE_COMMITMENT_MESSAGE_PREFIX, DEVICE_MATERIAL_COMMITMENT_PURPOSE, MATERIAL_COMMITMENT_PURPOSE } from '../domain/wrapping.js';
 import { openImportToken, openInDeviceImportToken } from './import-token.js';
-import { useKey } from './key-access.js';
-import { importedVersionOf, requireExternal, storeMaterial } from './key-material.js';
+import { stateAt } from './key-repository.js';
+import { importedVersionOf, requireExternal, retryOnConflict } from './key-material.js';
 import { unwrapKeyMaterial } from './key-wrapping.js';
-import { defineOperation, type OperationContext } from './operation.js';
+import { defineOperation, resource, type OperationContext } from './operation.js';
 
 export interface ImportKeyMaterialInput {
-  readonly keyId: string;
-  /** The wrapped material as sent (base64). */
-  readonly encryptedKeyMaterial: string;
-  readonly importToken: string;
+  readonly key: KeyReference;
+  /** The wrapped material as sent. */
+  readonly encryptedKeyMaterial: Buffer;
+  readonly importToken: Buffer;
   /** Unix seconds; 0 means the material never expires. */
   readonly keyMaterialExpireUnix: number;
 }
-
-const MAX_ATTEMPTS = 3;
 
 /**
  * Unwraps material with the private key sealed in the token, checks its size for the key spec,
@@ -32,41 +29,50 @@ const MAX_ATTEMPTS = 3;
  * and any later import must match it. Every refusal leaves the key as it was. For an HSM key
  * all of this happens inside the token (importInDevice).
  */
-export const importKeyMaterial = defineOperation('ImportKeyMaterial', async (context, input: ImportKeyMaterialInput): Promise<void> => {
-  const nowMs = context.clock.now();
-  const expireTime = expireTimeOf(input.keyMaterialExpireUnix, nowMs);
-  for (let attempt = 1; ; attempt++) {
-    const key = await context.keys.resolve(input.keyId);
-    // Permission first: a caller who may not act on the key must not learn its origin.
-    authorize(context.caller, 'ImportKeyMaterial', keyArn(context.keys.scope, key.keyId));
+export const importKeyMaterial = defineOperation({
+  action: 'ImportKeyMaterial',
+  validate: (input: ImportKeyMaterialInput, context) => void expireTimeOf(input.keyMaterialExpireUnix, context.clock.now()),
+  // The state rule is judged in `run`, after the origin: the runner authorises first, so a caller
+  // who may not act on the key never learns its origin, and the origin is refused before the state.
+  resources: (input) => ({ key: resource.key(input.key, StateRule.AnyState) }),
+  run: async (context, input, { key }): Promise<void> => {
+    const nowMs = context.clock.now();
+    const expireTime = expireTimeOf(input.keyMaterialExpireUnix, nowMs);
     requireExternal(key);
-    await useKey(context, key.keyId, 'ImportKeyMaterial', StateRule.ImportMaterial);
-    const inDevice = context.keys.protectorFor(key.protectionLevel).inDeviceImport;
-    if (inDevice) {
-      if (await importInDevice(context, key, inDevice, input, nowMs, expireTime)) return;
-      if (attempt >= MAX_ATTEMPTS) throw new KmsError('RejectedConcurrentModification');
-      continue;
-    }
-    const material = await unwrapWithToken(context, key, input, nowMs);
-    try {
-      const commitment = await context.secrets.digest(material.unsafeReveal(), MATERIAL_COMMITMENT_PURPOSE, key.keyId);
-      const version = await importedVersionOf(context.keys, key);
-      if (version.materialCommitment && !timingSafeEqual(version.materialCommitment, commitment)) throw new KmsError('InvalidKeyMaterial');
-      const sealed = await context.keys.protectorFor(key.protectionLevel).protect(material, version.keyVersionId);
-      const next = reviseKey(key, {
-        keyState: key.keyState === KeyState.PendingImport ? KeyState.Enabled : key.keyState,
-        materialExpireTime: expireTime,
-      });
-      if (await storeMaterial(context.keys, key, next, { ...version, material: sealed, materialCommitment: commitment })) {
-        context.audit.keyVersionId = version.keyVersionId;
-        return;
-      }
-    } finally {
-      material.wipe();
-    }
-    if (attempt >= MAX_ATTEMPTS) throw new KmsError('RejectedConcurrentModification');
-  }
+    await retryOnConflict(context.keys, key, async (stored) => {
+      assertStateAllows(StateRule.ImportMaterial, stateAt(stored, context.clock.now()));
+      const inDevice = context.keys.protectorFor(stored.protectionLevel).inDeviceImport;
+      if (inDevice) return importInDevice(context, stored, inDevice, input, nowMs, expireTime);
+      return importInSoftware(context, stored, input, nowMs, expireTime);
+    });
+  },
 });
+
+/** The software path: false when another writer changed the key first. */
+async function importInSoftware(
+  context: OperationContext,
+  key: Key,
+  input: ImportKeyMaterialInput,
+  nowMs: number,
+  expireTime: number | null,
+): Promise<boolean> {
+  const material = await unwrapWithToken(context, key, input, nowMs);
+  try {
+    const commitment = await context.secrets.digest(material.unsafeReveal(), MATERIAL_COMMITMENT_PURPOSE, key.keyId);
+    const version = await importedVersionOf(context.keys, key);
+    if (version.materialCommitment && !timingSafeEqual(version.materialCommitment, commitment)) throw new KmsError('InvalidKeyMaterial');
+    const sealed = await context.keys.protectorFor(key.protectionLevel).protect(material, version.keyVersionId);
+    const next = reviseKey(key, {
+      keyState: key.keyState === KeyState.PendingImport ? KeyState.Enabled : key.keyState,
+      materialExpireTime: expireTime,
+    });
+    if (!(await context.keys.replaceMaterial(key, next, { ...version, material: sealed, materialCommitment: commitment }))) return false;
+    context.recordKeyVersion('key', version.keyVersionId);
+    return true;
+  } finally {
+    material.wipe();
+  }
+}
 
 /**
  * The HSM path: the token unwraps the material with the pair the ImportToken names, wraps it for
@@ -83,7 +89,7 @@ async function importInDevice(
   expireTime: number | null,
 ): Promise<boolean> {
   const token = await openInDeviceImportToken(context.secrets, key.keyId, input.importToken, nowMs);
-  const wrapped = decodeWrapped(input.encryptedKeyMaterial);
+  const wrapped = nonEmptyWrapped(input.encryptedKeyMaterial);
   const pair = { keyId: key.keyId, pairId: token.pairId, expiresAtMs: token.expiresAtMs };
   const version = await importedVersionOf(context.keys, key);
   const message = Buffer.from(DEVICE_COMMITMENT_MESSAGE_PREFIX + key.keyId, 'utf8');
@@ -94,8 +100,8 @@ async function importInDevice(
     keyState: key.keyState === KeyState.PendingImport ? KeyState.Enabled : key.keyState,
     materialExpireTime: expireTime,
   });
-  if (!(await storeMaterial(context.keys, key, next, { ...version, material: imported.material, materialCommitment: commitment }))) return false;
-  context.audit.keyVersionId = version.keyVersionId;
+  if (!(await context.keys.replaceMaterial(key, next, { ...version, material: imported.material, materialCommitment: commitment }))) return false;
+  context.recordKeyVersion('key', version.keyVersionId);
   // The import stands even if the token cannot destroy the pair now: the pair expires with its
   // ImportToken, and the next GetParametersForImport sweeps it.
   await importer.deleteImportKeyPair(pair).catch(() => undefined);
@@ -106,7 +112,7 @@ async function importInDevice(
 async function unwrapWithToken(context: OperationContext, key: Key, input: ImportKeyMaterialInput, nowMs: number): Promise<SecretBytes> {
   const token = await openImportToken(context.secrets, key.keyId, input.importToken, nowMs);
   try {
-    const wrapped = decodeWrapped(input.encryptedKeyMaterial);
+    const wrapped = nonEmptyWrapped(input.encryptedKeyMaterial);
     return unwrapKeyMaterial(token.scheme, token.privateKey, wrapped, profileOf(key.keySpec).materialLengthInBytes);
   } finally {
     token.privateKey.wipe();
@@ -120,14 +126,13 @@ const MAX_EXPIRE_UNIX = 253_402_300_799;
 function expireTimeOf(expireUnix: number, nowMs: number): number | null {
   if (expireUnix === 0) return null;
   if (!Number.isSafeInteger(expireUnix) || expireUnix < 0 || expireUnix > MAX_EXPIRE_UNIX || expireUnix * 1000 <= nowMs) {
-    throw new KmsError('InvalidParameter', 'KeyMaterialExpireUnix');
+    throw new KmsError('InvalidInput', 'keyMaterialExpireUnix');
   }
   return expireUnix * 1000;
 }
 
-/** Base64 as sent; anything that is not is material that does not unwrap. */
-function decodeWrapped(text: string): Buffer {
-  const bytes = Buffer.from(text, 'base64');
-  if (bytes.length === 0 || bytes.toString('base64') !== text) throw new KmsError('InvalidKeyMaterial');
+/** No bytes at all is material that does not unwrap. */
+function nonEmptyWrapped(bytes: Buffer): Buffer {
+  if (bytes.length === 0) throw new KmsError('InvalidKeyMaterial');
   return bytes;
 }

@@ -8,7 +8,7 @@ import { IMPORT_TOKEN_IN_DEVICE_SEAL_PURPOSE, IMPORT_TOKEN_SEAL_PURPOSE, type Wr
  * key and bound to one key id. Arca stores nothing for it; the token is the only copy of the
  * private key, and it opens only on this server (the root key) and only for that key.
  *
- *   token   = base64( 0x01 (format) ‖ sealed )
+ *   token   = 0x01 (format) ‖ sealed          (base64 on the Alibaba wire)
  *   sealed  = root-key seal, purpose "import-wrapping-key", binding = the key id
  *   payload = expiresAtMs (8, unsigned big-endian) ‖ keySpec (1) ‖ algorithm (1) ‖ private key
  *
@@ -19,7 +19,7 @@ import { IMPORT_TOKEN_IN_DEVICE_SEAL_PURPOSE, IMPORT_TOKEN_SEAL_PURPOSE, type Wr
  * For a key whose device unwraps the material itself (an HSM key, docs/adr/0020) the private key
  * stays in the device, and the token carries the random id of its pair instead:
  *
- *   token   = base64( 0x02 (format) ‖ sealed )
+ *   token   = 0x02 (format) ‖ sealed
  *   sealed  = root-key seal, purpose "import-wrapping-key-in-device", binding = the key id
  *   payload = expiresAtMs (8) ‖ keySpec (1) ‖ algorithm (1) ‖ pair id (16)
  *
@@ -60,26 +60,25 @@ function payloadHeader(scheme: WrappingScheme, expiresAtMs: number): Buffer {
   return header;
 }
 
-export async function sealInDeviceImportToken(sealer: SecretSealer, keyId: string, contents: InDeviceImportTokenContents): Promise<string> {
+export async function sealInDeviceImportToken(sealer: SecretSealer, keyId: string, contents: InDeviceImportTokenContents): Promise<Buffer> {
   const pairId = Buffer.from(contents.pairId, 'hex');
   if (pairId.length !== PAIR_ID_LENGTH) throw new Error('an import pair id is 16 bytes');
   const sealed = await sealer.seal(Buffer.concat([payloadHeader(contents.scheme, contents.expiresAtMs), pairId]), IMPORT_TOKEN_IN_DEVICE_SEAL_PURPOSE, keyId);
-  return Buffer.concat([Buffer.of(IN_DEVICE_TOKEN_FORMAT), sealed]).toString('base64');
+  return Buffer.concat([Buffer.of(IN_DEVICE_TOKEN_FORMAT), sealed]);
 }
 
 /** Opens an in-device token for `keyId` at `nowMs`; InvalidImportToken or ExpiredImportToken otherwise. */
-export async function openInDeviceImportToken(sealer: SecretSealer, keyId: string, token: string, nowMs: number): Promise<InDeviceImportTokenContents> {
+export async function openInDeviceImportToken(sealer: SecretSealer, keyId: string, token: Buffer, nowMs: number): Promise<InDeviceImportTokenContents> {
   const payload = await openPayload(sealer, keyId, token, IN_DEVICE_TOKEN_FORMAT, IMPORT_TOKEN_IN_DEVICE_SEAL_PURPOSE);
   const { scheme, expiresAtMs } = headerOf(payload, PAYLOAD_HEADER_LENGTH + PAIR_ID_LENGTH);
   if (nowMs >= expiresAtMs) throw new KmsError('ExpiredImportToken');
   return { scheme, expiresAtMs, pairId: payload.subarray(PAYLOAD_HEADER_LENGTH).toString('hex') };
 }
 
-async function openPayload(sealer: SecretSealer, keyId: string, token: string, format: number, purpose: string): Promise<Buffer> {
-  const bytes = Buffer.from(token, 'base64');
-  if (bytes.length < 2 || bytes.toString('base64') !== token || bytes[0] !== format) throw new KmsError('InvalidImportToken');
+async function openPayload(sealer: SecretSealer, keyId: string, token: Buffer, format: number, purpose: string): Promise<Buffer> {
+  if (token.length < 2 || token[0] !== format) throw new KmsError('InvalidImportToken');
   try {
-    return await sealer.open(bytes.subarray(1), purpose, keyId);
+    return await sealer.open(token.subarray(1), purpose, keyId);
   } catch {
     // AeadAuthenticationError, or a sealed-value format byte the root key does not know: both
     // mean the token is not one this server made for this key.
@@ -96,12 +95,12 @@ function headerOf(payload: Buffer, length: number): { scheme: WrappingScheme; ex
   return { scheme: { keySpec, algorithm }, expiresAtMs: Number(payload.readBigUInt64BE(0)) };
 }
 
-export async function sealImportToken(sealer: SecretSealer, keyId: string, contents: ImportTokenContents): Promise<string> {
+export async function sealImportToken(sealer: SecretSealer, keyId: string, contents: ImportTokenContents): Promise<Buffer> {
   const header = payloadHeader(contents.scheme, contents.expiresAtMs);
   const payload = Buffer.concat([header, contents.privateKey.unsafeReveal()]);
   try {
     const sealed = await sealer.seal(payload, IMPORT_TOKEN_SEAL_PURPOSE, keyId);
-    return Buffer.concat([Buffer.of(TOKEN_FORMAT), sealed]).toString('base64');
+    return Buffer.concat([Buffer.of(TOKEN_FORMAT), sealed]);
   } finally {
     payload.fill(0);
   }
@@ -112,7 +111,7 @@ function codeOwner<T extends string>(codes: Readonly<Record<T, number>>, code: n
 }
 
 /** Opens a token for `keyId` at `nowMs`; InvalidImportToken or ExpiredImportToken otherwise. */
-export async function openImportToken(sealer: SecretSealer, keyId: string, token: string, nowMs: number): Promise<ImportTokenContents> {
+export async function openImportToken(sealer: SecretSealer, keyId: string, token: Buffer, nowMs: number): Promise<ImportTokenContents> {
   const payload = await openPayload(sealer, keyId, token, TOKEN_FORMAT, IMPORT_TOKEN_SEAL_PURPOSE);
   const keySpec = codeOwner(KEY_SPEC_CODES, payload[8]);
   const algorithm = codeOwner(ALGORITHM_CODES, payload[9]);

@@ -2,8 +2,7 @@ import { KmsError } from '../domain/errors.js';
 import { reviseKey, type Key, type KeyVersion } from '../domain/key.js';
 import { Origin } from '../domain/key-spec.js';
 import { KeyState } from '../domain/key-state.js';
-import { StoreConflictError } from '../domain/ports.js';
-import type { KeyRing } from './key-ring.js';
+import type { KeyRepository } from './key-repository.js';
 
 /** Import actions act only on EXTERNAL keys (Unsupported.Origin otherwise). */
 export function requireExternal(key: Key): void {
@@ -14,32 +13,13 @@ export function requireExternal(key: Key): void {
  * The one version of an EXTERNAL key (rotation is refused for them, so it is also the primary),
  * read fresh from the store.
  */
-export async function importedVersionOf(keys: KeyRing, key: Key): Promise<KeyVersion> {
-  const version = await keys.store.getKeyVersion(key.primaryKeyVersionId);
-  if (!version || version.keyId !== key.keyId) throw new KmsError('ForbiddenKeyNotFound');
-  return version;
-}
-
-/**
- * Stores `version` (its new material, or none) with `next` in one transaction conditioned on the
- * revision of `key`, then makes this process forget every opened version of the key before it
- * remembers the new record: material that was destroyed can no longer be used from memory, and
- * material that arrived is opened afresh from the store.
- *
- * Returns false when another writer changed the key first (nothing was stored).
- */
-export async function storeMaterial(keys: KeyRing, key: Key, next: Key, version: KeyVersion): Promise<boolean> {
+export async function importedVersionOf(keys: KeyRepository, key: Key): Promise<KeyVersion> {
   try {
-    await keys.store.replaceKeyMaterial(next, version, key.revision);
+    return await keys.versionOf(key, key.primaryKeyVersionId);
   } catch (error) {
-    if (!(error instanceof StoreConflictError)) throw error;
-    keys.forgetKey(key.keyId);
-    if (error.reason === 'missing') throw new KmsError('ForbiddenKeyNotFound');
-    return false;
+    if (error instanceof KmsError && error.kind === 'KeyVersionNotFound') throw new KmsError('KeyNotFound');
+    throw error;
   }
-  keys.forgetDestroyedKey(key.keyId);
-  keys.remember(next);
-  return true;
 }
 
 /**
@@ -50,11 +30,28 @@ export async function storeMaterial(keys: KeyRing, key: Key, next: Key, version:
  *
  * Returns the revised key, or undefined when another writer changed the key first.
  */
-export async function destroyImportedMaterial(keys: KeyRing, key: Key): Promise<Key | undefined> {
+export async function destroyImportedMaterial(keys: KeyRepository, key: Key): Promise<Key | undefined> {
   const version = await importedVersionOf(keys, key);
   const next = reviseKey(key, {
     keyState: key.keyState === KeyState.PendingDeletion ? KeyState.PendingDeletion : KeyState.PendingImport,
     materialExpireTime: null,
   });
-  return (await storeMaterial(keys, key, next, { ...version, material: null })) ? next : undefined;
+  return (await keys.replaceMaterial(key, next, { ...version, material: null })) ? next : undefined;
+}
+
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Runs `attempt` on the key as stored, again on a fresh read when it reports that another writer
+ * changed the key first (false), at most three times; ConcurrentModification after that.
+ */
+export async function retryOnConflict(keys: KeyRepository, first: Key, attempt: (key: Key) => Promise<boolean>): Promise<void> {
+  let key: Key | undefined = first;
+  for (let tries = 1; ; tries++) {
+    if (await attempt(key)) return;
+    if (tries >= MAX_ATTEMPTS) throw new KmsError('ConcurrentModification');
+    keys.invalidate({ kind: 'key', keyId: first.keyId });
+    key = await keys.findKey(first.keyId);
+    if (!key) throw new KmsError('KeyNotFound');
+  }
 }

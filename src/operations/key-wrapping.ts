@@ -76,11 +76,11 @@ const OAEP_CAPACITY: Readonly<Record<string, number>> = { sha1: 256 - 2 * 20 - 2
 export function exportRecipient(scheme: WrappingScheme, publicKeySpki: Buffer): ExportRecipient {
   if (scheme.keySpec === WrappingKeySpec.EcSm2) {
     const point = sm2PointFromSpki(publicKeySpki);
-    if (!point) throw new KmsError('InvalidParameter', 'PublicKeyBlob');
+    if (!point) throw new KmsError('InvalidInput', 'publicKeyBlob');
     return { scheme, maxDataKeyBytes: Number.MAX_SAFE_INTEGER, wrap: (dataKey) => sm2Encrypt(point, dataKey) };
   }
   const publicKey = rsa2048PublicKeyFromSpki(publicKeySpki);
-  if (!publicKey) throw new KmsError('InvalidParameter', 'PublicKeyBlob');
+  if (!publicKey) throw new KmsError('InvalidInput', 'publicKeyBlob');
   const hash = scheme.algorithm === WrappingAlgorithm.RsaesOaepSha1 ? 'sha1' : 'sha256';
   const maxDataKeyBytes = OAEP_CAPACITY[hash] ?? 0;
   return {
@@ -88,7 +88,7 @@ export function exportRecipient(scheme: WrappingScheme, publicKeySpki: Buffer): 
     maxDataKeyBytes,
     wrap: (dataKey) => {
       // A data key longer than OAEP can carry under this hash cannot be exported this way.
-      if (dataKey.length > maxDataKeyBytes) throw new KmsError('InvalidParameter', 'WrappingAlgorithm');
+      if (dataKey.length > maxDataKeyBytes) throw new KmsError('InvalidInput', 'wrappingAlgorithm');
       return rsaOaepEncrypt(publicKey, hash, dataKey);
     },
   };

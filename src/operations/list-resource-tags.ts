@@ -1,16 +1,14 @@
 import type { Key } from '../domain/key.js';
+import type { KeyReference } from '../domain/key-reference.js';
 import { StateRule } from '../domain/key-state.js';
-import { useKey } from './key-access.js';
-import { defineOperation } from './operation.js';
+import { defineOperation, resource } from './operation.js';
 
 export interface ListResourceTagsInput {
-  readonly keyId: string;
+  readonly key: KeyReference;
 }
 
-export const listResourceTags = defineOperation(
-  'ListResourceTags',
-  async (context, input: ListResourceTagsInput): Promise<Pick<Key, 'keyId' | 'tags'>> => {
-    const key = await useKey(context, input.keyId, 'ListResourceTags', StateRule.AnyState);
-    return { keyId: key.keyId, tags: key.tags };
-  },
-);
+export const listResourceTags = defineOperation({
+  action: 'ListResourceTags',
+  resources: (input: ListResourceTagsInput) => ({ key: resource.key(input.key, StateRule.AnyState) }),
+  run: (_context, _input, { key }): Promise<Pick<Key, 'keyId' | 'tags'>> => Promise.resolve({ keyId: key.keyId, tags: key.tags }),
+});

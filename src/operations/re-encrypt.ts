@@ -1,26 +1,31 @@
 import type { EncryptionContext } from '../domain/encryption-context.js';
+import type { KeyReference } from '../domain/key-reference.js';
 import { StateRule } from '../domain/key-state.js';
-import { openBlob, sealWithPrimary, type SealedResult } from './ciphertext.js';
-import { useKey } from './key-access.js';
-import { defineOperation } from './operation.js';
+import { openCiphertext, sealWithPrimary, type SealedResult } from './ciphertext.js';
+import { defineOperation, resource } from './operation.js';
 
 export interface ReEncryptInput {
-  readonly ciphertextBlob: string;
+  readonly ciphertextBlob: Buffer;
   readonly sourceEncryptionContext: EncryptionContext;
-  readonly destinationKeyId: string;
+  readonly destinationKey: KeyReference;
   readonly destinationEncryptionContext: EncryptionContext;
   readonly dryRun: boolean;
 }
 
 /** Opens a blob and seals its plaintext under another key (or the same key's newest version). */
-export const reEncrypt = defineOperation('ReEncrypt', async (context, input: ReEncryptInput): Promise<SealedResult> => {
-  const destination = await useKey(context, input.destinationKeyId, 'ReEncrypt', StateRule.UseKey);
-  const opened = await openBlob(context, input.ciphertextBlob, input.sourceEncryptionContext, 'ReEncrypt', input.dryRun);
-  try {
-    // The audit event names the destination; the source was checked and admitted above.
-    context.audit.keyId = destination.keyId;
-    return await sealWithPrimary(context, destination, opened.plaintext, input.destinationEncryptionContext);
-  } finally {
-    opened.plaintext.fill(0);
-  }
+export const reEncrypt = defineOperation({
+  action: 'ReEncrypt',
+  // The destination is resolved first, as it always was: its refusals come before the source's.
+  resources: (input: ReEncryptInput) => ({
+    destination: resource.key(input.destinationKey, StateRule.UseKey),
+    source: resource.ciphertext(input.ciphertextBlob, StateRule.UseKey),
+  }),
+  run: async (context, input, { destination, source }): Promise<SealedResult> => {
+    const plaintext = await openCiphertext(source, input.sourceEncryptionContext, input.dryRun);
+    try {
+      return await sealWithPrimary(context, 'destination', destination, plaintext, input.destinationEncryptionContext);
+    } finally {
+      plaintext.fill(0);
+    }
+  },
 });

@@ -1,27 +1,30 @@
 import { KmsError } from '../domain/errors.js';
+import type { KeyReference } from '../domain/key-reference.js';
 import { KeyState, StateRule } from '../domain/key-state.js';
 import { DAY_IN_SECONDS } from '../domain/rotation-interval.js';
-import { mutateKey } from './key-access.js';
-import { defineOperation } from './operation.js';
+import { defineOperation, resource } from './operation.js';
 
 export const MIN_PENDING_WINDOW_IN_DAYS = 7;
 export const MAX_PENDING_WINDOW_IN_DAYS = 366;
 
 export interface ScheduleKeyDeletionInput {
-  readonly keyId: string;
+  readonly key: KeyReference;
   readonly pendingWindowInDays: number;
 }
 
-export const scheduleKeyDeletion = defineOperation(
-  'ScheduleKeyDeletion',
-  async (context, input: ScheduleKeyDeletionInput): Promise<void> => {
+export const scheduleKeyDeletion = defineOperation({
+  action: 'ScheduleKeyDeletion',
+  validate: (input: ScheduleKeyDeletionInput) => {
     const days = input.pendingWindowInDays;
     if (!Number.isInteger(days) || days < MIN_PENDING_WINDOW_IN_DAYS || days > MAX_PENDING_WINDOW_IN_DAYS) {
-      throw new KmsError('InvalidParameter', 'PendingWindowInDays');
+      throw new KmsError('InvalidInput', 'pendingWindowInDays');
     }
-    await mutateKey(context, input.keyId, 'ScheduleKeyDeletion', StateRule.ScheduleDeletion, (key) => {
-      if (key.deletionProtection) throw new KmsError('RejectedDeletionProtected');
-      return { keyState: KeyState.PendingDeletion, deleteDate: context.clock.now() + days * DAY_IN_SECONDS * 1000 };
+  },
+  resources: (input) => ({ key: resource.key(input.key, StateRule.ScheduleDeletion) }),
+  run: async (context, input, { key }): Promise<void> => {
+    await context.keys.mutateKey(key.keyId, StateRule.ScheduleDeletion, (stored) => {
+      if (stored.deletionProtection) throw new KmsError('DeletionProtected');
+      return { keyState: KeyState.PendingDeletion, deleteDate: context.clock.now() + input.pendingWindowInDays * DAY_IN_SECONDS * 1000 };
     });
   },
-);
+});

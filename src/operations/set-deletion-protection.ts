@@ -1,24 +1,27 @@
 import { KmsError } from '../domain/errors.js';
+import type { KeyReference } from '../domain/key-reference.js';
 import { StateRule } from '../domain/key-state.js';
-import { mutateKey } from './key-access.js';
-import { defineOperation } from './operation.js';
+import { defineOperation, resource } from './operation.js';
+
+export const MAX_DELETION_PROTECTION_DESCRIPTION_LENGTH = 8192;
 
 export interface SetDeletionProtectionInput {
-  /** A KeyId parameter, or the key's Arn from ProtectedResourceArn. */
-  readonly keyReference: string;
+  readonly key: KeyReference;
   readonly enableDeletionProtection: boolean;
   readonly deletionProtectionDescription?: string;
 }
 
-export const setDeletionProtection = defineOperation(
-  'SetDeletionProtection',
-  async (context, input: SetDeletionProtectionInput): Promise<void> => {
+export const setDeletionProtection = defineOperation({
+  action: 'SetDeletionProtection',
+  validate: (input: SetDeletionProtectionInput) => {
     const description = input.deletionProtectionDescription ?? '';
-    if (description.length > 8192) throw new KmsError('InvalidParameter', 'DeletionProtectionDescription');
-    // The same rule as CreateAlias: refused only while the key is pending deletion.
-    await mutateKey(context, input.keyReference, 'SetDeletionProtection', StateRule.CreateAlias, () => ({
+    if (description.length > MAX_DELETION_PROTECTION_DESCRIPTION_LENGTH) throw new KmsError('InvalidInput', 'deletionProtectionDescription');
+  },
+  resources: (input) => ({ key: resource.key(input.key, StateRule.SetDeletionProtection) }),
+  run: async (context, input, { key }): Promise<void> => {
+    await context.keys.mutateKey(key.keyId, StateRule.SetDeletionProtection, () => ({
       deletionProtection: input.enableDeletionProtection,
-      deletionProtectionDescription: input.enableDeletionProtection ? description : '',
+      deletionProtectionDescription: input.enableDeletionProtection ? (input.deletionProtectionDescription ?? '') : '',
     }));
   },
-);
+});

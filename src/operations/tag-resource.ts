@@ -1,15 +1,19 @@
 import type { Tag } from '../domain/key.js';
+import type { KeyReference } from '../domain/key-reference.js';
 import { StateRule } from '../domain/key-state.js';
 import { assertValidTags, mergeTags } from '../domain/tags.js';
-import { mutateKey } from './key-access.js';
-import { defineOperation } from './operation.js';
+import { defineOperation, resource } from './operation.js';
 
 export interface TagResourceInput {
-  readonly keyId: string;
+  readonly key: KeyReference;
   readonly tags: readonly Tag[];
 }
 
-export const tagResource = defineOperation('TagResource', async (context, input: TagResourceInput): Promise<void> => {
-  assertValidTags(input.tags, 'Tags');
-  await mutateKey(context, input.keyId, 'TagResource', StateRule.AnyState, (key) => ({ tags: mergeTags(key.tags, input.tags) }));
+export const tagResource = defineOperation({
+  action: 'TagResource',
+  validate: (input: TagResourceInput) => assertValidTags(input.tags, 'tags'),
+  resources: (input) => ({ key: resource.key(input.key, StateRule.AnyState) }),
+  run: async (context, input, { key }): Promise<void> => {
+    await context.keys.mutateKey(key.keyId, StateRule.AnyState, (stored) => ({ tags: mergeTags(stored.tags, input.tags) }));
+  },
 });

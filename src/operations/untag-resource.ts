@@ -1,15 +1,17 @@
+import type { KeyReference } from '../domain/key-reference.js';
 import { StateRule } from '../domain/key-state.js';
 import { removeTags } from '../domain/tags.js';
-import { mutateKey } from './key-access.js';
-import { defineOperation } from './operation.js';
+import { defineOperation, resource } from './operation.js';
 
 export interface UntagResourceInput {
-  readonly keyId: string;
+  readonly key: KeyReference;
   readonly tagKeys: readonly string[];
 }
 
-export const untagResource = defineOperation('UntagResource', async (context, input: UntagResourceInput): Promise<void> => {
-  await mutateKey(context, input.keyId, 'UntagResource', StateRule.AnyState, (key) => ({
-    tags: removeTags(key.tags, input.tagKeys),
-  }));
+export const untagResource = defineOperation({
+  action: 'UntagResource',
+  resources: (input: UntagResourceInput) => ({ key: resource.key(input.key, StateRule.AnyState) }),
+  run: async (context, input, { key }): Promise<void> => {
+    await context.keys.mutateKey(key.keyId, StateRule.AnyState, (stored) => ({ tags: removeTags(stored.tags, input.tagKeys) }));
+  },
 });

@@ -1,25 +1,21 @@
 import { assertValidAliasName } from '../domain/alias.js';
-import { KmsError } from '../domain/errors.js';
+import type { KeyReference } from '../domain/key-reference.js';
 import { StateRule } from '../domain/key-state.js';
-import { StoreConflictError } from '../domain/ports.js';
-import { useKey } from './key-access.js';
-import { defineOperation } from './operation.js';
+import { defineOperation, resource } from './operation.js';
 
 export interface UpdateAliasInput {
   readonly aliasName: string;
   /** The new target. */
-  readonly keyId: string;
+  readonly key: KeyReference;
 }
 
-export const updateAlias = defineOperation('UpdateAlias', async (context, input: UpdateAliasInput): Promise<void> => {
-  assertValidAliasName(input.aliasName);
-  const target = await useKey(context, input.keyId, 'UpdateAlias', StateRule.AliasTarget);
-  if (!(await context.keys.store.getAlias(input.aliasName))) throw new KmsError('ForbiddenAliasNotFound');
-  try {
-    await context.keys.store.updateAlias(input.aliasName, target.keyId);
-  } catch (error) {
-    if (error instanceof StoreConflictError && error.reason === 'alias-missing') throw new KmsError('ForbiddenAliasNotFound');
-    throw error;
-  }
-  context.keys.forgetAlias(input.aliasName);
+/** Points an alias at another key: the caller must be allowed on the alias, its current key and the new one. */
+export const updateAlias = defineOperation({
+  action: 'UpdateAlias',
+  validate: (input: UpdateAliasInput) => assertValidAliasName(input.aliasName),
+  // The new target is judged first, as it always was: its refusals come before the alias's.
+  resources: (input) => ({ key: resource.key(input.key, StateRule.AliasTarget), alias: resource.alias(input.aliasName, { target: true }) }),
+  run: async (context, input, { key }): Promise<void> => {
+    await context.keys.updateAlias(input.aliasName, key);
+  },
 });

@@ -1,20 +1,21 @@
 import { KmsError } from '../domain/errors.js';
+import type { KeyReference } from '../domain/key-reference.js';
 import { StateRule } from '../domain/key-state.js';
 import { MAX_DESCRIPTION_LENGTH } from './create-key.js';
-import { mutateKey } from './key-access.js';
-import { defineOperation } from './operation.js';
+import { defineOperation, resource } from './operation.js';
 
 export interface UpdateKeyDescriptionInput {
-  readonly keyId: string;
+  readonly key: KeyReference;
   readonly description: string;
 }
 
-export const updateKeyDescription = defineOperation(
-  'UpdateKeyDescription',
-  async (context, input: UpdateKeyDescriptionInput): Promise<void> => {
-    if (input.description.length > MAX_DESCRIPTION_LENGTH) throw new KmsError('InvalidParameter', 'Description');
-    await mutateKey(context, input.keyId, 'UpdateKeyDescription', StateRule.AnyState, () => ({
-      description: input.description,
-    }));
+export const updateKeyDescription = defineOperation({
+  action: 'UpdateKeyDescription',
+  validate: (input: UpdateKeyDescriptionInput) => {
+    if (input.description.length > MAX_DESCRIPTION_LENGTH) throw new KmsError('InvalidInput', 'description');
   },
-);
+  resources: (input) => ({ key: resource.key(input.key, StateRule.AnyState) }),
+  run: async (context, input, { key }): Promise<void> => {
+    await context.keys.mutateKey(key.keyId, StateRule.AnyState, () => ({ description: input.description }));
+  },
+});

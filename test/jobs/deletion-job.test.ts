@@ -52,8 +52,8 @@ void describe('DeletionJob', () => {
     assert.equal(await versionCount(h.store, doomed.keyId), 0);
     assert.equal(await h.store.getAlias(doomed.aliasName), undefined);
     assert.deepEqual((await h.store.listAliases(FIRST_PAGE, doomed.keyId)).items, []);
-    await assertKmsError(decryptWith(h, doomed.blob), 'ForbiddenKeyNotFound');
-    await assertKmsError(h.keys.resolve(doomed.keyId), 'ForbiddenKeyNotFound');
+    await assertKmsError(decryptWith(h, doomed.blob), 'KeyNotFound');
+    await assertKmsError(h.keys.resolve(doomed.keyId), 'KeyNotFound');
     // Nothing else went with it.
     assert.equal(await decryptWith(h, survivorBlob), 'still here');
     assert.equal((await h.keys.resolve('alias/survivor')).keyId, survivor.keyId);
@@ -65,9 +65,9 @@ void describe('DeletionJob', () => {
     const doomed = await keyPendingDeletion(h);
     h.clock.advance(7 * DAY);
     // Fill the caches (record, opened version) at the very instant of the deletion.
-    await assertKmsError(decryptWith(h, doomed.blob), 'RejectedPendingDeletion');
+    await assertKmsError(decryptWith(h, doomed.blob), 'KeyPendingDeletion');
     await job.run(h.clock.now());
-    await assertKmsError(decryptWith(h, doomed.blob), 'ForbiddenKeyNotFound');
+    await assertKmsError(decryptWith(h, doomed.blob), 'KeyNotFound');
   });
 
   void it('does not destroy a key whose deletion was cancelled', async () => {

@@ -56,11 +56,11 @@ describe('deleted or expired imported material cannot be used from memory', () =
     assert.equal(version?.material, null, 'the sealed material left the store');
     assert.ok(version?.materialCommitment, 'the commitment stays');
 
-    await assertKmsError(encryptWith(h, keyId, 'x'), 'RejectedPendingImport');
-    await assertKmsError(decryptWith(h, blob), 'RejectedPendingImport');
+    await assertKmsError(encryptWith(h, keyId, 'x'), 'KeyPendingImport');
+    await assertKmsError(decryptWith(h, blob), 'KeyPendingImport');
     await staleEnabledRecord(h, keyId);
-    await assertKmsError(encryptWith(h, keyId, 'x'), 'RejectedPendingImport');
-    await assertKmsError(decryptWith(h, blob), 'RejectedPendingImport');
+    await assertKmsError(encryptWith(h, keyId, 'x'), 'KeyPendingImport');
+    await assertKmsError(decryptWith(h, blob), 'KeyPendingImport');
 
     await importInto(h, keyId, material);
     assert.equal(await decryptWith(h, blob), 'cached');
@@ -92,7 +92,7 @@ describe('deleted or expired imported material cannot be used from memory', () =
       assert.deepEqual((await job.run(h.clock.now())).done, [], 'once');
 
       await staleEnabledRecord(h, keyId);
-      await assertKmsError(decryptWith(h, blob), 'RejectedPendingImport');
+      await assertKmsError(decryptWith(h, blob), 'KeyPendingImport');
       await importInto(h, keyId, material);
       assert.equal(await decryptWith(h, blob), 'until expiry');
     } finally {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { SecretBytes } from '../../src/crypto/secret-bytes.js';
 import { EMPTY_CONTEXT } from '../../src/domain/encryption-context.js';
-import { KmsError, type ErrorName } from '../../src/domain/errors.js';
+import { KmsError, type ErrorKind } from '../../src/domain/errors.js';
 import type { Key } from '../../src/domain/key.js';
 import { ProtectionLevel } from '../../src/domain/key-spec.js';
 import type { Clock, KeyProtector, KeyStore } from '../../src/domain/ports.js';
@@ -88,10 +88,10 @@ export async function versionCount(store: KeyStore, keyId: string): Promise<numb
   return (await store.listKeyVersions(keyId, { pageNumber: 1, pageSize: 1 })).totalCount;
 }
 
-export async function assertKmsError(promise: Promise<unknown>, errorName: ErrorName): Promise<void> {
+export async function assertKmsError(promise: Promise<unknown>, errorName: ErrorKind): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
     assert.ok(error instanceof KmsError, `expected KmsError ${errorName}, got ${String(error)}`);
-    assert.equal(error.errorName, errorName);
+    assert.equal(error.kind, errorName);
     return true;
   });
 }

@@ -57,7 +57,7 @@ export function describeKeyProtectorContract(name: string, open: () => Promise<O
           if (protector.supportsKeySpec(keySpec)) return;
           await assert.rejects(protector.generate(keySpec, randomUUID()), (error: unknown) => {
             assert.ok(error instanceof KmsError);
-            assert.equal(error.errorName, 'UnsupportedKeySpecAtProtectionLevel');
+            assert.equal(error.kind, 'KeySpecUnsupportedAtProtectionLevel');
             assert.equal(error.httpStatus, 400);
             return true;
           });

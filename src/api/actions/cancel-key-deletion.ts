@@ -5,6 +5,6 @@ import { wireAction } from '../wire-action.js';
 export const cancelKeyDeletionAction = wireAction({
   action: 'CancelKeyDeletion',
   operation: cancelKeyDeletion,
-  parse: (params) => ({ keyId: params.required('KeyId') }),
+  parse: (params) => ({ key: params.keyReference('KeyId') }),
   respond: emptyBody,
 });

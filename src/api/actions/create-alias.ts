@@ -5,6 +5,6 @@ import { wireAction } from '../wire-action.js';
 export const createAliasAction = wireAction({
   action: 'CreateAlias',
   operation: createAlias,
-  parse: (params) => ({ aliasName: params.required('AliasName'), keyId: params.required('KeyId') }),
+  parse: (params) => ({ aliasName: params.required('AliasName'), key: params.keyReference('KeyId') }),
   respond: emptyBody,
 });

@@ -5,6 +5,6 @@ import { wireAction } from '../wire-action.js';
 export const createKeyVersionAction = wireAction({
   action: 'CreateKeyVersion',
   operation: createKeyVersion,
-  parse: (params) => ({ keyId: params.required('KeyId') }),
+  parse: (params) => ({ key: params.keyReference('KeyId') }),
   respond: (version) => ({ KeyVersion: keyVersionBody(version) }),
 });

@@ -5,9 +5,13 @@ export const decryptAction = wireAction({
   action: 'Decrypt',
   operation: decrypt,
   parse: (params) => ({
-    ciphertextBlob: params.required('CiphertextBlob'),
+    ciphertextBlob: params.ciphertext('CiphertextBlob'),
     encryptionContext: params.encryptionContext('EncryptionContext'),
     dryRun: params.dryRun(),
   }),
-  respond: (output) => ({ KeyId: output.keyId, KeyVersionId: output.keyVersionId, Plaintext: output.plaintext }),
+  respond: (output) => {
+    const plaintext = output.plaintext.toString('utf8');
+    output.plaintext.fill(0);
+    return { KeyId: output.keyId, KeyVersionId: output.keyVersionId, Plaintext: plaintext };
+  },
 });

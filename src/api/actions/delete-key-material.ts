@@ -5,6 +5,6 @@ import { wireAction } from '../wire-action.js';
 export const deleteKeyMaterialAction = wireAction({
   action: 'DeleteKeyMaterial',
   operation: deleteKeyMaterial,
-  parse: (params) => ({ keyId: params.required('KeyId') }),
+  parse: (params) => ({ key: params.keyReference('KeyId') }),
   respond: emptyBody,
 });

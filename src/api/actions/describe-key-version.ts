@@ -5,6 +5,6 @@ import { wireAction } from '../wire-action.js';
 export const describeKeyVersionAction = wireAction({
   action: 'DescribeKeyVersion',
   operation: describeKeyVersion,
-  parse: (params) => ({ keyId: params.required('KeyId'), keyVersionId: params.required('KeyVersionId') }),
+  parse: (params) => ({ key: params.keyReference('KeyId'), keyVersionId: params.required('KeyVersionId') }),
   respond: (version) => ({ KeyVersion: keyVersionBody(version) }),
 });

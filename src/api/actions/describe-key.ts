@@ -5,6 +5,6 @@ import { wireAction } from '../wire-action.js';
 export const describeKeyAction = wireAction({
   action: 'DescribeKey',
   operation: describeKey,
-  parse: (params) => ({ keyId: params.required('KeyId') }),
+  parse: (params) => ({ key: params.keyReference('KeyId') }),
   respond: (key, scope) => ({ KeyMetadata: keyMetadata(key, scope) }),
 });

@@ -1,17 +1,18 @@
 import { describeService } from '../../operations/describe-service.js';
 import { wireAction } from '../wire-action.js';
+import { wireKeySpec, wireKeyUsage, wireProtectionLevel } from '../wire-values.js';
 
 export const describeServiceAction = wireAction({
   action: 'DescribeService',
   operation: describeService,
   parse: () => undefined,
   respond: (service) => ({
-    ProtectionLevels: { ProtectionLevel: service.protectionLevels.map((type) => ({ Type: type })) },
+    ProtectionLevels: { ProtectionLevel: service.protectionLevels.map((type) => ({ Type: wireProtectionLevel(type) })) },
     KeySpecs: {
       KeySpec: service.keySpecs.map((spec) => ({
-        Name: spec.name,
-        SupportedProtectionLevels: { SupportedProtectionLevel: spec.supportedProtectionLevels },
-        Usages: { Usage: spec.usages },
+        Name: wireKeySpec(spec.name),
+        SupportedProtectionLevels: { SupportedProtectionLevel: spec.supportedProtectionLevels.map(wireProtectionLevel) },
+        Usages: { Usage: spec.usages.map(wireKeyUsage) },
       })),
     },
   }),

@@ -5,6 +5,6 @@ import { wireAction } from '../wire-action.js';
 export const enableKeyAction = wireAction({
   action: 'EnableKey',
   operation: enableKey,
-  parse: (params) => ({ keyId: params.required('KeyId') }),
+  parse: (params) => ({ key: params.keyReference('KeyId') }),
   respond: emptyBody,
 });

@@ -1,4 +1,4 @@
-import { exportDataKey } from '../../operations/export-data-key.js';
+import { exportDataKey, type ExportTarget } from '../../operations/export-data-key.js';
 import { wireAction } from '../wire-action.js';
 import type { WireParams } from '../wire-params.js';
 
@@ -6,17 +6,17 @@ export const exportDataKeyAction = wireAction({
   action: 'ExportDataKey',
   operation: exportDataKey,
   parse: (params) => ({
-    ciphertextBlob: params.required('CiphertextBlob'),
+    ciphertextBlob: params.ciphertext('CiphertextBlob'),
     ...parseExportTarget(params),
     encryptionContext: params.encryptionContext('EncryptionContext'),
     dryRun: params.dryRun(),
   }),
-  respond: (output) => ({ ExportedDataKey: output.exportedDataKey, KeyId: output.keyId, KeyVersionId: output.keyVersionId }),
+  respond: (output) => ({ ExportedDataKey: output.exportedDataKey.toString('base64'), KeyId: output.keyId, KeyVersionId: output.keyVersionId }),
 });
 
-export function parseExportTarget(params: WireParams): { publicKeyBlob: string; wrappingKeySpec: string; wrappingAlgorithm: string } {
+export function parseExportTarget(params: WireParams): ExportTarget {
   return {
-    publicKeyBlob: params.required('PublicKeyBlob'),
+    publicKey: params.base64('PublicKeyBlob'),
     wrappingKeySpec: params.required('WrappingKeySpec'),
     wrappingAlgorithm: params.required('WrappingAlgorithm'),
   };

@@ -8,5 +8,5 @@ export const generateAndExportDataKeyAction = wireAction({
   action: 'GenerateAndExportDataKey',
   operation: generateAndExportDataKey,
   parse: (params) => ({ ...parseDataKeyParams(params), ...parseExportTarget(params) }),
-  respond: (output) => ({ ...sealedBody(output), ExportedDataKey: output.exportedDataKey }),
+  respond: (output) => ({ ...sealedBody(output), ExportedDataKey: output.exportedDataKey.toString('base64') }),
 });

@@ -6,13 +6,13 @@ export const getParametersForImportAction = wireAction({
   action: 'GetParametersForImport',
   operation: getParametersForImport,
   parse: (params) => ({
-    keyId: params.required('KeyId'),
+    key: params.keyReference('KeyId'),
     wrappingKeySpec: params.required('WrappingKeySpec'),
     wrappingAlgorithm: params.required('WrappingAlgorithm'),
   }),
   respond: (output) => ({
     KeyId: output.keyId,
-    ImportToken: output.importToken,
+    ImportToken: output.importToken.toString('base64'),
     PublicKey: output.publicKeySpki.toString('base64'),
     TokenExpireTime: formatWireTime(output.tokenExpireTime),
   }),

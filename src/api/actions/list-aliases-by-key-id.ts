@@ -5,6 +5,6 @@ import { wireAction } from '../wire-action.js';
 export const listAliasesByKeyIdAction = wireAction({
   action: 'ListAliasesByKeyId',
   operation: listAliasesByKeyId,
-  parse: (params) => ({ keyId: params.required('KeyId'), page: params.page() }),
+  parse: (params) => ({ key: params.keyReference('KeyId'), page: params.page() }),
   respond: (result, scope) => ({ ...aliasesBody(result.items, scope), ...pageFields(result) }),
 });

@@ -5,6 +5,6 @@ import { wireAction } from '../wire-action.js';
 export const listKeyVersionsAction = wireAction({
   action: 'ListKeyVersions',
   operation: listKeyVersions,
-  parse: (params) => ({ keyId: params.required('KeyId'), page: params.page() }),
+  parse: (params) => ({ key: params.keyReference('KeyId'), page: params.page() }),
   respond: (result) => ({ KeyVersions: { KeyVersion: result.items.map(keyVersionBody) }, ...pageFields(result) }),
 });

@@ -3,6 +3,7 @@ import { KmsError } from '../../domain/errors.js';
 import type { KeyFilter } from '../../domain/ports.js';
 import { listKeys } from '../../operations/list-keys.js';
 import { pageFields } from '../shapes.js';
+import { WIRE_KEY_SPECS, WIRE_KEY_STATES, WIRE_KEY_USAGES, WIRE_PROTECTION_LEVELS } from '../wire-values.js';
 import { wireAction } from '../wire-action.js';
 import type { WireParams } from '../wire-params.js';
 
@@ -14,6 +15,14 @@ const FILTER_FIELDS = {
   KeyUsage: 'keyUsage',
   ProtectionLevel: 'protectionLevel',
 } as const satisfies Record<string, keyof KeyFilter>;
+
+/** Each filter field's wire values, mapped to Arca's. */
+const FILTER_VALUES: Readonly<Record<keyof KeyFilter, Readonly<Record<string, string>>>> = {
+  keyState: WIRE_KEY_STATES,
+  keySpec: WIRE_KEY_SPECS,
+  keyUsage: WIRE_KEY_USAGES,
+  protectionLevel: WIRE_PROTECTION_LEVELS,
+};
 
 export const listKeysAction = wireAction({
   action: 'ListKeys',
@@ -33,8 +42,8 @@ export const listKeysAction = wireAction({
 function parseFilters(params: WireParams): KeyFilter {
   const parsed = params.optionalJson('Filters');
   if (parsed === undefined) return {};
-  if (!Array.isArray(parsed) || parsed.length > MAX_FILTERS) throw new KmsError('InvalidParameter', 'Filters');
-  // Values are matched as given: an unknown state or spec simply matches no key.
+  if (!Array.isArray(parsed) || parsed.length > MAX_FILTERS) throw new KmsError('InvalidInput', 'Filters');
+  // An unknown state or spec simply matches no key: it maps to nothing.
   const filter: { -readonly [Field in keyof KeyFilter]?: string[] } = {};
   for (const entry of parsed) {
     const { key, values } = filterEntry(entry);
@@ -42,17 +51,19 @@ function parseFilters(params: WireParams): KeyFilter {
       if (!values.includes('User')) filter.keyState = [];
       continue;
     }
-    if (!Object.hasOwn(FILTER_FIELDS, key)) throw new KmsError('InvalidParameter', 'Filters');
+    if (!Object.hasOwn(FILTER_FIELDS, key)) throw new KmsError('InvalidInput', 'Filters');
     const field = FILTER_FIELDS[key as keyof typeof FILTER_FIELDS];
-    filter[field] = filter[field] ? filter[field].filter((v) => values.includes(v)) : values;
+    const table = FILTER_VALUES[field];
+    const known = values.flatMap((value) => (Object.hasOwn(table, value) && table[value] !== undefined ? [table[value]] : []));
+    filter[field] = filter[field] ? filter[field].filter((v) => known.includes(v)) : known;
   }
   return filter as KeyFilter;
 }
 
 function filterEntry(entry: unknown): { key: string; values: string[] } {
-  if (typeof entry !== 'object' || entry === null) throw new KmsError('InvalidParameter', 'Filters');
+  if (typeof entry !== 'object' || entry === null) throw new KmsError('InvalidInput', 'Filters');
   const { Key: key, Values: values } = entry as Record<string, unknown>;
   const valid = typeof key === 'string' && Array.isArray(values) && values.every((v) => typeof v === 'string');
-  if (!valid) throw new KmsError('InvalidParameter', 'Filters');
+  if (!valid) throw new KmsError('InvalidInput', 'Filters');
   return { key, values };
 }

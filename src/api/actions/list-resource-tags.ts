@@ -4,7 +4,7 @@ import { wireAction } from '../wire-action.js';
 export const listResourceTagsAction = wireAction({
   action: 'ListResourceTags',
   operation: listResourceTags,
-  parse: (params) => ({ keyId: params.required('KeyId') }),
+  parse: (params) => ({ key: params.keyReference('KeyId') }),
   respond: (output) => ({
     Tags: { Tag: output.tags.map((tag) => ({ KeyId: output.keyId, TagKey: tag.tagKey, TagValue: tag.tagValue })) },
   }),

@@ -9,12 +9,12 @@ export const reEncryptAction = wireAction({
   operation: reEncrypt,
   parse: (params) => {
     for (const name of ['SourceKeyId', 'SourceKeyVersionId', 'SourceEncryptionAlgorithm']) {
-      if (params.optional(name)) throw new KmsError('InvalidParameter', name);
+      if (params.optional(name)) throw new KmsError('InvalidInput', name);
     }
     return {
-      ciphertextBlob: params.required('CiphertextBlob'),
+      ciphertextBlob: params.ciphertext('CiphertextBlob'),
       sourceEncryptionContext: params.encryptionContext('SourceEncryptionContext'),
-      destinationKeyId: params.required('DestinationKeyId'),
+      destinationKey: params.keyReference('DestinationKeyId'),
       destinationEncryptionContext: params.encryptionContext('DestinationEncryptionContext'),
       dryRun: params.dryRun(),
     };

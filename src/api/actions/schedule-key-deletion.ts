@@ -6,7 +6,7 @@ export const scheduleKeyDeletionAction = wireAction({
   action: 'ScheduleKeyDeletion',
   operation: scheduleKeyDeletion,
   parse: (params) => ({
-    keyId: params.required('KeyId'),
+    key: params.keyReference('KeyId'),
     pendingWindowInDays: params.requiredInteger('PendingWindowInDays'),
   }),
   respond: emptyBody,

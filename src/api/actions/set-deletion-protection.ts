@@ -8,10 +8,10 @@ export const setDeletionProtectionAction = wireAction({
   action: 'SetDeletionProtection',
   operation: setDeletionProtection,
   parse: (params) => {
-    const keyReference = params.optional('KeyId') || params.optional('ProtectedResourceArn');
-    if (!keyReference) throw new KmsError('MissingParameter', 'ProtectedResourceArn');
+    const name = params.optional('KeyId') ? 'KeyId' : 'ProtectedResourceArn';
+    if (!params.optional(name)) throw new KmsError('MissingInput', 'ProtectedResourceArn');
     return {
-      keyReference,
+      key: params.keyReference(name),
       enableDeletionProtection: params.requiredBoolean('EnableDeletionProtection'),
       deletionProtectionDescription: params.optional('DeletionProtectionDescription'),
     };

@@ -1,4 +1,5 @@
 import { KmsError } from '../../domain/errors.js';
+import type { KeyReference } from '../../domain/key-reference.js';
 import { tagResource } from '../../operations/tag-resource.js';
 import { emptyBody } from '../shapes.js';
 import { wireAction } from '../wire-action.js';
@@ -8,16 +9,16 @@ import { parseTagList } from './create-key.js';
 export const tagResourceAction = wireAction({
   action: 'TagResource',
   operation: tagResource,
-  parse: (params) => ({ keyId: taggedKeyId(params), tags: requiredTags(params) }),
+  parse: (params) => ({ key: taggedKey(params), tags: requiredTags(params) }),
   respond: emptyBody,
 });
 
 /** The old tag actions address one of a key, a secret or a certificate; Arca holds only keys. */
-export function taggedKeyId(params: WireParams): string {
+export function taggedKey(params: WireParams): KeyReference {
   for (const name of ['SecretName', 'CertificateId']) {
-    if (params.optional(name)) throw new KmsError('InvalidParameter', name);
+    if (params.optional(name)) throw new KmsError('InvalidInput', name);
   }
-  return params.required('KeyId');
+  return params.keyReference('KeyId');
 }
 
 function requiredTags(params: WireParams) {

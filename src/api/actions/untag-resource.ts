@@ -3,12 +3,12 @@ import { untagResource } from '../../operations/untag-resource.js';
 import { emptyBody } from '../shapes.js';
 import { wireAction } from '../wire-action.js';
 import type { WireParams } from '../wire-params.js';
-import { taggedKeyId } from './tag-resource.js';
+import { taggedKey } from './tag-resource.js';
 
 export const untagResourceAction = wireAction({
   action: 'UntagResource',
   operation: untagResource,
-  parse: (params) => ({ keyId: taggedKeyId(params), tagKeys: parseTagKeys(params) }),
+  parse: (params) => ({ key: taggedKey(params), tagKeys: parseTagKeys(params) }),
   respond: emptyBody,
 });
 
@@ -17,7 +17,7 @@ function parseTagKeys(params: WireParams): string[] {
   params.required('TagKeys');
   const parsed = params.optionalJson('TagKeys');
   if (!Array.isArray(parsed) || !parsed.every((key) => typeof key === 'string')) {
-    throw new KmsError('InvalidParameter', 'TagKeys');
+    throw new KmsError('InvalidInput', 'TagKeys');
   }
   return parsed;
 }

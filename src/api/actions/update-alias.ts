@@ -5,6 +5,6 @@ import { wireAction } from '../wire-action.js';
 export const updateAliasAction = wireAction({
   action: 'UpdateAlias',
   operation: updateAlias,
-  parse: (params) => ({ aliasName: params.required('AliasName'), keyId: params.required('KeyId') }),
+  parse: (params) => ({ aliasName: params.required('AliasName'), key: params.keyReference('KeyId') }),
   respond: emptyBody,
 });

@@ -5,6 +5,6 @@ import { wireAction } from '../wire-action.js';
 export const updateKeyDescriptionAction = wireAction({
   action: 'UpdateKeyDescription',
   operation: updateKeyDescription,
-  parse: (params) => ({ keyId: params.required('KeyId'), description: params.required('Description') }),
+  parse: (params) => ({ key: params.keyReference('KeyId'), description: params.required('Description') }),
   respond: emptyBody,
 });

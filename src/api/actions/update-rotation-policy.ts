@@ -6,9 +6,9 @@ export const updateRotationPolicyAction = wireAction({
   action: 'UpdateRotationPolicy',
   operation: updateRotationPolicy,
   parse: (params) => ({
-    keyId: params.required('KeyId'),
+    key: params.keyReference('KeyId'),
     enableAutomaticRotation: params.requiredBoolean('EnableAutomaticRotation'),
-    rotationInterval: params.optional('RotationInterval') || undefined,
+    rotationIntervalSeconds: params.optionalDurationSeconds('RotationInterval'),
   }),
   respond: emptyBody,
 });

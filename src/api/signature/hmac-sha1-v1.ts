@@ -73,6 +73,6 @@ function requiredParam(params: Pairs, name: string): string {
   const values = params.filter(([key]) => key === name).map(([, value]) => value);
   if (values.length > 1) throw new KmsError('IncompleteSignature', `The parameter ${name} is repeated.`);
   const value = values[0];
-  if (value === undefined || value === '') throw new KmsError('MissingParameter', name);
+  if (value === undefined || value === '') throw new KmsError('MissingInput', name);
   return value;
 }

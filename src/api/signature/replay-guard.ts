@@ -218,9 +218,9 @@ export class ReplayGuard {
    * `maxEntries` live pairs are held already.
    */
   recordNonce(accessKeyId: string, nonce: string, timestampMs: number, nowMs: number): void {
-    if (nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH) throw new KmsError('InvalidParameter', 'SignatureNonce');
+    if (nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH) throw new KmsError('InvalidInput', 'SignatureNonce');
     if (!Number.isFinite(timestampMs) || !Number.isFinite(nowMs)) throw new RangeError('timestamps must be finite');
-    if (timestampMs < this.#rememberedSinceMs) throw new KmsError('InvalidTimeStampExpired');
+    if (timestampMs < this.#rememberedSinceMs) throw new KmsError('RequestExpired');
 
     this.#advanceClock(nowMs);
     const expiryMs = this.#expiryFor(timestampMs);
@@ -253,16 +253,16 @@ export class ReplayGuard {
 
     if (words[4 * slot + 1] === low && words[4 * slot] === high) {
       const previousExpiryMs = expiries[2 * slot + 1]!;
-      if (latestNowMs <= previousExpiryMs) throw new KmsError('SignatureNonceUsed');
+      if (latestNowMs <= previousExpiryMs) throw new KmsError('NonceReused');
       // Re-recording an expired pair that is not swept yet takes no new room.
       if (this.#isHeld(previousExpiryMs)) this.#forgetHeld(previousExpiryMs);
-      else if (this.#heldCount >= this.#maxEntries) throw new KmsError('ServiceUnavailableTemporary');
+      else if (this.#heldCount >= this.#maxEntries) throw new KmsError('Unavailable');
       expiries[2 * slot + 1] = expiryMs;
       this.#addHeld(expiryMs);
       return;
     }
 
-    if (this.#heldCount >= this.#maxEntries) throw new KmsError('ServiceUnavailableTemporary');
+    if (this.#heldCount >= this.#maxEntries) throw new KmsError('Unavailable');
     if (reusable >= 0) slot = reusable;
     else this.#used[shard] = this.#used[shard]! + 1;
     words[4 * slot] = high;

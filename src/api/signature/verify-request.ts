@@ -38,9 +38,9 @@ export async function verifyRequest(
 ): Promise<VerifiedCaller> {
   const claim = parseClaim(req);
   const secret = await lookupSecret(claim.accessKeyId);
-  if (secret === undefined) throw new KmsError('InvalidAccessKeyIdNotFound');
+  if (secret === undefined) throw new KmsError('UnknownAccessKey');
   const timestampMs = timestampWithinSkew(claim.timestampText, nowMs);
-  if (!claim.isSignedWith(secret)) throw new KmsError('SignatureDoesNotMatch');
+  if (!claim.isSignedWith(secret)) throw new KmsError('SignatureMismatch');
   await replayGuard.recordNonce(claim.accessKeyId, claim.nonce, timestampMs, nowMs);
   return { accessKeyId: claim.accessKeyId, nonce: claim.nonce, timestampMs, scheme: claim.scheme };
 }
@@ -55,7 +55,7 @@ function parseClaim(req: SignedRequest): SignatureClaim {
 
 function timestampWithinSkew(timestampText: string, nowMs: number): number {
   const timestampMs = parseRequestTimestamp(timestampText);
-  if (timestampMs === undefined) throw new KmsError('IllegalTimestamp');
-  if (Math.abs(timestampMs - nowMs) > MAX_CLOCK_SKEW_MS) throw new KmsError('InvalidTimeStampExpired');
+  if (timestampMs === undefined) throw new KmsError('MalformedTimestamp');
+  if (Math.abs(timestampMs - nowMs) > MAX_CLOCK_SKEW_MS) throw new KmsError('RequestExpired');
   return timestampMs;
 }

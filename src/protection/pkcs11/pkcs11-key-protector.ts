@@ -275,7 +275,7 @@ export class Pkcs11KeyProtector implements KeyProtector {
       try {
         // The connection was rebuilt while the key was being unwrapped: its handle and this
         // session belong to different generations, and the next try gets a matching pair.
-        if (key.generation !== session.generation) throw new KmsError('ServiceUnavailableTemporary');
+        if (key.generation !== session.generation) throw new KmsError('Unavailable');
         return await use(session, key.handle);
       } finally {
         key.uses -= 1;
@@ -284,7 +284,7 @@ export class Pkcs11KeyProtector implements KeyProtector {
   }
 
   #requireSupported(keySpec: KeySpec): void {
-    if (!this.supportsKeySpec(keySpec)) throw new KmsError('UnsupportedKeySpecAtProtectionLevel', keySpec, this.protectionLevel);
+    if (!this.supportsKeySpec(keySpec)) throw new KmsError('KeySpecUnsupportedAtProtectionLevel', keySpec, this.protectionLevel);
   }
 
   /** `alsoUse` runs on the new key once its length is checked, before it is destroyed. */

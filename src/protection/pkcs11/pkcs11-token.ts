@@ -197,11 +197,11 @@ export class Pkcs11Token {
       this.#broken = true;
       this.#logger.warn({ err: new TokenUnavailableError(operation, error), tokenLabel: this.#tokenLabel }, 'PKCS#11 token unavailable; reconnecting');
     }
-    return new KmsError('ServiceUnavailableTemporary');
+    return new KmsError('Unavailable');
   }
 
   async #usableConnection(): Promise<Connection> {
-    if (this.#closed) throw new KmsError('ServiceUnavailableTemporary');
+    if (this.#closed) throw new KmsError('Unavailable');
     if (!this.#broken) return this.#connection;
     this.#reconnecting ??= this.#reconnect().finally(() => {
       this.#reconnecting = undefined;
@@ -211,7 +211,7 @@ export class Pkcs11Token {
 
   async #reconnect(): Promise<Connection> {
     const now = Date.now();
-    if (now - this.#lastReconnectAt < this.#reconnectIntervalMs) throw new KmsError('ServiceUnavailableTemporary');
+    if (now - this.#lastReconnectAt < this.#reconnectIntervalMs) throw new KmsError('Unavailable');
     this.#lastReconnectAt = now;
     // C_Finalize must not run under an operation on the thread pool: wait for them (on a lost
     // token they fail fast).
@@ -226,7 +226,7 @@ export class Pkcs11Token {
       return connection;
     } catch (error) {
       this.#logger.warn({ err: error, tokenLabel: this.#tokenLabel }, 'PKCS#11 token still unavailable');
-      throw new KmsError('ServiceUnavailableTemporary');
+      throw new KmsError('Unavailable');
     }
   }
 

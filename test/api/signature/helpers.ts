@@ -7,7 +7,7 @@ import { it } from 'node:test';
 import { ReplayGuard } from '../../../src/api/signature/replay-guard.js';
 import type { SignatureScheme, SignedRequest } from '../../../src/api/signature/signed-request.js';
 import { verifyRequest, type SecretLookup } from '../../../src/api/signature/verify-request.js';
-import { KmsError, type ErrorName } from '../../../src/domain/errors.js';
+import { KmsError, type ErrorKind } from '../../../src/domain/errors.js';
 import { type Capture, TEST_ACCESS_KEY_ID, TEST_SECRET, timestampMsOf, toSignedRequest, withQueryValue } from './captures.js';
 
 export const MINUTE_MS = 60_000;
@@ -32,10 +32,10 @@ export function verify(request: SignedRequest, options: VerifyOptions = {}) {
   );
 }
 
-export async function assertRefused(promise: Promise<unknown>, errorName: ErrorName, messagePart?: string): Promise<void> {
+export async function assertRefused(promise: Promise<unknown>, errorName: ErrorKind, messagePart?: string): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
     assert.ok(error instanceof KmsError, `expected a KmsError, got ${String(error)}`);
-    assert.equal(error.errorName, errorName, error.message);
+    assert.equal(error.kind, errorName, error.message);
     if (messagePart !== undefined) assert.match(error.message, new RegExp(messagePart));
     return true;
   });
@@ -70,16 +70,16 @@ export function itVerifiesEachCapture(
  */
 export function itRefusesAlteredQueriesAndOtherSecrets(signed: () => SignedRequest): void {
   void it('an altered query value', async () => {
-    await assertRefused(verify(withQueryValue(signed(), 'KeyId', 'alias/y')), 'SignatureDoesNotMatch');
+    await assertRefused(verify(withQueryValue(signed(), 'KeyId', 'alias/y')), 'SignatureMismatch');
   });
 
   void it('an added query parameter', async () => {
     const request = signed();
-    await assertRefused(verify({ ...request, query: [...request.query, ['DryRun', 'true']] }), 'SignatureDoesNotMatch');
+    await assertRefused(verify({ ...request, query: [...request.query, ['DryRun', 'true']] }), 'SignatureMismatch');
   });
 
   void it('a secret lookup that returns a different secret for testid', async () => {
-    await assertRefused(verify(signed(), { lookup: () => Promise.resolve('othersecret') }), 'SignatureDoesNotMatch');
+    await assertRefused(verify(signed(), { lookup: () => Promise.resolve('othersecret') }), 'SignatureMismatch');
   });
 }
 
@@ -93,12 +93,12 @@ export function itChecksTheClockWindowAndTheNonce(
 ): void {
   void it('a request timestamp 16 minutes before now is refused with InvalidTimeStamp.Expired', async () => {
     const request = signed();
-    await assertRefused(verify(request, { nowMs: timestampMsOf(request) + 16 * MINUTE_MS }), 'InvalidTimeStampExpired');
+    await assertRefused(verify(request, { nowMs: timestampMsOf(request) + 16 * MINUTE_MS }), 'RequestExpired');
   });
 
   void it('a request timestamp 16 minutes after now is refused with InvalidTimeStamp.Expired', async () => {
     const request = signed();
-    await assertRefused(verify(request, { nowMs: timestampMsOf(request) - 16 * MINUTE_MS }), 'InvalidTimeStampExpired');
+    await assertRefused(verify(request, { nowMs: timestampMsOf(request) - 16 * MINUTE_MS }), 'RequestExpired');
   });
 
   for (const offsetMinutes of [-15, -14, 14, 15]) {
@@ -111,19 +111,19 @@ export function itChecksTheClockWindowAndTheNonce(
   void it('a reused nonce: the first use is accepted, the second refused with SignatureNonceUsed', async () => {
     const guard = new ReplayGuard();
     await verify(signed(), { guard });
-    await assertRefused(verify(signed(), { guard }), 'SignatureNonceUsed');
+    await assertRefused(verify(signed(), { guard }), 'NonceReused');
   });
 
   void it('a request with a bad signature does not use up its nonce', async () => {
     const guard = new ReplayGuard();
-    await assertRefused(verify(forged(signed()), { guard }), 'SignatureDoesNotMatch');
+    await assertRefused(verify(forged(signed()), { guard }), 'SignatureMismatch');
     await verify(signed(), { guard });
   });
 
   void it('a request with an expired timestamp does not use up its nonce', async () => {
     const guard = new ReplayGuard();
     const request = signed();
-    await assertRefused(verify(request, { guard, nowMs: timestampMsOf(request) + 16 * MINUTE_MS }), 'InvalidTimeStampExpired');
+    await assertRefused(verify(request, { guard, nowMs: timestampMsOf(request) + 16 * MINUTE_MS }), 'RequestExpired');
     await verify(request, { guard });
   });
 }

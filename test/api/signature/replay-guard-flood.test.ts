@@ -19,7 +19,7 @@ function errorNameOf(action: () => void): string {
     return 'accepted';
   } catch (error) {
     assert.ok(error instanceof KmsError, String(error));
-    return error.errorName;
+    return error.kind;
   }
 }
 
@@ -49,9 +49,9 @@ describe('ReplayGuard under a flood', () => {
   it('when full it fails closed: every held nonce is still refused as a replay, and room comes back only as nonces expire', () => {
     const guard = new ReplayGuard({ maxEntries: 10_000 });
     for (let i = 0; i < 10_000; i += 1) guard.recordNonce('k', `n${i}`, T0, T0);
-    assert.equal(errorNameOf(() => guard.recordNonce('k', 'fresh', T0, T0 + MINUTE_MS)), 'ServiceUnavailableTemporary');
+    assert.equal(errorNameOf(() => guard.recordNonce('k', 'fresh', T0, T0 + MINUTE_MS)), 'Unavailable');
     for (let i = 0; i < 10_000; i += 997) {
-      assert.equal(errorNameOf(() => guard.recordNonce('k', `n${i}`, T0, T0 + 14 * MINUTE_MS)), 'SignatureNonceUsed');
+      assert.equal(errorNameOf(() => guard.recordNonce('k', `n${i}`, T0, T0 + 14 * MINUTE_MS)), 'NonceReused');
     }
     // After the window (15 minutes of skew, 1 minute of clock-step allowance, one 10 s bucket):
     const later = T0 + MAX_CLOCK_SKEW_MS + MINUTE_MS + 20_000;
@@ -74,7 +74,7 @@ describe('ReplayGuard under a flood', () => {
       }
       while (pending.length > 0 && pending[0]!.at + MAX_CLOCK_SKEW_MS - 1000 <= now) {
         const { nonce, at } = pending.shift()!;
-        assert.equal(errorNameOf(() => guard.recordNonce('steady', nonce, at, now)), 'SignatureNonceUsed', `replay of ${nonce} at +${(now - at) / 1000} s`);
+        assert.equal(errorNameOf(() => guard.recordNonce('steady', nonce, at, now)), 'NonceReused', `replay of ${nonce} at +${(now - at) / 1000} s`);
       }
       peak = Math.max(peak, guard.size);
     }
@@ -87,11 +87,11 @@ describe('ReplayGuard under a flood', () => {
     const guard = new ReplayGuard({ maxEntries: 1 });
     const request = toSignedRequest(loadCaptures()[0]!);
     for (let i = 0; i < 500; i += 1) {
-      await assertRefused(verify(request, { guard, lookup: () => Promise.resolve('not the secret') }), 'SignatureDoesNotMatch');
+      await assertRefused(verify(request, { guard, lookup: () => Promise.resolve('not the secret') }), 'SignatureMismatch');
     }
     assert.equal(guard.size, 0);
     // The one slot is still free for the real request, and its replay is then refused.
     await verify(request, { guard, nowMs: timestampMsOf(request) });
-    await assertRefused(verify(request, { guard }), 'SignatureNonceUsed');
+    await assertRefused(verify(request, { guard }), 'NonceReused');
   });
 });

@@ -12,16 +12,16 @@ import {
   snapshotBytes,
 } from '../../../src/api/signature/replay-guard-snapshot.js';
 import { MAX_CLOCK_SKEW_MS } from '../../../src/api/signature/timestamp.js';
-import { KmsError, type ErrorName } from '../../../src/domain/errors.js';
+import { KmsError, type ErrorKind } from '../../../src/domain/errors.js';
 
 const T0 = Date.UTC(2026, 10, 28, 14, 45, 25);
 const SECOND_MS = 1000;
 const MINUTE_MS = 60 * SECOND_MS;
 
-function assertRefused(action: () => void, errorName: ErrorName, messagePart?: string): void {
+function assertRefused(action: () => void, errorName: ErrorKind, messagePart?: string): void {
   assert.throws(action, (error: unknown) => {
     assert.ok(error instanceof KmsError, `expected a KmsError, got ${String(error)}`);
-    assert.equal(error.errorName, errorName, error.message);
+    assert.equal(error.kind, errorName, error.message);
     if (messagePart !== undefined) assert.match(error.message, new RegExp(messagePart));
     return true;
   });
@@ -36,7 +36,7 @@ void describe('ReplayGuard: window', () => {
   void it('the first use of a nonce is accepted and the second refused with SignatureNonceUsed', () => {
     const guard = new ReplayGuard();
     guard.recordNonce('testid', 'n1', T0, T0);
-    assertRefused(() => guard.recordNonce('testid', 'n1', T0, T0), 'SignatureNonceUsed');
+    assertRefused(() => guard.recordNonce('testid', 'n1', T0, T0), 'NonceReused');
   });
 
   void it('the same nonce under two access key ids is two different pairs', () => {
@@ -57,7 +57,7 @@ void describe('ReplayGuard: window', () => {
     const guard = exactGuard();
     guard.recordNonce('testid', 'n1', T0, T0);
     for (const nowMs of [T0 + MINUTE_MS, T0 + 14 * MINUTE_MS, T0 + MAX_CLOCK_SKEW_MS]) {
-      assertRefused(() => guard.recordNonce('testid', 'n1', T0, nowMs), 'SignatureNonceUsed');
+      assertRefused(() => guard.recordNonce('testid', 'n1', T0, nowMs), 'NonceReused');
     }
   });
 
@@ -65,7 +65,7 @@ void describe('ReplayGuard: window', () => {
     const guard = exactGuard();
     const futureTimestamp = T0 + MAX_CLOCK_SKEW_MS;
     guard.recordNonce('testid', 'n1', futureTimestamp, T0);
-    assertRefused(() => guard.recordNonce('testid', 'n1', futureTimestamp, T0 + 2 * MAX_CLOCK_SKEW_MS), 'SignatureNonceUsed');
+    assertRefused(() => guard.recordNonce('testid', 'n1', futureTimestamp, T0 + 2 * MAX_CLOCK_SKEW_MS), 'NonceReused');
     guard.recordNonce('testid', 'n1', futureTimestamp, T0 + 2 * MAX_CLOCK_SKEW_MS + 1);
   });
 
@@ -78,7 +78,7 @@ void describe('ReplayGuard: window', () => {
   void it('with the default allowance a nonce is kept one more minute after timestamp + 15 minutes', () => {
     const guard = new ReplayGuard();
     guard.recordNonce('testid', 'n1', T0, T0);
-    assertRefused(() => guard.recordNonce('testid', 'n1', T0, T0 + MAX_CLOCK_SKEW_MS + 59 * SECOND_MS), 'SignatureNonceUsed');
+    assertRefused(() => guard.recordNonce('testid', 'n1', T0, T0 + MAX_CLOCK_SKEW_MS + 59 * SECOND_MS), 'NonceReused');
   });
 
   void it('a clock that steps back within the allowance does not reopen a replay of a forgotten-looking pair', () => {
@@ -86,13 +86,13 @@ void describe('ReplayGuard: window', () => {
     guard.recordNonce('testid', 'n1', T0, T0 + 10 * MINUTE_MS);
     // The clock runs past timestamp + 15 minutes, then an NTP correction sets it back 50 s.
     guard.recordNonce('testid', 'other', T0 + 15 * MINUTE_MS + 30 * SECOND_MS, T0 + 15 * MINUTE_MS + 30 * SECOND_MS);
-    assertRefused(() => guard.recordNonce('testid', 'n1', T0, T0 + 14 * MINUTE_MS + 40 * SECOND_MS), 'SignatureNonceUsed');
+    assertRefused(() => guard.recordNonce('testid', 'n1', T0, T0 + 14 * MINUTE_MS + 40 * SECOND_MS), 'NonceReused');
   });
 
   void it('a request dated in the past is remembered at least until now, even if the caller skipped the skew check', () => {
     const guard = exactGuard();
     guard.recordNonce('testid', 'n1', T0 - 60 * MINUTE_MS, T0);
-    assertRefused(() => guard.recordNonce('testid', 'n1', T0 - 60 * MINUTE_MS, T0), 'SignatureNonceUsed');
+    assertRefused(() => guard.recordNonce('testid', 'n1', T0 - 60 * MINUTE_MS, T0), 'NonceReused');
   });
 });
 
@@ -113,7 +113,7 @@ void describe('ReplayGuard: expiry sweep', () => {
     const later = T0 + MAX_CLOCK_SKEW_MS + 2 * SECOND_MS;
     guard.recordNonce('testid', 'fresh', later, later);
     assert.equal(guard.size, 2);
-    assertRefused(() => guard.recordNonce('testid', 'young', T0 + 10 * MINUTE_MS, later), 'SignatureNonceUsed');
+    assertRefused(() => guard.recordNonce('testid', 'young', T0 + 10 * MINUTE_MS, later), 'NonceReused');
   });
 
   void it('a pair recorded again after expiry is not dropped when its old bucket is swept', () => {
@@ -124,7 +124,7 @@ void describe('ReplayGuard: expiry sweep', () => {
     guard.recordNonce('testid', 'n1', justExpired, justExpired);
     const nextMinute = justExpired + MINUTE_MS;
     guard.recordNonce('testid', 'other', nextMinute, nextMinute);
-    assertRefused(() => guard.recordNonce('testid', 'n1', justExpired, nextMinute), 'SignatureNonceUsed');
+    assertRefused(() => guard.recordNonce('testid', 'n1', justExpired, nextMinute), 'NonceReused');
   });
 });
 
@@ -132,16 +132,16 @@ void describe('ReplayGuard: bound', () => {
   void it('when maxEntries live pairs are held, a new pair is refused with ServiceUnavailableTemporary', () => {
     const guard = exactGuard(3);
     for (const nonce of ['n1', 'n2', 'n3']) guard.recordNonce('testid', nonce, T0, T0);
-    assertRefused(() => guard.recordNonce('testid', 'n4', T0, T0), 'ServiceUnavailableTemporary');
+    assertRefused(() => guard.recordNonce('testid', 'n4', T0, T0), 'Unavailable');
     assert.equal(guard.size, 3);
   });
 
   void it('a full guard forgets no live pair: a replay is still refused with SignatureNonceUsed', () => {
     const guard = exactGuard(3);
     for (const nonce of ['n1', 'n2', 'n3']) guard.recordNonce('testid', nonce, T0, T0);
-    assertRefused(() => guard.recordNonce('testid', 'n4', T0, T0), 'ServiceUnavailableTemporary');
+    assertRefused(() => guard.recordNonce('testid', 'n4', T0, T0), 'Unavailable');
     for (const nonce of ['n1', 'n2', 'n3']) {
-      assertRefused(() => guard.recordNonce('testid', nonce, T0, T0 + MINUTE_MS), 'SignatureNonceUsed');
+      assertRefused(() => guard.recordNonce('testid', nonce, T0, T0 + MINUTE_MS), 'NonceReused');
     }
   });
 
@@ -167,18 +167,18 @@ void describe('ReplayGuard: nonce length', () => {
   void it(`a nonce of ${MAX_NONCE_LENGTH + 1} characters is refused with InvalidParameter naming SignatureNonce`, () => {
     assertRefused(
       () => new ReplayGuard().recordNonce('testid', 'n'.repeat(MAX_NONCE_LENGTH + 1), T0, T0),
-      'InvalidParameter',
+      'InvalidInput',
       '"SignatureNonce"',
     );
   });
 
   void it('an empty nonce is refused with InvalidParameter naming SignatureNonce', () => {
-    assertRefused(() => new ReplayGuard().recordNonce('testid', '', T0, T0), 'InvalidParameter', '"SignatureNonce"');
+    assertRefused(() => new ReplayGuard().recordNonce('testid', '', T0, T0), 'InvalidInput', '"SignatureNonce"');
   });
 
   void it('a refused nonce takes no room', () => {
     const guard = new ReplayGuard();
-    assertRefused(() => guard.recordNonce('testid', 'n'.repeat(MAX_NONCE_LENGTH + 1), T0, T0), 'InvalidParameter');
+    assertRefused(() => guard.recordNonce('testid', 'n'.repeat(MAX_NONCE_LENGTH + 1), T0, T0), 'InvalidInput');
     assert.equal(guard.size, 0);
   });
 });
@@ -195,9 +195,9 @@ void describe('ReplayGuard: volume', () => {
     for (let index = 0; index < count; index += 1) guard.recordNonce('testid', sdkNonce(index), T0, T0);
     assert.equal(guard.size, count);
     for (let index = 0; index < count; index += 997) {
-      assertRefused(() => guard.recordNonce('testid', sdkNonce(index), T0, T0), 'SignatureNonceUsed');
+      assertRefused(() => guard.recordNonce('testid', sdkNonce(index), T0, T0), 'NonceReused');
     }
-    assertRefused(() => guard.recordNonce('testid', sdkNonce(count - 1), T0, T0 + MINUTE_MS), 'SignatureNonceUsed');
+    assertRefused(() => guard.recordNonce('testid', sdkNonce(count - 1), T0, T0 + MINUTE_MS), 'NonceReused');
     // The same nonces under another access key id are other pairs.
     for (let index = 0; index < count; index += 9973) guard.recordNonce('otherid', sdkNonce(index), T0, T0);
     assert.equal(guard.size, count + Math.ceil(count / 9973));
@@ -230,7 +230,7 @@ void describe('ReplayGuard: volume', () => {
       // Its nonces are accepted again (taking room again); the next batch's are still refused.
       guard.recordNonce('testid', sdkNonce(`${batch}/7`), nextBucket, nextBucket);
       if (batch + 1 < batches) {
-        assertRefused(() => guard.recordNonce('testid', sdkNonce(`${batch + 1}/7`), nextBucket, nextBucket), 'SignatureNonceUsed');
+        assertRefused(() => guard.recordNonce('testid', sdkNonce(`${batch + 1}/7`), nextBucket, nextBucket), 'NonceReused');
       }
       guard.recordNonce('testid', `filler-${batch}`, nextBucket, nextBucket);
     }
@@ -241,15 +241,15 @@ void describe('ReplayGuard: volume', () => {
     const guard = exactGuard(maxEntries);
     for (let index = 0; index < maxEntries; index += 1) guard.recordNonce('testid', sdkNonce(index), T0, T0 + (index % 3));
     assert.equal(guard.size, maxEntries);
-    assertRefused(() => guard.recordNonce('testid', sdkNonce('one more'), T0, T0 + 5), 'ServiceUnavailableTemporary');
+    assertRefused(() => guard.recordNonce('testid', sdkNonce('one more'), T0, T0 + 5), 'Unavailable');
     for (let index = 0; index < maxEntries; index += 101) {
-      assertRefused(() => guard.recordNonce('testid', sdkNonce(index), T0, T0 + 5), 'SignatureNonceUsed');
+      assertRefused(() => guard.recordNonce('testid', sdkNonce(index), T0, T0 + 5), 'NonceReused');
     }
     assert.equal(guard.size, maxEntries);
     const later = T0 + MAX_CLOCK_SKEW_MS + 2 * SECOND_MS;
     for (let index = 0; index < maxEntries; index += 1) guard.recordNonce('testid', sdkNonce(`later ${index}`), later, later);
     assert.equal(guard.size, maxEntries);
-    assertRefused(() => guard.recordNonce('testid', sdkNonce('one more'), later, later), 'ServiceUnavailableTemporary');
+    assertRefused(() => guard.recordNonce('testid', sdkNonce('one more'), later, later), 'Unavailable');
   });
 });
 
@@ -272,7 +272,7 @@ class ModelGuard {
     return this.#expiryByPair.size;
   }
 
-  recordNonce(accessKeyId: string, nonce: string, timestampMs: number, nowMs: number): ErrorName | 'accepted' {
+  recordNonce(accessKeyId: string, nonce: string, timestampMs: number, nowMs: number): ErrorKind | 'accepted' {
     this.#latestNowMs = Math.max(this.#latestNowMs, nowMs);
     const firstLiveBucket = Math.floor(this.#latestNowMs / this.granularityMs);
     if (firstLiveBucket > this.#firstUnsweptBucket) {
@@ -283,8 +283,8 @@ class ModelGuard {
     }
     const pair = JSON.stringify([accessKeyId, nonce]);
     const expiry = this.#expiryByPair.get(pair);
-    if (expiry !== undefined && this.#latestNowMs <= expiry) return 'SignatureNonceUsed';
-    if (expiry === undefined && this.#expiryByPair.size >= this.maxEntries) return 'ServiceUnavailableTemporary';
+    if (expiry !== undefined && this.#latestNowMs <= expiry) return 'NonceReused';
+    if (expiry === undefined && this.#expiryByPair.size >= this.maxEntries) return 'Unavailable';
     this.#expiryByPair.set(pair, Math.max(timestampMs + MAX_CLOCK_SKEW_MS, this.#latestNowMs) + this.allowanceMs);
     return 'accepted';
   }
@@ -328,12 +328,12 @@ void describe('ReplayGuard: agrees with the plain model', () => {
         const nonce = random() < 0.5 ? sdkNonce(`fresh ${(fresh += 1)}`) : `pool ${Math.floor(random() * 3 * maxEntries)}`;
         const accessKeyId = random() < 0.9 ? 'testid' : 'otherid';
         const expected = model.recordNonce(accessKeyId, nonce, timestampMs, nowMs);
-        let actual: ErrorName | 'accepted' = 'accepted';
+        let actual: ErrorKind | 'accepted' = 'accepted';
         try {
           guard.recordNonce(accessKeyId, nonce, timestampMs, nowMs);
         } catch (error) {
           assert.ok(error instanceof KmsError, String(error));
-          actual = error.errorName;
+          actual = error.kind;
         }
         assert.equal(actual, expected, `operation ${operation}`);
         assert.equal(guard.size, model.size, `size after operation ${operation}`);
@@ -435,10 +435,10 @@ void describe('ReplayGuard: snapshot across a restart', () => {
     const restored = ReplayGuard.restore(snapshot, exportAt + SECOND_MS, { clockStepBackAllowanceMs: 0, sweepGranularityMs: SECOND_MS });
     assert.equal(restored.size, 102);
     for (let index = 0; index < 100; index += 1) {
-      assertRefused(() => restored.recordNonce('testid', `live-${index}`, T0 - index * SECOND_MS, exportAt + 2 * SECOND_MS), 'SignatureNonceUsed');
+      assertRefused(() => restored.recordNonce('testid', `live-${index}`, T0 - index * SECOND_MS, exportAt + 2 * SECOND_MS), 'NonceReused');
     }
-    assertRefused(() => restored.recordNonce('other-id', 'live-0', T0, exportAt + 2 * SECOND_MS), 'SignatureNonceUsed');
-    assertRefused(() => restored.recordNonce('testid', 'wide-\u20ac', T0 + 10 * MINUTE_MS, exportAt + 2 * SECOND_MS), 'SignatureNonceUsed');
+    assertRefused(() => restored.recordNonce('other-id', 'live-0', T0, exportAt + 2 * SECOND_MS), 'NonceReused');
+    assertRefused(() => restored.recordNonce('testid', 'wide-\u20ac', T0 + 10 * MINUTE_MS, exportAt + 2 * SECOND_MS), 'NonceReused');
     // Expired pairs are usable again (the skew check alone refuses their old requests).
     restored.recordNonce('testid', 'old-0', T0, exportAt + 2 * SECOND_MS);
     restored.recordNonce('testid', 'new', T0, exportAt + 2 * SECOND_MS);
@@ -450,7 +450,7 @@ void describe('ReplayGuard: snapshot across a restart', () => {
     const old = exactGuard();
     old.recordNonce('testid', 'n1', T0, T0);
     const restored = ReplayGuard.restore(old.exportSnapshot(T0 + MINUTE_MS), T0 + MINUTE_MS, { clockStepBackAllowanceMs: 0, sweepGranularityMs: SECOND_MS });
-    assertRefused(() => restored.recordNonce('testid', 'n1', T0, T0 + MAX_CLOCK_SKEW_MS), 'SignatureNonceUsed');
+    assertRefused(() => restored.recordNonce('testid', 'n1', T0, T0 + MAX_CLOCK_SKEW_MS), 'NonceReused');
     restored.recordNonce('testid', 'n1', T0 + MAX_CLOCK_SKEW_MS + 1, T0 + MAX_CLOCK_SKEW_MS + 1);
   });
 
@@ -462,7 +462,7 @@ void describe('ReplayGuard: snapshot across a restart', () => {
     assert.equal(ReplayGuard.restore(snapshot, T0).size, 2);
     const restored = ReplayGuard.restore(snapshot, T0 + 6 * MINUTE_MS);
     assert.equal(restored.size, 1);
-    assertRefused(() => restored.recordNonce('testid', 'later', T0, T0 + 6 * MINUTE_MS), 'SignatureNonceUsed');
+    assertRefused(() => restored.recordNonce('testid', 'later', T0, T0 + 6 * MINUTE_MS), 'NonceReused');
   });
 
   void it("the restored guard's clock does not go back past the export time", () => {
@@ -473,8 +473,8 @@ void describe('ReplayGuard: snapshot across a restart', () => {
       clockStepBackAllowanceMs: 0,
       sweepGranularityMs: SECOND_MS,
     });
-    assertRefused(() => restored.recordNonce('testid', 'n1', T0, T0 - 10 * MINUTE_MS), 'SignatureNonceUsed');
-    assertRefused(() => restored.recordNonce('testid', 'n1', T0, T0 + MAX_CLOCK_SKEW_MS), 'SignatureNonceUsed');
+    assertRefused(() => restored.recordNonce('testid', 'n1', T0, T0 - 10 * MINUTE_MS), 'NonceReused');
+    assertRefused(() => restored.recordNonce('testid', 'n1', T0, T0 + MAX_CLOCK_SKEW_MS), 'NonceReused');
   });
 
   void it('round trips many pairs over many shards, and a re-export of the restored guard holds the same pairs and key', () => {
@@ -484,7 +484,7 @@ void describe('ReplayGuard: snapshot across a restart', () => {
     const restored = ReplayGuard.restore(snapshot, T0 + MINUTE_MS, { maxEntries: 100_000 });
     assert.equal(restored.size, 60_000);
     for (let index = 0; index < 60_000; index += 997) {
-      assertRefused(() => restored.recordNonce(`key-${index % 7}`, `nonce-${index}`, T0, T0 + 2 * MINUTE_MS), 'SignatureNonceUsed');
+      assertRefused(() => restored.recordNonce(`key-${index % 7}`, `nonce-${index}`, T0, T0 + 2 * MINUTE_MS), 'NonceReused');
     }
     const again = restored.exportSnapshot(T0 + MINUTE_MS);
     assert.equal(again.length, snapshot.length);
@@ -516,7 +516,7 @@ void describe('ReplayGuard: snapshot across a restart', () => {
     const snapshot = old.exportSnapshot(T0);
     const restored = ReplayGuard.restore(snapshot, T0);
     assert.equal(restored.rememberedSinceMs, since);
-    assertRefused(() => restored.recordNonce('testid', 'n2', since - SECOND_MS, T0), 'InvalidTimeStampExpired');
+    assertRefused(() => restored.recordNonce('testid', 'n2', since - SECOND_MS, T0), 'RequestExpired');
     restored.recordNonce('testid', 'n2', since, T0);
     assert.equal(ReplayGuard.restore(snapshot, T0, { rememberedSinceMs: T0 }).rememberedSinceMs, T0);
     assert.equal(ReplayGuard.restore(snapshot, T0, { rememberedSinceMs: since - MINUTE_MS }).rememberedSinceMs, since);
@@ -607,15 +607,15 @@ void describe('ReplayGuard: snapshot across a restart', () => {
 
     const full = ReplayGuard.restore(snapshot, T0, { maxEntries: 15, clockStepBackAllowanceMs: 0, sweepGranularityMs: SECOND_MS });
     assert.equal(full.size, 15);
-    assertRefused(() => full.recordNonce('testid', 'another', T0, T0), 'ServiceUnavailableTemporary');
-    assertRefused(() => full.recordNonce('testid', 'n3', T0, T0), 'SignatureNonceUsed');
+    assertRefused(() => full.recordNonce('testid', 'another', T0, T0), 'Unavailable');
+    assertRefused(() => full.recordNonce('testid', 'n3', T0, T0), 'NonceReused');
 
     // Once the ten earlier pairs have expired, the five left fit in a guard of five.
     const later = T0 + MAX_CLOCK_SKEW_MS + SECOND_MS;
     const small = ReplayGuard.restore(snapshot, later, { maxEntries: 5, clockStepBackAllowanceMs: 0, sweepGranularityMs: SECOND_MS });
     assert.equal(small.size, 5);
-    assertRefused(() => small.recordNonce('testid', 'late4', T0 + 5 * MINUTE_MS, later), 'SignatureNonceUsed');
-    assertRefused(() => small.recordNonce('testid', 'another', later, later), 'ServiceUnavailableTemporary');
+    assertRefused(() => small.recordNonce('testid', 'late4', T0 + 5 * MINUTE_MS, later), 'NonceReused');
+    assertRefused(() => small.recordNonce('testid', 'another', later, later), 'Unavailable');
   });
 
   void it('export and restore refuse a time that is not finite', () => {

@@ -1,0 +1,89 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { AccessKeyRateLimiter, type RateLimitOptions } from '../api/rate-limiter.js';
+import { buildApi } from '../api/server.js';
+import type { NonceRecorder } from '../api/signature/verify-request.js';
+import { PinoAuditSink } from '../audit/pino-audit-sink.js';
+import type { ArnScope } from '../domain/arn.js';
+import type { AuditSink } from '../domain/audit-event.js';
+import type { ProtectionLevel } from '../domain/key-spec.js';
+import type { AccessKeyStore, Clock, KeyedDigest, KeyProtector, KeyStore, SecretSealer } from '../domain/ports.js';
+import { DeletionJob } from '../jobs/deletion-job.js';
+import { MaterialExpiryJob } from '../jobs/material-expiry-job.js';
+import { RotationJob } from '../jobs/rotation-job.js';
+import { JobScheduler } from '../jobs/scheduler.js';
+import { AccessKeys } from '../operations/access-keys.js';
+import { DEFAULT_KEY_REPOSITORY_OPTIONS, KeyRepository, type KeyRepositoryOptions } from '../operations/key-repository.js';
+import type { OperationSettings } from '../operations/operation.js';
+import { administratorOnly, type Authorizer } from './authorizer.js';
+import { OperationRunner } from './runner.js';
+
+export interface PipelineParts {
+  readonly store: KeyStore & AccessKeyStore;
+  readonly protectors: ReadonlyMap<ProtectionLevel, KeyProtector>;
+  /** Seals access-key secrets. */
+  readonly rootKey: SecretSealer;
+  readonly secrets: SecretSealer & KeyedDigest;
+  readonly clock: Clock;
+  readonly scope: ArnScope;
+  readonly logger: Logger;
+  readonly settings: OperationSettings;
+  readonly replayGuard: NonceRecorder;
+  readonly rateLimit?: RateLimitOptions;
+  /** Whether this process runs the background jobs. */
+  readonly runsJobs: boolean;
+  readonly jobIntervalMs: number;
+  /** Where audit events go; the log when absent. */
+  readonly auditSink?: AuditSink;
+  /** The authorisation point; administrator-only when absent. */
+  readonly authorizer?: Authorizer;
+  readonly repositoryOptions?: KeyRepositoryOptions;
+}
+
+export interface Pipeline {
+  readonly keys: KeyRepository;
+  readonly accessKeys: AccessKeys;
+  readonly runner: OperationRunner;
+  readonly app: FastifyInstance;
+  /** Started by the caller (before listening), stopped before the store closes. */
+  readonly jobs: JobScheduler;
+}
+
+/**
+ * Wires the request-serving parts in the one order they depend on each other: the repository
+ * (and the access keys it invalidates), the runner around it (authorisation point, audit sink),
+ * the Alibaba front end and the jobs on top of the runner.
+ */
+export function composePipeline(parts: PipelineParts): Pipeline {
+  const { store, clock, logger } = parts;
+  const keys = new KeyRepository(store, parts.protectors, clock, parts.scope, parts.repositoryOptions ?? DEFAULT_KEY_REPOSITORY_OPTIONS);
+  const accessKeys = new AccessKeys(store, parts.rootKey, clock);
+  keys.onInvalidation((change) => {
+    if (change.kind === 'accessKey') accessKeys.forget(change.accessKeyId);
+  });
+  const runner = new OperationRunner({
+    keys,
+    authorizer: parts.authorizer ?? administratorOnly,
+    audit: parts.auditSink ?? new PinoAuditSink(logger),
+    clock,
+    settings: parts.settings,
+    secrets: parts.secrets,
+    logger,
+  });
+  const app = buildApi({
+    runner,
+    accessKeys,
+    replayGuard: parts.replayGuard,
+    clock,
+    scope: parts.scope,
+    logger,
+    ...(parts.rateLimit ? { rateLimiter: new AccessKeyRateLimiter(parts.rateLimit) } : {}),
+  });
+  const jobs = new JobScheduler({
+    jobs: parts.runsJobs ? [new RotationJob(keys, runner), new DeletionJob(keys, runner), new MaterialExpiryJob(keys, runner)] : [],
+    clock,
+    intervalMs: parts.jobIntervalMs,
+    logger,
+  });
+  return { keys, accessKeys, runner, app, jobs };
+}

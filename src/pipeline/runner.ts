@@ -1,0 +1,295 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { decodeCiphertextBlob } from '../domain/ciphertext-blob.js';
+import { aliasArn, aliasCollectionArn, ANY_RESOURCE, keyArn, keyCollectionArn, type ArnScope } from '../domain/arn.js';
+import type { AuditEvent, AuditIdentity, AuditResource, AuditSink } from '../domain/audit-event.js';
+import { KmsError } from '../domain/errors.js';
+import { assertStateAllows } from '../domain/key-state.js';
+import type { Key } from '../domain/key.js';
+import type { Clock, KeyedDigest, SecretSealer } from '../domain/ports.js';
+import type { DueKeyOutcome, JobActionRecorder } from '../jobs/job.js';
+import { stateAt, type KeyRepository } from '../operations/key-repository.js';
+import type {
+  Caller,
+  CollectionResource,
+  Operation,
+  OperationContext,
+  OperationSettings,
+  ResolvedResources,
+  ResourceSpec,
+  ResourceSpecs,
+} from '../operations/operation.js';
+import { SYSTEM_PRINCIPAL, type Authorizer } from './authorizer.js';
+
+export interface RunnerDependencies {
+  readonly keys: KeyRepository;
+  readonly authorizer: Authorizer;
+  readonly audit: AuditSink;
+  readonly clock: Clock;
+  readonly settings: OperationSettings;
+  readonly secrets: SecretSealer & KeyedDigest;
+  readonly logger: Logger;
+}
+
+/** What a front end knows of a request before reading it. */
+export interface RequestFacts {
+  /** The front end's name in the audit trail (`alibaba`). */
+  readonly source: string;
+  readonly requestId: string;
+  readonly sourceIp?: string;
+  readonly userAgent?: string;
+}
+
+/** A request in flight: what the front end tells the runner as it reads the request. */
+export interface Call {
+  /** The action the request names, once read. */
+  nameAction(action: string): void;
+  /** The access key the request claims to be signed by, before its signature is checked. */
+  claimAccessKey(accessKeyId: string): void;
+  /** The verified caller. */
+  authenticated(caller: Caller): void;
+  /** Resolves, authorises and runs one operation for the authenticated caller. */
+  execute<I, O, R extends ResourceSpecs>(operation: Operation<I, O, R>, input: I): Promise<O>;
+}
+
+/** How a front end names an error on its wire, for the audit event's result. */
+export type ErrorCodeOf = (error: KmsError) => string;
+
+const SYSTEM_CALLER: Caller = { accessKeyId: '', principal: SYSTEM_PRINCIPAL };
+
+/**
+ * The one pipeline every request and job goes through: the front end reads its wire inside
+ * `serve`, which resolves each resource an operation declares, asks the authorisation point about
+ * each, checks the key state rule, runs the operation, and emits exactly one audit event, whatever
+ * the outcome (a bad signature, a throttled key and a malformed request included).
+ */
+export class OperationRunner implements JobActionRecorder {
+  readonly #deps: RunnerDependencies;
+
+  constructor(deps: RunnerDependencies) {
+    this.#deps = deps;
+  }
+
+  get scope(): ArnScope {
+    return this.#deps.keys.scope;
+  }
+
+  /**
+   * Runs `handle` as one request. Anything it throws that is not a catalog error is logged with
+   * the request id and becomes `Internal`; the (catalog) error is rethrown for the front end to
+   * answer with, after the event records it.
+   */
+  async serve<T>(facts: RequestFacts, handle: (call: Call) => Promise<T>, codeOf: ErrorCodeOf): Promise<T> {
+    const draft = new EventDraft(facts, this.#deps.clock.now());
+    try {
+      const result = await handle(this.#call(draft));
+      draft.succeed();
+      return result;
+    } catch (thrown) {
+      const error = this.#asCatalogError(thrown, facts.requestId);
+      draft.fail(error, codeOf(error));
+      throw error;
+    } finally {
+      this.#deps.audit.emit(draft.finish());
+    }
+  }
+
+  /**
+   * One action of a background job on one key, as Arca's own principal: one audit event,
+   * whatever the outcome. Errors are rethrown as they are, for the job to report.
+   */
+  async runJobAction(action: string, key: Key, work: () => Promise<DueKeyOutcome>): Promise<DueKeyOutcome> {
+    const draft = new EventDraft({ source: 'job', requestId: randomUUID() }, this.#deps.clock.now());
+    draft.nameAction(action);
+    draft.identify({ type: 'system', principal: SYSTEM_PRINCIPAL });
+    draft.addResource({ role: 'key', arn: keyArn(this.scope, key.keyId), keyId: key.keyId });
+    try {
+      const outcome = await work();
+      if (outcome === 'done') draft.succeed();
+      else draft.skip();
+      return outcome;
+    } catch (error) {
+      const failure = error instanceof KmsError ? error : new KmsError('Internal');
+      draft.fail(failure, failure.kind);
+      throw error;
+    } finally {
+      this.#deps.audit.emit(draft.finish());
+    }
+  }
+
+  /** Runs an operation as Arca itself, outside any request (tests and tools drive operations so). */
+  async executeAsSystem<I, O, R extends ResourceSpecs>(operation: Operation<I, O, R>, input: I): Promise<O> {
+    const draft = new EventDraft({ source: 'system', requestId: randomUUID() }, this.#deps.clock.now());
+    draft.identify({ type: 'system', principal: SYSTEM_PRINCIPAL });
+    return this.#execute(draft, SYSTEM_CALLER, operation, input);
+  }
+
+  #call(draft: EventDraft): Call {
+    let caller: Caller | undefined;
+    return {
+      nameAction: (action) => draft.nameAction(action),
+      claimAccessKey: (accessKeyId) => draft.identify({ type: 'anonymous', accessKeyId }),
+      authenticated: (verified) => {
+        caller = verified;
+        draft.identify({ type: 'access-key', principal: verified.principal, accessKeyId: verified.accessKeyId });
+      },
+      execute: (operation, input) => {
+        // A front end that executes before authenticating is a bug, not a request to refuse.
+        if (!caller) throw new Error('execute before authenticated');
+        return this.#execute(draft, caller, operation, input);
+      },
+    };
+  }
+
+  async #execute<I, O, R extends ResourceSpecs>(draft: EventDraft, caller: Caller, operation: Operation<I, O, R>, input: I): Promise<O> {
+    draft.nameAction(operation.action);
+    const context = this.#context(draft, caller);
+    operation.validate?.(input, context);
+    const specs = operation.resources(input);
+    const resolved: Record<string, unknown> = {};
+    for (const role of Object.keys(specs)) {
+      const spec = specs[role];
+      if (spec) resolved[role] = await this.#admit(draft, caller, operation.action, role, spec);
+    }
+    // Each entry was resolved from the spec of the same role, so the record has the declared shape.
+    return operation.run(context, input, resolved as ResolvedResources<R>);
+  }
+
+  #context(draft: EventDraft, caller: Caller): OperationContext {
+    const { keys, clock, settings, secrets } = this.#deps;
+    return {
+      caller,
+      requestId: draft.requestId,
+      keys,
+      clock,
+      settings,
+      secrets,
+      recordKeyVersion: (role, keyVersionId) => draft.recordKeyVersion(role, keyVersionId),
+      recordCreatedKey: (keyId, keyVersionId) => draft.addResource({ role: 'created', arn: keyArn(this.scope, keyId), keyId, keyVersionId }),
+    };
+  }
+
+  /** Resolves one declared resource, authorises the caller on it, and checks its state rule. */
+  async #admit(draft: EventDraft, caller: Caller, action: string, role: string, spec: ResourceSpec): Promise<unknown> {
+    const { keys, clock } = this.#deps;
+    switch (spec.type) {
+      case 'key': {
+        const key = await keys.resolve(spec.reference);
+        await this.#authorizeKey(draft, caller, action, role, key);
+        assertStateAllows(spec.rule, stateAt(key, clock.now()));
+        return key;
+      }
+      case 'ciphertext': {
+        const { keyVersionId, sealed } = decodeCiphertextBlob(spec.blob);
+        const { key, aead } = await keys.openVersion(keyVersionId);
+        await this.#authorizeKey(draft, caller, action, role, key, keyVersionId);
+        assertStateAllows(spec.rule, stateAt(key, clock.now()));
+        return { key, keyVersionId, sealed, aead };
+      }
+      case 'alias': {
+        const arn = aliasArn(this.scope, spec.aliasName);
+        await this.#deps.authorizer.authorize({ caller, action, resourceArn: arn });
+        draft.addResource({ role, arn, aliasName: spec.aliasName });
+        if (!spec.target) return { aliasName: spec.aliasName, target: undefined, alias: undefined };
+        const alias = await keys.getAlias(spec.aliasName);
+        const target = alias && (await keys.findKey(alias.keyId));
+        if (!alias || !target) throw new KmsError('AliasNotFound');
+        await this.#authorizeKey(draft, caller, action, `${role}-target`, target);
+        return { aliasName: spec.aliasName, target, alias };
+      }
+      case 'collection': {
+        const arn = this.#collectionArn(spec);
+        await this.#deps.authorizer.authorize({ caller, action, resourceArn: arn });
+        draft.addResource({ role, arn });
+        return undefined;
+      }
+    }
+  }
+
+  async #authorizeKey(draft: EventDraft, caller: Caller, action: string, role: string, key: Key, keyVersionId?: string): Promise<void> {
+    const arn = keyArn(this.scope, key.keyId);
+    // Recorded before the decision, so a denied request names what it was denied on.
+    draft.addResource({ role, arn, keyId: key.keyId, ...(keyVersionId === undefined ? {} : { keyVersionId }) });
+    await this.#deps.authorizer.authorize({ caller, action, resourceArn: arn });
+  }
+
+  #collectionArn(spec: CollectionResource): string {
+    if (spec.collection === 'keys') return keyCollectionArn(this.scope);
+    if (spec.collection === 'aliases') return aliasCollectionArn(this.scope);
+    return ANY_RESOURCE;
+  }
+
+  #asCatalogError(thrown: unknown, requestId: string): KmsError {
+    if (thrown instanceof KmsError) return thrown;
+    this.#deps.logger.error({ err: thrown, requestId }, 'internal failure');
+    return new KmsError('Internal');
+  }
+}
+
+/** The audit event of one request, filled in as the request goes. */
+class EventDraft {
+  readonly requestId: string;
+  readonly #facts: RequestFacts;
+  readonly #eventTime: number;
+  readonly #started = performance.now();
+  readonly #resources: AuditResource[] = [];
+  #action: string | undefined;
+  #identity: AuditIdentity = { type: 'anonymous' };
+  #result = 'Unknown';
+  #error: KmsError | undefined;
+
+  constructor(facts: RequestFacts, eventTime: number) {
+    this.#facts = facts;
+    this.requestId = facts.requestId;
+    this.#eventTime = eventTime;
+  }
+
+  nameAction(action: string): void {
+    this.#action = action;
+  }
+
+  identify(identity: AuditIdentity): void {
+    this.#identity = identity;
+  }
+
+  addResource(resource: AuditResource): void {
+    this.#resources.push(resource);
+  }
+
+  recordKeyVersion(role: string, keyVersionId: string): void {
+    const resource = this.#resources.find((candidate) => candidate.role === role);
+    if (resource) resource.keyVersionId = keyVersionId;
+  }
+
+  succeed(): void {
+    this.#result = 'Success';
+  }
+
+  /** A job action that found the key changed by another writer first, and left it. */
+  skip(): void {
+    this.#result = 'Skipped';
+  }
+
+  fail(error: KmsError, code: string): void {
+    this.#error = error;
+    this.#result = code;
+  }
+
+  finish(): AuditEvent {
+    const facts = this.#facts;
+    return {
+      eventId: randomUUID(),
+      eventTime: this.#eventTime,
+      source: facts.source,
+      requestId: facts.requestId,
+      action: this.#action,
+      identity: this.#identity,
+      resources: this.#resources,
+      result: this.#result,
+      ...(this.#error ? { errorKind: this.#error.kind } : {}),
+      ...(facts.sourceIp === undefined ? {} : { sourceIp: facts.sourceIp }),
+      ...(facts.userAgent === undefined ? {} : { userAgent: facts.userAgent }),
+      durationMs: Math.round((performance.now() - this.#started) * 1000) / 1000,
+    };
+  }
+}
