@@ -1,4 +1,4 @@
-// The load generator: a separate process (forked by bench/run.ts) so that it never shares an
+// The load generator: a separate process (forked by bench/harness.ts) so that it never shares an
 // event loop with a server it measures. For each job it keeps `connections` keep-alive
 // connections busy, each with one request in flight at a time (fixed concurrency), signs every
 // request itself, and records each latency in a preallocated array. Non-200 responses and

@@ -1,4 +1,4 @@
-// Messages between the bench driver (bench/run.ts) and the load generator (bench/loadgen.ts).
+// Messages between the bench driver (bench/harness.ts) and the load generator (bench/loadgen.ts).
 import type { Credentials } from './signer.js';
 
 export interface LoadJob {
