@@ -96,6 +96,32 @@ export interface KeyStore {
   /** All aliases, or those of one key. */
   listAliases(page: Page, keyId?: string): Promise<PageOf<Alias>>;
 
+  /**
+   * Applies `writes` as one atomic, durable transaction (docs/adr/0024): all of them or none.
+   *
+   * - The writes run in order, and each sees the ones before it: a batch may create a key and
+   *   then an alias for it, or move a key from revision 4 to 5 and then from 5 to 6.
+   * - Every write checks its own condition (a `StoreWrite` names it) against the store as the
+   *   writes before it left it. The first write that fails rejects the batch with the error it
+   *   raises on its own — the same `StoreConflictError` reason as the single-write method of the
+   *   same name — and nothing of the batch is applied.
+   * - Caller mistakes (a revision that does not move by exactly one, a version the key does not
+   *   name primary, an unknown `kind`) are `StorePreconditionError`s, found in the whole batch
+   *   before any write runs, so a race elsewhere in the batch cannot hide them.
+   * - When the promise resolves the whole batch survives a crash; when it rejects, nothing of it
+   *   is stored. Two batches (or a batch and a single write) conditioned on the same revision
+   *   of a key never both succeed.
+   * - An empty batch resolves and changes nothing.
+   * - The writes and the records in them are the caller's: it must not change them until the
+   *   promise settles, and the store keeps no reference to them afterwards.
+   *
+   * What every adapter must do: run the whole batch in one transaction of its database, and
+   * hold no transaction open while control is back with the caller. A batch is data, not a
+   * callback, so that it fits SQLite's group commit (each batch one savepoint in the shared
+   * transaction) and one PostgreSQL `BEGIN … COMMIT` alike.
+   */
+  applyBatch(writes: readonly StoreWrite[]): Promise<void>;
+
   close(): Promise<void>;
 }
 
@@ -108,6 +134,111 @@ export class StoreConflictError extends Error {
     this.name = 'StoreConflictError';
     this.reason = reason;
   }
+}
+
+/**
+ * One write of an atomic batch (`KeyStore.applyBatch`). Each is what the single-write method of
+ * the same name does, with the same condition and the same conflicts; `require-key-revision`
+ * writes nothing and only conditions the batch. Tags live in the key record, so tag changes are
+ * an `update-key`. Access keys and metadata live in the same database as keys, so a batch may
+ * carry their puts too.
+ */
+export type StoreWrite =
+  | CreateKeyWrite
+  | UpdateKeyWrite
+  | AddKeyVersionWrite
+  | ReplaceKeyMaterialWrite
+  | DeleteKeyWrite
+  | RequireKeyRevisionWrite
+  | CreateAliasWrite
+  | UpdateAliasWrite
+  | DeleteAliasWrite
+  | PutAccessKeyWrite
+  | PutMetadataWrite;
+
+/** `createKey`: `exists` when the key id or the version id is taken. */
+export interface CreateKeyWrite {
+  readonly kind: 'create-key';
+  readonly key: Key;
+  /** Must belong to `key`, which must name it primary. */
+  readonly firstVersion: KeyVersion;
+}
+
+/** `updateKey`: `stale-revision` or `missing`. `key.revision` must be `expectedRevision + 1`. */
+export interface UpdateKeyWrite {
+  readonly kind: 'update-key';
+  readonly key: Key;
+  readonly expectedRevision: number;
+}
+
+/** `addKeyVersion`: `stale-revision` or `missing`, `exists` when the version id is taken. */
+export interface AddKeyVersionWrite {
+  readonly kind: 'add-key-version';
+  /** The next revision, naming `version` primary. */
+  readonly key: Key;
+  readonly version: KeyVersion;
+  readonly expectedRevision: number;
+}
+
+/**
+ * `replaceKeyMaterial`: `stale-revision` or `missing`. A version that does not exist, or belongs
+ * to another key, is a precondition error; its creation date is kept.
+ */
+export interface ReplaceKeyMaterialWrite {
+  readonly kind: 'replace-key-material';
+  readonly key: Key;
+  readonly version: KeyVersion;
+  readonly expectedRevision: number;
+}
+
+/** `deleteKey`, with its versions and aliases: `stale-revision` or `missing`. */
+export interface DeleteKeyWrite {
+  readonly kind: 'delete-key';
+  readonly keyId: string;
+  readonly expectedRevision: number;
+}
+
+/**
+ * Writes nothing: the batch fails with `stale-revision` (or `missing`) unless the key is at
+ * `expectedRevision` at this point of the batch. For writes that depend on a key they do not
+ * change, such as an alias created only while its key is still as the caller read it.
+ */
+export interface RequireKeyRevisionWrite {
+  readonly kind: 'require-key-revision';
+  readonly keyId: string;
+  readonly expectedRevision: number;
+}
+
+/** `createAlias`: `alias-exists`, or `missing` when its key does not exist. */
+export interface CreateAliasWrite {
+  readonly kind: 'create-alias';
+  readonly alias: Alias;
+}
+
+/** `updateAlias`: `alias-missing`, or `missing` when the new key does not exist. */
+export interface UpdateAliasWrite {
+  readonly kind: 'update-alias';
+  readonly aliasName: string;
+  readonly keyId: string;
+}
+
+/** `deleteAlias`: `alias-missing`. */
+export interface DeleteAliasWrite {
+  readonly kind: 'delete-alias';
+  readonly aliasName: string;
+}
+
+/** `putAccessKey`: inserts or replaces; never conflicts. */
+export interface PutAccessKeyWrite {
+  readonly kind: 'put-access-key';
+  readonly record: AccessKeyRecord;
+}
+
+/** `putMetadata`: inserts or replaces; never conflicts. */
+export interface PutMetadataWrite {
+  readonly kind: 'put-metadata';
+  readonly name: string;
+  readonly value: Buffer;
 }
 
 /** An access key that may sign requests. The secret is stored sealed, never in the clear. */

@@ -4,20 +4,29 @@ import {
   StoreConflictError,
   type AccessKeyRecord,
   type AccessKeyStore,
+  type AddKeyVersionWrite,
+  type CreateAliasWrite,
+  type CreateKeyWrite,
+  type DeleteAliasWrite,
+  type DeleteKeyWrite,
   type KeyFilter,
   type KeyStore,
   type MetadataStore,
   type Page,
   type PageOf,
+  type ReplaceKeyMaterialWrite,
+  type StoreWrite,
+  type UpdateAliasWrite,
+  type UpdateKeyWrite,
 } from '../domain/ports.js';
 import {
   offsetOf,
-  requireNextRevision,
   requireValidLimit,
   requireValidPage,
-  requireVersionIsPrimaryOf,
   requireVersionOf,
+  requireWellFormedBatch,
   settle,
+  unknownWrite,
 } from './store-support.js';
 
 // Records are copied on the way in and on the way out: the store owns its copies, so neither an
@@ -76,6 +85,50 @@ function matchesFilter(key: Key, filter: KeyFilter): boolean {
   );
 }
 
+/**
+ * A stored version and its place in the order versions were added (what listKeyVersions
+ * promises). Kept explicitly, not as the Map's insertion order: undoing a deletion puts an
+ * entry back at the end of a Map.
+ */
+interface StoredVersion {
+  readonly version: KeyVersion;
+  readonly addedAs: number;
+}
+
+/** The entries a batch changed and what they held before, so that a failing write can undo the ones before it. */
+class UndoLog {
+  readonly #steps: Array<() => void> = [];
+
+  set<K, V>(map: Map<K, V>, key: K, value: V): void {
+    this.#remember(map, key);
+    map.set(key, value);
+  }
+
+  delete<K, V>(map: Map<K, V>, key: K): void {
+    this.#remember(map, key);
+    map.delete(key);
+  }
+
+  /** Puts back every entry changed since the log began, latest change first. */
+  rollback(): void {
+    for (const step of this.#steps.reverse()) step();
+  }
+
+  // No stored value is ever undefined, so undefined means the entry was absent.
+  #remember<K, V>(map: Map<K, V>, key: K): void {
+    const previous = map.get(key);
+    this.#steps.push(
+      previous === undefined
+        ? () => {
+            map.delete(key);
+          }
+        : () => {
+            map.set(key, previous);
+          },
+    );
+  }
+}
+
 /** When `key`'s automatic rotation falls due, or null when it does not rotate in its state. */
 function rotationDueAt(key: Key): number | null {
   if (!key.automaticRotation || key.keyState !== KeyState.Enabled || key.rotationIntervalSeconds === null) return null;
@@ -83,24 +136,21 @@ function rotationDueAt(key: Key): number | null {
 }
 
 /**
- * A KeyStore that lives in one process's memory, for tests and throw-away servers. Each method
- * checks everything before it changes anything, and runs without awaiting, so it is atomic.
+ * A KeyStore that lives in one process's memory, for tests and throw-away servers. Every write
+ * is a batch (single-write methods are batches of one) that runs without awaiting, so no other
+ * caller sees it half done; each change goes through an undo log, and a write that fails undoes
+ * the batch's earlier ones before the promise rejects.
  */
 export class MemoryKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   readonly #keys = new Map<string, Key>();
-  readonly #versions = new Map<string, KeyVersion>();
+  readonly #versions = new Map<string, StoredVersion>();
   readonly #aliases = new Map<string, Alias>();
   readonly #accessKeys = new Map<string, AccessKeyRecord>();
   readonly #metadata = new Map<string, Buffer>();
+  #versionsAdded = 0;
 
   createKey(key: Key, firstVersion: KeyVersion): Promise<void> {
-    return settle(() => {
-      requireVersionIsPrimaryOf(key, firstVersion);
-      if (this.#keys.has(key.keyId)) throw new StoreConflictError('exists', `key ${key.keyId}`);
-      this.#requireNewVersionId(firstVersion);
-      this.#keys.set(key.keyId, copyKey(key));
-      this.#versions.set(firstVersion.keyVersionId, copyVersion(firstVersion));
-    });
+    return this.applyBatch([{ kind: 'create-key', key, firstVersion }]);
   }
 
   getKey(keyId: string): Promise<Key | undefined> {
@@ -111,31 +161,15 @@ export class MemoryKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   }
 
   updateKey(key: Key, expectedRevision: number): Promise<void> {
-    return settle(() => {
-      requireNextRevision(key, expectedRevision);
-      this.#requireRevision(key.keyId, expectedRevision);
-      this.#keys.set(key.keyId, copyKey(key));
-    });
+    return this.applyBatch([{ kind: 'update-key', key, expectedRevision }]);
   }
 
   addKeyVersion(key: Key, version: KeyVersion, expectedRevision: number): Promise<void> {
-    return settle(() => {
-      requireNextRevision(key, expectedRevision);
-      requireVersionIsPrimaryOf(key, version);
-      this.#requireRevision(key.keyId, expectedRevision);
-      this.#requireNewVersionId(version);
-      this.#keys.set(key.keyId, copyKey(key));
-      this.#versions.set(version.keyVersionId, copyVersion(version));
-    });
+    return this.applyBatch([{ kind: 'add-key-version', key, version, expectedRevision }]);
   }
 
   deleteKey(keyId: string, expectedRevision: number): Promise<void> {
-    return settle(() => {
-      this.#requireRevision(keyId, expectedRevision);
-      this.#keys.delete(keyId);
-      for (const [id, version] of this.#versions) if (version.keyId === keyId) this.#versions.delete(id);
-      for (const [name, alias] of this.#aliases) if (alias.keyId === keyId) this.#aliases.delete(name);
-    });
+    return this.applyBatch([{ kind: 'delete-key', keyId, expectedRevision }]);
   }
 
   listKeys(filter: KeyFilter, page: Page): Promise<PageOf<Key>> {
@@ -186,38 +220,29 @@ export class MemoryKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   }
 
   replaceKeyMaterial(key: Key, version: KeyVersion, expectedRevision: number): Promise<void> {
-    return settle(() => {
-      requireNextRevision(key, expectedRevision);
-      this.#requireRevision(key.keyId, expectedRevision);
-      const stored = this.#versions.get(version.keyVersionId);
-      requireVersionOf(key, version, stored);
-      this.#keys.set(key.keyId, copyKey(key));
-      this.#versions.set(version.keyVersionId, copyVersion({ ...version, creationDate: stored.creationDate }));
-    });
+    return this.applyBatch([{ kind: 'replace-key-material', key, version, expectedRevision }]);
   }
 
   getKeyVersion(keyVersionId: string): Promise<KeyVersion | undefined> {
     return settle(() => {
-      const version = this.#versions.get(keyVersionId);
-      return version && copyVersion(version);
+      const stored = this.#versions.get(keyVersionId);
+      return stored && copyVersion(stored.version);
     });
   }
 
   listKeyVersions(keyId: string, page: Page): Promise<PageOf<KeyVersion>> {
     return settle(() => {
       requireValidPage(page);
-      // A Map iterates in insertion order: the order the versions were added.
-      const versions = [...this.#versions.values()].filter((version) => version.keyId === keyId);
+      const versions = [...this.#versions.values()]
+        .filter(({ version }) => version.keyId === keyId)
+        .sort((a, b) => a.addedAs - b.addedAs)
+        .map(({ version }) => version);
       return pageOf(versions, page, copyVersion);
     });
   }
 
   createAlias(alias: Alias): Promise<void> {
-    return settle(() => {
-      if (this.#aliases.has(alias.aliasName)) throw new StoreConflictError('alias-exists', alias.aliasName);
-      this.#requireKeyExists(alias.keyId);
-      this.#aliases.set(alias.aliasName, copyAlias(alias));
-    });
+    return this.applyBatch([{ kind: 'create-alias', alias }]);
   }
 
   getAlias(aliasName: string): Promise<Alias | undefined> {
@@ -228,18 +253,11 @@ export class MemoryKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   }
 
   updateAlias(aliasName: string, keyId: string): Promise<void> {
-    return settle(() => {
-      const alias = this.#aliases.get(aliasName);
-      if (alias === undefined) throw new StoreConflictError('alias-missing', aliasName);
-      this.#requireKeyExists(keyId);
-      this.#aliases.set(aliasName, { ...alias, keyId });
-    });
+    return this.applyBatch([{ kind: 'update-alias', aliasName, keyId }]);
   }
 
   deleteAlias(aliasName: string): Promise<void> {
-    return settle(() => {
-      if (!this.#aliases.delete(aliasName)) throw new StoreConflictError('alias-missing', aliasName);
-    });
+    return this.applyBatch([{ kind: 'delete-alias', aliasName }]);
   }
 
   listAliases(page: Page, keyId?: string): Promise<PageOf<Alias>> {
@@ -258,9 +276,7 @@ export class MemoryKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   }
 
   putAccessKey(record: AccessKeyRecord): Promise<void> {
-    return settle(() => {
-      this.#accessKeys.set(record.accessKeyId, copyAccessKey(record));
-    });
+    return this.applyBatch([{ kind: 'put-access-key', record }]);
   }
 
   countAccessKeys(): Promise<number> {
@@ -275,9 +291,7 @@ export class MemoryKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   }
 
   putMetadata(name: string, value: Buffer): Promise<void> {
-    return settle(() => {
-      this.#metadata.set(name, Buffer.from(value));
-    });
+    return this.applyBatch([{ kind: 'put-metadata', name, value }]);
   }
 
   putMetadataIfAbsent(name: string, value: Buffer): Promise<Buffer> {
@@ -287,9 +301,109 @@ export class MemoryKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
     });
   }
 
+  applyBatch(writes: readonly StoreWrite[]): Promise<void> {
+    return settle(() => {
+      requireWellFormedBatch(writes);
+      const undo = new UndoLog();
+      try {
+        for (const write of writes) this.#apply(write, undo);
+      } catch (error) {
+        undo.rollback();
+        throw error;
+      }
+    });
+  }
+
   close(): Promise<void> {
     // Nothing to release: the records go when the store is garbage.
     return Promise.resolve();
+  }
+
+  #apply(write: StoreWrite, undo: UndoLog): void {
+    switch (write.kind) {
+      case 'create-key':
+        return this.#createKey(write, undo);
+      case 'update-key':
+        return this.#updateKey(write, undo);
+      case 'add-key-version':
+        return this.#addKeyVersion(write, undo);
+      case 'replace-key-material':
+        return this.#replaceKeyMaterial(write, undo);
+      case 'delete-key':
+        return this.#deleteKey(write, undo);
+      case 'require-key-revision':
+        return this.#requireRevision(write.keyId, write.expectedRevision);
+      case 'create-alias':
+        return this.#createAlias(write, undo);
+      case 'update-alias':
+        return this.#updateAlias(write, undo);
+      case 'delete-alias':
+        return this.#deleteAlias(write, undo);
+      case 'put-access-key':
+        return undo.set(this.#accessKeys, write.record.accessKeyId, copyAccessKey(write.record));
+      case 'put-metadata':
+        return undo.set(this.#metadata, write.name, Buffer.from(write.value));
+      default:
+        return unknownWrite(write);
+    }
+  }
+
+  #createKey({ key, firstVersion }: CreateKeyWrite, undo: UndoLog): void {
+    if (this.#keys.has(key.keyId)) throw new StoreConflictError('exists', `key ${key.keyId}`);
+    this.#requireNewVersionId(firstVersion);
+    undo.set(this.#keys, key.keyId, copyKey(key));
+    this.#addVersion(firstVersion, undo);
+  }
+
+  #updateKey({ key, expectedRevision }: UpdateKeyWrite, undo: UndoLog): void {
+    this.#requireRevision(key.keyId, expectedRevision);
+    undo.set(this.#keys, key.keyId, copyKey(key));
+  }
+
+  #addKeyVersion({ key, version, expectedRevision }: AddKeyVersionWrite, undo: UndoLog): void {
+    this.#requireRevision(key.keyId, expectedRevision);
+    this.#requireNewVersionId(version);
+    undo.set(this.#keys, key.keyId, copyKey(key));
+    this.#addVersion(version, undo);
+  }
+
+  #replaceKeyMaterial({ key, version, expectedRevision }: ReplaceKeyMaterialWrite, undo: UndoLog): void {
+    this.#requireRevision(key.keyId, expectedRevision);
+    const stored = this.#versions.get(version.keyVersionId);
+    requireVersionOf(key, version, stored?.version);
+    undo.set(this.#keys, key.keyId, copyKey(key));
+    const replaced = copyVersion({ ...version, creationDate: stored.version.creationDate });
+    undo.set(this.#versions, version.keyVersionId, { version: replaced, addedAs: stored.addedAs });
+  }
+
+  #deleteKey({ keyId, expectedRevision }: DeleteKeyWrite, undo: UndoLog): void {
+    this.#requireRevision(keyId, expectedRevision);
+    undo.delete(this.#keys, keyId);
+    for (const [id, { version }] of this.#versions) if (version.keyId === keyId) undo.delete(this.#versions, id);
+    for (const [name, alias] of this.#aliases) if (alias.keyId === keyId) undo.delete(this.#aliases, name);
+  }
+
+  #createAlias({ alias }: CreateAliasWrite, undo: UndoLog): void {
+    if (this.#aliases.has(alias.aliasName)) throw new StoreConflictError('alias-exists', alias.aliasName);
+    this.#requireKeyExists(alias.keyId);
+    undo.set(this.#aliases, alias.aliasName, copyAlias(alias));
+  }
+
+  #updateAlias({ aliasName, keyId }: UpdateAliasWrite, undo: UndoLog): void {
+    const alias = this.#aliases.get(aliasName);
+    if (alias === undefined) throw new StoreConflictError('alias-missing', aliasName);
+    this.#requireKeyExists(keyId);
+    undo.set(this.#aliases, aliasName, { ...alias, keyId });
+  }
+
+  #deleteAlias({ aliasName }: DeleteAliasWrite, undo: UndoLog): void {
+    if (!this.#aliases.has(aliasName)) throw new StoreConflictError('alias-missing', aliasName);
+    undo.delete(this.#aliases, aliasName);
+  }
+
+  #addVersion(version: KeyVersion, undo: UndoLog): void {
+    this.#versionsAdded += 1;
+    undo.set(this.#versions, version.keyVersionId, { version: copyVersion(version), addedAs: this.#versionsAdded });
   }
 
   #requireRevision(keyId: string, expectedRevision: number): void {

@@ -1,5 +1,5 @@
 import type { Key, KeyVersion } from '../domain/key.js';
-import type { Page } from '../domain/ports.js';
+import type { Page, StoreWrite } from '../domain/ports.js';
 
 /**
  * Checks every KeyStore adapter makes before it writes, so that the adapters refuse the same
@@ -53,6 +53,41 @@ export function requireVersionIsPrimaryOf(key: Key, version: KeyVersion): void {
 export function requireVersionOf(key: Key, version: KeyVersion, stored: KeyVersion | undefined): asserts stored is KeyVersion {
   needs(version.keyId === key.keyId, `version ${version.keyVersionId} belongs to key ${version.keyId}, not ${key.keyId}`);
   needs(stored !== undefined && stored.keyId === key.keyId, `key ${key.keyId} has no version ${version.keyVersionId}`);
+}
+
+// Precondition: every write of a batch is well formed. Checked for the whole batch before any of
+// it runs, so that a caller's mistake is reported even where an earlier write would conflict.
+export function requireWellFormedBatch(writes: readonly StoreWrite[]): void {
+  for (const write of writes) requireWellFormedWrite(write);
+}
+
+function requireWellFormedWrite(write: StoreWrite): void {
+  switch (write.kind) {
+    case 'create-key':
+      return requireVersionIsPrimaryOf(write.key, write.firstVersion);
+    case 'update-key':
+    case 'replace-key-material':
+      return requireNextRevision(write.key, write.expectedRevision);
+    case 'add-key-version':
+      requireNextRevision(write.key, write.expectedRevision);
+      return requireVersionIsPrimaryOf(write.key, write.version);
+    case 'delete-key':
+    case 'require-key-revision':
+    case 'create-alias':
+    case 'update-alias':
+    case 'delete-alias':
+    case 'put-access-key':
+    case 'put-metadata':
+      return;
+    default:
+      return unknownWrite(write);
+  }
+}
+
+// The port is typed, but a batch may be built by code the compiler did not see (JavaScript, JSON).
+export function unknownWrite(write: never): never {
+  const kind: unknown = (write as { kind?: unknown } | null)?.kind;
+  throw new StorePreconditionError(`unknown store write kind ${String(kind)}`);
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   type KeyStore,
   type MetadataStore,
   type StoreConflictReason,
+  type StoreWrite,
 } from '../../src/domain/ports.js';
 import { StorePreconditionError } from '../../src/keystore/store-support.js';
 import { T0, makeAccessKey, makeAlias, makeKey, makeKeyWithVersion, makeVersion, rotated, sealedOf } from './fixtures.js';
@@ -19,6 +20,11 @@ export type ContractStore = KeyStore & AccessKeyStore & MetadataStore;
 export interface OpenedStore {
   store: ContractStore;
   cleanup: () => Promise<void>;
+  /**
+   * Another handle on the same data, the way another process (or this one after a restart)
+   * would open it: what it reads is what is durable. The test closes it.
+   */
+  openAgain: () => Promise<{ store: ContractStore; close: () => Promise<void> }>;
 }
 
 type Mutable<T> = { -readonly [P in keyof T]: T[P] };
@@ -26,10 +32,10 @@ type Mutable<T> = { -readonly [P in keyof T]: T[P] };
 const MINUTE = 60_000;
 const FIRST_PAGE_OF_100 = { pageNumber: 1, pageSize: 100 };
 
-async function assertConflict(promise: Promise<unknown>, reason: StoreConflictReason): Promise<void> {
+async function assertConflict(promise: Promise<unknown>, reason: StoreConflictReason, label = ''): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof StoreConflictError, `expected StoreConflictError, got ${String(error)}`);
-    assert.equal(error.reason, reason);
+    assert.ok(error instanceof StoreConflictError, `${label}: expected StoreConflictError, got ${String(error)}`);
+    assert.equal(error.reason, reason, label);
     return true;
   });
 }
@@ -56,9 +62,10 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
   void describe(`${name} (KeyStore contract)`, () => {
     let store: ContractStore;
     let cleanup: (() => Promise<void>) | undefined;
+    let openAgain: OpenedStore['openAgain'];
 
     beforeEach(async () => {
-      ({ store, cleanup } = await open());
+      ({ store, cleanup, openAgain } = await open());
     });
 
     afterEach(async () => {
@@ -821,6 +828,334 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         await store.putMetadata('root-key-check', Buffer.from('first'));
         await store.putMetadata('root-key-check', Buffer.from('second, longer'));
         assert.equal((await store.getMetadata('root-key-check'))?.toString(), 'second, longer');
+      });
+    });
+
+    void describe('applyBatch', () => {
+      async function metadataText(name: string): Promise<string | undefined> {
+        return (await store.getMetadata(name))?.toString();
+      }
+
+      async function versionIdsOf(keyId: string): Promise<string[]> {
+        return (await store.listKeyVersions(keyId, FIRST_PAGE_OF_100)).items.map((version) => version.keyVersionId);
+      }
+
+      void it('applies its writes in order, each seeing the ones before it', async () => {
+        const made = makeKeyWithVersion({ revision: 1 });
+        const next = rotated(made.key, T0 + MINUTE);
+        const retagged = { ...next.key, description: 'retagged', tags: [{ tagKey: 'team', tagValue: 'payments' }], revision: 3 };
+        const alias = makeAlias(made.key.keyId);
+        const accessKey = makeAccessKey();
+        await store.applyBatch([
+          { kind: 'create-key', key: made.key, firstVersion: made.version },
+          { kind: 'add-key-version', key: next.key, version: next.version, expectedRevision: 1 },
+          { kind: 'update-key', key: retagged, expectedRevision: 2 },
+          { kind: 'require-key-revision', keyId: made.key.keyId, expectedRevision: 3 },
+          { kind: 'create-alias', alias },
+          { kind: 'put-access-key', record: accessKey },
+          { kind: 'put-metadata', name: 'm', value: Buffer.from('value') },
+        ]);
+        assert.deepEqual(await store.getKey(made.key.keyId), retagged);
+        assert.deepEqual((await store.listKeyVersions(made.key.keyId, FIRST_PAGE_OF_100)).items, [made.version, next.version]);
+        assert.deepEqual(await store.getAlias(alias.aliasName), alias);
+        assert.deepEqual(await store.getAccessKey(accessKey.accessKeyId), accessKey);
+        assert.equal(await metadataText('m'), 'value');
+      });
+
+      void it('moves an alias away from a key, then deletes the key, keeping the alias; replaces material and deletes an alias', async () => {
+        const doomed = await createdKey({ revision: 1 });
+        const external = makeKeyWithVersion({ origin: Origin.External, keyState: KeyState.PendingImport, revision: 1 });
+        const pending = { ...external.version, material: null };
+        await store.createKey(external.key, pending);
+        const moved = makeAlias(doomed.key.keyId);
+        const dropped = makeAlias(external.key.keyId);
+        await store.createAlias(moved);
+        await store.createAlias(dropped);
+        const imported = { ...external.key, keyState: KeyState.Enabled, revision: 2 };
+        const material = { kind: ProtectionKind.Software, sealed: Buffer.from('imported') };
+
+        await store.applyBatch([
+          { kind: 'update-alias', aliasName: moved.aliasName, keyId: external.key.keyId },
+          { kind: 'delete-key', keyId: doomed.key.keyId, expectedRevision: 1 },
+          { kind: 'replace-key-material', key: imported, version: { ...pending, material }, expectedRevision: 1 },
+          { kind: 'delete-alias', aliasName: dropped.aliasName },
+        ]);
+
+        assert.equal(await store.getKey(doomed.key.keyId), undefined);
+        assert.equal(await store.getKeyVersion(doomed.version.keyVersionId), undefined);
+        assert.deepEqual(await store.getAlias(moved.aliasName), { ...moved, keyId: external.key.keyId });
+        assert.equal(await store.getAlias(dropped.aliasName), undefined);
+        assert.deepEqual(await store.getKey(external.key.keyId), imported);
+        assert.deepEqual(await store.getKeyVersion(pending.keyVersionId), { ...pending, material });
+      });
+
+      void it('with a stale revision in the third write leaves the first two unapplied', async () => {
+        const first = await createdKey({ revision: 1 });
+        const second = await createdKey({ revision: 4 });
+        const alias = makeAlias(first.key.keyId);
+        await assertConflict(
+          store.applyBatch([
+            { kind: 'update-key', key: { ...first.key, description: 'changed', revision: 2 }, expectedRevision: 1 },
+            { kind: 'create-alias', alias },
+            { kind: 'update-key', key: { ...second.key, description: 'stale', revision: 4 }, expectedRevision: 3 },
+          ]),
+          'stale-revision',
+        );
+        assert.deepEqual(await store.getKey(first.key.keyId), first.key);
+        assert.equal(await store.getAlias(alias.aliasName), undefined);
+        assert.deepEqual(await store.getKey(second.key.keyId), second.key);
+      });
+
+      void it('that fails takes back a deletion before it: the key, its versions in their order, and its aliases', async () => {
+        const first = await createdKey({ revision: 1 });
+        let key = first.key;
+        const versionIds = [first.version.keyVersionId];
+        for (const creationDate of [T0 + 2 * MINUTE, T0 + MINUTE]) {
+          const next = rotated(key, creationDate);
+          await store.addKeyVersion(next.key, next.version, key.revision);
+          key = next.key;
+          versionIds.push(next.version.keyVersionId);
+        }
+        const alias = makeAlias(key.keyId);
+        await store.createAlias(alias);
+        const bystander = await createdKey();
+        const taken = makeAlias(bystander.key.keyId);
+        await store.createAlias(taken);
+        // The same key id created again after the deletion, then a conflict.
+        const reborn = makeKeyWithVersion({ keyId: key.keyId, description: 'reborn' });
+
+        await assertConflict(
+          store.applyBatch([
+            { kind: 'delete-key', keyId: key.keyId, expectedRevision: key.revision },
+            { kind: 'create-key', key: reborn.key, firstVersion: reborn.version },
+            { kind: 'create-alias', alias: { ...taken, keyId: key.keyId } },
+          ]),
+          'alias-exists',
+        );
+
+        assert.deepEqual(await store.getKey(key.keyId), key);
+        assert.deepEqual(await versionIdsOf(key.keyId), versionIds);
+        assert.equal(await store.getKeyVersion(reborn.version.keyVersionId), undefined);
+        assert.deepEqual(await store.getAlias(alias.aliasName), alias);
+        assert.deepEqual(await store.getAlias(taken.aliasName), taken);
+        // And the versions keep their order when more are added afterwards.
+        const after = rotated(key, T0);
+        await store.addKeyVersion(after.key, after.version, key.revision);
+        assert.deepEqual(await versionIdsOf(key.keyId), [...versionIds, after.version.keyVersionId]);
+      });
+
+      void it('fails with the reason of the write that conflicts, whichever it is, and applies nothing', async () => {
+        const { key, version } = await createdKey({ revision: 2 });
+        const alias = makeAlias(key.keyId);
+        await store.createAlias(alias);
+        const unknownKeyId = '00000000-0000-0000-0000-000000000000';
+        const atStaleRevision = { ...key, revision: 2 }; // moves 1 -> 2, but the key is at 2
+        const staleRotation = rotated({ ...key, revision: 1 }, T0 + MINUTE);
+        const clash = makeVersion(key.keyId, { keyVersionId: version.keyVersionId });
+        const impostor = makeKeyWithVersion({ keyId: key.keyId });
+        const newKeyWithTakenVersion = makeKeyWithVersion({ primaryKeyVersionId: version.keyVersionId });
+        const cases: Array<{ label: string; write: StoreWrite; reason: StoreConflictReason }> = [
+          { label: 'create-key, key id taken', write: { kind: 'create-key', key: impostor.key, firstVersion: impostor.version }, reason: 'exists' },
+          {
+            label: 'create-key, version id taken',
+            write: { kind: 'create-key', key: newKeyWithTakenVersion.key, firstVersion: newKeyWithTakenVersion.version },
+            reason: 'exists',
+          },
+          { label: 'update-key, stale', write: { kind: 'update-key', key: atStaleRevision, expectedRevision: 1 }, reason: 'stale-revision' },
+          { label: 'update-key, unknown', write: { kind: 'update-key', key: makeKey({ revision: 2 }), expectedRevision: 1 }, reason: 'missing' },
+          {
+            label: 'add-key-version, stale',
+            write: { kind: 'add-key-version', key: staleRotation.key, version: staleRotation.version, expectedRevision: 1 },
+            reason: 'stale-revision',
+          },
+          {
+            label: 'add-key-version, version id taken',
+            write: { kind: 'add-key-version', key: { ...key, primaryKeyVersionId: clash.keyVersionId, revision: 3 }, version: clash, expectedRevision: 2 },
+            reason: 'exists',
+          },
+          {
+            label: 'replace-key-material, stale',
+            write: { kind: 'replace-key-material', key: atStaleRevision, version, expectedRevision: 1 },
+            reason: 'stale-revision',
+          },
+          { label: 'delete-key, stale', write: { kind: 'delete-key', keyId: key.keyId, expectedRevision: 1 }, reason: 'stale-revision' },
+          { label: 'delete-key, unknown', write: { kind: 'delete-key', keyId: unknownKeyId, expectedRevision: 1 }, reason: 'missing' },
+          {
+            label: 'require-key-revision, stale',
+            write: { kind: 'require-key-revision', keyId: key.keyId, expectedRevision: 3 },
+            reason: 'stale-revision',
+          },
+          {
+            label: 'require-key-revision, unknown',
+            write: { kind: 'require-key-revision', keyId: unknownKeyId, expectedRevision: 2 },
+            reason: 'missing',
+          },
+          { label: 'create-alias, name taken', write: { kind: 'create-alias', alias: { ...alias, creationDate: T0 + 1 } }, reason: 'alias-exists' },
+          { label: 'create-alias, unknown key', write: { kind: 'create-alias', alias: makeAlias(unknownKeyId) }, reason: 'missing' },
+          { label: 'update-alias, unknown alias', write: { kind: 'update-alias', aliasName: 'alias/unknown', keyId: key.keyId }, reason: 'alias-missing' },
+          { label: 'update-alias, unknown key', write: { kind: 'update-alias', aliasName: alias.aliasName, keyId: unknownKeyId }, reason: 'missing' },
+          { label: 'delete-alias, unknown alias', write: { kind: 'delete-alias', aliasName: 'alias/unknown' }, reason: 'alias-missing' },
+        ];
+        for (const { label, write, reason } of cases) {
+          await assertConflict(store.applyBatch([{ kind: 'put-metadata', name: 'marker', value: Buffer.from(label) }, write]), reason, label);
+          assert.equal(await metadataText('marker'), undefined, `${label}: the write before it was taken back`);
+        }
+        assert.deepEqual(await store.getKey(key.keyId), key);
+        assert.deepEqual(await store.getKeyVersion(version.keyVersionId), version);
+        assert.deepEqual(await store.getAlias(alias.aliasName), alias);
+      });
+
+      void it('refuses a malformed write anywhere in it with a precondition error, before any write runs', async () => {
+        const { key } = await createdKey({ revision: 1 });
+        const skipsRevisions = { ...key, description: 'skipped', revision: 5 };
+        await assertPrecondition(() =>
+          store.applyBatch([
+            { kind: 'update-key', key: { ...key, revision: 1 }, expectedRevision: 0 }, // would conflict: stale
+            { kind: 'put-metadata', name: 'marker', value: Buffer.from('x') },
+            { kind: 'update-key', key: skipsRevisions, expectedRevision: 1 },
+          ]),
+        );
+        const notAWrite = { kind: 'frobnicate-key', keyId: key.keyId } as unknown as StoreWrite;
+        await assertPrecondition(() => store.applyBatch([{ kind: 'put-metadata', name: 'marker', value: Buffer.from('x') }, notAWrite]));
+        assert.deepEqual(await store.getKey(key.keyId), key);
+        assert.equal(await metadataText('marker'), undefined);
+      });
+
+      void it('that is empty resolves and changes nothing', async () => {
+        const { key } = await createdKey();
+        await store.applyBatch([]);
+        assert.deepEqual(await store.listKeys({}, FIRST_PAGE_OF_100), { items: [key], totalCount: 1 });
+      });
+
+      void it('is durable when it resolves: another handle on the same data sees it all, and nothing of a rejected one', async () => {
+        const other = await openAgain();
+        try {
+          const made = makeKeyWithVersion({ revision: 1 });
+          const alias = makeAlias(made.key.keyId);
+          await store.applyBatch([
+            { kind: 'create-key', key: made.key, firstVersion: made.version },
+            { kind: 'create-alias', alias },
+            { kind: 'put-metadata', name: 'm', value: Buffer.from('committed') },
+          ]);
+          assert.deepEqual(await other.store.getKey(made.key.keyId), made.key);
+          assert.deepEqual(await other.store.getKeyVersion(made.version.keyVersionId), made.version);
+          assert.deepEqual(await other.store.getAlias(alias.aliasName), alias);
+          assert.equal((await other.store.getMetadata('m'))?.toString(), 'committed');
+
+          const next = rotated(made.key, T0 + MINUTE);
+          await assertConflict(
+            store.applyBatch([
+              { kind: 'add-key-version', key: next.key, version: next.version, expectedRevision: 1 },
+              { kind: 'put-metadata', name: 'm', value: Buffer.from('rolled back') },
+              { kind: 'create-alias', alias },
+            ]),
+            'alias-exists',
+          );
+          assert.deepEqual(await other.store.getKey(made.key.keyId), made.key);
+          assert.equal(await other.store.getKeyVersion(next.version.keyVersionId), undefined);
+          assert.equal((await other.store.getMetadata('m'))?.toString(), 'committed');
+        } finally {
+          await other.close();
+        }
+      });
+
+      void it('lets exactly one of several concurrent batches conditioned on the same revision commit, whole', async () => {
+        const { key } = await createdKey({ revision: 1 });
+        const contenders = [0, 1, 2, 3].map((i) => ({ description: `writer ${i}`, alias: makeAlias(key.keyId) }));
+        const outcomes = await Promise.allSettled(
+          contenders.map(({ description, alias }) =>
+            store.applyBatch([
+              { kind: 'update-key', key: { ...key, description, revision: 2 }, expectedRevision: 1 },
+              { kind: 'create-alias', alias },
+              { kind: 'put-metadata', name: 'winner', value: Buffer.from(description) },
+            ]),
+          ),
+        );
+        const won = outcomes.flatMap((outcome, index) => (outcome.status === 'fulfilled' ? [contenders[index]] : []));
+        assert.equal(won.length, 1, 'exactly one batch commits');
+        const winner = won[0];
+        for (const outcome of outcomes) {
+          if (outcome.status === 'rejected') {
+            assert.ok(outcome.reason instanceof StoreConflictError, `a loser gets a conflict, got ${String(outcome.reason)}`);
+            assert.equal(outcome.reason.reason, 'stale-revision');
+          }
+        }
+        assert.equal((await store.getKey(key.keyId))?.description, winner?.description);
+        assert.equal(await metadataText('winner'), winner?.description);
+        const aliases = await store.listAliases(FIRST_PAGE_OF_100, key.keyId);
+        assert.deepEqual(
+          aliases.items.map(({ aliasName }) => aliasName),
+          [winner?.alias.aliasName],
+        );
+      });
+
+      void it('interleaves with single writes issued in the same turn, in the order they were issued', async () => {
+        const { key } = await createdKey({ revision: 1 });
+        const bystander = makeKeyWithVersion();
+        const alias = makeAlias(key.keyId);
+        // Issued without awaiting in between: on SQLite all five share one group commit.
+        const outcomes = await Promise.allSettled([
+          store.updateKey({ ...key, description: 'single write', revision: 2 }, 1),
+          store.applyBatch([
+            { kind: 'update-key', key: { ...key, description: 'batch', revision: 3 }, expectedRevision: 2 },
+            { kind: 'create-alias', alias },
+          ]),
+          store.applyBatch([
+            { kind: 'put-metadata', name: 'lost', value: Buffer.from('x') },
+            { kind: 'update-key', key: { ...key, description: 'read too early', revision: 2 }, expectedRevision: 1 },
+          ]),
+          store.createKey(bystander.key, bystander.version),
+          store.deleteAlias(alias.aliasName),
+        ]);
+        assert.deepEqual(
+          outcomes.map((outcome) => outcome.status),
+          ['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
+        );
+        const refused = outcomes[2];
+        assert.ok(refused?.status === 'rejected' && refused.reason instanceof StoreConflictError, 'the stale batch gets a conflict');
+        assert.equal(refused.reason.reason, 'stale-revision');
+        assert.deepEqual(await store.getKey(key.keyId), { ...key, description: 'batch', revision: 3 });
+        assert.equal(await store.getAlias(alias.aliasName), undefined, 'the single delete saw the batch’s alias');
+        assert.equal(await metadataText('lost'), undefined);
+        assert.deepEqual(await store.getKey(bystander.key.keyId), bystander.key);
+      });
+
+      void it('require-key-revision lets a batch depend on a key it does not change', async () => {
+        const { key } = await createdKey({ revision: 1 });
+        const first = makeAlias(key.keyId);
+        await store.applyBatch([
+          { kind: 'require-key-revision', keyId: key.keyId, expectedRevision: 1 },
+          { kind: 'create-alias', alias: first },
+        ]);
+        assert.deepEqual(await store.getKey(key.keyId), key, 'the condition wrote nothing');
+        await store.updateKey({ ...key, keyState: KeyState.PendingDeletion, deleteDate: T0, revision: 2 }, 1);
+        const second = makeAlias(key.keyId);
+        await assertConflict(
+          store.applyBatch([
+            { kind: 'require-key-revision', keyId: key.keyId, expectedRevision: 1 },
+            { kind: 'create-alias', alias: second },
+          ]),
+          'stale-revision',
+        );
+        assert.deepEqual(await store.getAlias(first.aliasName), first);
+        assert.equal(await store.getAlias(second.aliasName), undefined);
+      });
+
+      void it('keeps its own copies: records in a batch can be changed once it resolves', async () => {
+        const made = makeKeyWithVersion({ tags: [{ tagKey: 'a', tagValue: 'b' }] });
+        const expectedKey = structuredClone(made.key);
+        const expectedSealed = Buffer.from(sealedOf(made.version));
+        const value = Buffer.from('value');
+        await store.applyBatch([
+          { kind: 'create-key', key: made.key, firstVersion: made.version },
+          { kind: 'put-metadata', name: 'm', value },
+        ]);
+        (made.key.tags as Tag[]).push({ tagKey: 'x', tagValue: 'y' });
+        sealedOf(made.version).fill(0);
+        value.fill(0);
+        assert.deepEqual(await store.getKey(made.key.keyId), expectedKey);
+        assert.deepEqual(sealedOf(await store.getKeyVersion(made.version.keyVersionId)), expectedSealed);
+        assert.equal(await metadataText('m'), 'value');
       });
     });
 

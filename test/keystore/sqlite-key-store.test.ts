@@ -23,12 +23,18 @@ function removeDir(dir: string): void {
 
 describeKeyStoreContract('SqliteKeyStore', () => {
   const dir = makeTempDir();
-  const store = SqliteKeyStore.open(path.join(dir, 'arca.db'));
+  const file = path.join(dir, 'arca.db');
+  const store = SqliteKeyStore.open(file);
   return Promise.resolve({
     store,
     cleanup: async () => {
       await store.close();
       removeDir(dir);
+    },
+    // A second connection to the file: it reads only what was committed.
+    openAgain: () => {
+      const other = SqliteKeyStore.open(file);
+      return Promise.resolve({ store: other, close: () => other.close() });
     },
   });
 });
@@ -142,6 +148,84 @@ void describe('SqliteKeyStore (SQLite only)', () => {
       assert.deepEqual(await reopened.getKey(key.keyId), key);
     } finally {
       await reopened.close();
+    }
+  });
+
+  void it('a batch that fails inside a group commit is rolled back alone; the group and the other batches reach the file', async () => {
+    const made = Array.from({ length: 10 }, () => makeKeyWithVersion({ revision: 1 }));
+    const first = made[0]!;
+    const alias = makeAlias(first.key.keyId);
+    const store = SqliteKeyStore.open(file);
+    const outcomes = await Promise.allSettled([
+      ...made.map(({ key, version }) => store.createKey(key, version)),
+      store.applyBatch([
+        { kind: 'update-key', key: { ...first.key, description: 'batched', revision: 2 }, expectedRevision: 1 },
+        { kind: 'create-alias', alias },
+      ]),
+      store.applyBatch([
+        { kind: 'put-metadata', name: 'lost', value: Buffer.from('x') },
+        { kind: 'require-key-revision', keyId: first.key.keyId, expectedRevision: 1 }, // the batch above moved it to 2
+      ]),
+    ]);
+    await store.close();
+    assert.deepEqual(
+      outcomes.map((outcome) => outcome.status),
+      [...made.map(() => 'fulfilled'), 'fulfilled', 'rejected'],
+    );
+
+    const reopened = SqliteKeyStore.open(file);
+    try {
+      for (const { key } of made.slice(1)) assert.deepEqual(await reopened.getKey(key.keyId), key);
+      assert.equal((await reopened.getKey(first.key.keyId))?.description, 'batched');
+      assert.deepEqual(await reopened.getAlias(alias.aliasName), alias);
+      assert.equal(await reopened.getMetadata('lost'), undefined);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  void it('commits a batch still queued when the store closes', async () => {
+    const { key, version } = makeKeyWithVersion();
+    const alias = makeAlias(key.keyId);
+    const store = SqliteKeyStore.open(file);
+    const batch = store.applyBatch([
+      { kind: 'create-key', key, firstVersion: version },
+      { kind: 'create-alias', alias },
+    ]);
+    await store.close();
+    await batch;
+    const reopened = SqliteKeyStore.open(file);
+    try {
+      assert.deepEqual(await reopened.getAlias(alias.aliasName), alias);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  void it('of batches from two connections conditioned on the same revision, exactly one commits, whole', async () => {
+    const first = SqliteKeyStore.open(file);
+    const second = SqliteKeyStore.open(file);
+    try {
+      const { key, version } = makeKeyWithVersion({ revision: 1 });
+      await first.createKey(key, version);
+      const batchOf = (writer: string) =>
+        [
+          { kind: 'update-key', key: { ...key, description: writer, revision: 2 }, expectedRevision: 1 },
+          { kind: 'put-metadata', name: 'winner', value: Buffer.from(writer) },
+        ] as const;
+      const outcomes = await Promise.allSettled([first.applyBatch(batchOf('first')), second.applyBatch(batchOf('second'))]);
+      assert.equal(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 1);
+      const refused = outcomes.find((outcome) => outcome.status === 'rejected');
+      assert.ok(refused?.status === 'rejected' && refused.reason instanceof StoreConflictError, 'the loser gets a conflict');
+      assert.equal(refused.reason.reason, 'stale-revision');
+      const winner = outcomes[0].status === 'fulfilled' ? 'first' : 'second';
+      for (const store of [first, second]) {
+        assert.equal((await store.getKey(key.keyId))?.description, winner);
+        assert.equal((await store.getMetadata('winner'))?.toString(), winner);
+      }
+    } finally {
+      await first.close();
+      await second.close();
     }
   });
 

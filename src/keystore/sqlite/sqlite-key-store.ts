@@ -4,20 +4,24 @@ import {
   StoreConflictError,
   type AccessKeyRecord,
   type AccessKeyStore,
+  type AddKeyVersionWrite,
+  type CreateKeyWrite,
   type KeyFilter,
   type KeyStore,
   type MetadataStore,
   type Page,
   type PageOf,
+  type ReplaceKeyMaterialWrite,
+  type StoreWrite,
 } from '../../domain/ports.js';
 import {
   offsetOf,
-  requireNextRevision,
   requireValidLimit,
   requireValidPage,
-  requireVersionIsPrimaryOf,
   requireVersionOf,
+  requireWellFormedBatch,
   settle,
+  unknownWrite,
 } from '../store-support.js';
 import { applyMigrations } from './migrations.js';
 import * as sql from './queries.js';
@@ -187,6 +191,11 @@ interface QueuedWrite {
  * transaction, each inside its own savepoint — a write that throws (a conflict) is rolled back
  * alone, and the others commit. Every promise settles only after that COMMIT returned, so a
  * resolved write is as durable as before; under load one disk flush serves many requests.
+ *
+ * A batch (`applyBatch`) is one queued write like any other: all its writes run, in order,
+ * inside its one savepoint, so it commits whole or is rolled back whole, and the single-write
+ * methods are batches of one. Its work is synchronous and holds no savepoint open across an
+ * await, which is what keeps the writes of one group from seeing each other half done.
  */
 export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   readonly #db: Database.Database;
@@ -213,13 +222,7 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   }
 
   createKey(key: Key, firstVersion: KeyVersion): Promise<void> {
-    return this.#write(() => {
-      requireVersionIsPrimaryOf(key, firstVersion);
-      runOrConflict(() => this.#statements.insertKey.run(keyToRow(key)), {
-        SQLITE_CONSTRAINT_PRIMARYKEY: () => new StoreConflictError('exists', `key ${key.keyId}`),
-      });
-      this.#insertVersion(firstVersion);
-    });
+    return this.applyBatch([{ kind: 'create-key', key, firstVersion }]);
   }
 
   getKey(keyId: string): Promise<Key | undefined> {
@@ -230,26 +233,15 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   }
 
   updateKey(key: Key, expectedRevision: number): Promise<void> {
-    return this.#write(() => {
-      requireNextRevision(key, expectedRevision);
-      this.#updateAtRevision(key, expectedRevision);
-    });
+    return this.applyBatch([{ kind: 'update-key', key, expectedRevision }]);
   }
 
   addKeyVersion(key: Key, version: KeyVersion, expectedRevision: number): Promise<void> {
-    return this.#write(() => {
-      requireNextRevision(key, expectedRevision);
-      requireVersionIsPrimaryOf(key, version);
-      this.#updateAtRevision(key, expectedRevision);
-      this.#insertVersion(version);
-    });
+    return this.applyBatch([{ kind: 'add-key-version', key, version, expectedRevision }]);
   }
 
   deleteKey(keyId: string, expectedRevision: number): Promise<void> {
-    return this.#write(() => {
-      const { changes } = this.#statements.deleteKeyAtRevision.run({ key_id: keyId, expected_revision: expectedRevision });
-      if (changes === 0) this.#throwRevisionConflict(keyId, expectedRevision);
-    });
+    return this.applyBatch([{ kind: 'delete-key', keyId, expectedRevision }]);
   }
 
   listKeys(filter: KeyFilter, page: Page): Promise<PageOf<Key>> {
@@ -284,20 +276,7 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   }
 
   replaceKeyMaterial(key: Key, version: KeyVersion, expectedRevision: number): Promise<void> {
-    return this.#write(() => {
-      requireNextRevision(key, expectedRevision);
-      this.#updateAtRevision(key, expectedRevision);
-      const stored = this.#statements.selectKeyVersion.get(version.keyVersionId);
-      requireVersionOf(key, version, stored && rowToKeyVersion(stored));
-      const row = keyVersionToRow(version);
-      this.#statements.updateKeyVersionMaterial.run({
-        key_version_id: row.key_version_id,
-        key_id: row.key_id,
-        protection_kind: row.protection_kind,
-        sealed_material: row.sealed_material,
-        material_commitment: row.material_commitment,
-      });
-    });
+    return this.applyBatch([{ kind: 'replace-key-material', key, version, expectedRevision }]);
   }
 
   getKeyVersion(keyVersionId: string): Promise<KeyVersion | undefined> {
@@ -317,12 +296,7 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   }
 
   createAlias(alias: Alias): Promise<void> {
-    return this.#write(() => {
-      runOrConflict(() => this.#statements.insertAlias.run(aliasToRow(alias)), {
-        SQLITE_CONSTRAINT_PRIMARYKEY: () => new StoreConflictError('alias-exists', alias.aliasName),
-        SQLITE_CONSTRAINT_FOREIGNKEY: () => new StoreConflictError('missing', `key ${alias.keyId}`),
-      });
-    });
+    return this.applyBatch([{ kind: 'create-alias', alias }]);
   }
 
   getAlias(aliasName: string): Promise<Alias | undefined> {
@@ -333,20 +307,11 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   }
 
   updateAlias(aliasName: string, keyId: string): Promise<void> {
-    return this.#write(() => {
-      const { changes } = runOrConflict(() => this.#statements.updateAliasTarget.run({ alias_name: aliasName, key_id: keyId }), {
-        SQLITE_CONSTRAINT_FOREIGNKEY: () => new StoreConflictError('missing', `key ${keyId}`),
-      });
-      // No row changed: the alias does not exist (a missing target key fails above only when it does).
-      if (changes === 0) throw new StoreConflictError('alias-missing', aliasName);
-    });
+    return this.applyBatch([{ kind: 'update-alias', aliasName, keyId }]);
   }
 
   deleteAlias(aliasName: string): Promise<void> {
-    return this.#write(() => {
-      const { changes } = this.#statements.deleteAlias.run(aliasName);
-      if (changes === 0) throw new StoreConflictError('alias-missing', aliasName);
-    });
+    return this.applyBatch([{ kind: 'delete-alias', aliasName }]);
   }
 
   listAliases(page: Page, keyId?: string): Promise<PageOf<Alias>> {
@@ -365,9 +330,7 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   }
 
   putAccessKey(record: AccessKeyRecord): Promise<void> {
-    return this.#write(() => {
-      this.#statements.upsertAccessKey.run(accessKeyToRow(record));
-    });
+    return this.applyBatch([{ kind: 'put-access-key', record }]);
   }
 
   countAccessKeys(): Promise<number> {
@@ -379,9 +342,7 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   }
 
   putMetadata(name: string, value: Buffer): Promise<void> {
-    return this.#write(() => {
-      this.#statements.upsertMetadata.run({ name, value });
-    });
+    return this.applyBatch([{ kind: 'put-metadata', name, value }]);
   }
 
   putMetadataIfAbsent(name: string, value: Buffer): Promise<Buffer> {
@@ -390,6 +351,15 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
       const stored = this.#statements.selectMetadata.get(name)?.value;
       if (stored === undefined) throw new Error(`metadata ${name} vanished inside its transaction`);
       return stored;
+    });
+  }
+
+  applyBatch(writes: readonly StoreWrite[]): Promise<void> {
+    // Nothing to commit: no place in the queue, no flush.
+    if (writes.length === 0) return Promise.resolve();
+    return this.#write(() => {
+      requireWellFormedBatch(writes);
+      for (const write of writes) this.#apply(write);
     });
   }
 
@@ -459,6 +429,96 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   /** A deferred transaction: every statement in `work` reads the same snapshot. */
   #read<T>(work: () => T): Promise<T> {
     return settle(() => this.#db.transaction(work).deferred());
+  }
+
+  /** Runs one write of a batch inside the batch's savepoint; a throw rolls back the whole batch. */
+  #apply(write: StoreWrite): void {
+    switch (write.kind) {
+      case 'create-key':
+        return this.#createKey(write);
+      case 'update-key':
+        return this.#updateAtRevision(write.key, write.expectedRevision);
+      case 'add-key-version':
+        return this.#addKeyVersion(write);
+      case 'replace-key-material':
+        return this.#replaceKeyMaterial(write);
+      case 'delete-key':
+        return this.#deleteAtRevision(write.keyId, write.expectedRevision);
+      case 'require-key-revision':
+        return this.#requireRevision(write.keyId, write.expectedRevision);
+      case 'create-alias':
+        return this.#createAlias(write.alias);
+      case 'update-alias':
+        return this.#updateAlias(write.aliasName, write.keyId);
+      case 'delete-alias':
+        return this.#deleteAlias(write.aliasName);
+      case 'put-access-key':
+        this.#statements.upsertAccessKey.run(accessKeyToRow(write.record));
+        return;
+      case 'put-metadata':
+        this.#statements.upsertMetadata.run({ name: write.name, value: write.value });
+        return;
+      default:
+        return unknownWrite(write);
+    }
+  }
+
+  #createKey({ key, firstVersion }: CreateKeyWrite): void {
+    runOrConflict(() => this.#statements.insertKey.run(keyToRow(key)), {
+      SQLITE_CONSTRAINT_PRIMARYKEY: () => new StoreConflictError('exists', `key ${key.keyId}`),
+    });
+    this.#insertVersion(firstVersion);
+  }
+
+  #addKeyVersion({ key, version, expectedRevision }: AddKeyVersionWrite): void {
+    this.#updateAtRevision(key, expectedRevision);
+    this.#insertVersion(version);
+  }
+
+  #replaceKeyMaterial({ key, version, expectedRevision }: ReplaceKeyMaterialWrite): void {
+    this.#updateAtRevision(key, expectedRevision);
+    const stored = this.#statements.selectKeyVersion.get(version.keyVersionId);
+    requireVersionOf(key, version, stored && rowToKeyVersion(stored));
+    const row = keyVersionToRow(version);
+    this.#statements.updateKeyVersionMaterial.run({
+      key_version_id: row.key_version_id,
+      key_id: row.key_id,
+      protection_kind: row.protection_kind,
+      sealed_material: row.sealed_material,
+      material_commitment: row.material_commitment,
+    });
+  }
+
+  #deleteAtRevision(keyId: string, expectedRevision: number): void {
+    const { changes } = this.#statements.deleteKeyAtRevision.run({ key_id: keyId, expected_revision: expectedRevision });
+    if (changes === 0) this.#throwRevisionConflict(keyId, expectedRevision);
+  }
+
+  // The batch runs under the write lock (BEGIN IMMEDIATE), so the revision read here cannot
+  // change before the batch commits.
+  #requireRevision(keyId: string, expectedRevision: number): void {
+    const stored = this.#statements.selectKeyRevision.get(keyId);
+    if (stored?.revision !== expectedRevision) this.#throwRevisionConflict(keyId, expectedRevision);
+  }
+
+  #createAlias(alias: Alias): void {
+    runOrConflict(() => this.#statements.insertAlias.run(aliasToRow(alias)), {
+      SQLITE_CONSTRAINT_PRIMARYKEY: () => new StoreConflictError('alias-exists', alias.aliasName),
+      SQLITE_CONSTRAINT_FOREIGNKEY: () => new StoreConflictError('missing', `key ${alias.keyId}`),
+    });
+  }
+
+  #updateAlias(aliasName: string, keyId: string): void {
+    const { changes } = runOrConflict(() => this.#statements.updateAliasTarget.run({ alias_name: aliasName, key_id: keyId }), {
+      SQLITE_CONSTRAINT_FOREIGNKEY: () => new StoreConflictError('missing', `key ${keyId}`),
+    });
+    // No row changed: the alias does not exist (a missing target key fails above only when it does).
+    if (changes === 0) throw new StoreConflictError('alias-missing', aliasName);
+  }
+
+  #deleteAlias(aliasName: string): void {
+    const { changes } = this.#statements.deleteAlias.run(aliasName);
+    if (changes === 0) throw new StoreConflictError('alias-missing', aliasName);
   }
 
   /** Stores `key` over the revision the writer read, or says why it cannot. */
