@@ -13,6 +13,6 @@ export const createAlias = defineOperation({
   validate: (input: CreateAliasInput) => assertValidAliasName(input.aliasName),
   resources: (input) => ({ alias: resource.alias(input.aliasName, { target: false }), key: resource.key(input.key, StateRule.CreateAlias) }),
   run: async (context, input, { key }): Promise<void> => {
-    await context.keys.createAlias(input.aliasName, key);
+    await context.keys.createAlias(input.aliasName, key, StateRule.CreateAlias);
   },
 });

@@ -6,7 +6,7 @@ import { reviseKey, type Alias, type Key, type KeyVersion } from '../domain/key.
 import type { KeyReference } from '../domain/key-reference.js';
 import { Origin, type ProtectionLevel } from '../domain/key-spec.js';
 import { assertStateAllows, KeyState, STATE_TABLE, type StateRule } from '../domain/key-state.js';
-import { StoreConflictError, type Clock, type KeyFilter, type KeyProtector, type KeyStore, type Page, type PageOf } from '../domain/ports.js';
+import { StoreConflictError, type Clock, type KeyFilter, type KeyProtector, type KeyStore, type Page, type PageOf, type StoreWrite } from '../domain/ports.js';
 import { LruCache } from './lru-cache.js';
 
 export interface KeyRepositoryOptions {
@@ -313,24 +313,26 @@ export class KeyRepository {
     return true;
   }
 
-  async createAlias(aliasName: string, key: Key): Promise<void> {
-    try {
-      await this.#store.createAlias({ aliasName, keyId: key.keyId, creationDate: this.#clock.now() });
-    } catch (error) {
-      if (error instanceof StoreConflictError && error.reason === 'alias-exists') throw new KmsError('AliasExists');
-      if (error instanceof StoreConflictError) throw new KmsError('KeyNotFound');
-      throw error;
-    }
+  /**
+   * Creates an alias for `key`, on the condition that the key is still as judged (`rule` on its
+   * state): alias and key revision go to the store in one atomic batch, so a key scheduled for
+   * deletion a moment before cannot gain an alias. A stale record is read again and judged again.
+   */
+  async createAlias(aliasName: string, key: Key, rule: StateRule): Promise<void> {
+    const alias: Alias = { aliasName, keyId: key.keyId, creationDate: this.#clock.now() };
+    await this.#writeConditionedOn(key, rule, (current) => [
+      { kind: 'require-key-revision', keyId: current.keyId, expectedRevision: current.revision },
+      { kind: 'create-alias', alias },
+    ]);
     this.#aliases.delete(aliasName);
   }
 
-  async updateAlias(aliasName: string, target: Key): Promise<void> {
-    try {
-      await this.#store.updateAlias(aliasName, target.keyId);
-    } catch (error) {
-      if (error instanceof StoreConflictError && error.reason === 'alias-missing') throw new KmsError('AliasNotFound');
-      throw error;
-    }
+  /** Points an existing alias at `target`, conditioned on the target as judged (see createAlias). */
+  async updateAlias(aliasName: string, target: Key, rule: StateRule): Promise<void> {
+    await this.#writeConditionedOn(target, rule, (current) => [
+      { kind: 'require-key-revision', keyId: current.keyId, expectedRevision: current.revision },
+      { kind: 'update-alias', aliasName, keyId: current.keyId },
+    ]);
     this.#aliases.delete(aliasName);
   }
 
@@ -345,6 +347,25 @@ export class KeyRepository {
   }
 
   // ---- internals
+
+  async #writeConditionedOn(first: Key, rule: StateRule, writes: (key: Key) => StoreWrite[]): Promise<void> {
+    let key = first;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#store.applyBatch(writes(key));
+        return;
+      } catch (error) {
+        if (!(error instanceof StoreConflictError)) throw error;
+        if (error.reason === 'alias-exists') throw new KmsError('AliasExists');
+        if (error.reason === 'alias-missing') throw new KmsError('AliasNotFound');
+        const fresh = await this.#reread(key.keyId);
+        if (error.reason === 'missing' || !fresh) throw new KmsError('KeyNotFound');
+        if (attempt >= MAX_WRITE_ATTEMPTS) throw new KmsError('ConcurrentModification');
+        assertStateAllows(rule, stateAt(fresh, this.#clock.now()));
+        key = fresh;
+      }
+    }
+  }
 
   #remember(key: Key): void {
     this.#keys.set(key.keyId, { value: key, fetchedAt: this.#clock.now() });

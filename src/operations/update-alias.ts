@@ -16,6 +16,6 @@ export const updateAlias = defineOperation({
   // The new target is judged first, as it always was: its refusals come before the alias's.
   resources: (input) => ({ key: resource.key(input.key, StateRule.AliasTarget), alias: resource.alias(input.aliasName, { target: true }) }),
   run: async (context, input, { key }): Promise<void> => {
-    await context.keys.updateAlias(input.aliasName, key);
+    await context.keys.updateAlias(input.aliasName, key, StateRule.AliasTarget);
   },
 });
