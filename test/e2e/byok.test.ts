@@ -339,11 +339,13 @@ describe('bad input: each gets its documented 4xx and the key does not change', 
     // server's own root key from its data directory, since the server's clock cannot be moved here.
     const rootKey = RootKey.loadOrCreate(server.dataDir, undefined).rootKey;
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const expired = await sealImportToken(rootKey, keys.pendingId, {
-      scheme: { keySpec: WrappingKeySpec.Rsa2048, algorithm: WrappingAlgorithm.RsaesOaepSha256 },
-      expiresAtMs: Date.now() - 1000,
-      privateKey: SecretBytes.adopt(privateKey.export({ type: 'pkcs8', format: 'der' })),
-    });
+    const expired = (
+      await sealImportToken(rootKey, keys.pendingId, {
+        scheme: { keySpec: WrappingKeySpec.Rsa2048, algorithm: WrappingAlgorithm.RsaesOaepSha256 },
+        expiresAtMs: Date.now() - 1000,
+        privateKey: SecretBytes.adopt(privateKey.export({ type: 'pkcs8', format: 'der' })),
+      })
+    ).toString('base64');
     const wrapped = wrapLikeAClient(publicKey.export({ type: 'spki', format: 'der' }).toString('base64'), 'RSAES_OAEP_SHA_256', randomBytes(32));
     await assertUnchanged(keys, () =>
       expectV3Error(v3('ImportKeyMaterial', { KeyId: keys.pendingId, ImportToken: expired, EncryptedKeyMaterial: wrapped, KeyMaterialExpireUnix: 0 }), {
