@@ -1,0 +1,153 @@
+// The one place the inject() tests (test/api/actions) build the HTTP API: buildApi over the memory
+// store, the software key protector with a fresh root key, one administrator access key, a replay
+// guard and a settable clock. Requests are signed for real (test/support/acs3-signer.ts, which
+// shares no code with src/) and sent with app.inject(), so no socket is opened.
+//
+// When buildApi or its dependencies change shape, this file is the only one to adapt.
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { buildApi } from '../../src/api/server.js';
+import { ReplayGuard } from '../../src/api/signature/replay-guard.js';
+import { SecretBytes } from '../../src/crypto/secret-bytes.js';
+import { ProtectionLevel } from '../../src/domain/key-spec.js';
+import type { Clock, KeyProtector } from '../../src/domain/ports.js';
+import { DEFAULT_MIN_ROTATION_INTERVAL_SECONDS } from '../../src/domain/rotation-interval.js';
+import { MemoryKeyStore } from '../../src/keystore/memory-key-store.js';
+import { AccessKeys } from '../../src/operations/access-keys.js';
+import { DEFAULT_KEY_RING_OPTIONS, KeyRing } from '../../src/operations/key-ring.js';
+import { RootKey } from '../../src/protection/root-key.js';
+import { SoftwareKeyProtector } from '../../src/protection/software-key-protector.js';
+import { signAcs3, signV1, type Credentials, type PreparedRequest } from './acs3-signer.js';
+
+export type { Credentials, PreparedRequest } from './acs3-signer.js';
+
+export const INJECT_REGION = 'cn-hangzhou';
+export const INJECT_ACCOUNT_ID = '1234567890123456';
+/** What the signed `host` header says; inject() sends it unchanged. */
+export const INJECT_HOST = 'kms.cn-hangzhou.arca.test';
+export const ADMIN_CREDENTIALS: Credentials = {
+  accessKeyId: 'LTAIinjectAdministrator1',
+  accessKeySecret: 'injectSecretForTheActionTests1',
+};
+/** 2026-03-01T08:00:00Z: the test clock's default start, a whole second. */
+export const DEFAULT_START_MS = Date.UTC(2026, 2, 1, 8, 0, 0);
+
+/** The server's only clock; requests are signed at its time, so moving it never expires them. */
+export interface TestClock extends Clock {
+  set(ms: number): void;
+  advance(ms: number): void;
+}
+
+export type SignatureKind = 'ACS3-HMAC-SHA256' | 'HMAC-SHA1';
+
+export interface CallOptions {
+  /** Default POST for ACS3-HMAC-SHA256 (every parameter in the query, as the 3.x SDKs send), GET for HMAC-SHA1. */
+  readonly method?: 'GET' | 'POST';
+  /** Default: the administrator key. */
+  readonly accessKey?: Credentials;
+  /** Default ACS3-HMAC-SHA256. */
+  readonly signature?: SignatureKind;
+}
+
+export interface InjectResponse {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string | string[] | number | undefined>>;
+  /** The parsed body; undefined when it is not JSON. */
+  readonly json: any;
+  readonly text: string;
+}
+
+/** A parameter value as the SDKs send it: strings as they are, numbers and booleans as text, anything else as JSON. */
+export type ParamValue = string | number | boolean | object;
+
+export interface InjectApi {
+  readonly app: FastifyInstance;
+  readonly clock: TestClock;
+  readonly region: string;
+  readonly accountId: string;
+  /** Signs `action` with `params` and sends it through inject(). */
+  call(action: string, params?: Readonly<Record<string, ParamValue>>, options?: CallOptions): Promise<InjectResponse>;
+  /** Sends a request as prepared (by the caller, possibly altered after signing). */
+  send(request: PreparedRequest): Promise<InjectResponse>;
+  close(): Promise<void>;
+}
+
+export interface InjectApiOptions {
+  /** Where the test clock starts; default DEFAULT_START_MS. */
+  readonly startMs?: number;
+}
+
+export function createTestClock(startMs: number): TestClock {
+  let now = startMs;
+  return {
+    now: () => now,
+    set: (ms) => {
+      now = ms;
+    },
+    advance: (ms) => {
+      now += ms;
+    },
+  };
+}
+
+export async function createInjectApi(options: InjectApiOptions = {}): Promise<InjectApi> {
+  const clock = createTestClock(options.startMs ?? DEFAULT_START_MS);
+  const scope = { region: INJECT_REGION, accountId: INJECT_ACCOUNT_ID };
+  const store = new MemoryKeyStore();
+  const rootKey = RootKey.fromSecret(SecretBytes.random(32));
+  const protectors = new Map<ProtectionLevel, KeyProtector>([[ProtectionLevel.Software, new SoftwareKeyProtector(rootKey)]]);
+  const keys = new KeyRing(store, protectors, clock, scope, DEFAULT_KEY_RING_OPTIONS);
+  const accessKeys = new AccessKeys(store, rootKey, clock);
+  await accessKeys.ensureAdministrator(ADMIN_CREDENTIALS);
+  const app = buildApi({
+    keys,
+    accessKeys,
+    replayGuard: new ReplayGuard(),
+    clock,
+    settings: { minRotationIntervalSeconds: DEFAULT_MIN_ROTATION_INTERVAL_SECONDS },
+    scope,
+    logger: pino({ level: 'silent' }),
+    secrets: rootKey,
+  });
+  await app.ready();
+
+  const send = async (request: PreparedRequest): Promise<InjectResponse> => {
+    const response = await app.inject({
+      method: request.method as 'GET' | 'POST',
+      url: request.path,
+      headers: request.headers,
+      ...(request.body.length > 0 ? { payload: request.body } : {}),
+    });
+    let json: any;
+    try {
+      json = JSON.parse(response.body);
+    } catch {
+      json = undefined;
+    }
+    return { statusCode: response.statusCode, headers: response.headers, json, text: response.body };
+  };
+
+  return {
+    app,
+    clock,
+    region: scope.region,
+    accountId: scope.accountId,
+    send,
+    call: (action, params = {}, callOptions = {}) => {
+      const pairs = Object.entries(params).map(([name, value]) => [name, wireValue(value)] as [string, string]);
+      const credentials = callOptions.accessKey ?? ADMIN_CREDENTIALS;
+      const request =
+        callOptions.signature === 'HMAC-SHA1'
+          ? signV1({ credentials, host: INJECT_HOST, method: callOptions.method ?? 'GET', action, params: pairs, timestamp: clock.now() })
+          : signAcs3({ credentials, host: INJECT_HOST, method: callOptions.method ?? 'POST', action, query: pairs, date: clock.now() });
+      return send(request);
+    },
+    close: () => app.close(),
+  };
+}
+
+function wireValue(value: ParamValue): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
