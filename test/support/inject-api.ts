@@ -6,15 +6,16 @@
 // When buildApi or its dependencies change shape, this file is the only one to adapt.
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { buildApi } from '../../src/api/server.js';
 import { ReplayGuard } from '../../src/api/signature/replay-guard.js';
 import { SecretBytes } from '../../src/crypto/secret-bytes.js';
 import { ProtectionLevel } from '../../src/domain/key-spec.js';
 import type { Clock, KeyProtector } from '../../src/domain/ports.js';
 import { DEFAULT_MIN_ROTATION_INTERVAL_SECONDS } from '../../src/domain/rotation-interval.js';
 import { MemoryKeyStore } from '../../src/keystore/memory-key-store.js';
-import { AccessKeys } from '../../src/operations/access-keys.js';
-import { DEFAULT_KEY_RING_OPTIONS, KeyRing } from '../../src/operations/key-ring.js';
+import type { AuditEvent } from '../../src/domain/audit-event.js';
+import type { AccessKeys } from '../../src/operations/access-keys.js';
+import type { KeyRepository } from '../../src/operations/key-repository.js';
+import { composePipeline } from '../../src/pipeline/compose.js';
 import { RootKey } from '../../src/protection/root-key.js';
 import { SoftwareKeyProtector } from '../../src/protection/software-key-protector.js';
 import { signAcs3, signV1, type Credentials, type PreparedRequest } from './acs3-signer.js';
@@ -65,6 +66,12 @@ export interface InjectApi {
   readonly clock: TestClock;
   readonly region: string;
   readonly accountId: string;
+  /** Every audit event the pipeline emitted, in order. */
+  readonly auditEvents: readonly AuditEvent[];
+  /** The memory store under the API, for tests that change records behind its back. */
+  readonly store: MemoryKeyStore;
+  readonly keys: KeyRepository;
+  readonly accessKeys: AccessKeys;
   /** Signs `action` with `params` and sends it through inject(). */
   call(action: string, params?: Readonly<Record<string, ParamValue>>, options?: CallOptions): Promise<InjectResponse>;
   /** Sends a request as prepared (by the caller, possibly altered after signing). */
@@ -96,19 +103,22 @@ export async function createInjectApi(options: InjectApiOptions = {}): Promise<I
   const store = new MemoryKeyStore();
   const rootKey = RootKey.fromSecret(SecretBytes.random(32));
   const protectors = new Map<ProtectionLevel, KeyProtector>([[ProtectionLevel.Software, new SoftwareKeyProtector(rootKey)]]);
-  const keys = new KeyRing(store, protectors, clock, scope, DEFAULT_KEY_RING_OPTIONS);
-  const accessKeys = new AccessKeys(store, rootKey, clock);
-  await accessKeys.ensureAdministrator(ADMIN_CREDENTIALS);
-  const app = buildApi({
-    keys,
-    accessKeys,
-    replayGuard: new ReplayGuard(),
+  const auditEvents: AuditEvent[] = [];
+  const { app, accessKeys, keys } = composePipeline({
+    store,
+    protectors,
+    rootKey,
+    secrets: rootKey,
     clock,
-    settings: { minRotationIntervalSeconds: DEFAULT_MIN_ROTATION_INTERVAL_SECONDS },
     scope,
     logger: pino({ level: 'silent' }),
-    secrets: rootKey,
+    settings: { minRotationIntervalSeconds: DEFAULT_MIN_ROTATION_INTERVAL_SECONDS },
+    replayGuard: new ReplayGuard(),
+    runsJobs: false,
+    jobIntervalMs: 60_000,
+    auditSink: { emit: (event) => auditEvents.push(event) },
   });
+  await accessKeys.ensureAdministrator(ADMIN_CREDENTIALS);
   await app.ready();
 
   const send = async (request: PreparedRequest): Promise<InjectResponse> => {
@@ -130,6 +140,10 @@ export async function createInjectApi(options: InjectApiOptions = {}): Promise<I
   return {
     app,
     clock,
+    auditEvents,
+    store,
+    keys,
+    accessKeys,
     region: scope.region,
     accountId: scope.accountId,
     send,
