@@ -12,7 +12,7 @@ const filters = process.argv.slice(2);
 // test/hsm needs SoftHSM2: with ARCA_REQUIRE_HSM=1 (set by .ci/run) or CI=true it is required
 // too, and its files fail instead of skipping when the token cannot be reached
 // (test/support/softhsm.ts).
-const REQUIRED_SUITES = ['test/crypto', 'test/domain', 'test/keystore', 'test/protection', 'test/api', 'test/e2e'];
+const REQUIRED_SUITES = ['test/crypto', 'test/domain', 'test/keystore', 'test/protection', 'test/api', 'test/pipeline', 'test/e2e'];
 if (process.env.ARCA_REQUIRE_HSM === '1' || process.env.CI === 'true') REQUIRED_SUITES.push('test/hsm');
 
 function findTests(dir) {

@@ -15,6 +15,8 @@ import { MemoryKeyStore } from '../../src/keystore/memory-key-store.js';
 import type { AuditEvent } from '../../src/domain/audit-event.js';
 import type { AccessKeys } from '../../src/operations/access-keys.js';
 import type { KeyRepository } from '../../src/operations/key-repository.js';
+import type { RateLimitOptions } from '../../src/api/rate-limiter.js';
+import type { Authorizer } from '../../src/pipeline/authorizer.js';
 import { composePipeline } from '../../src/pipeline/compose.js';
 import { RootKey } from '../../src/protection/root-key.js';
 import { SoftwareKeyProtector } from '../../src/protection/software-key-protector.js';
@@ -82,6 +84,10 @@ export interface InjectApi {
 export interface InjectApiOptions {
   /** Where the test clock starts; default DEFAULT_START_MS. */
   readonly startMs?: number;
+  /** The authorisation point; the server's (administrator-only) when absent. */
+  readonly authorizer?: Authorizer;
+  /** Per-access-key throttling, as `--rate-limit` sets it. */
+  readonly rateLimit?: RateLimitOptions;
 }
 
 export function createTestClock(startMs: number): TestClock {
@@ -117,6 +123,8 @@ export async function createInjectApi(options: InjectApiOptions = {}): Promise<I
     runsJobs: false,
     jobIntervalMs: 60_000,
     auditSink: { emit: (event) => auditEvents.push(event) },
+    ...(options.authorizer ? { authorizer: options.authorizer } : {}),
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   });
   await accessKeys.ensureAdministrator(ADMIN_CREDENTIALS);
   await app.ready();
