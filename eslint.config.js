@@ -2,6 +2,26 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** Files under `files` may not import from the listed folders of src/ (nor from main). */
+function layer(files, forbidden) {
+  return [
+    {
+      files: [files],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              { group: forbidden.map((folder) => `**/${folder}/*`), message: 'This import points outward across the layers (docs/architecture.md).' },
+              { group: ['**/main.js'], message: 'Only the composition root imports main.' },
+            ],
+          },
+        ],
+      },
+    },
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**'] },
   js.configs.recommended,
@@ -17,6 +37,15 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  // The layers of DESIGN.md and docs/architecture.md: dependencies point inward
+  // (crypto ← domain ← operations ← pipeline ← api, jobs ← bootstrap, main). An import that
+  // points outward fails here, so the arrows cannot be broken silently.
+  ...layer('src/crypto/**', ['domain', 'operations', 'pipeline', 'api', 'jobs', 'keystore', 'protection', 'audit', 'bootstrap', 'cluster', 'cli', 'envelope', 'client']),
+  ...layer('src/domain/**', ['operations', 'pipeline', 'api', 'jobs', 'keystore', 'protection', 'audit', 'bootstrap', 'cluster', 'cli', 'envelope', 'client']),
+  ...layer('src/operations/**', ['pipeline', 'api', 'jobs', 'keystore', 'protection', 'audit', 'bootstrap', 'cluster', 'cli']),
+  ...layer('src/pipeline/**', ['api', 'jobs', 'keystore', 'protection', 'audit', 'bootstrap', 'cluster', 'cli']),
+  ...layer('src/api/**', ['keystore', 'protection', 'jobs', 'audit', 'bootstrap', 'cli']),
+  ...layer('src/jobs/**', ['api', 'keystore', 'protection', 'audit', 'bootstrap', 'cluster', 'cli']),
   {
     files: ['test/**/*.ts'],
     rules: {

@@ -20,7 +20,7 @@ import { DEFAULT_MIN_ROTATION_INTERVAL_SECONDS } from './domain/rotation-interva
 import { JobScheduler } from './jobs/scheduler.js';
 import { SqliteKeyStore } from './keystore/sqlite/sqlite-key-store.js';
 import { AccessKeys, type AccessKeyCredentials } from './operations/access-keys.js';
-import { composePipeline } from './pipeline/compose.js';
+import { composePipeline } from './bootstrap/compose-pipeline.js';
 import { Pkcs11KeyProtector } from './protection/pkcs11/pkcs11-key-protector.js';
 import { Pkcs11Token } from './protection/pkcs11/pkcs11-token.js';
 import { TokenRootKey } from './protection/pkcs11/token-root-key.js';

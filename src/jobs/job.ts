@@ -1,4 +1,5 @@
 import type { Key } from '../domain/key.js';
+import type { JobActionOutcome, JobActionRecorder } from '../pipeline/runner.js';
 
 /**
  * Work the server does on its own, on every tick of the scheduler. A job reads what is due at
@@ -32,15 +33,8 @@ export interface JobReport {
   readonly failures: readonly JobFailure[];
 }
 
-export type DueKeyOutcome = 'done' | 'skipped';
-
-/**
- * Where each job action on one key is recorded: the operation runner, which emits one audit event
- * per action (Arca's own principal, the key, and done, skipped or failed).
- */
-export interface JobActionRecorder {
-  runJobAction(action: string, key: Key, work: () => Promise<DueKeyOutcome>): Promise<DueKeyOutcome>;
-}
+export type DueKeyOutcome = JobActionOutcome;
+export type { JobActionRecorder };
 
 /** How many due keys one store query returns. */
 export const DUE_BATCH_SIZE = 100;

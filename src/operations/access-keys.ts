@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AccessKeyStore, Clock, SecretSealer } from '../domain/ports.js';
-import { ADMIN_PRINCIPAL } from '../pipeline/authorizer.js';
+import { ADMIN_PRINCIPAL } from '../domain/principals.js';
 import { LruCache } from './lru-cache.js';
 
 const ACCESS_KEY_SECRET_PURPOSE = 'access-key-secret';

@@ -1,9 +1,8 @@
 import { KmsError } from '../domain/errors.js';
+import { ADMIN_PRINCIPAL, SYSTEM_PRINCIPAL } from '../domain/principals.js';
 import type { Caller } from '../operations/operation.js';
 
-export const ADMIN_PRINCIPAL = 'admin';
-/** The principal of Arca's own background jobs. */
-export const SYSTEM_PRINCIPAL = 'arca:system';
+export { ADMIN_PRINCIPAL, SYSTEM_PRINCIPAL } from '../domain/principals.js';
 
 /** One question to the authorisation point: may `caller` run `action` on `resourceArn`? */
 export interface AuthorizationRequest {

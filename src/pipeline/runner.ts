@@ -7,7 +7,6 @@ import { KmsError } from '../domain/errors.js';
 import { assertStateAllows } from '../domain/key-state.js';
 import type { Key } from '../domain/key.js';
 import type { Clock, KeyedDigest, SecretSealer } from '../domain/ports.js';
-import type { DueKeyOutcome, JobActionRecorder } from '../jobs/job.js';
 import { stateAt, type KeyRepository } from '../operations/key-repository.js';
 import type {
   Caller,
@@ -50,6 +49,14 @@ export interface Call {
   authenticated(caller: Caller): void;
   /** Resolves, authorises and runs one operation for the authenticated caller. */
   execute<I, O, R extends ResourceSpecs>(operation: Operation<I, O, R>, input: I): Promise<O>;
+}
+
+/** What a job did with one key: acted on it, or left it because another writer changed it first. */
+export type JobActionOutcome = 'done' | 'skipped';
+
+/** Where each job action on one key is recorded (the runner: one audit event per action). */
+export interface JobActionRecorder {
+  runJobAction(action: string, key: Key, work: () => Promise<JobActionOutcome>): Promise<JobActionOutcome>;
 }
 
 /** How a front end names an error on its wire, for the audit event's result. */
@@ -98,7 +105,7 @@ export class OperationRunner implements JobActionRecorder {
    * One action of a background job on one key, as Arca's own principal: one audit event,
    * whatever the outcome. Errors are rethrown as they are, for the job to report.
    */
-  async runJobAction(action: string, key: Key, work: () => Promise<DueKeyOutcome>): Promise<DueKeyOutcome> {
+  async runJobAction(action: string, key: Key, work: () => Promise<JobActionOutcome>): Promise<JobActionOutcome> {
     const draft = new EventDraft({ source: 'job', requestId: randomUUID() }, this.#deps.clock.now());
     draft.nameAction(action);
     draft.identify({ type: 'system', principal: SYSTEM_PRINCIPAL });

@@ -17,7 +17,7 @@ import type { AccessKeys } from '../../src/operations/access-keys.js';
 import type { KeyRepository } from '../../src/operations/key-repository.js';
 import type { RateLimitOptions } from '../../src/api/rate-limiter.js';
 import type { Authorizer } from '../../src/pipeline/authorizer.js';
-import { composePipeline } from '../../src/pipeline/compose.js';
+import { composePipeline } from '../../src/bootstrap/compose-pipeline.js';
 import { RootKey } from '../../src/protection/root-key.js';
 import { SoftwareKeyProtector } from '../../src/protection/software-key-protector.js';
 import { signAcs3, signV1, type Credentials, type PreparedRequest } from './acs3-signer.js';

@@ -15,8 +15,8 @@ import { JobScheduler } from '../jobs/scheduler.js';
 import { AccessKeys } from '../operations/access-keys.js';
 import { DEFAULT_KEY_REPOSITORY_OPTIONS, KeyRepository, type KeyRepositoryOptions } from '../operations/key-repository.js';
 import type { OperationSettings } from '../operations/operation.js';
-import { administratorOnly, type Authorizer } from './authorizer.js';
-import { OperationRunner } from './runner.js';
+import { administratorOnly, type Authorizer } from '../pipeline/authorizer.js';
+import { OperationRunner } from '../pipeline/runner.js';
 
 export interface PipelineParts {
   readonly store: KeyStore & AccessKeyStore;
