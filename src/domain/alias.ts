@@ -1,12 +1,7 @@
 import { KmsError } from './errors.js';
 
-export const ALIAS_PREFIX = 'alias/';
 const MAX_ALIAS_LENGTH = 255;
 const ALIAS_NAME_PATTERN = /^alias\/[A-Za-z0-9_/-]+$/;
-
-export function looksLikeAlias(value: string): boolean {
-  return value.startsWith(ALIAS_PREFIX);
-}
 
 /**
  * Alibaba's rules: `alias/` then letters, digits, `_`, `-` and `/`; at most 255 characters in

@@ -50,14 +50,6 @@ export function exportSchemeOf(keySpec: string, algorithm: string): WrappingSche
   return schemeFrom(EXPORT_SCHEMES, keySpec, algorithm);
 }
 
-/** The root-key seal purpose of the wrapping private key inside an ImportToken (bound to the key id). */
-export const IMPORT_TOKEN_SEAL_PURPOSE = 'import-wrapping-key';
-/** The root-key seal purpose of an ImportToken naming a wrapping key pair inside a device (bound to the key id). */
-export const IMPORT_TOKEN_IN_DEVICE_SEAL_PURPOSE = 'import-wrapping-key-in-device';
-/** The keyed-digest purpose of the commitment to a key's imported material (bound to the key id). */
-export const MATERIAL_COMMITMENT_PURPOSE = 'material-commitment';
-/** The keyed-digest purpose of the device's CMAC that commits to material imported into it (bound to the key id). */
-export const DEVICE_MATERIAL_COMMITMENT_PURPOSE = 'device-material-commitment';
 /** The message the device's CMAC runs over, followed by the key id (docs/adr/0020). */
 export const DEVICE_COMMITMENT_MESSAGE_PREFIX = 'arca imported material commitment\0';
 

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { AccessKeyStore, Clock, SecretSealer } from '../domain/ports.js';
+import { SealPurpose } from '../domain/seal-purposes.js';
 import { ADMIN_PRINCIPAL } from '../domain/principals.js';
 import { LruCache } from './lru-cache.js';
 
-const ACCESS_KEY_SECRET_PURPOSE = 'access-key-secret';
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 export interface AccessKeyCredentials {
@@ -53,7 +53,7 @@ export class AccessKeys {
     }
     const opened = this.#opened.get(accessKeyId);
     if (opened && opened.sealedSecret.equals(record.sealedSecret) && opened.principal === record.principal) return opened;
-    const secret = await this.#sealer.open(record.sealedSecret, ACCESS_KEY_SECRET_PURPOSE, accessKeyId);
+    const secret = await this.#sealer.open(record.sealedSecret, SealPurpose.AccessKeySecret, accessKeyId);
     const resolved = { secret: secret.toString('utf8'), principal: record.principal, sealedSecret: record.sealedSecret };
     secret.fill(0);
     this.#opened.set(accessKeyId, resolved);
@@ -74,7 +74,7 @@ export class AccessKeys {
       accessKeyId: credentials.accessKeyId,
       sealedSecret: await this.#sealer.seal(
         Buffer.from(credentials.accessKeySecret, 'utf8'),
-        ACCESS_KEY_SECRET_PURPOSE,
+        SealPurpose.AccessKeySecret,
         credentials.accessKeyId,
       ),
       principal: ADMIN_PRINCIPAL,

@@ -6,7 +6,8 @@ import type { KeyReference } from '../domain/key-reference.js';
 import { profileOf } from '../domain/key-spec.js';
 import { assertStateAllows, KeyState, StateRule } from '../domain/key-state.js';
 import type { InDeviceImporter } from '../domain/ports.js';
-import { DEVICE_COMMITMENT_MESSAGE_PREFIX, DEVICE_MATERIAL_COMMITMENT_PURPOSE, MATERIAL_COMMITMENT_PURPOSE } from '../domain/wrapping.js';
+import { DigestPurpose } from '../domain/seal-purposes.js';
+import { DEVICE_COMMITMENT_MESSAGE_PREFIX } from '../domain/wrapping.js';
 import { openImportToken, openInDeviceImportToken } from './import-token.js';
 import { stateAt } from './key-repository.js';
 import { importedVersionOf, requireExternal, retryOnConflict } from './key-material.js';
@@ -58,7 +59,7 @@ async function importInSoftware(
 ): Promise<boolean> {
   const material = await unwrapWithToken(context, key, input, nowMs);
   try {
-    const commitment = await context.secrets.digest(material.unsafeReveal(), MATERIAL_COMMITMENT_PURPOSE, key.keyId);
+    const commitment = await context.secrets.digest(material.unsafeReveal(), DigestPurpose.MaterialCommitment, key.keyId);
     const version = await importedVersionOf(context.keys, key);
     if (version.materialCommitment && !timingSafeEqual(version.materialCommitment, commitment)) throw new KmsError('InvalidKeyMaterial');
     const sealed = await context.keys.protectorFor(key.protectionLevel).protect(material, version.keyVersionId);
@@ -94,7 +95,7 @@ async function importInDevice(
   const version = await importedVersionOf(context.keys, key);
   const message = Buffer.from(DEVICE_COMMITMENT_MESSAGE_PREFIX + key.keyId, 'utf8');
   const imported = await importer.importWrapped(pair, version.keyVersionId, wrapped, message);
-  const commitment = await context.secrets.digest(imported.commitment, DEVICE_MATERIAL_COMMITMENT_PURPOSE, key.keyId);
+  const commitment = await context.secrets.digest(imported.commitment, DigestPurpose.DeviceMaterialCommitment, key.keyId);
   if (version.materialCommitment && !timingSafeEqual(version.materialCommitment, commitment)) throw new KmsError('InvalidKeyMaterial');
   const next = reviseKey(key, {
     keyState: key.keyState === KeyState.PendingImport ? KeyState.Enabled : key.keyState,

@@ -1,7 +1,8 @@
 import { SecretBytes } from '../crypto/secret-bytes.js';
 import { KmsError } from '../domain/errors.js';
 import type { SecretSealer } from '../domain/ports.js';
-import { IMPORT_TOKEN_IN_DEVICE_SEAL_PURPOSE, IMPORT_TOKEN_SEAL_PURPOSE, type WrappingAlgorithm, type WrappingKeySpec, type WrappingScheme } from '../domain/wrapping.js';
+import { SealPurpose } from '../domain/seal-purposes.js';
+import { type WrappingAlgorithm, type WrappingKeySpec, type WrappingScheme } from '../domain/wrapping.js';
 
 /**
  * The ImportToken: the wrapping private key and what it may be used for, sealed under the root
@@ -63,13 +64,13 @@ function payloadHeader(scheme: WrappingScheme, expiresAtMs: number): Buffer {
 export async function sealInDeviceImportToken(sealer: SecretSealer, keyId: string, contents: InDeviceImportTokenContents): Promise<Buffer> {
   const pairId = Buffer.from(contents.pairId, 'hex');
   if (pairId.length !== PAIR_ID_LENGTH) throw new Error('an import pair id is 16 bytes');
-  const sealed = await sealer.seal(Buffer.concat([payloadHeader(contents.scheme, contents.expiresAtMs), pairId]), IMPORT_TOKEN_IN_DEVICE_SEAL_PURPOSE, keyId);
+  const sealed = await sealer.seal(Buffer.concat([payloadHeader(contents.scheme, contents.expiresAtMs), pairId]), SealPurpose.ImportWrappingKeyInDevice, keyId);
   return Buffer.concat([Buffer.of(IN_DEVICE_TOKEN_FORMAT), sealed]);
 }
 
 /** Opens an in-device token for `keyId` at `nowMs`; InvalidImportToken or ExpiredImportToken otherwise. */
 export async function openInDeviceImportToken(sealer: SecretSealer, keyId: string, token: Buffer, nowMs: number): Promise<InDeviceImportTokenContents> {
-  const payload = await openPayload(sealer, keyId, token, IN_DEVICE_TOKEN_FORMAT, IMPORT_TOKEN_IN_DEVICE_SEAL_PURPOSE);
+  const payload = await openPayload(sealer, keyId, token, IN_DEVICE_TOKEN_FORMAT, SealPurpose.ImportWrappingKeyInDevice);
   const { scheme, expiresAtMs } = headerOf(payload, PAYLOAD_HEADER_LENGTH + PAIR_ID_LENGTH);
   if (nowMs >= expiresAtMs) throw new KmsError('ExpiredImportToken');
   return { scheme, expiresAtMs, pairId: payload.subarray(PAYLOAD_HEADER_LENGTH).toString('hex') };
@@ -99,7 +100,7 @@ export async function sealImportToken(sealer: SecretSealer, keyId: string, conte
   const header = payloadHeader(contents.scheme, contents.expiresAtMs);
   const payload = Buffer.concat([header, contents.privateKey.unsafeReveal()]);
   try {
-    const sealed = await sealer.seal(payload, IMPORT_TOKEN_SEAL_PURPOSE, keyId);
+    const sealed = await sealer.seal(payload, SealPurpose.ImportWrappingKey, keyId);
     return Buffer.concat([Buffer.of(TOKEN_FORMAT), sealed]);
   } finally {
     payload.fill(0);
@@ -112,7 +113,7 @@ function codeOwner<T extends string>(codes: Readonly<Record<T, number>>, code: n
 
 /** Opens a token for `keyId` at `nowMs`; InvalidImportToken or ExpiredImportToken otherwise. */
 export async function openImportToken(sealer: SecretSealer, keyId: string, token: Buffer, nowMs: number): Promise<ImportTokenContents> {
-  const payload = await openPayload(sealer, keyId, token, TOKEN_FORMAT, IMPORT_TOKEN_SEAL_PURPOSE);
+  const payload = await openPayload(sealer, keyId, token, TOKEN_FORMAT, SealPurpose.ImportWrappingKey);
   const keySpec = codeOwner(KEY_SPEC_CODES, payload[8]);
   const algorithm = codeOwner(ALGORITHM_CODES, payload[9]);
   // An authentic token always parses; this guards against a future format sealed by a newer Arca.

@@ -5,31 +5,12 @@ import type { Aead } from '../crypto/aead.js';
 import { createAes256Gcm } from '../crypto/aes-gcm.js';
 import { SecretBytes } from '../crypto/secret-bytes.js';
 import type { KeyedDigest, SecretSealer } from '../domain/ports.js';
-import { IMPORT_TOKEN_SEAL_PURPOSE, MATERIAL_COMMITMENT_PURPOSE } from '../domain/wrapping.js';
 
 export const ROOT_KEY_FILE_NAME = 'root.key';
 const ROOT_KEY_LENGTH = 32;
 export const SEAL_FORMAT_VERSION = 1;
 
-/** What a sealed value is for; part of its additional data, so values cannot be swapped. */
-export const SealPurpose = {
-  KeyMaterial: 'key-material',
-  AccessKeySecret: 'access-key-secret',
-  RootKeyCheck: 'root-key-check',
-  /**
-   * The keyed-digest key of a root key that cannot give one itself (a token key): random, kept in
-   * the metadata store sealed under the root key.
-   */
-  DigestKey: 'digest-key',
-  /** The private half of a bring-your-own-key wrapping key pair, inside its ImportToken; bound to the key id. */
-  ImportWrappingKey: IMPORT_TOKEN_SEAL_PURPOSE,
-} as const;
-
-/** What a keyed digest is for; part of its input, so digests cannot be swapped between uses. */
-export const DigestPurpose = {
-  /** The commitment to a key's imported material; bound to the key id. */
-  MaterialCommitment: MATERIAL_COMMITMENT_PURPOSE,
-} as const;
+export { DigestPurpose, SealPurpose } from '../domain/seal-purposes.js';
 
 const DIGEST_KEY_INFO = 'arca-keyed-digest-v1';
 
