@@ -4,6 +4,7 @@
 // primary and workers are src/cluster/'s.
 import type { ArcaConfig } from './config/arca-config.js';
 import { bootstrapAdministrator } from './bootstrap/administrator.js';
+import { reservePort } from './bootstrap/port-reservation.js';
 import { ReplayGuardLifeCycle } from './bootstrap/replay-guard-life-cycle.js';
 import { resolvePlumbing, type ServerRuntime } from './bootstrap/runtime.js';
 import { startServing, type RunningServer } from './bootstrap/serving.js';
@@ -17,8 +18,10 @@ export { REPLAY_GUARD_SNAPSHOT_FILE_NAME } from './api/signature/replay-guard-fi
 /**
  * Starts a standalone server on `config`, its secrets read from `runtime.environment`.
  *
- * Order. The data directory is opened (root key, schema, root-key check), the services wired,
- * the administrator key made to exist, the jobs started, and the server listens.
+ * Order. The port is bound first (reserved, then handed to the HTTP server), so that a start that
+ * cannot listen creates nothing; then the data directory is opened (root key, schema, root-key
+ * check), the services wired, the administrator key made to exist, the jobs started, and the
+ * server listens.
  *
  * Replays across a restart. The replay guard remembers the nonces of accepted requests in memory,
  * and a request stays acceptable for 15 minutes either side of its timestamp, so a request
@@ -36,12 +39,15 @@ export { REPLAY_GUARD_SNAPSHOT_FILE_NAME } from './api/signature/replay-guard-fi
  *   `InvalidTimeStamp.Expired`, a warning says so, and the server waits for that second before it
  *   listens. A snapshot carries this limit on, so a crash is not forgotten by a graceful restart
  *   less than 15 minutes later; after 15 minutes the limit refuses nothing the skew check passes.
+ * - a start that fails before it listens accepted no request and leaves the snapshot as it found
+ *   it: one it had deleted already is written back, and none is written where there was none.
  *
  * The background jobs start before the server listens, with a first tick at once (what fell due
  * while the server was down is done then), and stop before the store closes.
  */
 export async function startServer(config: ArcaConfig, runtime: ServerRuntime): Promise<RunningServer> {
   const plumbing = resolvePlumbing(config, runtime);
+  const reservation = await reservePort(config.host, config.port);
   let replayGuard: ReplayGuardLifeCycle | undefined;
   let server: RunningServer;
   try {
@@ -51,9 +57,13 @@ export async function startServer(config: ArcaConfig, runtime: ServerRuntime): P
       replayGuard: guard.guard,
       runsJobs: true,
       afterWiring: (accessKeys) => bootstrapAdministrator(accessKeys, config.dataDir, runtime.environment, plumbing.announce),
-      beforeListen: () => guard.beforeListening(),
+      beforeListen: async () => {
+        await guard.beforeListening();
+        await reservation.release();
+      },
     });
   } catch (error) {
+    await reservation.release();
     replayGuard?.afterFailedStart();
     throw error;
   }

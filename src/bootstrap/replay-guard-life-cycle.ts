@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
@@ -16,6 +17,7 @@ export class ReplayGuardLifeCycle {
   readonly #snapshotPath: string;
   readonly #clock: Clock;
   readonly #logger: Logger;
+  #discardedSnapshot = false;
 
   private constructor(guard: ReplayGuard, snapshotPath: string, clock: Clock, logger: Logger) {
     this.guard = guard;
@@ -39,6 +41,7 @@ export class ReplayGuardLifeCycle {
     // Until now a failed start left the snapshot for the next one. From here on this process may
     // accept requests the snapshot does not hold, so it must not outlive the process: were it
     // still there after a crash, the next start would restore it and forget those requests.
+    this.#discardedSnapshot = existsSync(this.#snapshotPath);
     discardSnapshot(this.#snapshotPath);
     // The guard refuses requests signed before rememberedSinceMs: under the crash rule that is the
     // next whole second, worth waiting for; otherwise it is -Infinity or in the past. (A snapshot's
@@ -52,10 +55,14 @@ export class ReplayGuardLifeCycle {
   }
 
   /**
-   * A start that fails before it listens accepted no request: its guard still holds all there is
-   * to know, so it is saved as at a graceful stop (the snapshot may be deleted already).
+   * A start that failed leaves the snapshot as it found it. Its guard holds all there is to know
+   * (a single process accepted no request; a cluster's workers have stopped), so a snapshot this
+   * start deleted already is written back. Where there was none, none is written: a refused data
+   * directory gains no file, and the next start follows the rules as if this one had not happened
+   * (or, had it created the database, the crash rule, which only refuses requests signed before
+   * that next start).
    */
   afterFailedStart(): void {
-    this.save();
+    if (this.#discardedSnapshot) this.save();
   }
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ReplayGuard } from '../api/signature/replay-guard.js';
 import { prepareDataDirectory } from '../bootstrap/administrator.js';
+import { reservePort } from '../bootstrap/port-reservation.js';
 import { ReplayGuardLifeCycle } from '../bootstrap/replay-guard-life-cycle.js';
 import { resolvePlumbing, serverUrl, type ServerRuntime } from '../bootstrap/runtime.js';
 import type { ArcaConfig } from '../config/arca-config.js';
@@ -23,6 +24,7 @@ export interface RunningCluster {
 /**
  * `arca server --workers N` (`config.workers`): N worker processes serve one port (Node's cluster
  * hands each new connection to the next worker in turn). This primary serves no request; it
+ * - binds the port first (reserved until the workers listen), so a taken port creates nothing;
  * - prepares the data directory once (root key, schema, administrator key), before any worker;
  * - owns the one replay guard (the same snapshot rules as a single process, see startServer):
  *   every worker records each verified nonce here over IPC, so a replay to another worker fails;
@@ -34,6 +36,7 @@ export interface RunningCluster {
  */
 export async function startCluster(config: ArcaConfig, runtime: ServerRuntime): Promise<RunningCluster> {
   const plumbing = resolvePlumbing(config, runtime);
+  const reservation = await reservePort(config.host, config.port);
   let replayGuard: ReplayGuardLifeCycle | undefined;
   let workers: WorkerSet | undefined;
   let port: number;
@@ -41,11 +44,13 @@ export async function startCluster(config: ArcaConfig, runtime: ServerRuntime): 
     replayGuard = ReplayGuardLifeCycle.open(config.dataDir, plumbing.clock, plumbing.logger);
     await prepareDataDirectory(config, runtime.environment, plumbing);
     await replayGuard.beforeListening();
+    await reservation.release();
     workers = new WorkerSet(config, replayGuard.guard, plumbing.logger);
     port = await workers.start(config.workers);
   } catch (error) {
     // Stopped workers take no more requests: the guard then holds all they accepted.
     await workers?.stop();
+    await reservation.release();
     replayGuard?.afterFailedStart();
     throw error;
   }

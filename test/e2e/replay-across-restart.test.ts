@@ -169,7 +169,7 @@ describe('replays across a restart', () => {
     await stop(server);
   });
 
-  it('a start that cannot listen (port taken) after deleting the snapshot saves the guard again', async () => {
+  it('a start that cannot listen (port taken) leaves the snapshot for the next one', async () => {
     const { dataDir, captured } = await acceptedThenEnded(stop);
 
     const blocker = createServer();
