@@ -1,7 +1,7 @@
 // The server's configuration: a TOML file < the environment < the flags, one validator for all of
 // them and for what a cluster's workers receive.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -201,6 +201,20 @@ describe('loadConfig', () => {
     })();
     assert.ok(error instanceof ConfigError);
     assert.match(error.message, /cannot read .*missing\.toml \(ENOENT\)/);
+  });
+});
+
+describe("the README's sample arca.toml", () => {
+  it('loads as it reads', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### Configuration file'));
+    const sample = /```toml\n([\s\S]*?)```/.exec(section)?.[1];
+    assert.ok(sample !== undefined, 'no toml block under "### Configuration file"');
+    const config = load({ file: sample });
+    assert.equal(config.host, '0.0.0.0');
+    assert.equal(config.workers, 2);
+    assert.deepEqual(config.rateLimit, { requestsPerSecond: 200, burst: 400 });
+    assert.deepEqual(config.pkcs11, { modulePath: '/usr/lib/softhsm/libsofthsm2.so', tokenLabel: 'arca', sessionCount: 8 });
   });
 });
 
