@@ -1,93 +1,25 @@
 #!/usr/bin/env node
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import {
-  DEFAULT_MIN_ROTATION_INTERVAL_SECONDS,
-  MAX_ROTATION_INTERVAL_SECONDS,
-  parseDurationSeconds,
-} from '../domain/rotation-interval.js';
-import { MAX_JOB_INTERVAL_MS } from '../jobs/scheduler.js';
-import {
-  DEFAULT_ACCOUNT_ID,
-  DEFAULT_DATA_DIR,
-  DEFAULT_HOST,
-  DEFAULT_JOB_INTERVAL_MS,
-  DEFAULT_PORT,
-  DEFAULT_REGION,
-} from '../server-defaults.js';
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError } from '../config/config-error.js';
+import { ALL_SETTINGS, type Setting } from '../config/settings.js';
 import { USAGE_EXIT_CODE } from './client/client-command.js';
 import { registerClientCommands } from './commands/index.js';
-import type { Pkcs11Options } from '../main.js';
 
-function portNumber(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new InvalidArgumentError('a port is 0 to 65535');
-  return port;
+/** A flag of `arca server` for a setting; values are checked by the configuration's validator. */
+function optionFor(setting: Setting<unknown>): Option {
+  return new Option(setting.flag, setting.defaultText === undefined ? setting.description : `${setting.description} (default: ${setting.defaultText})`);
 }
 
-function durationSeconds(value: string): number {
-  const seconds = parseDurationSeconds(value);
-  if (seconds === undefined) throw new InvalidArgumentError('a duration is a whole number and a unit, d, h, m or s: 7d, 12h, 90m, 2s');
-  return seconds;
-}
+const SETTING_OPTIONS = ALL_SETTINGS.map((setting) => ({ setting, option: optionFor(setting) }));
 
-function minRotationIntervalSeconds(value: string): number {
-  const seconds = durationSeconds(value);
-  if (seconds > MAX_ROTATION_INTERVAL_SECONDS) throw new InvalidArgumentError('at most 730d, the longest RotationInterval');
-  return seconds;
-}
-
-function jobIntervalMs(value: string): number {
-  const milliseconds = durationSeconds(value) * 1000;
-  if (milliseconds > MAX_JOB_INTERVAL_MS) throw new InvalidArgumentError('at most 24d');
-  return milliseconds;
-}
-
-function workerCount(value: string): number {
-  const count = Number(value);
-  if (!Number.isInteger(count) || count < 1 || count > MAX_WORKERS) throw new InvalidArgumentError(`a whole number from 1 to ${MAX_WORKERS}`);
-  return count;
-}
-
-const MAX_WORKERS = 64;
-function requestsPerSecond(value: string): number {
-  const rate = Number(value);
-  if (!/^[0-9]+(\.[0-9]+)?$/.test(value) || !(rate > 0) || rate > 1_000_000) {
-    throw new InvalidArgumentError('a rate is a number of requests per second above 0, at most 1000000');
+/** The flags given, by setting key; commander sets no defaults, so a flag left out is absent. */
+function givenFlags(command: Command): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (const { setting, option } of SETTING_OPTIONS) {
+    const value: unknown = command.getOptionValue(option.attributeName());
+    if (typeof value === 'string') flags.set(setting.key, value);
   }
-  return rate;
-}
-
-function burstSize(value: string): number {
-  const burst = Number(value);
-  if (!/^[0-9]+$/.test(value) || burst < 1 || burst > 1_000_000) throw new InvalidArgumentError('a burst is a whole number, 1 to 1000000');
-  return burst;
-}
-
-interface ServerCommandOptions {
-  host: string;
-  port: number;
-  dataDir: string;
-  region: string;
-  accountId: string;
-  minRotationInterval: number;
-  jobInterval: number;
-  workers: number;
-  rateLimit?: number;
-  rateLimitBurst?: number;
-  pkcs11Module?: string;
-  pkcs11TokenLabel?: string;
-  pkcs11RootKeyLabel?: string;
-}
-
-/** The PKCS#11 settings, when given; the module and the token label go together. */
-function pkcs11Options(options: ServerCommandOptions): Pkcs11Options | undefined {
-  const { pkcs11Module, pkcs11TokenLabel, pkcs11RootKeyLabel } = options;
-  if (pkcs11Module === undefined && pkcs11TokenLabel === undefined) {
-    if (pkcs11RootKeyLabel !== undefined) throw new Error('--pkcs11-root-key-label needs --pkcs11-module and --pkcs11-token-label');
-    return undefined;
-  }
-  if (pkcs11Module === undefined || pkcs11TokenLabel === undefined) throw new Error('--pkcs11-module and --pkcs11-token-label go together');
-  return { modulePath: pkcs11Module, tokenLabel: pkcs11TokenLabel, ...(pkcs11RootKeyLabel === undefined ? {} : { rootKeyLabel: pkcs11RootKeyLabel }) };
+  return flags;
 }
 
 const program = new Command()
@@ -96,30 +28,12 @@ const program = new Command()
   // Usage mistakes exit with 2 (see the catch below), failures of a command with 1.
   .exitOverride();
 
-program
+const serverCommand = program
   .command('server')
   .description('run the KMS server')
-  .option('--host <host>', 'address to listen on', DEFAULT_HOST)
-  .option('--port <port>', 'port to listen on (0 picks a free one)', portNumber, DEFAULT_PORT)
-  .option('--data-dir <dir>', 'where the database and the root key file live', DEFAULT_DATA_DIR)
-  .option('--region <region>', 'region named in Arns', DEFAULT_REGION)
-  .option('--account-id <id>', 'account id named in Arns', DEFAULT_ACCOUNT_ID)
-  .addOption(
-    new Option('--min-rotation-interval <duration>', 'shortest RotationInterval a key may have')
-      .argParser(minRotationIntervalSeconds)
-      .default(DEFAULT_MIN_ROTATION_INTERVAL_SECONDS, '7d'),
-  )
-  .addOption(
-    new Option('--job-interval <duration>', 'how often automatic rotation, deletion and material expiry run')
-      .argParser(jobIntervalMs)
-      .default(DEFAULT_JOB_INTERVAL_MS, '60s'),
-  )
-  .option('--workers <n>', 'worker processes sharing the port (Node cluster); 1 runs no cluster', workerCount, 1)
-  .option('--rate-limit <requests per second>', 'throttle each access key to this rate (429 Rejected.Throttling); off by default', requestsPerSecond)
-  .option('--rate-limit-burst <requests>', 'requests an idle access key may send at once (default: one second of --rate-limit)', burstSize)
-  .option('--pkcs11-module <path>', 'PKCS#11 library for the HSM protection level (e.g. /usr/lib/softhsm/libsofthsm2.so)')
-  .option('--pkcs11-token-label <label>', 'label of the PKCS#11 token to use (PIN from ARCA_PKCS11_PIN)')
-  .option('--pkcs11-root-key-label <label>', 'keep the root key in the token under this label instead of <data-dir>/root.key')
+  .option('--config <file>', 'a TOML file of these settings (never secrets); the environment and flags win over it');
+for (const { option } of SETTING_OPTIONS) serverCommand.addOption(option);
+serverCommand
   .addHelpText(
     'after',
     `
@@ -127,31 +41,24 @@ Environment:
   ARCA_ACCESS_KEY_ID, ARCA_ACCESS_KEY_SECRET  an administrator access key that must exist
   ARCA_ROOT_KEY                               base64 of a 32-byte root key (instead of <data-dir>/root.key)
   ARCA_PKCS11_PIN                             the PKCS#11 token's user PIN (with --pkcs11-module)
-  ARCA_LOG_LEVEL                              pino log level (default info)
+  ARCA_LOG_LEVEL                              as --log-level (which wins over it)
+
+Configuration file (--config arca.toml): the flags' names without "--", the --pkcs11-* ones in a
+[pkcs11] table; values typed as TOML (port = 8080, job-interval = "60s"). Secrets go in the
+environment only.
 
 Example:
-  arca server --port 0 --data-dir /var/lib/arca`,
+  arca server --port 0 --data-dir /var/lib/arca
+  arca server --config /etc/arca/arca.toml`,
   )
-  .action(async (options: ServerCommandOptions) => {
-    const { minRotationInterval, jobInterval, workers, rateLimit, rateLimitBurst } = options;
-    if (rateLimitBurst !== undefined && rateLimit === undefined) throw new Error('--rate-limit-burst needs --rate-limit');
-    const pkcs11 = pkcs11Options(options);
+  .action(async (options: { config?: string }, command: Command) => {
     // Loaded here, not at the top: client commands need none of the server.
+    const { loadConfig } = await import('../config/load-config.js');
+    const config = loadConfig({ ...(options.config === undefined ? {} : { configFile: options.config }), environment: process.env, flags: givenFlags(command) });
     const { startServer } = await import('../main.js');
     const { startCluster } = await import('../cluster/primary.js');
-    const serverOptions = {
-      host: options.host,
-      port: options.port,
-      dataDir: options.dataDir,
-      region: options.region,
-      accountId: options.accountId,
-      ...(pkcs11 ? { pkcs11 } : {}),
-      minRotationIntervalSeconds: minRotationInterval,
-      jobIntervalMs: jobInterval,
-      ...(rateLimit === undefined ? {} : { rateLimit: { requestsPerSecond: rateLimit, ...(rateLimitBurst === undefined ? {} : { burst: rateLimitBurst }) } }),
-      environment: process.env,
-    };
-    const server = workers > 1 ? await startCluster(serverOptions, workers) : await startServer(serverOptions);
+    const runtime = { environment: process.env };
+    const server = config.workers > 1 ? await startCluster(config, runtime) : await startServer(config, runtime);
     const stop = (): void => {
       server.close().then(
         () => process.exit(0),
@@ -175,6 +82,10 @@ Example:
 program.parseAsync().catch((error: unknown) => {
   // Commander has already printed its message (or the help, whose exit code is 0).
   if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : USAGE_EXIT_CODE);
+  if (error instanceof ConfigError) {
+    process.stderr.write(`arca: ${error.message}\n`);
+    process.exit(USAGE_EXIT_CODE);
+  }
   process.stderr.write(`arca: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

@@ -1,13 +1,14 @@
 import cluster, { type Worker } from 'node:cluster';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { pino, type Logger } from 'pino';
-import { discardSnapshot, REPLAY_GUARD_SNAPSHOT_FILE_NAME, saveReplayGuard } from '../api/signature/replay-guard-file.js';
+import type { Logger } from 'pino';
 import type { ReplayGuard } from '../api/signature/replay-guard.js';
-import { systemClock } from '../domain/ports.js';
-import { openReplayGuardFor, prepareDataDirectory, type ServerOptions } from '../main.js';
+import { prepareDataDirectory } from '../bootstrap/administrator.js';
+import { reservePort } from '../bootstrap/port-reservation.js';
+import { ReplayGuardLifeCycle } from '../bootstrap/replay-guard-life-cycle.js';
+import { resolvePlumbing, serverUrl, type ServerRuntime } from '../bootstrap/runtime.js';
+import type { ArcaConfig } from '../config/arca-config.js';
 import { answerNonceRequest, isNonceRequest } from './nonce-channel.js';
-import { encodeWorkerOptions, WORKER_INDEX_VARIABLE, WORKER_OPTIONS_VARIABLE } from './worker-options.js';
+import { encodeWorkerConfig, WORKER_CONFIG_VARIABLE, WORKER_INDEX_VARIABLE } from './worker-config.js';
 
 /** A worker that dies is replaced, but not faster than this, so a worker that cannot start does not spin. */
 const RESTART_DELAY_MS = 1000;
@@ -21,61 +22,60 @@ export interface RunningCluster {
 }
 
 /**
- * `arca server --workers N`: N worker processes serve one port (Node's cluster hands each new
- * connection to the next worker in turn). This primary serves no request; it
+ * `arca server --workers N` (`config.workers`): N worker processes serve one port (Node's cluster
+ * hands each new connection to the next worker in turn). This primary serves no request; it
+ * - binds the port first (reserved until the workers listen), so a taken port creates nothing;
  * - prepares the data directory once (root key, schema, administrator key), before any worker;
  * - owns the one replay guard (the same snapshot rules as a single process, see startServer):
  *   every worker records each verified nonce here over IPC, so a replay to another worker fails;
+ * - hands each worker the whole configuration, which the worker validates again;
  * - replaces a worker that dies (worker 0, which runs the background jobs, comes back as 0);
  * - on close, stops the workers (each finishes its requests in flight), then saves the guard.
  * The workers share the SQLite store as separate processes do (WAL, conditional writes); their
  * key caches are their own, with the same one-second freshness as one process's.
  */
-export async function startCluster(options: ServerOptions, workerCount: number): Promise<RunningCluster> {
-  const logger = options.logger ?? pino({ level: options.environment.ARCA_LOG_LEVEL ?? 'info' });
-  const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const clock = options.clock ?? systemClock;
-  const snapshotPath = join(options.dataDir, REPLAY_GUARD_SNAPSHOT_FILE_NAME);
-  const replayGuard = openReplayGuardFor(options, clock, logger);
-  try {
-    await prepareDataDirectory(options, announce, logger);
-  } catch (error) {
-    saveReplayGuard(replayGuard, snapshotPath, clock, logger);
-    throw error;
-  }
-  discardSnapshot(snapshotPath);
-  await sleep(Math.min(1000, Math.max(0, replayGuard.rememberedSinceMs - clock.now())));
-
-  const workers = new WorkerSet(options, replayGuard, logger);
+export async function startCluster(config: ArcaConfig, runtime: ServerRuntime): Promise<RunningCluster> {
+  const plumbing = resolvePlumbing(config, runtime);
+  const reservation = await reservePort(config.host, config.port);
+  let replayGuard: ReplayGuardLifeCycle | undefined;
+  let workers: WorkerSet | undefined;
   let port: number;
   try {
-    port = await workers.start(workerCount);
+    replayGuard = ReplayGuardLifeCycle.open(config.dataDir, plumbing.clock, plumbing.logger);
+    await prepareDataDirectory(config, runtime.environment, plumbing);
+    await replayGuard.beforeListening();
+    await reservation.release();
+    workers = new WorkerSet(config, replayGuard.guard, plumbing.logger);
+    port = await workers.start(config.workers);
   } catch (error) {
-    await workers.stop();
+    // Stopped workers take no more requests: the guard then holds all they accepted.
+    await workers?.stop();
+    await reservation.release();
+    replayGuard?.afterFailedStart();
     throw error;
   }
-  const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
-  announce(`arca listening on ${url} (${workerCount} workers)`);
+  const url = serverUrl(config.host, port);
+  plumbing.announce(`arca listening on ${url} (${config.workers} workers)`);
   let closing: Promise<void> | undefined;
   return {
     url,
     port,
-    close: () =>
-      (closing ??= workers.stop().then(() => {
-        saveReplayGuard(replayGuard, snapshotPath, clock, logger);
-      })),
+    close: () => (closing ??= workers.stop().then(() => replayGuard.save())),
   };
 }
 
 class WorkerSet {
-  readonly #options: ServerOptions;
+  readonly #config: ArcaConfig;
+  /** Serialised once; every worker, a replacement too, validates the same text. */
+  readonly #encodedConfig: string;
   readonly #guard: ReplayGuard;
   readonly #logger: Logger;
   readonly #workers = new Map<number, Worker>();
   #stopping = false;
 
-  constructor(options: ServerOptions, guard: ReplayGuard, logger: Logger) {
-    this.#options = options;
+  constructor(config: ArcaConfig, guard: ReplayGuard, logger: Logger) {
+    this.#config = config;
+    this.#encodedConfig = encodeWorkerConfig(config);
     this.#guard = guard;
     this.#logger = logger;
     cluster.setupPrimary({ exec: join(import.meta.dirname, 'worker-main.js'), args: [] });
@@ -84,27 +84,16 @@ class WorkerSet {
   /** Forks the workers and resolves with the port once every one listens. */
   async start(count: number): Promise<number> {
     const ports = await Promise.all(Array.from({ length: count }, (_, index) => this.#fork(index)));
-    const port = ports[0] ?? this.#options.port;
+    const port = ports[0] ?? this.#config.port;
     if (ports.some((p) => p !== port)) throw new Error(`workers listen on different ports: ${ports.join(', ')}`);
     return port;
   }
 
   /** Resolves with the port the worker listens on; rejects if it exits first. */
   #fork(index: number): Promise<number> {
-    const { host, port, dataDir, region, accountId, minRotationIntervalSeconds, jobIntervalMs, rateLimit, pkcs11 } = this.#options;
     const worker = cluster.fork({
       [WORKER_INDEX_VARIABLE]: String(index),
-      [WORKER_OPTIONS_VARIABLE]: encodeWorkerOptions({
-        host,
-        port,
-        dataDir,
-        region,
-        accountId,
-        ...(minRotationIntervalSeconds === undefined ? {} : { minRotationIntervalSeconds }),
-        ...(jobIntervalMs === undefined ? {} : { jobIntervalMs }),
-        ...(rateLimit === undefined ? {} : { rateLimit }),
-        ...(pkcs11 === undefined ? {} : { pkcs11 }),
-      }),
+      [WORKER_CONFIG_VARIABLE]: this.#encodedConfig,
     });
     this.#workers.set(index, worker);
     worker.on('message', (message: unknown) => {

@@ -1,16 +1,17 @@
 // A worker process of `arca server --workers N`, forked by the primary (src/cluster/primary.ts).
 // It serves the API on the port the workers share, with the primary's replay guard; worker 0 also
 // runs the background jobs. It stops when the primary says so, or when the primary is gone.
-import { startServer, type RunningServer } from '../main.js';
+import { resolvePlumbing } from '../bootstrap/runtime.js';
+import { startServing, type RunningServer } from '../bootstrap/serving.js';
 import { RemoteNonceRecorder } from './nonce-channel.js';
-import { decodeWorkerOptions, WORKER_INDEX_VARIABLE, WORKER_OPTIONS_VARIABLE } from './worker-options.js';
+import { decodeWorkerConfig, WORKER_CONFIG_VARIABLE, WORKER_INDEX_VARIABLE } from './worker-config.js';
 
 function send(message: Record<string, unknown>): void {
   if (process.connected) process.send?.(message);
 }
 
 async function main(): Promise<void> {
-  const options = decodeWorkerOptions(process.env[WORKER_OPTIONS_VARIABLE]);
+  const config = decodeWorkerConfig(process.env[WORKER_CONFIG_VARIABLE]);
   const index = Number(process.env[WORKER_INDEX_VARIABLE] ?? '0');
   const nonces = new RemoteNonceRecorder((message, onError) => {
     if (!process.connected || process.send === undefined) {
@@ -25,7 +26,13 @@ async function main(): Promise<void> {
   process.on('disconnect', () => nonces.disconnected());
   // Ctrl-C reaches the whole process group; the primary decides when workers stop.
   process.on('SIGINT', () => undefined);
-  const server: RunningServer = await startServer({ ...options, environment: process.env, worker: { nonces, runsJobs: index === 0 } });
+  // The primary prepared the data directory (root key, schema, administrator key) and owns the
+  // replay guard: a worker serves with it over IPC, and announces nothing.
+  const server: RunningServer = await startServing(config, process.env, resolvePlumbing(config, { environment: process.env }), {
+    replayGuard: nonces,
+    runsJobs: index === 0,
+    beforeListen: () => Promise.resolve(),
+  });
   const stop = (): void => {
     server.close().then(
       () => process.exit(0),

@@ -11,6 +11,7 @@ import { after, describe, it } from 'node:test';
 
 import { pino } from 'pino';
 
+import { DEFAULT_CONFIG } from '../../src/config/arca-config.js';
 import { startServer } from '../../src/main.js';
 
 import { send, signAcs3, type Credentials, type HttpResponse, type PreparedRequest } from '../support/acs3-signer.js';
@@ -168,7 +169,7 @@ describe('replays across a restart', () => {
     await stop(server);
   });
 
-  it('a start that cannot listen (port taken) after deleting the snapshot saves the guard again', async () => {
+  it('a start that cannot listen (port taken) leaves the snapshot for the next one', async () => {
     const { dataDir, captured } = await acceptedThenEnded(stop);
 
     const blocker = createServer();
@@ -177,16 +178,10 @@ describe('replays across a restart', () => {
       const address = blocker.address();
       assert.ok(typeof address === 'object' && address !== null);
       await assert.rejects(
-        startServer({
-          host: '127.0.0.1',
-          port: address.port,
-          dataDir,
-          region: TEST_REGION,
-          accountId: TEST_ACCOUNT_ID,
-          environment: testEnvironment(),
-          logger: pino({ level: 'silent' }),
-          announce: () => {},
-        }),
+        startServer(
+          { ...DEFAULT_CONFIG, host: '127.0.0.1', port: address.port, dataDir, region: TEST_REGION, accountId: TEST_ACCOUNT_ID },
+          { environment: testEnvironment(), logger: pino({ level: 'silent' }), announce: () => {} },
+        ),
         /EADDRINUSE/,
       );
     } finally {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import type { Clock } from '../../src/domain/ports.js';
+import { DEFAULT_CONFIG } from '../../src/config/arca-config.js';
 import { startServer, type RunningServer } from '../../src/main.js';
 
 export const TEST_ACCESS_KEY_ID = 'LTAItestAccessKey0001';
@@ -33,21 +34,26 @@ export interface TestServerOptions {
 /** Starts a real Arca server in this process on 127.0.0.1 and a free port. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'arca-test-'));
-  const server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    region: TEST_REGION,
-    accountId: TEST_ACCOUNT_ID,
-    environment: options.environment ?? {
-      ARCA_ACCESS_KEY_ID: TEST_ACCESS_KEY_ID,
-      ARCA_ACCESS_KEY_SECRET: TEST_ACCESS_KEY_SECRET,
+  const server = await startServer(
+    {
+      ...DEFAULT_CONFIG,
+      host: '127.0.0.1',
+      port: 0,
+      dataDir,
+      region: TEST_REGION,
+      accountId: TEST_ACCOUNT_ID,
+      ...(options.jobIntervalMs ? { jobIntervalMs: options.jobIntervalMs } : {}),
     },
-    logger: pino({ level: 'silent' }),
-    announce: () => {},
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.jobIntervalMs ? { jobIntervalMs: options.jobIntervalMs } : {}),
-  });
+    {
+      environment: options.environment ?? {
+        ARCA_ACCESS_KEY_ID: TEST_ACCESS_KEY_ID,
+        ARCA_ACCESS_KEY_SECRET: TEST_ACCESS_KEY_SECRET,
+      },
+      logger: pino({ level: 'silent' }),
+      announce: () => {},
+      ...(options.clock ? { clock: options.clock } : {}),
+    },
+  );
   return {
     url: server.url,
     host: '127.0.0.1',

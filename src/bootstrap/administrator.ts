@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import type { Clock } from '../domain/ports.js';
+import type { ArcaConfig } from '../config/arca-config.js';
+import { AccessKeys, type AccessKeyCredentials } from '../operations/access-keys.js';
+import { writeNewPrivateFile } from '../protection/root-key.js';
+import type { Logger } from 'pino';
+import { openDataDirectory } from './open-data-directory.js';
+import type { SecretEnvironment } from './root-key-source.js';
+
+export const ADMIN_KEY_FILE_NAME = 'admin-access-key.json';
+
+/**
+ * ARCA_ACCESS_KEY_ID and ARCA_ACCESS_KEY_SECRET, when both are set, name an administrator key
+ * that must exist. Otherwise the first start creates one, prints it once, and writes it to
+ * `<data-dir>/admin-access-key.json` (mode 0600). Run it only once the port is known to be ours:
+ * a start that then fails must not leave a key behind.
+ */
+export async function bootstrapAdministrator(
+  accessKeys: AccessKeys,
+  dataDir: string,
+  environment: SecretEnvironment,
+  announce: (line: string) => void,
+): Promise<void> {
+  const { ARCA_ACCESS_KEY_ID: accessKeyId, ARCA_ACCESS_KEY_SECRET: accessKeySecret } = environment;
+  if (accessKeyId && accessKeySecret) {
+    await accessKeys.ensureAdministrator({ accessKeyId, accessKeySecret });
+    return;
+  }
+  if (!(await accessKeys.isEmpty())) return;
+  const credentials: AccessKeyCredentials = AccessKeys.generateCredentials();
+  await accessKeys.ensureAdministrator(credentials);
+  const path = join(dataDir, ADMIN_KEY_FILE_NAME);
+  writeNewPrivateFile(path, `${JSON.stringify({ AccessKeyId: credentials.accessKeyId, AccessKeySecret: credentials.accessKeySecret }, null, 2)}\n`);
+  announce(`created an administrator access key (shown once; also saved to ${path}):`);
+  announce(`  AccessKeyId:     ${credentials.accessKeyId}`);
+  announce(`  AccessKeySecret: ${credentials.accessKeySecret}`);
+}
+
+/**
+ * Everything a start does once per data directory, before any request: the root key (created on
+ * first start), the schema, the root-key check, the administrator key. A cluster's primary runs it
+ * alone, so its workers never race to create the same files.
+ */
+export async function prepareDataDirectory(
+  config: ArcaConfig,
+  environment: SecretEnvironment,
+  plumbing: { readonly logger: Logger; readonly clock: Clock; readonly announce: (line: string) => void },
+): Promise<void> {
+  const opened = await openDataDirectory(config, environment, plumbing.logger);
+  try {
+    await bootstrapAdministrator(new AccessKeys(opened.store, opened.rootKey, plumbing.clock), config.dataDir, environment, plumbing.announce);
+  } finally {
+    await opened.close();
+  }
+}

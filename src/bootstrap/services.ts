@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { NonceRecorder } from '../api/signature/verify-request.js';
+import type { ArcaConfig } from '../config/arca-config.js';
+import type { ArnScope } from '../domain/arn.js';
+import { ProtectionLevel } from '../domain/key-spec.js';
+import type { Clock, KeyProtector } from '../domain/ports.js';
+import type { JobScheduler } from '../jobs/scheduler.js';
+import type { AccessKeys } from '../operations/access-keys.js';
+import { composePipeline } from './compose-pipeline.js';
+import { Pkcs11KeyProtector } from '../protection/pkcs11/pkcs11-key-protector.js';
+import { SoftwareKeyProtector } from '../protection/software-key-protector.js';
+import type { OpenedDataDirectory } from './open-data-directory.js';
+
+/** What the request-serving services are built from. */
+export interface ServiceInputs {
+  readonly config: ArcaConfig;
+  readonly opened: OpenedDataDirectory;
+  /** The process's own replay guard, or in a cluster's worker the primary's, reached over IPC. */
+  readonly replayGuard: NonceRecorder;
+  /** False in every cluster worker but worker 0: the background jobs run in one process. */
+  readonly runsJobs: boolean;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** The wired services: the HTTP API (not listening yet), the jobs (not started), the access keys. */
+export interface Services {
+  readonly app: FastifyInstance;
+  readonly jobs: JobScheduler;
+  /** For the administrator bootstrap. */
+  readonly accessKeys: AccessKeys;
+}
+
+/**
+ * The one place where the request-serving services are built and wired together: the protectors
+ * by protection level, then the pipeline (repository, access keys, runner, API, background jobs).
+ * Nothing here touches the network or starts a timer.
+ */
+export async function wireServices(inputs: ServiceInputs): Promise<Services> {
+  const { config, clock, logger } = inputs;
+  const { store, rootKey, secrets, token } = inputs.opened;
+  const scope: ArnScope = { region: config.region, accountId: config.accountId };
+  const protectors = new Map<ProtectionLevel, KeyProtector>([[ProtectionLevel.Software, new SoftwareKeyProtector(rootKey)]]);
+  if (token) protectors.set(ProtectionLevel.Hsm, await Pkcs11KeyProtector.create(token, logger));
+  const { app, jobs, accessKeys } = composePipeline({
+    store,
+    protectors,
+    rootKey,
+    secrets,
+    clock,
+    scope,
+    logger,
+    settings: { minRotationIntervalSeconds: config.minRotationIntervalSeconds },
+    replayGuard: inputs.replayGuard,
+    ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
+    runsJobs: inputs.runsJobs,
+    jobIntervalMs: config.jobIntervalMs,
+  });
+  return { app, jobs, accessKeys };
+}

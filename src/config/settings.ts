@@ -1,0 +1,219 @@
+// Every setting of `arca server`, once: its key in a configuration file, its flag, its environment
+// variable (when it has one), its default, and how a value is checked. The flags of `arca server`,
+// the file's keys and the workers' copy of the configuration all come from this table.
+import { DEFAULT_MIN_ROTATION_INTERVAL_SECONDS, MAX_ROTATION_INTERVAL_SECONDS, parseDurationSeconds } from '../domain/rotation-interval.js';
+import { MAX_JOB_INTERVAL_MS } from '../jobs/scheduler.js';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_JOB_INTERVAL_MS, DEFAULT_PORT, DEFAULT_REGION } from '../server-defaults.js';
+import { ConfigError } from './config-error.js';
+
+/** A value as a configuration file holds it (and as the workers receive it). */
+export type FileValue = string | number;
+
+/** One setting: where it is written and how its value is read. */
+export interface Setting<T> {
+  /** The key in a configuration file; a dot separates a table from its key (`pkcs11.module`). */
+  readonly key: string;
+  /** The flag and its value's name, as commander takes them: `--port <port>`. */
+  readonly flag: string;
+  readonly description: string;
+  /** The default as `--help` shows it; absent for a setting that is off unless given. */
+  readonly defaultText?: string;
+  /** The environment variable that sets it, between the file and the flags. */
+  readonly environmentVariable?: string;
+  /** The value when no layer sets it. */
+  readonly defaultValue?: T;
+  /** A flag's or environment variable's text as a file would hold the value (`"8080"` → 8080). */
+  fromText(text: string): unknown;
+  /** Checks a value as a file holds it and gives it in the configuration's unit; throws ConfigError. */
+  read(value: unknown): T;
+  /** The inverse of `read`: the value as a file would hold it. */
+  write(value: T): FileValue;
+}
+
+type SettingText = Pick<Setting<unknown>, 'key' | 'flag' | 'description' | 'defaultText' | 'environmentVariable'>;
+
+function textSetting(text: SettingText, defaultValue?: string): Setting<string> {
+  return {
+    ...text,
+    ...(defaultValue === undefined ? {} : { defaultValue }),
+    fromText: (value) => value,
+    read: (value) => {
+      if (typeof value !== 'string' || value === '') throw new ConfigError(text.key, 'must be a non-empty string');
+      return value;
+    },
+    write: (value) => value,
+  };
+}
+
+/** A whole number from `min` to `max`; a flag's text must be plain digits. */
+function integerSetting(text: SettingText, range: { min: number; max: number; what: string }, defaultValue?: number): Setting<number> {
+  return {
+    ...text,
+    ...(defaultValue === undefined ? {} : { defaultValue }),
+    fromText: (value) => (/^[0-9]+$/.test(value) ? Number(value) : value),
+    read: (value) => {
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < range.min || value > range.max) {
+        throw new ConfigError(text.key, `${range.what} is a whole number from ${range.min} to ${range.max}`);
+      }
+      return value;
+    },
+    write: (value) => value,
+  };
+}
+
+const MAX_REQUESTS_PER_SECOND = 1_000_000;
+
+function rateSetting(text: SettingText): Setting<number> {
+  return {
+    ...text,
+    fromText: (value) => (/^[0-9]+(\.[0-9]+)?$/.test(value) ? Number(value) : value),
+    read: (value) => {
+      if (typeof value !== 'number' || !(value > 0) || value > MAX_REQUESTS_PER_SECOND) {
+        throw new ConfigError(text.key, `a rate is a number of requests per second above 0, at most ${MAX_REQUESTS_PER_SECOND}`);
+      }
+      return value;
+    },
+    write: (value) => value,
+  };
+}
+
+/**
+ * A duration written as a whole number and a unit (`7d`, `12h`, `90m`, `2s`), given in the
+ * configuration as a number of `unitMs` (1000 for seconds, 1 for milliseconds).
+ */
+function durationSetting(text: SettingText, limit: { maxSeconds: number; maxText: string }, unitMs: number, defaultValue: number): Setting<number> {
+  return {
+    ...text,
+    defaultValue,
+    fromText: (value) => value,
+    read: (value) => {
+      const seconds = typeof value === 'string' ? parseDurationSeconds(value) : undefined;
+      if (seconds === undefined) throw new ConfigError(text.key, 'a duration is a string: a whole number and a unit, d, h, m or s ("7d", "12h", "90m", "2s")');
+      if (seconds > limit.maxSeconds) throw new ConfigError(text.key, `at most ${limit.maxText}`);
+      return (seconds * 1000) / unitMs;
+    },
+    write: (value) => `${(value * unitMs) / 1000}s`,
+  };
+}
+
+/** pino's levels. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function isLogLevel(value: unknown): value is LogLevel {
+  return LOG_LEVELS.some((level) => level === value);
+}
+
+function logLevelSetting(text: SettingText): Setting<LogLevel> {
+  return {
+    ...text,
+    defaultValue: 'info',
+    fromText: (value) => value,
+    read: (value) => {
+      if (!isLogLevel(value)) throw new ConfigError(text.key, `a log level is one of ${LOG_LEVELS.join(', ')}`);
+      return value;
+    },
+    write: (value) => value,
+  };
+}
+
+export const MAX_WORKERS = 64;
+const MAX_BURST = 1_000_000;
+const MIN_PKCS11_SESSIONS = 2;
+const MAX_PKCS11_SESSIONS = 256;
+const SECOND_MS = 1000;
+
+/** The settings by the name of the configuration field each one fills. */
+export const SETTINGS = {
+  host: textSetting({ key: 'host', flag: '--host <host>', description: 'address to listen on', defaultText: DEFAULT_HOST }, DEFAULT_HOST),
+  port: integerSetting(
+    { key: 'port', flag: '--port <port>', description: 'port to listen on (0 picks a free one)', defaultText: String(DEFAULT_PORT) },
+    { min: 0, max: 65_535, what: 'a port' },
+    DEFAULT_PORT,
+  ),
+  dataDir: textSetting(
+    { key: 'data-dir', flag: '--data-dir <dir>', description: 'where the database and the root key file live', defaultText: DEFAULT_DATA_DIR },
+    DEFAULT_DATA_DIR,
+  ),
+  region: textSetting({ key: 'region', flag: '--region <region>', description: 'region named in Arns', defaultText: DEFAULT_REGION }, DEFAULT_REGION),
+  accountId: textSetting(
+    { key: 'account-id', flag: '--account-id <id>', description: 'account id named in Arns', defaultText: DEFAULT_ACCOUNT_ID },
+    DEFAULT_ACCOUNT_ID,
+  ),
+  minRotationIntervalSeconds: durationSetting(
+    { key: 'min-rotation-interval', flag: '--min-rotation-interval <duration>', description: 'shortest RotationInterval a key may have', defaultText: '7d' },
+    { maxSeconds: MAX_ROTATION_INTERVAL_SECONDS, maxText: '730d, the longest RotationInterval' },
+    SECOND_MS,
+    DEFAULT_MIN_ROTATION_INTERVAL_SECONDS,
+  ),
+  jobIntervalMs: durationSetting(
+    { key: 'job-interval', flag: '--job-interval <duration>', description: 'how often automatic rotation, deletion and material expiry run', defaultText: '60s' },
+    { maxSeconds: Math.floor(MAX_JOB_INTERVAL_MS / SECOND_MS), maxText: '24d' },
+    1,
+    DEFAULT_JOB_INTERVAL_MS,
+  ),
+  workers: integerSetting(
+    { key: 'workers', flag: '--workers <n>', description: 'worker processes sharing the port (Node cluster); 1 runs no cluster', defaultText: '1' },
+    { min: 1, max: MAX_WORKERS, what: 'a worker count' },
+    1,
+  ),
+  rateLimit: rateSetting({
+    key: 'rate-limit',
+    flag: '--rate-limit <requests per second>',
+    description: 'throttle each access key to this rate (429 Rejected.Throttling); off by default',
+  }),
+  rateLimitBurst: integerSetting(
+    {
+      key: 'rate-limit-burst',
+      flag: '--rate-limit-burst <requests>',
+      description: 'requests an idle access key may send at once (default: one second of --rate-limit)',
+    },
+    { min: 1, max: MAX_BURST, what: 'a burst' },
+  ),
+  logLevel: logLevelSetting({
+    key: 'log-level',
+    flag: '--log-level <level>',
+    description: `pino log level: ${LOG_LEVELS.join(', ')}`,
+    defaultText: 'info',
+    environmentVariable: 'ARCA_LOG_LEVEL',
+  }),
+  pkcs11Module: textSetting({
+    key: 'pkcs11.module',
+    flag: '--pkcs11-module <path>',
+    description: 'PKCS#11 library for the HSM protection level (e.g. /usr/lib/softhsm/libsofthsm2.so)',
+  }),
+  pkcs11TokenLabel: textSetting({
+    key: 'pkcs11.token-label',
+    flag: '--pkcs11-token-label <label>',
+    description: 'label of the PKCS#11 token to use (PIN from ARCA_PKCS11_PIN)',
+  }),
+  pkcs11RootKeyLabel: textSetting({
+    key: 'pkcs11.root-key-label',
+    flag: '--pkcs11-root-key-label <label>',
+    description: 'keep the root key in the token under this label instead of <data-dir>/root.key',
+  }),
+  pkcs11SessionCount: integerSetting(
+    { key: 'pkcs11.session-count', flag: '--pkcs11-session-count <n>', description: 'sessions kept open on the PKCS#11 token', defaultText: '8' },
+    { min: MIN_PKCS11_SESSIONS, max: MAX_PKCS11_SESSIONS, what: 'a session count' },
+  ),
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+
+/** The settings in the order `--help` lists them. */
+export const ALL_SETTINGS: readonly Setting<unknown>[] = Object.values(SETTINGS);
+
+/** The table a key belongs to (`pkcs11` for `pkcs11.module`), or undefined for a top-level key. */
+function tableOf(key: string): string | undefined {
+  const dot = key.indexOf('.');
+  return dot === -1 ? undefined : key.slice(0, dot);
+}
+
+/** The tables a configuration file may hold (`[pkcs11]`). */
+export const SETTING_TABLES: readonly string[] = [
+  ...new Set(ALL_SETTINGS.map((setting) => tableOf(setting.key)).filter((table): table is string => table !== undefined)),
+];
+
+export function settingByKey(key: string): Setting<unknown> | undefined {
+  return ALL_SETTINGS.find((setting) => setting.key === key);
+}

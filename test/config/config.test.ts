@@ -1,0 +1,233 @@
+// The server's configuration: a TOML file < the environment < the flags, one validator for all of
+// them and for what a cluster's workers receive.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+
+import { decodeWorkerConfig, encodeWorkerConfig } from '../../src/cluster/worker-config.js';
+import { DEFAULT_CONFIG } from '../../src/config/arca-config.js';
+import { ConfigError } from '../../src/config/config-error.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { DEFAULT_MIN_ROTATION_INTERVAL_SECONDS } from '../../src/domain/rotation-interval.js';
+import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_JOB_INTERVAL_MS, DEFAULT_PORT } from '../../src/server-defaults.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'arca-config-'));
+after(() => rmSync(directory, { recursive: true, force: true }));
+
+let files = 0;
+function configFile(text: string): string {
+  files += 1;
+  const path = join(directory, `arca-${files}.toml`);
+  writeFileSync(path, text);
+  return path;
+}
+
+function load(options: { file?: string; environment?: Record<string, string>; flags?: Record<string, string> } = {}) {
+  return loadConfig({
+    ...(options.file === undefined ? {} : { configFile: configFile(options.file) }),
+    environment: options.environment ?? {},
+    flags: new Map(Object.entries(options.flags ?? {})),
+  });
+}
+
+/** The ConfigError `load` throws; fails when it throws none or another error. */
+function refusal(options: Parameters<typeof load>[0]): ConfigError {
+  try {
+    load(options);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `not a ConfigError: ${String(error)}`);
+    return error;
+  }
+  assert.fail('the configuration was accepted');
+}
+
+const FULL_FILE = `
+# every setting a file may hold
+host = "0.0.0.0"
+port = 9000
+data-dir = "/var/lib/arca"
+region = "eu-central-1"
+account-id = "42"
+min-rotation-interval = "1d"
+job-interval = "5m"
+workers = 3
+rate-limit = 12.5
+rate-limit-burst = 40
+log-level = "warn"
+
+[pkcs11]
+module = "/usr/lib/softhsm/libsofthsm2.so"
+token-label = "arca"
+root-key-label = "arca-root"
+session-count = 4
+`;
+
+describe('loadConfig', () => {
+  it('without a file, an environment or flags gives the defaults', () => {
+    const config = load();
+    assert.deepEqual(config, DEFAULT_CONFIG);
+    assert.equal(config.host, DEFAULT_HOST);
+    assert.equal(config.port, DEFAULT_PORT);
+    assert.equal(config.dataDir, DEFAULT_DATA_DIR);
+    assert.equal(config.minRotationIntervalSeconds, DEFAULT_MIN_ROTATION_INTERVAL_SECONDS);
+    assert.equal(config.jobIntervalMs, DEFAULT_JOB_INTERVAL_MS);
+    assert.equal(config.workers, 1);
+    assert.equal(config.logLevel, 'info');
+    assert.equal(config.rateLimit, undefined);
+    assert.equal(config.pkcs11, undefined);
+    assert.deepEqual(config.database, { kind: 'sqlite' });
+  });
+
+  it('reads every setting from a file, in the configuration units', () => {
+    assert.deepEqual(load({ file: FULL_FILE }), {
+      host: '0.0.0.0',
+      port: 9000,
+      dataDir: '/var/lib/arca',
+      region: 'eu-central-1',
+      accountId: '42',
+      minRotationIntervalSeconds: 86_400,
+      jobIntervalMs: 300_000,
+      workers: 3,
+      logLevel: 'warn',
+      rateLimit: { requestsPerSecond: 12.5, burst: 40 },
+      pkcs11: { modulePath: '/usr/lib/softhsm/libsofthsm2.so', tokenLabel: 'arca', rootKeyLabel: 'arca-root', sessionCount: 4 },
+      database: { kind: 'sqlite' },
+    });
+  });
+
+  it('reads every setting from flags, the same as from a file', () => {
+    const flags = {
+      host: '0.0.0.0',
+      port: '9000',
+      'data-dir': '/var/lib/arca',
+      region: 'eu-central-1',
+      'account-id': '42',
+      'min-rotation-interval': '1d',
+      'job-interval': '5m',
+      workers: '3',
+      'rate-limit': '12.5',
+      'rate-limit-burst': '40',
+      'log-level': 'warn',
+      'pkcs11.module': '/usr/lib/softhsm/libsofthsm2.so',
+      'pkcs11.token-label': 'arca',
+      'pkcs11.root-key-label': 'arca-root',
+      'pkcs11.session-count': '4',
+    };
+    assert.deepEqual(load({ flags }), load({ file: FULL_FILE }));
+  });
+
+  it('precedence: the environment wins over the file, the flags over both', () => {
+    const file = 'log-level = "error"\nport = 9000\nregion = "from-file"\n';
+    assert.equal(load({ file }).logLevel, 'error');
+    assert.equal(load({ file, environment: { ARCA_LOG_LEVEL: 'debug' } }).logLevel, 'debug');
+    const all = load({ file, environment: { ARCA_LOG_LEVEL: 'debug' }, flags: { 'log-level': 'trace', port: '0' } });
+    assert.equal(all.logLevel, 'trace');
+    assert.equal(all.port, 0);
+    assert.equal(all.region, 'from-file', 'a setting no later layer gives keeps the file value');
+  });
+
+  it('an empty environment variable sets nothing', () => {
+    assert.equal(load({ file: 'log-level = "error"\n', environment: { ARCA_LOG_LEVEL: '' } }).logLevel, 'error');
+  });
+
+  it('refuses an unknown key, naming it and the file', () => {
+    const error = refusal({ file: 'host = "127.0.0.1"\nlisten-port = 8080\n' });
+    assert.equal(error.key, 'listen-port');
+    assert.match(error.message, /^listen-port \(\/.*\/arca-\d+\.toml\): is not a setting; the settings are host, port/);
+  });
+
+  it('refuses an unknown key in [pkcs11] and an unknown table', () => {
+    assert.equal(refusal({ file: '[pkcs11]\nmodule = "/m.so"\ntoken-label = "t"\nslot = 1\n' }).key, 'pkcs11.slot');
+    assert.equal(refusal({ file: '[server]\nport = 1\n' }).key, 'server');
+    assert.equal(refusal({ file: 'pkcs11 = "/m.so"\n' }).key, 'pkcs11');
+  });
+
+  it('refuses bad values, naming the key and where it was set, never the value', () => {
+    const cases: [Parameters<typeof load>[0], string, RegExp][] = [
+      [{ file: 'port = 70000\n' }, 'port', /^port \(\/.*\/arca-\d+\.toml\): a port is a whole number from 0 to 65535$/],
+      [{ file: 'port = "8080"\n' }, 'port', /a port is a whole number/],
+      [{ flags: { port: 'http' } }, 'port', /^port \(--port\): a port is a whole number/],
+      [{ flags: { port: '80.5' } }, 'port', /^port \(--port\)/],
+      [{ file: 'workers = 0\n' }, 'workers', /a worker count is a whole number from 1 to 64/],
+      [{ file: 'job-interval = 60\n' }, 'job-interval', /a duration is a string/],
+      [{ flags: { 'job-interval': '25d' } }, 'job-interval', /^job-interval \(--job-interval\): at most 24d$/],
+      [{ flags: { 'min-rotation-interval': '731d' } }, 'min-rotation-interval', /at most 730d/],
+      [{ flags: { 'rate-limit': '0' } }, 'rate-limit', /a rate is a number of requests per second above 0/],
+      [{ flags: { 'rate-limit': 'fast' } }, 'rate-limit', /a rate is/],
+      [{ flags: { 'rate-limit-burst': '5' } }, 'rate-limit-burst', /needs rate-limit/],
+      [{ environment: { ARCA_LOG_LEVEL: 'loud' } }, 'log-level', /^log-level \(ARCA_LOG_LEVEL\): a log level is one of fatal, error, warn, info/],
+      [{ file: 'host = ""\n' }, 'host', /must be a non-empty string/],
+      [{ file: 'data-dir = ["a", "b"]\n' }, 'data-dir', /must be a non-empty string/],
+      [{ file: 'region = 2024-01-01\n' }, 'region', /must be a non-empty string/],
+      [{ file: '[pkcs11]\nmodule = "/m.so"\n' }, 'pkcs11.token-label', /--pkcs11-module and --pkcs11-token-label go together/],
+      [{ flags: { 'pkcs11.root-key-label': 'root' } }, 'pkcs11.root-key-label', /needs --pkcs11-module and --pkcs11-token-label/],
+      [{ file: '[pkcs11]\nmodule = "/m.so"\ntoken-label = "t"\nsession-count = 1\n' }, 'pkcs11.session-count', /a session count is a whole number from 2 to 256/],
+    ];
+    for (const [options, key, message] of cases) {
+      const error = refusal(options);
+      assert.equal(error.key, key, `${JSON.stringify(options)}: ${error.message}`);
+      assert.match(error.message, message, JSON.stringify(options));
+      for (const value of ['70000', 'http', 'loud', 'fast', '731d', '25d']) {
+        if (JSON.stringify(options).includes(value)) assert.ok(!error.message.includes(value), `the message shows the value: ${error.message}`);
+      }
+    }
+  });
+
+  it('refuses a secret-looking key, pointing to the environment, and does not echo the secret', () => {
+    for (const file of ['root-key = "c2VjcmV0"\n', '[pkcs11]\nmodule = "/m.so"\ntoken-label = "t"\npin = "87654321"\n', 'access-key-secret = "s3cr3t-value"\n', 'access-key-id = "LTAIx"\n']) {
+      const error = refusal({ file });
+      assert.match(error.message, /secrets are read from the environment only \(ARCA_ROOT_KEY, ARCA_PKCS11_PIN, ARCA_ACCESS_KEY_ID and ARCA_ACCESS_KEY_SECRET\)/);
+      for (const secret of ['c2VjcmV0', '87654321', 's3cr3t-value']) assert.ok(!error.message.includes(secret), error.message);
+    }
+  });
+
+  it('refuses a file that is not TOML, with its line and without quoting it', () => {
+    const error = refusal({ file: 'port = 8080\npin = 12345678 oops\n' });
+    assert.equal(error.key, '--config');
+    assert.match(error.message, /is not valid TOML at line 2/);
+    assert.ok(!error.message.includes('12345678'), error.message);
+  });
+
+  it('refuses a file that cannot be read', () => {
+    const error = (() => {
+      try {
+        loadConfig({ configFile: join(directory, 'missing.toml'), environment: {}, flags: new Map() });
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    assert.ok(error instanceof ConfigError);
+    assert.match(error.message, /cannot read .*missing\.toml \(ENOENT\)/);
+  });
+});
+
+describe("the README's sample arca.toml", () => {
+  it('loads as it reads', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### Configuration file'));
+    const sample = /```toml\n([\s\S]*?)```/.exec(section)?.[1];
+    assert.ok(sample !== undefined, 'no toml block under "### Configuration file"');
+    const config = load({ file: sample });
+    assert.equal(config.host, '0.0.0.0');
+    assert.equal(config.workers, 2);
+    assert.deepEqual(config.rateLimit, { requestsPerSecond: 200, burst: 400 });
+    assert.deepEqual(config.pkcs11, { modulePath: '/usr/lib/softhsm/libsofthsm2.so', tokenLabel: 'arca', sessionCount: 8 });
+  });
+});
+
+describe('the configuration a worker receives', () => {
+  it('decodes to the very configuration the primary encoded', () => {
+    for (const config of [DEFAULT_CONFIG, load({ file: FULL_FILE }), load({ flags: { 'job-interval': '2s', 'min-rotation-interval': '90m', 'rate-limit': '3' } })]) {
+      assert.deepEqual(decodeWorkerConfig(encodeWorkerConfig(config)), config);
+    }
+  });
+
+  it('is validated by the same validator: a bad or unknown setting is refused', () => {
+    assert.throws(() => decodeWorkerConfig(JSON.stringify({ port: -1 })), (error: unknown) => error instanceof ConfigError && error.key === 'port');
+    assert.throws(() => decodeWorkerConfig(JSON.stringify({ extra: 1 })), (error: unknown) => error instanceof ConfigError && error.key === 'extra');
+    assert.throws(() => decodeWorkerConfig('{'), ConfigError);
+  });
+});
