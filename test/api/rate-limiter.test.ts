@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { alibabaErrorOf } from '../../src/api/alibaba-errors.js';
 import { AccessKeyRateLimiter } from '../../src/api/rate-limiter.js';
 import { KmsError } from '../../src/domain/errors.js';
 
@@ -58,7 +59,11 @@ describe('AccessKeyRateLimiter', () => {
     limiter.admit('k', T0);
     assert.throws(
       () => limiter.admit('k', T0),
-      (error: unknown) => error instanceof KmsError && error.code === 'Rejected.Throttling' && error.httpStatus === 429,
+      (error: unknown) =>
+        error instanceof KmsError &&
+        error.kind === 'Throttled' &&
+        alibabaErrorOf(error).code === 'Rejected.Throttling' &&
+        alibabaErrorOf(error).httpStatus === 429,
     );
   });
 

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 
 import { ReplayGuard } from '../../src/api/signature/replay-guard.js';
 import { answerNonceRequest, RemoteNonceRecorder, type NonceRequest } from '../../src/cluster/nonce-channel.js';
+import { alibabaErrorOf } from '../../src/api/alibaba-errors.js';
 import { KmsError } from '../../src/domain/errors.js';
 
 function wired(guard: ReplayGuard): RemoteNonceRecorder {
@@ -33,26 +34,27 @@ describe('nonces recorded in the primary for a worker', () => {
     const recorder = wired(new ReplayGuard());
     await recorder.recordNonce('LTAIa', 'n-1', now, now);
     const refusal = await refusalOf(recorder.recordNonce('LTAIa', 'n-1', now, now));
-    assert.equal(refusal.code, 'NonceReused');
+    assert.equal(refusal.kind, 'NonceReused');
     await recorder.recordNonce('LTAIb', 'n-1', now, now);
   });
 
   it('carries the refusal’s arguments across (the parameter an InvalidParameter names)', async () => {
     const refusal = await refusalOf(wired(new ReplayGuard()).recordNonce('LTAIa', 'x'.repeat(129), now, now));
-    assert.equal(refusal.code, 'InvalidInput');
-    assert.match(refusal.message, /SignatureNonce/);
+    assert.equal(refusal.kind, 'InvalidInput');
+    assert.equal(refusal.field, 'SignatureNonce');
+    assert.match(alibabaErrorOf(refusal).message, /SignatureNonce/);
   });
 
   it('refuses with ServiceUnavailableTemporary, pending and later, once the primary is gone', async () => {
     const recorder = new RemoteNonceRecorder(() => undefined); // never answered
     const pending = recorder.recordNonce('LTAIa', 'n-2', now, now);
     recorder.disconnected();
-    assert.equal((await refusalOf(pending)).code, 'Unavailable');
-    assert.equal((await refusalOf(recorder.recordNonce('LTAIa', 'n-3', now, now))).code, 'Unavailable');
+    assert.equal((await refusalOf(pending)).kind, 'Unavailable');
+    assert.equal((await refusalOf(recorder.recordNonce('LTAIa', 'n-3', now, now))).kind, 'Unavailable');
   });
 
   it('refuses when the message cannot be delivered', async () => {
     const recorder = new RemoteNonceRecorder((_message, onError) => onError(new Error('channel closed')));
-    assert.equal((await refusalOf(recorder.recordNonce('LTAIa', 'n-4', now, now))).code, 'Unavailable');
+    assert.equal((await refusalOf(recorder.recordNonce('LTAIa', 'n-4', now, now))).kind, 'Unavailable');
   });
 });

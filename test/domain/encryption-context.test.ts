@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { alibabaErrorOf } from '../../src/api/alibaba-errors.js';
 import {
   blobAdditionalData,
   contextFromEntries,
@@ -67,7 +68,11 @@ describe('encryption context canonical encoding (v1)', () => {
     it(`refuses ${label} with InvalidParameter naming the parameter`, () => {
       assert.throws(
         () => parseEncryptionContextJson(json, 'EncryptionContext'),
-        (error: unknown) => error instanceof KmsError && error.code === 'InvalidInput' && error.message.includes('EncryptionContext'),
+        (error: unknown) =>
+          error instanceof KmsError &&
+          error.kind === 'InvalidInput' &&
+          error.field === 'EncryptionContext' &&
+          alibabaErrorOf(error).message.includes('EncryptionContext'),
       );
     });
   }

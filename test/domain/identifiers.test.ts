@@ -1,15 +1,26 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assertValidAliasName } from '../../src/domain/alias.js';
-import { keyArn, parseKeyReference } from '../../src/domain/arn.js';
+import { alibabaErrorOf } from '../../src/api/alibaba-errors.js';
+import { parseKeyReference } from '../../src/api/key-reference.js';
+import { keyArn } from '../../src/domain/arn.js';
 import { KmsError } from '../../src/domain/errors.js';
-import { parseDurationSeconds, parseRotationInterval } from '../../src/domain/rotation-interval.js';
+import { assertRotationIntervalAllowed, parseDurationSeconds } from '../../src/domain/rotation-interval.js';
 import { formatWireTime } from '../../src/domain/time.js';
 
 const scope = { region: 'cn-hangzhou', accountId: '42' };
 const keyId = '1234abcd-12ab-34cd-56ef-123456789012';
+/** InvalidParameter on the Alibaba wire, naming `parameter` in its message. */
 const isInvalid = (parameter: string) => (error: unknown) =>
-  error instanceof KmsError && error.code === 'InvalidInput' && error.message.includes(parameter);
+  error instanceof KmsError && error.kind === 'InvalidInput' && alibabaErrorOf(error).message.includes(parameter);
+
+/** A rotation interval as CreateKey and UpdateRotationPolicy take it: a duration, then its range. */
+function rotationIntervalSeconds(value: string, minSeconds: number): number {
+  const seconds = parseDurationSeconds(value);
+  assert.ok(seconds !== undefined, `${value} is a duration`);
+  assertRotationIntervalAllowed(seconds, minSeconds);
+  return seconds;
+}
 
 describe('key references', () => {
   it('reads a bare key id', () => assert.deepEqual(parseKeyReference(scope, keyId), { kind: 'keyId', keyId }));
@@ -52,14 +63,14 @@ describe('rotation intervals', () => {
     it(`refuses the malformed duration ${JSON.stringify(bad)}`, () => assert.equal(parseDurationSeconds(bad), undefined));
   }
   it('accepts 7 to 730 days', () => {
-    assert.equal(parseRotationInterval('7d', 604_800), 604_800);
-    assert.equal(parseRotationInterval('730d', 604_800), 730 * 86_400);
+    assert.equal(rotationIntervalSeconds('7d', 604_800), 604_800);
+    assert.equal(rotationIntervalSeconds('730d', 604_800), 730 * 86_400);
   });
   it('refuses 6 days and 731 days', () => {
-    assert.throws(() => parseRotationInterval('6d', 604_800), isInvalid('RotationInterval'));
-    assert.throws(() => parseRotationInterval('731d', 604_800), isInvalid('RotationInterval'));
+    assert.throws(() => rotationIntervalSeconds('6d', 604_800), isInvalid('RotationInterval'));
+    assert.throws(() => rotationIntervalSeconds('731d', 604_800), isInvalid('RotationInterval'));
   });
-  it('honours a lower minimum when the server is configured with one', () => assert.equal(parseRotationInterval('2s', 1), 2));
+  it('honours a lower minimum when the server is configured with one', () => assert.equal(rotationIntervalSeconds('2s', 1), 2));
 });
 
 describe('wire time', () => {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
-import { ErrorCatalog, wireCodeOf, type ErrorKind } from '../../src/domain/errors.js';
+import { ALIBABA_ERRORS } from '../../src/api/alibaba-errors.js';
 import {
   callOk,
   send,
@@ -19,7 +19,7 @@ import {
 import { startTestServer, TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET, type TestServer } from '../support/server.js';
 
 const credentials: Credentials = { accessKeyId: TEST_ACCESS_KEY_ID, accessKeySecret: TEST_ACCESS_KEY_SECRET };
-const CATALOG_CODES = new Set(Object.keys(ErrorCatalog).map((name) => wireCodeOf(name as ErrorKind)));
+const CATALOG_CODES = new Set(Object.values(ALIBABA_ERRORS).map((entry) => entry.code));
 const KIB = 1024;
 
 interface BadInput {

@@ -9,22 +9,29 @@ import assert from 'node:assert/strict';
 import { constants, createPublicKey, publicEncrypt, randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
+import { pino } from 'pino';
+
+import { alibabaErrorOf } from '../../src/api/alibaba-errors.js';
+import { ciphertextFromBase64 } from '../../src/api/base64.js';
+import { parseKeyReference } from '../../src/api/key-reference.js';
 import { SecretBytes } from '../../src/crypto/secret-bytes.js';
+import { EMPTY_CONTEXT } from '../../src/domain/encryption-context.js';
 import { KmsError } from '../../src/domain/errors.js';
 import type { Key } from '../../src/domain/key.js';
 import { Origin, ProtectionLevel } from '../../src/domain/key-spec.js';
 import { KeyState } from '../../src/domain/key-state.js';
 import { systemClock, type KeyProtector } from '../../src/domain/ports.js';
-import { DEFAULT_MIN_ROTATION_INTERVAL_SECONDS } from '../../src/domain/rotation-interval.js';
+import { DEFAULT_MIN_ROTATION_INTERVAL_SECONDS, parseDurationSeconds } from '../../src/domain/rotation-interval.js';
 import { MemoryKeyStore } from '../../src/keystore/memory-key-store.js';
-import { ADMIN_PRINCIPAL } from '../../src/operations/authorization.js';
-import { KeyRing } from '../../src/operations/key-ring.js';
-import type { OperationContext } from '../../src/operations/operation.js';
+import { DEFAULT_KEY_REPOSITORY_OPTIONS, KeyRepository } from '../../src/operations/key-repository.js';
+import type { Operation, ResourceSpecs } from '../../src/operations/operation.js';
 import { operations } from '../../src/operations/registry.js';
+import { administratorOnly } from '../../src/pipeline/authorizer.js';
+import { OperationRunner } from '../../src/pipeline/runner.js';
 import { RootKey } from '../../src/protection/root-key.js';
 import { SoftwareKeyProtector } from '../../src/protection/software-key-protector.js';
 import { callAcs3, type Credentials } from '../support/acs3-signer.js';
-import { startTestServer, TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET, TEST_REGION, type TestServer } from '../support/server.js';
+import { startTestServer, TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET, TEST_ACCOUNT_ID, TEST_REGION, type TestServer } from '../support/server.js';
 
 type State = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport';
 const API_STATES = ['Enabled', 'Disabled', 'PendingDeletion'] as const satisfies readonly State[];
@@ -208,96 +215,107 @@ function httpDriver(server: TestServer): Driver {
   return driver;
 }
 
-/** The operations over a memory store, wired by hand the way main wires them over SQLite. */
+/**
+ * The operations through an OperationRunner over a memory store, wired by hand the way
+ * composePipeline wires it (administrator-only authorisation), run as Arca itself. The driver
+ * reads the wire params into the operations' neutral inputs (key references, bytes, seconds) and
+ * answers with the Alibaba wire code of a refusal, so both drivers meet the same expectations.
+ */
 function operationsDriver(): Driver {
   const store = new MemoryKeyStore();
   const rootKey = RootKey.fromSecret(SecretBytes.random(32));
   const protectors = new Map<ProtectionLevel, KeyProtector>([[ProtectionLevel.Software, new SoftwareKeyProtector(rootKey)]]);
+  const scope = { region: TEST_REGION, accountId: TEST_ACCOUNT_ID };
   // No record caching: a state written straight into the store is what the next call sees.
-  const keys = new KeyRing(store, protectors, systemClock, { region: TEST_REGION, accountId: '1234567890123456' }, {
-    recordTtlMs: 0,
-    maxOpenVersions: 1000,
-  });
-  const context = (): OperationContext => ({
-    caller: { accessKeyId: 'state-matrix', principal: ADMIN_PRINCIPAL },
-    requestId: randomUUID(),
+  const keys = new KeyRepository(store, protectors, systemClock, scope, { ...DEFAULT_KEY_REPOSITORY_OPTIONS, recordTtlMs: 0, maxOpenVersions: 1000 });
+  const runner = new OperationRunner({
     keys,
+    authorizer: administratorOnly,
+    audit: { emit: () => {} },
     clock: systemClock,
     settings: { minRotationIntervalSeconds: DEFAULT_MIN_ROTATION_INTERVAL_SECONDS },
-    audit: {},
     secrets: rootKey,
+    logger: pino({ level: 'silent' }),
   });
-  const noContext = new Map<string, string>();
+  const noContext = EMPTY_CONTEXT;
   const page = { pageNumber: 1, pageSize: 100 };
+  const tagsOf = (json: string | undefined) => JSON.parse(json ?? '[]').map((t: any) => ({ tagKey: t.TagKey, tagValue: t.TagValue }));
+  const blobOf = (text: string | undefined) => ciphertextFromBase64(text ?? '');
   const run = async (action: string, p: Params): Promise<unknown> => {
-    const c = context();
-    const keyId = p.KeyId ?? '';
+    const ops = operations;
+    const exec = <I, O, R extends ResourceSpecs>(operation: Operation<I, O, R>, input: I): Promise<O> => runner.executeAsSystem(operation, input);
+    const key = parseKeyReference(scope, p.KeyId ?? '');
     switch (action) {
       case 'CreateKey':
-        return operations.createKey.execute(c, { tags: JSON.parse(p.Tags ?? '[]').map((t: any) => ({ tagKey: t.TagKey, tagValue: t.TagValue })) });
+        return exec(ops.createKey, { tags: tagsOf(p.Tags) });
       case 'Encrypt':
-        return operations.encrypt.execute(c, { keyId, plaintext: p.Plaintext ?? '', encryptionContext: noContext, dryRun: false });
-      case 'Decrypt':
-        return operations.decrypt.execute(c, { ciphertextBlob: p.CiphertextBlob ?? '', encryptionContext: noContext, dryRun: false });
-      case 'GenerateDataKey':
-        return operations.generateDataKey.execute(c, { keyId, encryptionContext: noContext, dryRun: false });
+        return exec(ops.encrypt, { key, plaintext: Buffer.from(p.Plaintext ?? '', 'utf8'), encryptionContext: noContext, dryRun: false });
+      case 'Decrypt': {
+        const opened = await exec(ops.decrypt, { ciphertextBlob: blobOf(p.CiphertextBlob), encryptionContext: noContext, dryRun: false });
+        return { ...opened, plaintext: opened.plaintext.toString('utf8') };
+      }
+      case 'GenerateDataKey': {
+        const generated = await exec(ops.generateDataKey, { key, lengthInBytes: 32, sealing: 'base64-text', encryptionContext: noContext, dryRun: false });
+        const { dataKey, ...sealed } = generated;
+        return { ...sealed, plaintext: dataKey.toString('base64') };
+      }
       case 'GenerateDataKeyWithoutPlaintext':
-        return operations.generateDataKeyWithoutPlaintext.execute(c, { keyId, encryptionContext: noContext, dryRun: false });
+        return exec(ops.generateDataKeyWithoutPlaintext, { key, lengthInBytes: 32, sealing: 'base64-text', encryptionContext: noContext, dryRun: false });
       case 'ReEncrypt':
-        return operations.reEncrypt.execute(c, {
-          ciphertextBlob: p.CiphertextBlob ?? '',
+        return exec(ops.reEncrypt, {
+          ciphertextBlob: blobOf(p.CiphertextBlob),
           sourceEncryptionContext: noContext,
-          destinationKeyId: p.DestinationKeyId ?? '',
+          destinationKey: parseKeyReference(scope, p.DestinationKeyId ?? ''),
           destinationEncryptionContext: noContext,
           dryRun: false,
         });
       case 'DescribeKey':
-        return operations.describeKey.execute(c, { keyId });
+        return exec(ops.describeKey, { key });
       case 'EnableKey':
-        return operations.enableKey.execute(c, { keyId });
+        return exec(ops.enableKey, { key });
       case 'DisableKey':
-        return operations.disableKey.execute(c, { keyId });
+        return exec(ops.disableKey, { key });
       case 'ScheduleKeyDeletion':
-        return operations.scheduleKeyDeletion.execute(c, { keyId, pendingWindowInDays: Number(p.PendingWindowInDays) });
+        return exec(ops.scheduleKeyDeletion, { key, pendingWindowInDays: Number(p.PendingWindowInDays) });
       case 'CancelKeyDeletion':
-        return operations.cancelKeyDeletion.execute(c, { keyId });
+        return exec(ops.cancelKeyDeletion, { key });
       case 'CreateAlias':
-        return operations.createAlias.execute(c, { aliasName: p.AliasName ?? '', keyId });
+        return exec(ops.createAlias, { aliasName: p.AliasName ?? '', key });
       case 'UpdateAlias':
-        return operations.updateAlias.execute(c, { aliasName: p.AliasName ?? '', keyId });
+        return exec(ops.updateAlias, { aliasName: p.AliasName ?? '', key });
       case 'DeleteAlias':
-        return operations.deleteAlias.execute(c, { aliasName: p.AliasName ?? '' });
+        return exec(ops.deleteAlias, { aliasName: p.AliasName ?? '' });
       case 'UpdateKeyDescription':
-        return operations.updateKeyDescription.execute(c, { keyId, description: p.Description ?? '' });
+        return exec(ops.updateKeyDescription, { key, description: p.Description ?? '' });
       case 'SetDeletionProtection':
-        return operations.setDeletionProtection.execute(c, {
-          keyReference: keyId,
+        return exec(ops.setDeletionProtection, {
+          key,
           enableDeletionProtection: p.EnableDeletionProtection === 'true',
           deletionProtectionDescription: p.DeletionProtectionDescription,
         });
       case 'TagResource':
-        return operations.tagResource.execute(c, {
-          keyId,
-          tags: JSON.parse(p.Tags ?? '[]').map((t: any) => ({ tagKey: t.TagKey, tagValue: t.TagValue })),
-        });
+        return exec(ops.tagResource, { key, tags: tagsOf(p.Tags) });
       case 'UntagResource':
-        return operations.untagResource.execute(c, { keyId, tagKeys: JSON.parse(p.TagKeys ?? '[]') });
+        return exec(ops.untagResource, { key, tagKeys: JSON.parse(p.TagKeys ?? '[]') });
       case 'ListResourceTags':
-        return operations.listResourceTags.execute(c, { keyId });
+        return exec(ops.listResourceTags, { key });
       case 'ListAliasesByKeyId':
-        return operations.listAliasesByKeyId.execute(c, { keyId, page });
+        return exec(ops.listAliasesByKeyId, { key, page });
       case 'CreateKeyVersion':
-        return operations.createKeyVersion.execute(c, { keyId });
+        return exec(ops.createKeyVersion, { key });
       case 'DescribeKeyVersion':
-        return operations.describeKeyVersion.execute(c, { keyId, keyVersionId: p.KeyVersionId ?? '' });
+        return exec(ops.describeKeyVersion, { key, keyVersionId: p.KeyVersionId ?? '' });
       case 'ListKeyVersions':
-        return operations.listKeyVersions.execute(c, { keyId, page });
-      case 'UpdateRotationPolicy':
-        return operations.updateRotationPolicy.execute(c, {
-          keyId,
+        return exec(ops.listKeyVersions, { key, page });
+      case 'UpdateRotationPolicy': {
+        const rotationIntervalSeconds = p.RotationInterval === undefined ? undefined : parseDurationSeconds(p.RotationInterval);
+        if (p.RotationInterval !== undefined && rotationIntervalSeconds === undefined) throw new Error(`not a duration: ${p.RotationInterval}`);
+        return exec(ops.updateRotationPolicy, {
+          key,
           enableAutomaticRotation: p.EnableAutomaticRotation === 'true',
-          ...(p.RotationInterval === undefined ? {} : { rotationInterval: p.RotationInterval }),
+          ...(rotationIntervalSeconds === undefined ? {} : { rotationIntervalSeconds }),
         });
+      }
       default:
         throw new Error(`the operations driver does not know ${action}`);
     }
@@ -308,7 +326,9 @@ function operationsDriver(): Driver {
         return { ok: true, body: wireNames(await run(action, params)) };
       } catch (error) {
         if (!(error instanceof KmsError)) throw error;
-        return { ok: false, code: error.code, status: error.httpStatus, detail: error.message };
+        // The refusal as the Alibaba front end answers it.
+        const wire = alibabaErrorOf(error);
+        return { ok: false, code: wire.code, status: wire.httpStatus, detail: `${error.kind}: ${wire.message}` };
       }
     },
     async createKey() {
@@ -338,10 +358,15 @@ function operationsDriver(): Driver {
   return driver;
 }
 
-/** `{ ciphertextBlob }` → `{ CiphertextBlob }`, so both drivers answer with the same field names. */
+/**
+ * `{ ciphertextBlob }` → `{ CiphertextBlob }`, with bytes as base64 text, so both drivers answer
+ * with the same field names and a blob one returns is a CiphertextBlob parameter the next takes.
+ */
 function wireNames(output: unknown): any {
   if (typeof output !== 'object' || output === null) return output;
-  return Object.fromEntries(Object.entries(output).map(([name, value]) => [name.charAt(0).toUpperCase() + name.slice(1), value]));
+  return Object.fromEntries(
+    Object.entries(output).map(([name, value]) => [name.charAt(0).toUpperCase() + name.slice(1), Buffer.isBuffer(value) ? value.toString('base64') : value]),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
+import { ciphertextFromBase64 } from '../../src/api/base64.js';
 import { decodeCiphertextBlob } from '../../src/domain/ciphertext-blob.js';
 import { callAcs3 } from '../support/acs3-signer.js';
 import { ensureBuilt, killAllArcas, spawnArca, type ArcaProcess } from '../support/arca-process.js';
@@ -154,7 +155,7 @@ describe('HSM keys through the SDKs against SoftHSM2', { skip: hsmSkipReason() }
     const { KeyId } = await createKey();
     const encrypted = await encrypt(KeyId, 'hsm secret ✓');
     assert.equal(encrypted.KeyId, KeyId);
-    const { keyVersionId, sealed } = decodeCiphertextBlob(encrypted.CiphertextBlob);
+    const { keyVersionId, sealed } = decodeCiphertextBlob(ciphertextFromBase64(encrypted.CiphertextBlob));
     assert.equal(keyVersionId, encrypted.KeyVersionId);
     assert.equal(sealed.length, 12 + Buffer.byteLength('hsm secret ✓') + 16, 'the same blob layout as software keys');
     const decrypted = await decrypt(encrypted.CiphertextBlob);
@@ -340,7 +341,7 @@ describe('the root key in the token (--pkcs11-root-key-label)', { skip: hsmSkipR
  * AES_K(iv ‖ 00000002) = ciphertext[0..16) xor plaintext[0..16).
  */
 function assertNoWindowIsTheKey(dataDir: string, blob: string, knownPlaintext: string): void {
-  const { sealed } = decodeCiphertextBlob(blob);
+  const { sealed } = decodeCiphertextBlob(ciphertextFromBase64(blob));
   const counterBlock = Buffer.concat([sealed.subarray(0, 12), Buffer.of(0, 0, 0, 2)]);
   const known = Buffer.from(knownPlaintext, 'utf8').subarray(0, 16);
   assert.equal(known.length, 16, 'a known plaintext of 16 bytes or more');

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
+import { alibabaErrorOf } from '../../src/api/alibaba-errors.js';
 import { AeadAuthenticationError, GCM_IV_LENGTH, GCM_TAG_LENGTH } from '../../src/crypto/aead.js';
 import { KmsError } from '../../src/domain/errors.js';
 import { KeySpec } from '../../src/domain/key-spec.js';
@@ -25,7 +26,7 @@ const AAD = Buffer.from('aad');
 const silent = pino({ level: 'silent' });
 
 function isServiceUnavailable(error: unknown): boolean {
-  return error instanceof KmsError && error.kind === 'Unavailable' && error.httpStatus === 503;
+  return error instanceof KmsError && error.kind === 'Unavailable' && alibabaErrorOf(error).httpStatus === 503;
 }
 
 describe('GCM mechanism parameters are checked before they reach the binding', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { keyIdReference } from '../../src/domain/key-reference.js';
 import { KeyState } from '../../src/domain/key-state.js';
 import { DeletionJob } from '../../src/jobs/deletion-job.js';
 import { cancelKeyDeletion } from '../../src/operations/cancel-key-deletion.js';
@@ -14,18 +15,18 @@ const FIRST_PAGE = { pageNumber: 1, pageSize: 100 };
 async function keyPendingDeletion(h: Harness, days = 7) {
   const key = await createPlainKey(h);
   const firstVersionId = key.primaryKeyVersionId;
-  const { keyVersionId: secondVersionId } = await createKeyVersion.execute(h.context, { keyId: key.keyId });
+  const { keyVersionId: secondVersionId } = await h.run(createKeyVersion, { key: keyIdReference(key.keyId) });
   const aliasName = `alias/doomed-${key.keyId.slice(0, 8)}`;
-  await createAlias.execute(h.context, { aliasName, keyId: key.keyId });
+  await h.run(createAlias, { aliasName, key: keyIdReference(key.keyId) });
   const blob = await encryptWith(h, key.keyId, 'to be shredded');
-  await scheduleKeyDeletion.execute(h.context, { keyId: key.keyId, pendingWindowInDays: days });
+  await h.run(scheduleKeyDeletion, { key: keyIdReference(key.keyId), pendingWindowInDays: days });
   return { keyId: key.keyId, versionIds: [firstVersionId, secondVersionId], aliasName, blob };
 }
 
 void describe('DeletionJob', () => {
   void it('destroys a key only once its pending window has ended', async () => {
     const h = harness();
-    const job = new DeletionJob(h.keys);
+    const job = new DeletionJob(h.keys, h.runner);
     const doomed = await keyPendingDeletion(h, 7);
     h.clock.advance(7 * DAY - 1);
     assert.deepEqual(await job.run(h.clock.now()), { done: [], skipped: [], failures: [] });
@@ -39,10 +40,10 @@ void describe('DeletionJob', () => {
 
   void it('takes its versions (their material) and aliases with it; its blobs answer Forbidden.KeyNotFound', async () => {
     const h = harness();
-    const job = new DeletionJob(h.keys);
+    const job = new DeletionJob(h.keys, h.runner);
     const doomed = await keyPendingDeletion(h);
     const survivor = await createPlainKey(h);
-    await createAlias.execute(h.context, { aliasName: 'alias/survivor', keyId: survivor.keyId });
+    await h.run(createAlias, { aliasName: 'alias/survivor', key: keyIdReference(survivor.keyId) });
     const survivorBlob = await encryptWith(h, survivor.keyId, 'still here');
     h.clock.advance(8 * DAY);
 
@@ -53,15 +54,15 @@ void describe('DeletionJob', () => {
     assert.equal(await h.store.getAlias(doomed.aliasName), undefined);
     assert.deepEqual((await h.store.listAliases(FIRST_PAGE, doomed.keyId)).items, []);
     await assertKmsError(decryptWith(h, doomed.blob), 'KeyNotFound');
-    await assertKmsError(h.keys.resolve(doomed.keyId), 'KeyNotFound');
+    await assertKmsError(h.keys.resolve(keyIdReference(doomed.keyId)), 'KeyNotFound');
     // Nothing else went with it.
     assert.equal(await decryptWith(h, survivorBlob), 'still here');
-    assert.equal((await h.keys.resolve('alias/survivor')).keyId, survivor.keyId);
+    assert.equal((await h.keys.resolve({ kind: 'alias', aliasName: 'alias/survivor' })).keyId, survivor.keyId);
   });
 
   void it('forgets the key in this process at once, even while its versions were open in the cache', async () => {
     const h = harness();
-    const job = new DeletionJob(h.keys);
+    const job = new DeletionJob(h.keys, h.runner);
     const doomed = await keyPendingDeletion(h);
     h.clock.advance(7 * DAY);
     // Fill the caches (record, opened version) at the very instant of the deletion.
@@ -72,10 +73,10 @@ void describe('DeletionJob', () => {
 
   void it('does not destroy a key whose deletion was cancelled', async () => {
     const h = harness();
-    const job = new DeletionJob(h.keys);
+    const job = new DeletionJob(h.keys, h.runner);
     const spared = await keyPendingDeletion(h, 7);
     h.clock.advance(3 * DAY);
-    await cancelKeyDeletion.execute(h.context, { keyId: spared.keyId });
+    await h.run(cancelKeyDeletion, { key: keyIdReference(spared.keyId) });
     h.clock.advance(30 * DAY);
     assert.deepEqual(await job.run(h.clock.now()), { done: [], skipped: [], failures: [] });
     assert.equal((await h.store.getKey(spared.keyId))?.keyState, KeyState.Enabled);
@@ -85,14 +86,14 @@ void describe('DeletionJob', () => {
 
   void it('a CancelKeyDeletion landing between the due list and the deletion wins: the key is skipped and kept', async () => {
     const h = harness();
-    const job = new DeletionJob(h.keys);
+    const job = new DeletionJob(h.keys, h.runner);
     const raced = await keyPendingDeletion(h, 7);
     h.clock.advance(7 * DAY);
     const store = h.store;
     const listDue = store.listKeysDueForDeletion.bind(store);
     store.listKeysDueForDeletion = async (nowMs, limit) => {
       const due = await listDue(nowMs, limit);
-      if (due.length > 0) await cancelKeyDeletion.execute(h.context, { keyId: raced.keyId });
+      if (due.length > 0) await h.run(cancelKeyDeletion, { key: keyIdReference(raced.keyId) });
       return due;
     };
 
@@ -105,11 +106,11 @@ void describe('DeletionJob', () => {
 
   void it('drains a backlog larger than one batch in one run', async () => {
     const h = harness();
-    const job = new DeletionJob(h.keys);
+    const job = new DeletionJob(h.keys, h.runner);
     const keyIds: string[] = [];
     for (let i = 0; i < 230; i++) {
       const key = await createPlainKey(h);
-      await scheduleKeyDeletion.execute(h.context, { keyId: key.keyId, pendingWindowInDays: 7 });
+      await h.run(scheduleKeyDeletion, { key: keyIdReference(key.keyId), pendingWindowInDays: 7 });
       keyIds.push(key.keyId);
     }
     h.clock.advance(7 * DAY);

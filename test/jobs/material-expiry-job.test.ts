@@ -1,12 +1,14 @@
-// Imported material, its deletion and its expiry at the operations level: the real operations over
-// a memory store (and SQLite for the job), a clock the test moves, and the KeyRing's cache looked
-// at directly.
+// Imported material, its deletion and its expiry at the operations level: the real operations,
+// through the runner, over a memory store (and SQLite for the job), a clock the test moves, and the
+// KeyRepository's cache set up directly.
 import assert from 'node:assert/strict';
 import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { keyIdReference } from '../../src/domain/key-reference.js';
+import { Origin } from '../../src/domain/key-spec.js';
 import { KeyState } from '../../src/domain/key-state.js';
 import { MaterialExpiryJob } from '../../src/jobs/material-expiry-job.js';
 import { SqliteKeyStore } from '../../src/keystore/sqlite/sqlite-key-store.js';
@@ -20,29 +22,40 @@ import { scheduleKeyDeletion } from '../../src/operations/schedule-key-deletion.
 import { assertKmsError, decryptWith, encryptWith, harness, SECOND, type Harness } from './support.js';
 
 async function externalKey(h: Harness): Promise<string> {
-  return (await createKey.execute(h.context, { origin: 'EXTERNAL' })).keyId;
+  return (await h.run(createKey, { origin: Origin.External })).keyId;
 }
 
 async function importInto(h: Harness, keyId: string, material: Buffer, keyMaterialExpireUnix = 0): Promise<void> {
-  const params = await getParametersForImport.execute(h.context, { keyId, wrappingKeySpec: 'RSA_2048', wrappingAlgorithm: 'RSAES_OAEP_SHA_256' });
+  const key = keyIdReference(keyId);
+  const params = await h.run(getParametersForImport, { key, wrappingKeySpec: 'RSA_2048', wrappingAlgorithm: 'RSAES_OAEP_SHA_256' });
   const publicKey = createPublicKey({ key: params.publicKeySpki, format: 'der', type: 'spki' });
   const wrapped = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, material);
-  await importKeyMaterial.execute(h.context, { keyId, importToken: params.importToken, encryptedKeyMaterial: wrapped.toString('base64'), keyMaterialExpireUnix });
+  await h.run(importKeyMaterial, { key, importToken: params.importToken, encryptedKeyMaterial: wrapped, keyMaterialExpireUnix });
 }
 
 /**
- * Makes this process's KeyRing believe the key is Enabled again, as a record read by another
- * process a moment before the material went would: only the opened versions could then still
- * encrypt, and they must be gone.
+ * Makes this process's KeyRepository believe the key is Enabled again, as a record read a moment
+ * before the material went (by a read racing the write) would: the record cache is filled from a
+ * store read that answers with the key as it was, Enabled. Only the opened versions could then
+ * still encrypt, and they must be gone.
  */
 async function staleEnabledRecord(h: Harness, keyId: string): Promise<void> {
   const key = await h.store.getKey(keyId);
   assert.ok(key);
-  h.keys.remember({ ...key, keyState: KeyState.Enabled });
+  const store = h.store;
+  const getKey = store.getKey.bind(store);
+  store.getKey = (id) => (id === keyId ? Promise.resolve({ ...key, keyState: KeyState.Enabled }) : getKey(id));
+  try {
+    h.keys.invalidate({ kind: 'key', keyId });
+    assert.equal((await h.keys.findKey(keyId))?.keyState, KeyState.Enabled, 'the repository holds the stale record');
+  } finally {
+    store.getKey = getKey;
+  }
+  assert.equal((await h.store.getKey(keyId))?.keyState, key.keyState, 'the store itself is unchanged');
 }
 
 describe('deleted or expired imported material cannot be used from memory', () => {
-  it('after DeleteKeyMaterial neither Encrypt nor Decrypt works from the KeyRing cache, even under a stale Enabled record', async () => {
+  it('after DeleteKeyMaterial neither Encrypt nor Decrypt works from the KeyRepository cache, even under a stale Enabled record', async () => {
     const h = harness();
     const keyId = await externalKey(h);
     const material = randomBytes(32);
@@ -50,7 +63,7 @@ describe('deleted or expired imported material cannot be used from memory', () =
     const blob = await encryptWith(h, keyId, 'cached');
     assert.equal(await decryptWith(h, blob), 'cached', 'the version is open in the cache now');
 
-    await deleteKeyMaterial.execute(h.context, { keyId });
+    await h.run(deleteKeyMaterial, { key: keyIdReference(keyId) });
     assert.equal((await h.store.getKey(keyId))?.keyState, KeyState.PendingImport);
     const version = await h.store.getKeyVersion((await h.store.getKey(keyId))!.primaryKeyVersionId);
     assert.equal(version?.material, null, 'the sealed material left the store');
@@ -71,7 +84,7 @@ describe('deleted or expired imported material cannot be used from memory', () =
     const store = SqliteKeyStore.open(join(dir, 'arca.db'));
     try {
       const h = harness({ store });
-      const job = new MaterialExpiryJob(h.keys);
+      const job = new MaterialExpiryJob(h.keys, h.runner);
       const keyId = await externalKey(h);
       const material = randomBytes(32);
       const expireUnix = Math.floor(h.clock.now() / 1000) + 60;
@@ -103,17 +116,17 @@ describe('deleted or expired imported material cannot be used from memory', () =
 
   it('a key pending deletion keeps its state and DeleteDate when its material expires; cancelling then gives PendingImport', async () => {
     const h = harness();
-    const job = new MaterialExpiryJob(h.keys);
+    const job = new MaterialExpiryJob(h.keys, h.runner);
     const keyId = await externalKey(h);
     await importInto(h, keyId, randomBytes(32), Math.floor(h.clock.now() / 1000) + 10);
-    await scheduleKeyDeletion.execute(h.context, { keyId, pendingWindowInDays: 7 });
+    await h.run(scheduleKeyDeletion, { key: keyIdReference(keyId), pendingWindowInDays: 7 });
     const pending = await h.store.getKey(keyId);
     h.clock.advance(10 * SECOND);
     assert.deepEqual((await job.run(h.clock.now())).done, [keyId]);
     const after = await h.store.getKey(keyId);
     assert.equal(after?.keyState, KeyState.PendingDeletion);
     assert.equal(after?.deleteDate, pending?.deleteDate);
-    await cancelKeyDeletion.execute(h.context, { keyId });
+    await h.run(cancelKeyDeletion, { key: keyIdReference(keyId) });
     assert.equal((await h.store.getKey(keyId))?.keyState, KeyState.PendingImport);
   });
 
@@ -131,6 +144,6 @@ describe('deleted or expired imported material cannot be used from memory', () =
     const key = await h.store.getKey(keyId);
     assert.equal(key?.keyState, KeyState.Enabled);
     assert.ok((await h.store.getKeyVersion(key.primaryKeyVersionId))?.material, 'the material is still there');
-    assert.deepEqual((await new MaterialExpiryJob(h.keys).run(h.clock.now())).done, [], 'and nothing is due any more');
+    assert.deepEqual((await new MaterialExpiryJob(h.keys, h.runner).run(h.clock.now())).done, [], 'and nothing is due any more');
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Key } from '../../src/domain/key.js';
+import { keyIdReference } from '../../src/domain/key-reference.js';
 import { KeyState } from '../../src/domain/key-state.js';
 import { SqliteKeyStore } from '../../src/keystore/sqlite/sqlite-key-store.js';
 import { RotationJob } from '../../src/jobs/rotation-job.js';
@@ -37,7 +38,7 @@ async function stored(h: Harness, keyId: string): Promise<Key> {
 void describe('RotationJob', () => {
   void it('does not rotate a 7d key before its due date', async () => {
     const h = harness();
-    const job = new RotationJob(h.keys, h.clock);
+    const job = new RotationJob(h.keys, h.runner);
     const key = await createRotatingKey(h, '7d');
     h.clock.advance(WEEK - 1);
     const report = await job.run(h.clock.now());
@@ -48,7 +49,7 @@ void describe('RotationJob', () => {
 
   void it('rotates it once at the due date: new primary, one more version, lastRotationDate = now, old blobs open', async () => {
     const h = harness();
-    const job = new RotationJob(h.keys, h.clock);
+    const job = new RotationJob(h.keys, h.runner);
     const key = await createRotatingKey(h, '7d');
     const oldBlob = await encryptWith(h, key.keyId, 'sealed before the rotation');
     h.clock.advance(WEEK);
@@ -71,7 +72,7 @@ void describe('RotationJob', () => {
 
   void it('a second tick at the same time does nothing; the next rotation is one interval after this one', async () => {
     const h = harness();
-    const job = new RotationJob(h.keys, h.clock);
+    const job = new RotationJob(h.keys, h.runner);
     const key = await createRotatingKey(h, '7d');
     h.clock.advance(WEEK + 5_000);
     await job.run(h.clock.now());
@@ -90,7 +91,7 @@ void describe('RotationJob', () => {
 
   void it('a key due many intervals ago (the server was down) rotates once', async () => {
     const h = harness();
-    const job = new RotationJob(h.keys, h.clock);
+    const job = new RotationJob(h.keys, h.runner);
     const key = await createRotatingKey(h, '7d');
     h.clock.advance(10 * WEEK);
     assert.deepEqual((await job.run(h.clock.now())).done, [key.keyId]);
@@ -101,14 +102,14 @@ void describe('RotationJob', () => {
 
   void it('a Disabled key is not rotated (Suspended), and rotates at the first tick after EnableKey', async () => {
     const h = harness();
-    const job = new RotationJob(h.keys, h.clock);
+    const job = new RotationJob(h.keys, h.runner);
     const key = await createRotatingKey(h, '7d');
-    await disableKey.execute(h.context, { keyId: key.keyId });
+    await h.run(disableKey, { key: keyIdReference(key.keyId) });
     h.clock.advance(3 * WEEK);
     assert.deepEqual(await job.run(h.clock.now()), { done: [], skipped: [], failures: [] });
     assert.equal(await versionCount(h.store, key.keyId), 1);
 
-    await enableKey.execute(h.context, { keyId: key.keyId });
+    await h.run(enableKey, { key: keyIdReference(key.keyId) });
     assert.deepEqual((await job.run(h.clock.now())).done, [key.keyId]);
     assert.equal(await versionCount(h.store, key.keyId), 2);
     assert.equal((await stored(h, key.keyId)).keyState, KeyState.Enabled);
@@ -116,28 +117,28 @@ void describe('RotationJob', () => {
 
   void it('a PendingDeletion key is not rotated, and rotates again after CancelKeyDeletion', async () => {
     const h = harness();
-    const job = new RotationJob(h.keys, h.clock);
+    const job = new RotationJob(h.keys, h.runner);
     const key = await createRotatingKey(h, '7d');
-    await scheduleKeyDeletion.execute(h.context, { keyId: key.keyId, pendingWindowInDays: 30 });
+    await h.run(scheduleKeyDeletion, { key: keyIdReference(key.keyId), pendingWindowInDays: 30 });
     h.clock.advance(2 * WEEK);
     assert.deepEqual((await job.run(h.clock.now())).done, []);
-    await cancelKeyDeletion.execute(h.context, { keyId: key.keyId });
+    await h.run(cancelKeyDeletion, { key: keyIdReference(key.keyId) });
     assert.deepEqual((await job.run(h.clock.now())).done, [key.keyId]);
   });
 
   void it('rotates nothing with automatic rotation off, and a key whose rotation is turned on late at the next tick', async () => {
     const h = harness();
-    const job = new RotationJob(h.keys, h.clock);
+    const job = new RotationJob(h.keys, h.runner);
     const plain = await createPlainKey(h);
     h.clock.advance(5 * WEEK);
     assert.deepEqual((await job.run(h.clock.now())).done, []);
-    await updateRotationPolicy.execute(h.context, { keyId: plain.keyId, enableAutomaticRotation: true, rotationInterval: '30d' });
+    await h.run(updateRotationPolicy, { key: keyIdReference(plain.keyId), enableAutomaticRotation: true, rotationIntervalSeconds: 30 * 86_400 });
     assert.deepEqual((await job.run(h.clock.now())).done, [plain.keyId]);
   });
 
   void it(`drains a backlog of 250 due keys in one run (batches of ${DUE_BATCH_SIZE}), each rotated once`, async () => {
     const h = harness();
-    const job = new RotationJob(h.keys, h.clock);
+    const job = new RotationJob(h.keys, h.runner);
     const keyIds: string[] = [];
     for (let i = 0; i < 250; i++) {
       keyIds.push((await createRotatingKey(h, '7d')).keyId);
@@ -155,7 +156,7 @@ void describe('RotationJob', () => {
 
   void it('a key whose rotation fails is reported, does not hold up the others, and is retried at the next tick', async () => {
     const h = harness();
-    const job = new RotationJob(h.keys, h.clock);
+    const job = new RotationJob(h.keys, h.runner);
     const keyIds: string[] = [];
     for (let i = 0; i < 3; i++) keyIds.push((await createRotatingKey(h, '7d')).keyId);
     const [broken, ...healthy] = keyIds as [string, ...string[]];
@@ -183,7 +184,7 @@ void describe('RotationJob', () => {
 
   void it('a key changed by another writer between the due list and the rotation is skipped, then rotated at the next tick', async () => {
     const h = harness();
-    const job = new RotationJob(h.keys, h.clock);
+    const job = new RotationJob(h.keys, h.runner);
     const key = await createRotatingKey(h, '7d');
     h.clock.advance(WEEK);
     const store = h.store;
@@ -222,8 +223,8 @@ void describe('RotationJob', () => {
 
       for (let round = 0; round < 3; round++) {
         const reports = await Promise.all([
-          new RotationJob(first.keys, clock).run(clock.now()),
-          new RotationJob(second.keys, clock).run(clock.now()),
+          new RotationJob(first.keys, first.runner).run(clock.now()),
+          new RotationJob(second.keys, second.runner).run(clock.now()),
         ]);
         const rotatedBy = reports.flatMap((report) => report.done);
         if (round === 0) {

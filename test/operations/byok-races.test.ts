@@ -7,6 +7,8 @@ import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:cry
 import { describe, it } from 'node:test';
 
 import { KmsError } from '../../src/domain/errors.js';
+import { keyIdReference } from '../../src/domain/key-reference.js';
+import { Origin } from '../../src/domain/key-spec.js';
 import { KeyState } from '../../src/domain/key-state.js';
 import { MemoryKeyStore } from '../../src/keystore/memory-key-store.js';
 import { cancelKeyDeletion } from '../../src/operations/cancel-key-deletion.js';
@@ -19,14 +21,15 @@ import { withSealedDigestKey } from '../../src/protection/sealed-digest-key.js';
 import { decryptWith, encryptWith, harness, newRootKey, type Harness } from '../jobs/support.js';
 
 async function importedKey(h: Harness, expireUnix = 0): Promise<string> {
-  const keyId = (await createKey.execute(h.context, { origin: 'EXTERNAL' })).keyId;
-  const params = await getParametersForImport.execute(h.context, { keyId, wrappingKeySpec: 'RSA_2048', wrappingAlgorithm: 'RSAES_OAEP_SHA_256' });
+  const keyId = (await h.run(createKey, { origin: Origin.External })).keyId;
+  const key = keyIdReference(keyId);
+  const params = await h.run(getParametersForImport, { key, wrappingKeySpec: 'RSA_2048', wrappingAlgorithm: 'RSAES_OAEP_SHA_256' });
   const publicKey = createPublicKey({ key: params.publicKeySpki, format: 'der', type: 'spki' });
   const wrapped = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, randomBytes(32));
-  await importKeyMaterial.execute(h.context, {
-    keyId,
+  await h.run(importKeyMaterial, {
+    key,
     importToken: params.importToken,
-    encryptedKeyMaterial: wrapped.toString('base64'),
+    encryptedKeyMaterial: wrapped,
     keyMaterialExpireUnix: expireUnix,
   });
   return keyId;
@@ -48,8 +51,8 @@ describe('bring your own key: expiry, races and check order', () => {
     const keyId = await importedKey(h, Math.floor(h.clock.now() / 1000) + 10);
     const blob = await encryptWith(h, keyId, 'before expiry');
     h.clock.advance(11_000);
-    assert.equal((await refusal(encryptWith(h, keyId, 'after expiry'))).code, 'Rejected.PendingImport');
-    assert.equal((await refusal(decryptWith(h, blob))).code, 'Rejected.PendingImport');
+    assert.equal((await refusal(encryptWith(h, keyId, 'after expiry'))).kind, 'KeyPendingImport');
+    assert.equal((await refusal(decryptWith(h, blob))).kind, 'KeyPendingImport');
   });
 
   it('CancelKeyDeletion racing DeleteKeyMaterial leaves the key PendingImport, never Enabled without material', async () => {
@@ -65,12 +68,12 @@ describe('bring your own key: expiry, races and check order', () => {
     }
     const h = harness({ store: new HookedStore() });
     const keyId = await importedKey(h);
-    await scheduleKeyDeletion.execute(h.context, { keyId, pendingWindowInDays: 7 });
+    await h.run(scheduleKeyDeletion, { key: keyIdReference(keyId), pendingWindowInDays: 7 });
     // CancelKeyDeletion reads the version (material present); DeleteKeyMaterial lands right after.
     hook = async () => {
-      await deleteKeyMaterial.execute(h.context, { keyId });
+      await h.run(deleteKeyMaterial, { key: keyIdReference(keyId) });
     };
-    await cancelKeyDeletion.execute(h.context, { keyId });
+    await h.run(cancelKeyDeletion, { key: keyIdReference(keyId) });
     const key = await h.store.getKey(keyId);
     assert.equal(key?.keyState, KeyState.PendingImport);
     assert.equal((await h.store.getKeyVersion(key.primaryKeyVersionId))?.material, null);
@@ -78,11 +81,16 @@ describe('bring your own key: expiry, races and check order', () => {
 
   it('ImportKeyMaterial and DeleteKeyMaterial check permission before they say whether the key is EXTERNAL', async () => {
     const h = harness();
-    const keyId = (await createKey.execute(h.context, {})).keyId;
-    const stranger = { ...h.context, caller: { accessKeyId: 'LTAIstranger', principal: 'user/stranger' } };
-    assert.equal((await refusal(deleteKeyMaterial.execute(stranger, { keyId }))).code, 'Forbidden.NoPermission');
-    const imported = importKeyMaterial.execute(stranger, { keyId, importToken: 'x', encryptedKeyMaterial: 'x', keyMaterialExpireUnix: 0 });
-    assert.equal((await refusal(imported)).code, 'Forbidden.NoPermission');
+    const key = keyIdReference((await h.run(createKey, {})).keyId);
+    const stranger = { accessKeyId: 'LTAIstranger', principal: 'user/stranger' };
+    assert.equal((await refusal(h.runAs(stranger, deleteKeyMaterial, { key }))).kind, 'AccessDenied');
+    const imported = h.runAs(stranger, importKeyMaterial, {
+      key,
+      importToken: Buffer.from('x'),
+      encryptedKeyMaterial: Buffer.from('x'),
+      keyMaterialExpireUnix: 0,
+    });
+    assert.equal((await refusal(imported)).kind, 'AccessDenied');
   });
 
   it('two processes creating a token root key’s digest key at once end up with the same one', async () => {

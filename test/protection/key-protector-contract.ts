@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { alibabaErrorOf } from '../../src/api/alibaba-errors.js';
 import { AeadAuthenticationError, GCM_IV_LENGTH, GCM_TAG_LENGTH } from '../../src/crypto/aead.js';
 import { createAead } from '../../src/crypto/aead-factory.js';
 import { SecretBytes } from '../../src/crypto/secret-bytes.js';
@@ -58,7 +59,7 @@ export function describeKeyProtectorContract(name: string, open: () => Promise<O
           await assert.rejects(protector.generate(keySpec, randomUUID()), (error: unknown) => {
             assert.ok(error instanceof KmsError);
             assert.equal(error.kind, 'KeySpecUnsupportedAtProtectionLevel');
-            assert.equal(error.httpStatus, 400);
+            assert.equal(alibabaErrorOf(error).httpStatus, 400);
             return true;
           });
         });

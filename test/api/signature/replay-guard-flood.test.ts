@@ -36,7 +36,7 @@ describe('ReplayGuard under a flood', () => {
       if (i === 20_000) atFull = process.memoryUsage().arrayBuffers;
     }
     const after = process.memoryUsage().arrayBuffers;
-    assert.deepEqual(Object.fromEntries(outcomes), { accepted: maxEntries, ServiceUnavailableTemporary: 90_000 });
+    assert.deepEqual(Object.fromEntries(outcomes), { accepted: maxEntries, Unavailable: 90_000 });
     assert.equal(guard.size, maxEntries);
     // 16-byte slots filled 60-80 %: about a quarter of a megabyte for 10,000 pairs, where holding all
     // 100,000 would take 2-3 MB; and nothing more after the guard filled up.

@@ -2,19 +2,19 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { SecretBytes } from '../../src/crypto/secret-bytes.js';
+import { KmsError } from '../../src/domain/errors.js';
 import { KeyUsage, Origin, ProtectionLevel, KeySpec } from '../../src/domain/key-spec.js';
 import { KeyState } from '../../src/domain/key-state.js';
 import type { Key } from '../../src/domain/key.js';
 import type { KeyProtector, KeyStore } from '../../src/domain/ports.js';
 import { MemoryKeyStore } from '../../src/keystore/memory-key-store.js';
-import { KeyRing } from '../../src/operations/key-ring.js';
-import { addKeyVersion } from '../../src/operations/rotation.js';
+import { KeyRepository } from '../../src/operations/key-repository.js';
 import { RootKey } from '../../src/protection/root-key.js';
 import { SoftwareKeyProtector } from '../../src/protection/software-key-protector.js';
 
 const scope = { region: 'cn-hangzhou', accountId: '42' };
 
-/** Counts the store calls a KeyRing makes, by method name. */
+/** Counts the store calls a KeyRepository makes, by method name. */
 function countingStore(store: KeyStore): { store: KeyStore; calls: Map<string, number> } {
   const calls = new Map<string, number>();
   const proxy = new Proxy(store, {
@@ -30,8 +30,15 @@ function countingStore(store: KeyStore): { store: KeyStore; calls: Map<string, n
   return { store: proxy, calls };
 }
 
-async function keyWithVersions(ring: KeyRing, protector: KeyProtector, store: KeyStore, versions: number): Promise<Key> {
-  const now = Date.UTC(2026, 0, 1);
+/** A clock that moves one millisecond on every reading, from 2026-01-01. */
+function steppingClock(): { now: () => number } {
+  let nowMs = Date.UTC(2026, 0, 1);
+  return { now: () => nowMs++ };
+}
+
+/** A key with `versions` versions, rotated through `keys` with its clock one millisecond apart. */
+async function keyWithVersions(clock: { now: () => number }, keys: KeyRepository, protector: KeyProtector, store: KeyStore, versions: number): Promise<Key> {
+  const now = clock.now();
   const keyId = randomUUID();
   const keyVersionId = randomUUID();
   let key: Key = {
@@ -43,25 +50,26 @@ async function keyWithVersions(ring: KeyRing, protector: KeyProtector, store: Ke
   };
   await store.createKey(key, { keyId, keyVersionId, creationDate: now, material: await protector.generate(KeySpec.Sm4, keyVersionId), materialCommitment: null });
   for (let i = 1; i < versions; i++) {
-    const rotated = await addKeyVersion(ring, { now: () => now + i }, key);
+    const rotated = await keys.rotate(key);
     assert.ok(rotated, 'rotation landed');
     key = rotated;
   }
   return key;
 }
 
-describe('KeyRing', () => {
+describe('KeyRepository', () => {
   it('loads every version of a key in one query and then opens any of them without the store', async () => {
     const memory = new MemoryKeyStore();
     const protector = new SoftwareKeyProtector(RootKey.fromSecret(SecretBytes.random(32)));
     const protectors = new Map([[ProtectionLevel.Software, protector]]);
-    const writer = new KeyRing(memory, protectors, { now: () => Date.now() }, scope);
-    const key = await keyWithVersions(writer, protector, memory, 300);
+    const clock = steppingClock();
+    const writer = new KeyRepository(memory, protectors, clock, scope);
+    const key = await keyWithVersions(clock, writer, protector, memory, 300);
     const { items } = await memory.listKeyVersions(key.keyId, { pageNumber: 1, pageSize: 1000 });
     assert.equal(items.length, 300);
 
     const { store, calls } = countingStore(memory);
-    const ring = new KeyRing(store, protectors, { now: () => 0 }, scope);
+    const ring = new KeyRepository(store, protectors, { now: () => 0 }, scope);
     const oldest = items[0]!.keyVersionId;
     await ring.openVersion(oldest);
     assert.equal(calls.get('listKeyVersions'), 1);
@@ -72,19 +80,22 @@ describe('KeyRing', () => {
   });
 });
 
-describe('KeyRing forgets destroyed keys', () => {
+describe('KeyRepository forgets destroyed keys', () => {
   it('drops the opened versions of a destroyed key, so their material does not stay in memory', async () => {
     const memory = new MemoryKeyStore();
     const protector = new SoftwareKeyProtector(RootKey.fromSecret(SecretBytes.random(32)));
     const protectors = new Map([[ProtectionLevel.Software, protector]]);
-    const writer = new KeyRing(memory, protectors, { now: () => Date.now() }, scope);
-    const key = await keyWithVersions(writer, protector, memory, 3);
+    const clock = steppingClock();
+    const writer = new KeyRepository(memory, protectors, clock, scope);
+    const key = await keyWithVersions(clock, writer, protector, memory, 3);
     const { store, calls } = countingStore(memory);
-    const ring = new KeyRing(store, protectors, { now: () => 0 }, scope);
+    const ring = new KeyRepository(store, protectors, { now: () => 0 }, scope);
     await ring.openVersion(key.primaryKeyVersionId);
-    const loads = calls.get('listKeyVersions');
-    ring.forgetDestroyedKey(key.keyId);
+    const reads = calls.get('getKeyVersion') ?? 0;
     await ring.openVersion(key.primaryKeyVersionId);
-    assert.equal(calls.get('listKeyVersions'), (loads ?? 0) + 1, 'the versions were loaded again: none was kept');
+    assert.equal(calls.get('getKeyVersion') ?? 0, reads, 'an opened version is answered from memory');
+    assert.equal(await ring.deleteKey(key), true);
+    await assert.rejects(ring.openVersion(key.primaryKeyVersionId), (error: unknown) => error instanceof KmsError && error.kind === 'KeyNotFound');
+    assert.equal(calls.get('getKeyVersion'), reads + 1, 'the version was looked up in the store again: none was kept');
   });
 });
