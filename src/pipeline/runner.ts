@@ -128,7 +128,17 @@ export class OperationRunner implements JobActionRecorder {
   async executeAsSystem<I, O, R extends ResourceSpecs>(operation: Operation<I, O, R>, input: I): Promise<O> {
     const draft = new EventDraft({ source: 'system', requestId: randomUUID() }, this.#deps.clock.now());
     draft.identify({ type: 'system', principal: SYSTEM_PRINCIPAL });
-    return this.#execute(draft, SYSTEM_CALLER, operation, input);
+    try {
+      const result = await this.#execute(draft, SYSTEM_CALLER, operation, input);
+      draft.succeed();
+      return result;
+    } catch (error) {
+      const failure = error instanceof KmsError ? error : new KmsError('Internal');
+      draft.fail(failure, failure.kind);
+      throw error;
+    } finally {
+      this.#deps.audit.emit(draft.finish());
+    }
   }
 
   #call(draft: EventDraft): Call {

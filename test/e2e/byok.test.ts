@@ -348,7 +348,7 @@ describe('bad input: each gets its documented 4xx and the key does not change', 
     ).toString('base64');
     const wrapped = wrapLikeAClient(publicKey.export({ type: 'spki', format: 'der' }).toString('base64'), 'RSAES_OAEP_SHA_256', randomBytes(32));
     await assertUnchanged(keys, () =>
-      expectV3Error(v3('ImportKeyMaterial', { KeyId: keys.pendingId, ImportToken: expired.toString('base64'), EncryptedKeyMaterial: wrapped, KeyMaterialExpireUnix: 0 }), {
+      expectV3Error(v3('ImportKeyMaterial', { KeyId: keys.pendingId, ImportToken: expired, EncryptedKeyMaterial: wrapped, KeyMaterialExpireUnix: 0 }), {
         code: 'ExpiredImportToken',
         statusCode: 400,
       }),
