@@ -10,7 +10,7 @@ export type KeyState = (typeof KeyState)[keyof typeof KeyState];
 
 /**
  * Groups of actions that the official "Impact of CMK states on API calls" table treats alike.
- * Every action that takes a key names its group in the operation registry.
+ * Every operation that takes a key names its group in the resources it declares.
  */
 export const StateRule = {
   /** Encrypt, Decrypt, the data-key actions, ReEncrypt. */

@@ -25,7 +25,30 @@ import { DEFAULT_MIN_ROTATION_INTERVAL_SECONDS, parseDurationSeconds } from '../
 import { MemoryKeyStore } from '../../src/keystore/memory-key-store.js';
 import { DEFAULT_KEY_REPOSITORY_OPTIONS, KeyRepository } from '../../src/operations/key-repository.js';
 import type { Operation, ResourceSpecs } from '../../src/operations/operation.js';
-import { operations } from '../../src/operations/registry.js';
+import { cancelKeyDeletion } from '../../src/operations/cancel-key-deletion.js';
+import { createAlias } from '../../src/operations/create-alias.js';
+import { createKey } from '../../src/operations/create-key.js';
+import { createKeyVersion } from '../../src/operations/create-key-version.js';
+import { decrypt } from '../../src/operations/decrypt.js';
+import { deleteAlias } from '../../src/operations/delete-alias.js';
+import { describeKey } from '../../src/operations/describe-key.js';
+import { describeKeyVersion } from '../../src/operations/describe-key-version.js';
+import { disableKey } from '../../src/operations/disable-key.js';
+import { enableKey } from '../../src/operations/enable-key.js';
+import { encrypt } from '../../src/operations/encrypt.js';
+import { generateDataKey } from '../../src/operations/generate-data-key.js';
+import { generateDataKeyWithoutPlaintext } from '../../src/operations/generate-data-key-without-plaintext.js';
+import { listAliasesByKeyId } from '../../src/operations/list-aliases-by-key-id.js';
+import { listKeyVersions } from '../../src/operations/list-key-versions.js';
+import { listResourceTags } from '../../src/operations/list-resource-tags.js';
+import { reEncrypt } from '../../src/operations/re-encrypt.js';
+import { scheduleKeyDeletion } from '../../src/operations/schedule-key-deletion.js';
+import { setDeletionProtection } from '../../src/operations/set-deletion-protection.js';
+import { tagResource } from '../../src/operations/tag-resource.js';
+import { untagResource } from '../../src/operations/untag-resource.js';
+import { updateAlias } from '../../src/operations/update-alias.js';
+import { updateKeyDescription } from '../../src/operations/update-key-description.js';
+import { updateRotationPolicy } from '../../src/operations/update-rotation-policy.js';
 import { administratorOnly } from '../../src/pipeline/authorizer.js';
 import { OperationRunner } from '../../src/pipeline/runner.js';
 import { RootKey } from '../../src/protection/root-key.js';
@@ -242,7 +265,7 @@ function operationsDriver(): Driver {
   const tagsOf = (json: string | undefined) => JSON.parse(json ?? '[]').map((t: any) => ({ tagKey: t.TagKey, tagValue: t.TagValue }));
   const blobOf = (text: string | undefined) => ciphertextFromBase64(text ?? '');
   const run = async (action: string, p: Params): Promise<unknown> => {
-    const ops = operations;
+    const ops = { cancelKeyDeletion, createAlias, createKey, createKeyVersion, decrypt, deleteAlias, describeKey, describeKeyVersion, disableKey, enableKey, encrypt, generateDataKey, generateDataKeyWithoutPlaintext, listAliasesByKeyId, listKeyVersions, listResourceTags, reEncrypt, scheduleKeyDeletion, setDeletionProtection, tagResource, untagResource, updateAlias, updateKeyDescription, updateRotationPolicy };
     const exec = <I, O, R extends ResourceSpecs>(operation: Operation<I, O, R>, input: I): Promise<O> => runner.executeAsSystem(operation, input);
     const key = parseKeyReference(scope, p.KeyId ?? '');
     switch (action) {
