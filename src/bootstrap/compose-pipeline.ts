@@ -13,7 +13,7 @@ import { MaterialExpiryJob } from '../jobs/material-expiry-job.js';
 import { RotationJob } from '../jobs/rotation-job.js';
 import { JobScheduler } from '../jobs/scheduler.js';
 import { AccessKeys } from '../operations/access-keys.js';
-import { DEFAULT_KEY_REPOSITORY_OPTIONS, KeyRepository, type KeyRepositoryOptions } from '../operations/key-repository.js';
+import { DEFAULT_KEY_REPOSITORY_OPTIONS, KeyRepository, type InvalidationChannel, type KeyRepositoryOptions } from '../operations/key-repository.js';
 import type { OperationSettings } from '../operations/operation.js';
 import { administratorOnly, type Authorizer } from '../pipeline/authorizer.js';
 import { OperationRunner } from '../pipeline/runner.js';
@@ -38,6 +38,8 @@ export interface PipelineParts {
   /** The authorisation point; administrator-only when absent. */
   readonly authorizer?: Authorizer;
   readonly repositoryOptions?: KeyRepositoryOptions;
+  /** Where this process announces its writes and hears of other processes' (a cluster's workers). */
+  readonly invalidations?: InvalidationChannel;
 }
 
 export interface Pipeline {
@@ -61,6 +63,11 @@ export function composePipeline(parts: PipelineParts): Pipeline {
   keys.onInvalidation((change) => {
     if (change.kind === 'accessKey') accessKeys.forget(change.accessKeyId);
   });
+  const channel = parts.invalidations;
+  if (channel) {
+    keys.onWrite((change) => channel.publish(change));
+    channel.subscribe((change) => keys.invalidate(change));
+  }
   const runner = new OperationRunner({
     keys,
     authorizer: parts.authorizer ?? administratorOnly,

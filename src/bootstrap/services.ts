@@ -7,6 +7,7 @@ import { ProtectionLevel } from '../domain/key-spec.js';
 import type { Clock, KeyProtector } from '../domain/ports.js';
 import type { JobScheduler } from '../jobs/scheduler.js';
 import type { AccessKeys } from '../operations/access-keys.js';
+import type { InvalidationChannel } from '../operations/key-repository.js';
 import { composePipeline } from './compose-pipeline.js';
 import { Pkcs11KeyProtector } from '../protection/pkcs11/pkcs11-key-protector.js';
 import { SoftwareKeyProtector } from '../protection/software-key-protector.js';
@@ -20,6 +21,8 @@ export interface ServiceInputs {
   readonly replayGuard: NonceRecorder;
   /** False in every cluster worker but worker 0: the background jobs run in one process. */
   readonly runsJobs: boolean;
+  /** In a cluster's worker: how it tells the other workers what it changed. */
+  readonly invalidations?: InvalidationChannel;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -56,6 +59,7 @@ export async function wireServices(inputs: ServiceInputs): Promise<Services> {
     ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
     runsJobs: inputs.runsJobs,
     jobIntervalMs: config.jobIntervalMs,
+    ...(inputs.invalidations ? { invalidations: inputs.invalidations } : {}),
   });
   return { app, jobs, accessKeys };
 }

@@ -3,6 +3,7 @@ import { drainAndClose } from '../api/drain.js';
 import type { NonceRecorder } from '../api/signature/verify-request.js';
 import type { ArcaConfig } from '../config/arca-config.js';
 import type { AccessKeys } from '../operations/access-keys.js';
+import type { InvalidationChannel } from '../operations/key-repository.js';
 import type { JobScheduler } from '../jobs/scheduler.js';
 import { openDataDirectory } from './open-data-directory.js';
 import type { SecretEnvironment } from './root-key-source.js';
@@ -23,6 +24,8 @@ export interface RunningServer {
 export interface ServingRole {
   readonly replayGuard: NonceRecorder;
   readonly runsJobs: boolean;
+  /** In a cluster's worker: how it tells the other workers what it changed. */
+  readonly invalidations?: InvalidationChannel;
   /** Runs once the services are wired, before the jobs start (the administrator bootstrap). */
   readonly afterWiring?: (accessKeys: AccessKeys) => Promise<void>;
   /** Runs last before the port opens. */
@@ -40,7 +43,15 @@ export async function startServing(
   const opened = await openDataDirectory(config, environment, logger);
   let jobs: JobScheduler | undefined;
   try {
-    const services = await wireServices({ config, opened, replayGuard: role.replayGuard, runsJobs: role.runsJobs, clock, logger });
+    const services = await wireServices({
+      config,
+      opened,
+      replayGuard: role.replayGuard,
+      runsJobs: role.runsJobs,
+      clock,
+      logger,
+      ...(role.invalidations ? { invalidations: role.invalidations } : {}),
+    });
     await role.afterWiring?.(services.accessKeys);
     jobs = services.jobs;
     jobs.start();

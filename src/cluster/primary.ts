@@ -7,6 +7,7 @@ import { reservePort } from '../bootstrap/port-reservation.js';
 import { ReplayGuardLifeCycle } from '../bootstrap/replay-guard-life-cycle.js';
 import { resolvePlumbing, serverUrl, type ServerRuntime } from '../bootstrap/runtime.js';
 import type { ArcaConfig } from '../config/arca-config.js';
+import { isInvalidationMessage, type InvalidationMessage } from './invalidation-channel.js';
 import { answerNonceRequest, isNonceRequest } from './nonce-channel.js';
 import { encodeWorkerConfig, WORKER_CONFIG_VARIABLE, WORKER_INDEX_VARIABLE } from './worker-config.js';
 
@@ -98,6 +99,7 @@ class WorkerSet {
     this.#workers.set(index, worker);
     worker.on('message', (message: unknown) => {
       if (isNonceRequest(message)) worker.send(answerNonceRequest(this.#guard, message));
+      else if (isInvalidationMessage(message)) this.#forwardToOthers(worker, message);
     });
     return new Promise((resolve, reject) => {
       let listening = false;
@@ -122,6 +124,13 @@ class WorkerSet {
         }, RESTART_DELAY_MS).unref();
       });
     });
+  }
+
+  /** What one worker wrote, for every other worker to drop from its caches. */
+  #forwardToOthers(from: Worker, message: InvalidationMessage): void {
+    for (const worker of this.#workers.values()) {
+      if (worker !== from && worker.isConnected()) worker.send(message);
+    }
   }
 
   /** Asks every worker to stop (they finish their requests in flight) and waits for them. */

@@ -3,6 +3,7 @@
 // runs the background jobs. It stops when the primary says so, or when the primary is gone.
 import { resolvePlumbing } from '../bootstrap/runtime.js';
 import { startServing, type RunningServer } from '../bootstrap/serving.js';
+import { WorkerInvalidationChannel } from './invalidation-channel.js';
 import { RemoteNonceRecorder } from './nonce-channel.js';
 import { decodeWorkerConfig, WORKER_CONFIG_VARIABLE, WORKER_INDEX_VARIABLE } from './worker-config.js';
 
@@ -22,7 +23,11 @@ async function main(): Promise<void> {
       if (error) onError(error);
     });
   });
-  process.on('message', (message: unknown) => nonces.receive(message));
+  const invalidations = new WorkerInvalidationChannel((message) => send({ ...message }));
+  process.on('message', (message: unknown) => {
+    nonces.receive(message);
+    invalidations.receive(message);
+  });
   process.on('disconnect', () => nonces.disconnected());
   // Ctrl-C reaches the whole process group; the primary decides when workers stop.
   process.on('SIGINT', () => undefined);
@@ -31,6 +36,7 @@ async function main(): Promise<void> {
   const server: RunningServer = await startServing(config, process.env, resolvePlumbing(config, { environment: process.env }), {
     replayGuard: nonces,
     runsJobs: index === 0,
+    invalidations,
     beforeListen: () => Promise.resolve(),
   });
   const stop = (): void => {

@@ -24,11 +24,44 @@ export interface KeyRepositoryOptions {
 
 export const DEFAULT_KEY_REPOSITORY_OPTIONS: KeyRepositoryOptions = { recordTtlMs: 1_000, maxRecords: 100_000, maxOpenVersions: 10_000 };
 
-/** What changed elsewhere, so that a cache must forget it: the one invalidation entry point's argument. */
+/**
+ * What changed, so that a cache must forget it: the one invalidation entry point's argument, and
+ * what the repository announces after each of its own writes. `keyMaterial`: a key's material
+ * was destroyed or replaced (or the key deleted), so its opened versions must go too.
+ */
 export type Invalidation =
   | { readonly kind: 'key'; readonly keyId: string }
+  | { readonly kind: 'keyMaterial'; readonly keyId: string }
   | { readonly kind: 'alias'; readonly aliasName: string }
   | { readonly kind: 'accessKey'; readonly accessKeyId: string };
+
+/**
+ * How the processes that share a store tell each other what they changed, so that each drops its
+ * cached copy at once rather than after the record TTL: the cluster's workers through their
+ * primary; several nodes on one database would use the database's own notifications.
+ */
+export interface InvalidationChannel {
+  /** Tells the other processes what this one just wrote. */
+  publish(change: Invalidation): void;
+  /** Calls `handler` with each change another process announced. */
+  subscribe(handler: (change: Invalidation) => void): void;
+}
+
+export function isInvalidation(value: unknown): value is Invalidation {
+  if (typeof value !== 'object' || value === null) return false;
+  const change = value as Record<string, unknown>;
+  switch (change.kind) {
+    case 'key':
+    case 'keyMaterial':
+      return typeof change.keyId === 'string';
+    case 'alias':
+      return typeof change.aliasName === 'string';
+    case 'accessKey':
+      return typeof change.accessKeyId === 'string';
+    default:
+      return false;
+  }
+}
 
 /** A change to a key's record, computed from the record as stored (see `mutateKey`). */
 export type KeyChange = Partial<Omit<Key, 'keyId' | 'revision'>>;
@@ -62,6 +95,7 @@ export class KeyRepository {
   readonly #aliases: LruCache<string, Timed<string>>;
   readonly #versions: LruCache<string, OpenVersion>;
   readonly #invalidationListeners: ((change: Invalidation) => void)[] = [];
+  readonly #writeListeners: ((change: Invalidation) => void)[] = [];
 
   constructor(
     store: KeyStore,
@@ -103,12 +137,21 @@ export class KeyRepository {
    */
   invalidate(change: Invalidation): void {
     if (change.kind === 'key') this.#keys.delete(change.keyId);
+    else if (change.kind === 'keyMaterial') this.#forgetMaterial(change.keyId);
     else if (change.kind === 'alias') this.#aliases.delete(change.aliasName);
     for (const listener of this.#invalidationListeners) listener(change);
   }
 
   onInvalidation(listener: (change: Invalidation) => void): void {
     this.#invalidationListeners.push(listener);
+  }
+
+  /**
+   * Hears what each write through this repository changed, once it is stored: the way to tell
+   * other processes (the cluster's other workers) to drop their cached copies at once.
+   */
+  onWrite(listener: (change: Invalidation) => void): void {
+    this.#writeListeners.push(listener);
   }
 
   // ---- reads
@@ -236,6 +279,7 @@ export class KeyRepository {
       try {
         await this.#store.updateKey(next, key.revision);
         this.#remember(next);
+        this.#announce({ kind: 'key', keyId });
         return next;
       } catch (error) {
         if (!(error instanceof StoreConflictError)) throw error;
@@ -270,6 +314,7 @@ export class KeyRepository {
       throw error;
     }
     this.#remember(rotated);
+    this.#announce({ kind: 'key', keyId: key.keyId });
     return rotated;
   }
 
@@ -292,6 +337,7 @@ export class KeyRepository {
     }
     this.#forgetMaterial(key.keyId);
     this.#remember(next);
+    this.#announce({ kind: 'keyMaterial', keyId: key.keyId });
     return true;
   }
 
@@ -308,8 +354,10 @@ export class KeyRepository {
       return false;
     }
     this.#forgetMaterial(key.keyId);
-    // Its aliases went with it; they are few and this is rare, so the alias cache is scanned.
+    // Its aliases went with it; they are few and this is rare, so the alias cache is scanned
+    // (another process keeps an alias of a deleted key at most one record TTL: it names no key).
     this.#aliases.deleteWhere((entry) => entry.value === key.keyId);
+    this.#announce({ kind: 'keyMaterial', keyId: key.keyId });
     return true;
   }
 
@@ -325,6 +373,7 @@ export class KeyRepository {
       { kind: 'create-alias', alias },
     ]);
     this.#aliases.delete(aliasName);
+    this.#announce({ kind: 'alias', aliasName });
   }
 
   /** Points an existing alias at `target`, conditioned on the target as judged (see createAlias). */
@@ -334,6 +383,7 @@ export class KeyRepository {
       { kind: 'update-alias', aliasName, keyId: current.keyId },
     ]);
     this.#aliases.delete(aliasName);
+    this.#announce({ kind: 'alias', aliasName });
   }
 
   async deleteAlias(aliasName: string): Promise<void> {
@@ -344,9 +394,14 @@ export class KeyRepository {
       throw error;
     }
     this.#aliases.delete(aliasName);
+    this.#announce({ kind: 'alias', aliasName });
   }
 
   // ---- internals
+
+  #announce(change: Invalidation): void {
+    for (const listener of this.#writeListeners) listener(change);
+  }
 
   async #writeConditionedOn(first: Key, rule: StateRule, writes: (key: Key) => StoreWrite[]): Promise<void> {
     let key = first;
