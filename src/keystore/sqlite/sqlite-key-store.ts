@@ -226,7 +226,7 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   }
 
   getKey(keyId: string): Promise<Key | undefined> {
-    return this.#read(() => {
+    return this.#readOne(() => {
       const row = this.#statements.selectKey.get(keyId);
       return row && rowToKey(row);
     });
@@ -280,7 +280,7 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   }
 
   getKeyVersion(keyVersionId: string): Promise<KeyVersion | undefined> {
-    return this.#read(() => {
+    return this.#readOne(() => {
       const row = this.#statements.selectKeyVersion.get(keyVersionId);
       return row && rowToKeyVersion(row);
     });
@@ -300,7 +300,7 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   }
 
   getAlias(aliasName: string): Promise<Alias | undefined> {
-    return this.#read(() => {
+    return this.#readOne(() => {
       const row = this.#statements.selectAlias.get(aliasName);
       return row && rowToAlias(row);
     });
@@ -323,7 +323,7 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   }
 
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
-    return this.#read(() => {
+    return this.#readOne(() => {
       const row = this.#statements.selectAccessKey.get(accessKeyId);
       return row && rowToAccessKey(row);
     });
@@ -338,7 +338,7 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   }
 
   getMetadata(name: string): Promise<Buffer | undefined> {
-    return this.#read(() => this.#statements.selectMetadata.get(name)?.value);
+    return this.#readOne(() => this.#statements.selectMetadata.get(name)?.value);
   }
 
   putMetadata(name: string, value: Buffer): Promise<void> {
@@ -427,8 +427,18 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   }
 
   /** A deferred transaction: every statement in `work` reads the same snapshot. */
+  /** A read of several statements, in one deferred transaction so that they see one snapshot. */
   #read<T>(work: () => T): Promise<T> {
     return settle(() => this.#db.transaction(work).deferred());
+  }
+
+  /**
+   * A read of one statement: SQLite runs a lone statement atomically in its own implicit
+   * transaction, so the explicit BEGIN and COMMIT would only cost time (the access key is read on
+   * every request).
+   */
+  #readOne<T>(work: () => T): Promise<T> {
+    return settle(work);
   }
 
   /** Runs one write of a batch inside the batch's savepoint; a throw rolls back the whole batch. */
