@@ -12,7 +12,10 @@ function layer(files, forbidden) {
           'error',
           {
             patterns: [
-              { group: forbidden.map((folder) => `**/${folder}/*`), message: 'This import points outward across the layers (docs/architecture.md).' },
+              {
+                group: forbidden.map((folder) => `**/${folder}/*`),
+                message: 'This import points outward across the layers (docs/architecture.md).',
+              },
               { group: ['**/main.js'], message: 'Only the composition root imports main.' },
             ],
           },
@@ -40,8 +43,35 @@ export default tseslint.config(
   // The layers of DESIGN.md and docs/architecture.md: dependencies point inward
   // (crypto ← domain ← operations ← pipeline ← api, jobs ← bootstrap, main). An import that
   // points outward fails here, so the arrows cannot be broken silently.
-  ...layer('src/crypto/**', ['domain', 'operations', 'pipeline', 'api', 'jobs', 'keystore', 'protection', 'audit', 'bootstrap', 'cluster', 'cli', 'envelope', 'client']),
-  ...layer('src/domain/**', ['operations', 'pipeline', 'api', 'jobs', 'keystore', 'protection', 'audit', 'bootstrap', 'cluster', 'cli', 'envelope', 'client']),
+  ...layer('src/crypto/**', [
+    'domain',
+    'operations',
+    'pipeline',
+    'api',
+    'jobs',
+    'keystore',
+    'protection',
+    'audit',
+    'bootstrap',
+    'cluster',
+    'cli',
+    'envelope',
+    'client',
+  ]),
+  ...layer('src/domain/**', [
+    'operations',
+    'pipeline',
+    'api',
+    'jobs',
+    'keystore',
+    'protection',
+    'audit',
+    'bootstrap',
+    'cluster',
+    'cli',
+    'envelope',
+    'client',
+  ]),
   ...layer('src/operations/**', ['pipeline', 'api', 'jobs', 'keystore', 'protection', 'audit', 'bootstrap', 'cluster', 'cli']),
   ...layer('src/pipeline/**', ['api', 'jobs', 'keystore', 'protection', 'audit', 'bootstrap', 'cluster', 'cli']),
   ...layer('src/api/**', ['keystore', 'protection', 'jobs', 'audit', 'bootstrap', 'cli']),
@@ -52,7 +82,15 @@ export default tseslint.config(
       // node:test's describe/it return promises that the runner itself awaits.
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] },
+        {
+          allowForKnownSafeCalls: [
+            {
+              from: 'package',
+              package: 'node:test',
+              name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'],
+            },
+          ],
+        },
       ],
       '@typescript-eslint/no-unsafe-return': 'off',
       // Tests poke at SDK objects whose published types are loose.

@@ -51,10 +51,13 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 
 function newestMtime(dir: string): number {
   if (!existsSync(dir)) return 0;
-  return Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((entry) => {
-    const path = join(dir, entry.name);
-    return entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
-  }));
+  return Math.max(
+    0,
+    ...readdirSync(dir, { withFileTypes: true }).map((entry) => {
+      const path = join(dir, entry.name);
+      return entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
+    }),
+  );
 }
 
 function buildIfStale(): void {
@@ -82,7 +85,13 @@ function startServer(dataDir: string): Promise<string> {
 }
 
 function cliEnvironment(endpoint: string): NodeJS.ProcessEnv {
-  return { ...process.env, ARCA_ENDPOINT: endpoint, ARCA_ACCESS_KEY_ID: CREDENTIALS.id, ARCA_ACCESS_KEY_SECRET: CREDENTIALS.secret, ARCA_CONFIG_FILE: '/nonexistent' };
+  return {
+    ...process.env,
+    ARCA_ENDPOINT: endpoint,
+    ARCA_ACCESS_KEY_ID: CREDENTIALS.id,
+    ARCA_ACCESS_KEY_SECRET: CREDENTIALS.secret,
+    ARCA_CONFIG_FILE: '/nonexistent',
+  };
 }
 
 /** Runs a command to completion; returns its wall-clock seconds; throws on a non-zero exit. */
@@ -154,10 +163,25 @@ async function main(): Promise<void> {
     const sealed = join(work, `${keySpec}.arca`);
     const opened = join(work, `${keySpec}.out`);
     const openssl = measure(`openssl enc -${opensslCipher}`, opensslCipher.toUpperCase(), 'openssl', [
-      'enc', `-${opensslCipher}`, '-K', randomBytes(keyHexLength / 2).toString('hex'), '-iv', randomBytes(16).toString('hex'), '-in', input, '-out', join(work, 'openssl.out'),
+      'enc',
+      `-${opensslCipher}`,
+      '-K',
+      randomBytes(keyHexLength / 2).toString('hex'),
+      '-iv',
+      randomBytes(16).toString('hex'),
+      '-in',
+      input,
+      '-out',
+      join(work, 'openssl.out'),
     ]);
     rmSync(join(work, 'openssl.out'), { force: true });
-    measure('arca encrypt-file', algorithm, process.execPath, [CLI, 'encrypt-file', '--key-id', keyId, '--in', input, '--out', sealed], openssl);
+    measure(
+      'arca encrypt-file',
+      algorithm,
+      process.execPath,
+      [CLI, 'encrypt-file', '--key-id', keyId, '--in', input, '--out', sealed],
+      openssl,
+    );
     measure('arca decrypt-file', algorithm, process.execPath, [CLI, 'decrypt-file', '--in', sealed, '--out', opened], openssl);
     if ((await sha256(opened)) !== inputHash) throw new Error(`${algorithm}: the decrypted file differs from the input`);
     rmSync(sealed, { force: true });

@@ -137,15 +137,18 @@ export function buildIfStale(): void {
 export function call(port: number, host: string, action: string, params: Record<string, string>): Promise<Record<string, unknown>> {
   const signer = new ActionSigner(CREDENTIALS, host, action, params);
   return new Promise((resolvePromise, reject) => {
-    const req = request({ hostname: '127.0.0.1', port, method: 'POST', path: signer.path, headers: signer.headers(), setHost: false }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => parts.push(chunk));
-      res.on('end', () => {
-        const text = Buffer.concat(parts).toString('utf8');
-        if (res.statusCode !== 200) reject(new Error(`${action} failed: HTTP ${res.statusCode}: ${text}`));
-        else resolvePromise(JSON.parse(text) as Record<string, unknown>);
-      });
-    });
+    const req = request(
+      { hostname: '127.0.0.1', port, method: 'POST', path: signer.path, headers: signer.headers(), setHost: false },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => parts.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(parts).toString('utf8');
+          if (res.statusCode !== 200) reject(new Error(`${action} failed: HTTP ${res.statusCode}: ${text}`));
+          else resolvePromise(JSON.parse(text) as Record<string, unknown>);
+        });
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -165,7 +168,13 @@ export class Loadgen {
   readonly ready: Promise<void>;
 
   constructor() {
-    this.child = track(fork(join(ROOT, 'bench', 'loadgen.ts'), [], { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+    this.child = track(
+      fork(join(ROOT, 'bench', 'loadgen.ts'), [], {
+        cwd: ROOT,
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      }),
+    );
     this.ready = new Promise((resolvePromise, reject) => {
       this.pending = (message) => (message.type === 'ready' ? resolvePromise() : reject(new Error('load generator: unexpected message')));
       this.child.once('exit', (code) => reject(new Error(`load generator exited (${code})`)));
@@ -216,7 +225,20 @@ export async function startArca(dataDir: string, settings: Settings, workers: nu
   const started = performance.now();
   const nodeFlags = settings.cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', resolve(settings.cpuProfDir)];
   const hsm = typeof settings.hsm === 'string' ? undefined : settings.hsm;
-  const args = [...nodeFlags, CLI, 'server', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--workers', String(workers), ...(hsm?.args ?? [])];
+  const args = [
+    ...nodeFlags,
+    CLI,
+    'server',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--data-dir',
+    dataDir,
+    '--workers',
+    String(workers),
+    ...(hsm?.args ?? []),
+  ];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ARCA_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
@@ -231,7 +253,12 @@ export async function startArca(dataDir: string, settings: Settings, workers: nu
 }
 
 export async function startCeiling(): Promise<{ child: ChildProcess; port: number }> {
-  const child = track(spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'ceiling-server.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = track(
+    spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'ceiling-server.ts')], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   const { port } = await waitForListening(child, 'ceiling server');
   return { child, port };
 }
@@ -274,7 +301,10 @@ export function parseCommandLine() {
  * HSM token made ready in the api mode. Throws the usage line when an option is out of range.
  */
 export function settingsOf<M extends string>(values: CommandLine, modes: readonly M[]): { settings: Settings; mode: M } {
-  const hsm = values.mode === 'api' ? hsmToken(values.hsm, benchTempDir(), values['pkcs11-module'], values['pkcs11-token-label']) : 'only in the api mode';
+  const hsm =
+    values.mode === 'api'
+      ? hsmToken(values.hsm, benchTempDir(), values['pkcs11-module'], values['pkcs11-token-label'])
+      : 'only in the api mode';
   const settings: Settings = {
     hsm,
     durationMs: Number(values.duration) * 1000,

@@ -3,7 +3,18 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { CREDENTIALS, call, field, newDataDir, startArca, startCeiling, stopGracefully, type Arca, type Loadgen, type Settings } from './harness.js';
+import {
+  CREDENTIALS,
+  call,
+  field,
+  newDataDir,
+  startArca,
+  startCeiling,
+  stopGracefully,
+  type Arca,
+  type Loadgen,
+  type Settings,
+} from './harness.js';
 import type { LoadJob } from './protocol.js';
 import { fmt, reportApi, reportScale, reportWorkers } from './report.js';
 import { KEY_SPEC, type MeasuredLoad, type ProtectionLevel, type Row, type RssReading } from './results.js';
@@ -117,7 +128,8 @@ async function measured(loadgen: Loadgen, job: LoadJob, serverPid: number): Prom
   const result = await loadgen.run(job);
   clearTimeout(timer);
   const after = treeCpuMicros(serverPid);
-  const serverCpuUsPerRequest = before === undefined || after === undefined || result.requests === 0 ? 0 : (after - before) / result.requests;
+  const serverCpuUsPerRequest =
+    before === undefined || after === undefined || result.requests === 0 ? 0 : (after - before) / result.requests;
   return { ...result, serverCpuUsPerRequest };
 }
 
@@ -125,7 +137,14 @@ async function measureCeiling(loadgen: Loadgen, settings: Settings): Promise<Mea
   const ceilingServer = await startCeiling();
   const ceiling = await measured(
     loadgen,
-    { name: 'ceiling', port: ceilingServer.port, host: `127.0.0.1:${ceilingServer.port}`, connections: settings.connections, warmupMs: settings.warmupMs, durationMs: settings.durationMs },
+    {
+      name: 'ceiling',
+      port: ceilingServer.port,
+      host: `127.0.0.1:${ceilingServer.port}`,
+      connections: settings.connections,
+      warmupMs: settings.warmupMs,
+      durationMs: settings.durationMs,
+    },
     ceilingServer.child.pid ?? 0,
   );
   console.log(`  ceiling: ${fmt(ceiling.rps, 0)} req/s`);
@@ -143,7 +162,11 @@ async function apiScenarios(arca: Arca, hsm: BenchToken | string): Promise<Scena
   const keys: Record<string, string> = {};
   const blobs: Record<string, string> = {};
   for (const [label, spec] of Object.entries(KEY_SPEC)) {
-    const created = await call(arca.port, arca.host, 'CreateKey', { KeySpec: spec, KeyUsage: 'ENCRYPT/DECRYPT', Description: `bench ${label}` });
+    const created = await call(arca.port, arca.host, 'CreateKey', {
+      KeySpec: spec,
+      KeyUsage: 'ENCRYPT/DECRYPT',
+      Description: `bench ${label}`,
+    });
     const keyId = field(created, 'KeyMetadata', 'KeyId');
     keys[spec] = keyId;
     blobs[spec] = field(await call(arca.port, arca.host, 'Encrypt', { KeyId: keyId, Plaintext: plaintext }), 'CiphertextBlob');
@@ -152,8 +175,20 @@ async function apiScenarios(arca: Arca, hsm: BenchToken | string): Promise<Scena
   const blobOf = (spec: string): string => blobs[spec] ?? '';
   const software = 'SOFTWARE';
   const scenarios: Scenario[] = [
-    { name: 'Encrypt AES-256 1 KiB', action: 'Encrypt', keySpec: KEY_SPEC.aes, protectionLevel: software, params: { KeyId: keyOf(KEY_SPEC.aes), Plaintext: plaintext } },
-    { name: 'Decrypt AES-256 1 KiB', action: 'Decrypt', keySpec: KEY_SPEC.aes, protectionLevel: software, params: { CiphertextBlob: blobOf(KEY_SPEC.aes) } },
+    {
+      name: 'Encrypt AES-256 1 KiB',
+      action: 'Encrypt',
+      keySpec: KEY_SPEC.aes,
+      protectionLevel: software,
+      params: { KeyId: keyOf(KEY_SPEC.aes), Plaintext: plaintext },
+    },
+    {
+      name: 'Decrypt AES-256 1 KiB',
+      action: 'Decrypt',
+      keySpec: KEY_SPEC.aes,
+      protectionLevel: software,
+      params: { CiphertextBlob: blobOf(KEY_SPEC.aes) },
+    },
     {
       name: 'GenerateDataKey AES-256 32 B',
       action: 'GenerateDataKey',
@@ -161,22 +196,57 @@ async function apiScenarios(arca: Arca, hsm: BenchToken | string): Promise<Scena
       protectionLevel: software,
       params: { KeyId: keyOf(KEY_SPEC.aes), NumberOfBytes: '32' },
     },
-    { name: 'Encrypt SM4 1 KiB', action: 'Encrypt', keySpec: KEY_SPEC.sm4, protectionLevel: software, params: { KeyId: keyOf(KEY_SPEC.sm4), Plaintext: plaintext } },
-    { name: 'Decrypt SM4 1 KiB', action: 'Decrypt', keySpec: KEY_SPEC.sm4, protectionLevel: software, params: { CiphertextBlob: blobOf(KEY_SPEC.sm4) } },
+    {
+      name: 'Encrypt SM4 1 KiB',
+      action: 'Encrypt',
+      keySpec: KEY_SPEC.sm4,
+      protectionLevel: software,
+      params: { KeyId: keyOf(KEY_SPEC.sm4), Plaintext: plaintext },
+    },
+    {
+      name: 'Decrypt SM4 1 KiB',
+      action: 'Decrypt',
+      keySpec: KEY_SPEC.sm4,
+      protectionLevel: software,
+      params: { CiphertextBlob: blobOf(KEY_SPEC.sm4) },
+    },
   ];
   if (typeof hsm !== 'string') {
-    const created = await call(arca.port, arca.host, 'CreateKey', { KeySpec: KEY_SPEC.aes, ProtectionLevel: 'HSM', Description: 'bench hsm' });
+    const created = await call(arca.port, arca.host, 'CreateKey', {
+      KeySpec: KEY_SPEC.aes,
+      ProtectionLevel: 'HSM',
+      Description: 'bench hsm',
+    });
     const keyId = field(created, 'KeyMetadata', 'KeyId');
     const blob = field(await call(arca.port, arca.host, 'Encrypt', { KeyId: keyId, Plaintext: plaintext }), 'CiphertextBlob');
     scenarios.push(
-      { name: 'Encrypt AES-256 HSM 1 KiB', action: 'Encrypt', keySpec: KEY_SPEC.aes, protectionLevel: 'HSM', params: { KeyId: keyId, Plaintext: plaintext } },
-      { name: 'Decrypt AES-256 HSM 1 KiB', action: 'Decrypt', keySpec: KEY_SPEC.aes, protectionLevel: 'HSM', params: { CiphertextBlob: blob } },
+      {
+        name: 'Encrypt AES-256 HSM 1 KiB',
+        action: 'Encrypt',
+        keySpec: KEY_SPEC.aes,
+        protectionLevel: 'HSM',
+        params: { KeyId: keyId, Plaintext: plaintext },
+      },
+      {
+        name: 'Decrypt AES-256 HSM 1 KiB',
+        action: 'Decrypt',
+        keySpec: KEY_SPEC.aes,
+        protectionLevel: 'HSM',
+        params: { CiphertextBlob: blob },
+      },
     );
   }
   return scenarios;
 }
 
-async function runScenario(loadgen: Loadgen, arca: Arca, scenario: Scenario, settings: Settings, ceilingRps: number, extra: Partial<LoadJob> = {}): Promise<Row> {
+async function runScenario(
+  loadgen: Loadgen,
+  arca: Arca,
+  scenario: Scenario,
+  settings: Settings,
+  ceilingRps: number,
+  extra: Partial<LoadJob> = {},
+): Promise<Row> {
   const result = await measured(
     loadgen,
     {
@@ -191,7 +261,9 @@ async function runScenario(loadgen: Loadgen, arca: Arca, scenario: Scenario, set
     },
     arca.pid,
   );
-  console.log(`  ${scenario.name}: ${fmt(result.rps, 0)} req/s${result.errors > 0 ? `, ${result.errors} errors (first: ${result.firstError ?? '?'})` : ''}`);
+  console.log(
+    `  ${scenario.name}: ${fmt(result.rps, 0)} req/s${result.errors > 0 ? `, ${result.errors} errors (first: ${result.firstError ?? '?'})` : ''}`,
+  );
   return {
     name: scenario.name,
     action: scenario.action,
@@ -213,8 +285,12 @@ async function runScenario(loadgen: Loadgen, arca: Arca, scenario: Scenario, set
 /** The default mode: every API scenario against one server (`--workers` processes), beside the ceiling. */
 export async function apiMode(settings: Settings, loadgen: Loadgen): Promise<Record<string, unknown>> {
   const arca = await startArca(newDataDir(), settings, settings.workers);
-  console.log(typeof settings.hsm === 'string' ? `bench: no HSM scenarios: ${settings.hsm}` : `bench: HSM scenarios on ${settings.hsm.description}`);
-  const scenarios = (await apiScenarios(arca, settings.hsm)).filter((s) => settings.only === undefined || s.name.toLowerCase().includes(settings.only.toLowerCase()));
+  console.log(
+    typeof settings.hsm === 'string' ? `bench: no HSM scenarios: ${settings.hsm}` : `bench: HSM scenarios on ${settings.hsm.description}`,
+  );
+  const scenarios = (await apiScenarios(arca, settings.hsm)).filter(
+    (s) => settings.only === undefined || s.name.toLowerCase().includes(settings.only.toLowerCase()),
+  );
   const total = (scenarios.length + 1) * (settings.durationMs + settings.warmupMs);
   console.log(
     `bench: ${scenarios.length} scenarios + ceiling, ${settings.connections} connections, ${settings.workers} worker(s), ` +
@@ -243,10 +319,13 @@ export async function workersMode(settings: Settings, loadgen: Loadgen): Promise
   for (const workers of [1, 2]) {
     console.log(` ${workers} worker(s):`);
     const arca = await startArca(newDataDir(), settings, workers);
-    console.log(typeof settings.hsm === 'string' ? `bench: no HSM scenarios: ${settings.hsm}` : `bench: HSM scenarios on ${settings.hsm.description}`);
+    console.log(
+      typeof settings.hsm === 'string' ? `bench: no HSM scenarios: ${settings.hsm}` : `bench: HSM scenarios on ${settings.hsm.description}`,
+    );
     const scenarios = (await apiScenarios(arca, settings.hsm)).filter((s) => s.keySpec === KEY_SPEC.aes);
     const rows: Row[] = [];
-    for (const scenario of scenarios) rows.push(await runScenario(loadgen, arca, { ...scenario, name: `${scenario.name}, ${workers} worker(s)` }, settings, ceiling.rps));
+    for (const scenario of scenarios)
+      rows.push(await runScenario(loadgen, arca, { ...scenario, name: `${scenario.name}, ${workers} worker(s)` }, settings, ceiling.rps));
     byWorkers[String(workers)] = rows;
     arca.child.kill('SIGTERM');
   }
@@ -273,7 +352,9 @@ export async function scaleMode(settings: Settings, loadgen: Loadgen): Promise<R
     maxRequests: settings.keys,
   });
   const keyIds = created.keyIds ?? [];
-  console.log(`  CreateKey: ${keyIds.length} keys at ${fmt(created.rps, 0)} req/s (p50 ${fmt(created.p50Ms, 2)} ms, p99 ${fmt(created.p99Ms, 2)} ms), ${created.errors} errors`);
+  console.log(
+    `  CreateKey: ${keyIds.length} keys at ${fmt(created.rps, 0)} req/s (p50 ${fmt(created.p50Ms, 2)} ms, p99 ${fmt(created.p99Ms, 2)} ms), ${created.errors} errors`,
+  );
   await stopGracefully(arca.child);
 
   arca = await startArca(dataDir, settings, settings.workers);

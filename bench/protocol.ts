@@ -39,4 +39,7 @@ export interface LoadResult {
 }
 
 export type ToLoadgen = { readonly type: 'run'; readonly job: LoadJob } | { readonly type: 'exit' };
-export type FromLoadgen = { readonly type: 'ready' } | { readonly type: 'result'; readonly result: LoadResult } | { readonly type: 'failed'; readonly message: string };
+export type FromLoadgen =
+  | { readonly type: 'ready' }
+  | { readonly type: 'result'; readonly result: LoadResult }
+  | { readonly type: 'failed'; readonly message: string };

@@ -37,22 +37,44 @@ function table(ceiling: MeasuredLoad, rows: readonly Row[]): string {
   const header = ['scenario', 'action', 'keySpec', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio', 'server µs/req', 'loadgen µs/req'];
   const lines = [
     [
-      'ceiling (bare node:http)', '-', '-', fmt(ceiling.rps, 0), fmt(ceiling.p50Ms, 2), fmt(ceiling.p99Ms, 2), String(ceiling.errors), '1.00',
-      fmt(ceiling.serverCpuUsPerRequest, 0), fmt(ceiling.loadgenCpuUsPerRequest, 0),
+      'ceiling (bare node:http)',
+      '-',
+      '-',
+      fmt(ceiling.rps, 0),
+      fmt(ceiling.p50Ms, 2),
+      fmt(ceiling.p99Ms, 2),
+      String(ceiling.errors),
+      '1.00',
+      fmt(ceiling.serverCpuUsPerRequest, 0),
+      fmt(ceiling.loadgenCpuUsPerRequest, 0),
     ],
     ...rows.map((r) => [
-      r.name, r.action, r.keySpec, fmt(r.rps, 0), fmt(r.p50Ms, 2), fmt(r.p99Ms, 2), String(r.errors), fmt(r.ratio, 2),
-      fmt(r.serverCpuUsPerRequest, 0), fmt(r.loadgenCpuUsPerRequest, 0),
+      r.name,
+      r.action,
+      r.keySpec,
+      fmt(r.rps, 0),
+      fmt(r.p50Ms, 2),
+      fmt(r.p99Ms, 2),
+      String(r.errors),
+      fmt(r.ratio, 2),
+      fmt(r.serverCpuUsPerRequest, 0),
+      fmt(r.loadgenCpuUsPerRequest, 0),
     ]),
   ];
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
-  const render = (cells: readonly string[]): string => `| ${cells.map((c, i) => (i >= 3 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join(' | ')} |`;
-  return [render(header), `|${widths.map((w, i) => (i >= 3 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`, ...lines.map(render)].join('\n');
+  const render = (cells: readonly string[]): string =>
+    `| ${cells.map((c, i) => (i >= 3 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join(' | ')} |`;
+  return [
+    render(header),
+    `|${widths.map((w, i) => (i >= 3 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`,
+    ...lines.map(render),
+  ].join('\n');
 }
 
 /** HSM Encrypt requests/s over software Encrypt requests/s (both AES-256), when both ran. */
 function hsmEncryptRatio(rows: readonly Row[]): number | undefined {
-  const encrypt = (level: ProtectionLevel): Row | undefined => rows.find((r) => r.action === 'Encrypt' && r.keySpec === KEY_SPEC.aes && r.protectionLevel === level);
+  const encrypt = (level: ProtectionLevel): Row | undefined =>
+    rows.find((r) => r.action === 'Encrypt' && r.keySpec === KEY_SPEC.aes && r.protectionLevel === level);
   const hsmRow = encrypt('HSM');
   const softwareRow = encrypt('SOFTWARE');
   return hsmRow && softwareRow && softwareRow.rps > 0 ? hsmRow.rps / softwareRow.rps : undefined;
@@ -90,7 +112,8 @@ export function reportApi(
 ): Record<string, unknown> {
   console.log(`\n${table(ceiling, rows)}\n`);
   const hsmToSoftware = hsmEncryptRatio(rows);
-  if (hsmToSoftware !== undefined) console.log(`HSM Encrypt / software Encrypt (AES-256, this run): ${fmt(hsmToSoftware, 2)} (target ≥ 0.50)`);
+  if (hsmToSoftware !== undefined)
+    console.log(`HSM Encrypt / software Encrypt (AES-256, this run): ${fmt(hsmToSoftware, 2)} (target ≥ 0.50)`);
   console.log(`Arca peak RSS: ${fmt(memory.peakMb, 1)} MB (with its workers)`);
   for (const [name, growth] of Object.entries(rssByScenario)) {
     if (growth !== undefined) console.log(`  RSS growth after the first 10 s of "${name}": ${fmt(growth, 1)} %`);
@@ -98,7 +121,12 @@ export function reportApi(
   const info = printMachine(settings);
   return {
     mode: 'api',
-    settings: { durationSeconds: settings.durationMs / 1000, warmupSeconds: settings.warmupMs / 1000, connections: settings.connections, workers: settings.workers },
+    settings: {
+      durationSeconds: settings.durationMs / 1000,
+      warmupSeconds: settings.warmupMs / 1000,
+      connections: settings.connections,
+      workers: settings.workers,
+    },
     ceiling: ceilingJson(ceiling),
     results: rows.map(roundedRow),
     ...(hsmToSoftware === undefined ? {} : { hsmEncryptToSoftwareEncrypt: round(hsmToSoftware, 3) }),
@@ -109,7 +137,11 @@ export function reportApi(
 }
 
 /** Prints the workers mode's table (1 worker's rows, then 2 workers'); its JSON report. */
-export function reportWorkers(settings: Settings, ceiling: MeasuredLoad, byWorkers: Readonly<Record<string, readonly Row[]>>): Record<string, unknown> {
+export function reportWorkers(
+  settings: Settings,
+  ceiling: MeasuredLoad,
+  byWorkers: Readonly<Record<string, readonly Row[]>>,
+): Record<string, unknown> {
   console.log(`\n${table(ceiling, [...(byWorkers['1'] ?? []), ...(byWorkers['2'] ?? [])])}\n`);
   console.log('The load generator and the ceiling run on the same 2 cores as the workers: 2 workers compete with the generator for them.');
   const info = printMachine(settings);
@@ -123,8 +155,17 @@ export function reportWorkers(settings: Settings, ceiling: MeasuredLoad, byWorke
 }
 
 /** Prints the scale mode's closing line; its JSON report. */
-export function reportScale(settings: Settings, keys: number, created: LoadResult, startupMs: number, encrypt: Row, memory: RssReading): Record<string, unknown> {
-  console.log(`  Encrypt over random keys: ${fmt(encrypt.rps, 0)} req/s, p50 ${fmt(encrypt.p50Ms, 2)} ms, p99 ${fmt(encrypt.p99Ms, 2)} ms, ${encrypt.errors} errors; peak RSS ${fmt(memory.peakMb, 1)} MB`);
+export function reportScale(
+  settings: Settings,
+  keys: number,
+  created: LoadResult,
+  startupMs: number,
+  encrypt: Row,
+  memory: RssReading,
+): Record<string, unknown> {
+  console.log(
+    `  Encrypt over random keys: ${fmt(encrypt.rps, 0)} req/s, p50 ${fmt(encrypt.p50Ms, 2)} ms, p99 ${fmt(encrypt.p99Ms, 2)} ms, ${encrypt.errors} errors; peak RSS ${fmt(memory.peakMb, 1)} MB`,
+  );
   const info = printMachine(settings);
   return {
     mode: 'scale',

@@ -69,7 +69,9 @@ export class ActionSigner {
   }
 
   #prefixFor(canonicalQuery: string): string {
-    return `POST\n/\n${canonicalQuery}\nhost:${this.host}\nx-acs-action:${this.action}\n` + `x-acs-content-sha256:${EMPTY_SHA256}\nx-acs-date:`;
+    return (
+      `POST\n/\n${canonicalQuery}\nhost:${this.host}\nx-acs-action:${this.action}\n` + `x-acs-content-sha256:${EMPTY_SHA256}\nx-acs-date:`
+    );
   }
 
   #sign(prefix: string): Record<string, string> {
@@ -92,8 +94,7 @@ export class ActionSigner {
       'x-acs-content-sha256': EMPTY_SHA256,
       accept: 'application/json',
       'content-length': '0',
-      authorization:
-        `ACS3-HMAC-SHA256 Credential=${this.credentials.accessKeyId},SignedHeaders=${SIGNED_HEADERS},Signature=${signature}`,
+      authorization: `ACS3-HMAC-SHA256 Credential=${this.credentials.accessKeyId},SignedHeaders=${SIGNED_HEADERS},Signature=${signature}`,
     };
   }
 }

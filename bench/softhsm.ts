@@ -13,7 +13,11 @@ export interface BenchToken {
   readonly description: string;
 }
 
-const SOFTHSM_MODULES = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so', '/usr/local/lib/softhsm/libsofthsm2.so'];
+const SOFTHSM_MODULES = [
+  '/usr/lib/softhsm/libsofthsm2.so',
+  '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so',
+  '/usr/local/lib/softhsm/libsofthsm2.so',
+];
 const PIN = '246810';
 
 /** A fresh SoftHSM2 token under `dir`, or a reason there is none. */
@@ -40,5 +44,9 @@ export function softHsmToken(dir: string): BenchToken | string {
 export function configuredToken(modulePath: string, tokenLabel: string): BenchToken {
   const pin = process.env.ARCA_PKCS11_PIN;
   if (!pin) throw new Error('--pkcs11-module needs the token PIN in ARCA_PKCS11_PIN');
-  return { args: ['--pkcs11-module', modulePath, '--pkcs11-token-label', tokenLabel], env: { ARCA_PKCS11_PIN: pin }, description: `${tokenLabel} (${modulePath})` };
+  return {
+    args: ['--pkcs11-module', modulePath, '--pkcs11-token-label', tokenLabel],
+    env: { ARCA_PKCS11_PIN: pin },
+    description: `${tokenLabel} (${modulePath})`,
+  };
 }

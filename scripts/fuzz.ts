@@ -27,7 +27,12 @@ if (!Number.isSafeInteger(runs) || runs < 1) throw new Error('--runs takes a pos
 const seed = values.seed === undefined ? Date.now() | 0 : Number(values.seed);
 
 const server = await startTestServer();
-const target: FuzzTarget = { port: server.port, endpoint: server.endpoint, credentials: TEST_CREDENTIALS, databasePath: join(server.dataDir, DATABASE_FILE_NAME) };
+const target: FuzzTarget = {
+  port: server.port,
+  endpoint: server.endpoint,
+  credentials: TEST_CREDENTIALS,
+  databasePath: join(server.dataDir, DATABASE_FILE_NAME),
+};
 const stats = newStatistics();
 const started = performance.now();
 let failed = false;
@@ -54,5 +59,7 @@ try {
   await server.close();
 }
 const seconds = (performance.now() - started) / 1000;
-process.stdout.write(`${JSON.stringify({ seed, runs, seconds: Math.round(seconds), requestsPerSecond: Math.round(stats.requests / seconds), ...stats }, null, 2)}\n`);
+process.stdout.write(
+  `${JSON.stringify({ seed, runs, seconds: Math.round(seconds), requestsPerSecond: Math.round(stats.requests / seconds), ...stats }, null, 2)}\n`,
+);
 process.exit(failed ? 1 : 0);

@@ -45,12 +45,15 @@ const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
 function send(arca: ArcaProcess, prepared: PreparedRequest): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...prepared.headers, 'content-length': String(prepared.body.length) };
-    const req = httpRequest({ agent, hostname: '127.0.0.1', port: arca.port, method: prepared.method, path: prepared.path, headers, setHost: false }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => parts.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      { agent, hostname: '127.0.0.1', port: arca.port, method: prepared.method, path: prepared.path, headers, setHost: false },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => parts.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(prepared.body);
   });
@@ -66,7 +69,12 @@ interface SetupAnswer {
   readonly CiphertextBlob: string;
 }
 
-async function callOk(arca: ArcaProcess, credentials: Credentials, action: string, params: Record<string, string> = {}): Promise<SetupAnswer> {
+async function callOk(
+  arca: ArcaProcess,
+  credentials: Credentials,
+  action: string,
+  params: Record<string, string> = {},
+): Promise<SetupAnswer> {
   const answer = await call(arca, credentials, action, params);
   if (answer.status !== 200) throw new Error(`${action}: HTTP ${answer.status} ${answer.body}`);
   return JSON.parse(answer.body) as SetupAnswer;
@@ -94,7 +102,10 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 function median(values: readonly number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 0.5);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 function rssMbOf(pid: number): number {
@@ -114,24 +125,55 @@ async function main(): Promise<number> {
   const sm4 = (await callOk(arca, credentials, 'CreateKey', { KeySpec: 'Aliyun_SM4' })).KeyMetadata.KeyId;
   const plaintext = 'soak '.repeat(50);
   const blobs = {
-    aes: (await callOk(arca, credentials, 'Encrypt', { KeyId: aes, Plaintext: plaintext, EncryptionContext: '{"run":"soak"}' })).CiphertextBlob,
+    aes: (await callOk(arca, credentials, 'Encrypt', { KeyId: aes, Plaintext: plaintext, EncryptionContext: '{"run":"soak"}' }))
+      .CiphertextBlob,
     sm4: (await callOk(arca, credentials, 'Encrypt', { KeyId: sm4, Plaintext: plaintext })).CiphertextBlob,
   };
   const tampered = Buffer.from(blobs.aes, 'base64');
   tampered[tampered.length - 1] = tampered[tampered.length - 1]! ^ 1;
 
   const scenarios: Scenario[] = [
-    { name: 'Encrypt AES', weight: 16, action: 'Encrypt', expect: 200, params: () => ({ KeyId: aes, Plaintext: plaintext, EncryptionContext: '{"run":"soak"}' }) },
+    {
+      name: 'Encrypt AES',
+      weight: 16,
+      action: 'Encrypt',
+      expect: 200,
+      params: () => ({ KeyId: aes, Plaintext: plaintext, EncryptionContext: '{"run":"soak"}' }),
+    },
     { name: 'Encrypt SM4', weight: 12, action: 'Encrypt', expect: 200, params: () => ({ KeyId: sm4, Plaintext: plaintext }) },
-    { name: 'Decrypt AES', weight: 16, action: 'Decrypt', expect: 200, params: () => ({ CiphertextBlob: blobs.aes, EncryptionContext: '{"run":"soak"}' }) },
+    {
+      name: 'Decrypt AES',
+      weight: 16,
+      action: 'Decrypt',
+      expect: 200,
+      params: () => ({ CiphertextBlob: blobs.aes, EncryptionContext: '{"run":"soak"}' }),
+    },
     { name: 'Decrypt SM4', weight: 12, action: 'Decrypt', expect: 200, params: () => ({ CiphertextBlob: blobs.sm4 }) },
     { name: 'GenerateDataKey', weight: 12, action: 'GenerateDataKey', expect: 200, params: () => ({ KeyId: aes }) },
-    { name: 'ReEncrypt', weight: 4, action: 'ReEncrypt', expect: 200, params: () => ({ CiphertextBlob: blobs.sm4, DestinationKeyId: aes }) },
+    {
+      name: 'ReEncrypt',
+      weight: 4,
+      action: 'ReEncrypt',
+      expect: 200,
+      params: () => ({ CiphertextBlob: blobs.sm4, DestinationKeyId: aes }),
+    },
     { name: 'DescribeKey', weight: 10, action: 'DescribeKey', expect: 200, params: () => ({ KeyId: sm4 }) },
     { name: 'ListKeys', weight: 4, action: 'ListKeys', expect: 200, params: () => ({ PageSize: '20' }) },
     { name: 'CreateKey', weight: 2, action: 'CreateKey', expect: 200, params: () => ({ Description: 'soak' }) },
-    { name: 'Decrypt tampered', weight: 6, action: 'Decrypt', expect: 400, params: () => ({ CiphertextBlob: tampered.toString('base64'), EncryptionContext: '{"run":"soak"}' }) },
-    { name: 'Decrypt wrong context', weight: 6, action: 'Decrypt', expect: 400, params: () => ({ CiphertextBlob: blobs.aes, EncryptionContext: '{"run":"other"}' }) },
+    {
+      name: 'Decrypt tampered',
+      weight: 6,
+      action: 'Decrypt',
+      expect: 400,
+      params: () => ({ CiphertextBlob: tampered.toString('base64'), EncryptionContext: '{"run":"soak"}' }),
+    },
+    {
+      name: 'Decrypt wrong context',
+      weight: 6,
+      action: 'Decrypt',
+      expect: 400,
+      params: () => ({ CiphertextBlob: blobs.aes, EncryptionContext: '{"run":"other"}' }),
+    },
   ];
   const totalWeight = scenarios.reduce((sum, s) => sum + s.weight, 0);
   const pick = (): Scenario => {
@@ -176,7 +218,8 @@ async function main(): Promise<number> {
         const answer = await call(arca, credentials, scenario.action, scenario.params());
         if (answer.status !== scenario.expect) {
           window.unexpected += 1;
-          if (unexpectedExamples.length < 5) unexpectedExamples.push(`${scenario.name}: HTTP ${answer.status} ${answer.body.slice(0, 200)}`);
+          if (unexpectedExamples.length < 5)
+            unexpectedExamples.push(`${scenario.name}: HTTP ${answer.status} ${answer.body.slice(0, 200)}`);
         }
       } catch (error) {
         window.unexpected += 1;
@@ -219,7 +262,13 @@ async function main(): Promise<number> {
     unexpectedExamples,
     p50Ms: Number(percentile(all, 0.5).toFixed(2)),
     p99Ms: Number(percentile(all, 0.99).toFixed(2)),
-    rssMb: { first: samples[0]?.rssMb, middleThirdMedian: middleRss, lastThirdMedian: lastRss, max: Math.max(...samples.map((s) => s.rssMb)), growthMb: Number(rssGrowthMb.toFixed(1)) },
+    rssMb: {
+      first: samples[0]?.rssMb,
+      middleThirdMedian: middleRss,
+      lastThirdMedian: lastRss,
+      max: Math.max(...samples.map((s) => s.rssMb)),
+      growthMb: Number(rssGrowthMb.toFixed(1)),
+    },
     rssFlat,
     healthAfter: health,
     serverExit: exit,

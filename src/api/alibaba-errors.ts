@@ -20,8 +20,16 @@ export const ALIBABA_ERRORS: Readonly<Record<ErrorKind, AlibabaError>> = {
   // Alibaba documents no dedicated code for a blob that fails authentication; Arca answers with
   // InvalidParameter on the CiphertextBlob, one message for every cause.
   InvalidCiphertext: { httpStatus: 400, code: 'InvalidParameter', message: 'The specified parameter "CiphertextBlob" is not valid.' },
-  IncompleteSignature: { httpStatus: 400, code: 'IncompleteSignature', message: 'The request signature does not conform to Alibaba Cloud standards. {0}' },
-  SignatureMismatch: { httpStatus: 400, code: 'SignatureDoesNotMatch', message: 'Specified signature is not matched with our calculation.' },
+  IncompleteSignature: {
+    httpStatus: 400,
+    code: 'IncompleteSignature',
+    message: 'The request signature does not conform to Alibaba Cloud standards. {0}',
+  },
+  SignatureMismatch: {
+    httpStatus: 400,
+    code: 'SignatureDoesNotMatch',
+    message: 'Specified signature is not matched with our calculation.',
+  },
   RequestExpired: { httpStatus: 400, code: 'InvalidTimeStamp.Expired', message: 'Specified time stamp or date value is expired.' },
   MalformedTimestamp: {
     httpStatus: 400,
@@ -30,7 +38,11 @@ export const ALIBABA_ERRORS: Readonly<Record<ErrorKind, AlibabaError>> = {
   },
   NonceReused: { httpStatus: 400, code: 'SignatureNonceUsed', message: 'Specified signature nonce was used already.' },
   UnknownAccessKey: { httpStatus: 404, code: 'InvalidAccessKeyId.NotFound', message: 'Specified access key is not found.' },
-  UnknownAction: { httpStatus: 404, code: 'InvalidAction.NotFound', message: 'Specified api is not found, please check your url and method.' },
+  UnknownAction: {
+    httpStatus: 404,
+    code: 'InvalidAction.NotFound',
+    message: 'Specified api is not found, please check your url and method.',
+  },
   MethodNotAllowed: { httpStatus: 403, code: 'UnsupportedHTTPMethod', message: 'This http method is not supported.' },
   RequestTooLarge: { httpStatus: 413, code: 'InvalidParameter.RequestTooLarge', message: 'The request is larger than the server accepts.' },
   // Alibaba's secrets documentation uses 429 with this code; the 3.x SDKs raise a ThrottlingError
@@ -47,12 +59,20 @@ export const ALIBABA_ERRORS: Readonly<Record<ErrorKind, AlibabaError>> = {
     code: 'Rejected.PendingDeletion',
     message: 'The request was rejected because the key state is PendingDeletion.',
   },
-  KeyPendingImport: { httpStatus: 409, code: 'Rejected.PendingImport', message: 'The request was rejected because the key state is PendingImport.' },
+  KeyPendingImport: {
+    httpStatus: 409,
+    code: 'Rejected.PendingImport',
+    message: 'The request was rejected because the key state is PendingImport.',
+  },
   StateChangeRefused: { httpStatus: 409, code: 'Rejected.StateModifiedFailed', message: 'Keystate modified failed.' },
   // Alibaba documents the refusal but not its code; Arca uses the state-change code with a
   // message that names the cause.
   DeletionProtected: { httpStatus: 409, code: 'Rejected.StateModifiedFailed', message: 'The key is protected from deletion.' },
-  ConcurrentModification: { httpStatus: 409, code: 'Rejected.StateModifiedFailed', message: 'The key was modified by another request; retry.' },
+  ConcurrentModification: {
+    httpStatus: 409,
+    code: 'Rejected.StateModifiedFailed',
+    message: 'The key was modified by another request; retry.',
+  },
   // Garbled, not made by this server, or made for another key: one answer for all three.
   InvalidImportToken: { httpStatus: 400, code: 'InvalidImportToken', message: 'The import token is invalid.' },
   ExpiredImportToken: { httpStatus: 400, code: 'ExpiredImportToken', message: 'The import token is expired.' },
@@ -61,7 +81,8 @@ export const ALIBABA_ERRORS: Readonly<Record<ErrorKind, AlibabaError>> = {
   ProtectionLevelUnavailable: {
     httpStatus: 400,
     code: 'Unsupported.ProtectionLevel',
-    message: 'The protection level {0} is not available on this server: it was started without a PKCS#11 token (--pkcs11-module, --pkcs11-token-label).',
+    message:
+      'The protection level {0} is not available on this server: it was started without a PKCS#11 token (--pkcs11-module, --pkcs11-token-label).',
   },
   // Alibaba documents no code for the three below; Arca uses the protection-level code with a
   // message that says why.

@@ -86,7 +86,11 @@ async function handleApiRequest(deps: ApiDependencies, request: FastifyRequest, 
   const facts = factsOf(request);
   try {
     const body = await deps.runner.serve(facts, (call) => serveCall(deps, request, call), codeOf);
-    void reply.code(200).header('x-acs-request-id', facts.requestId).type('application/json;charset=utf-8').send({ ...body, RequestId: facts.requestId });
+    void reply
+      .code(200)
+      .header('x-acs-request-id', facts.requestId)
+      .type('application/json;charset=utf-8')
+      .send({ ...body, RequestId: facts.requestId });
   } catch (thrown) {
     sendError(deps, reply, facts.requestId, kmsErrorFrom(thrown, deps.logger, facts.requestId));
   }

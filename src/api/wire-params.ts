@@ -1,9 +1,4 @@
-import {
-  contextFromEntries,
-  EMPTY_CONTEXT,
-  parseEncryptionContextJson,
-  type EncryptionContext,
-} from '../domain/encryption-context.js';
+import { contextFromEntries, EMPTY_CONTEXT, parseEncryptionContextJson, type EncryptionContext } from '../domain/encryption-context.js';
 import type { ArnScope } from '../domain/arn.js';
 import { KmsError } from '../domain/errors.js';
 import type { KeyReference } from '../domain/key-reference.js';
@@ -129,7 +124,11 @@ export class WireParams {
     const prefix = `${name}.`;
     const flattened = [...this.#values].filter(([key]) => key.startsWith(prefix));
     if (json !== undefined && flattened.length > 0) throw new KmsError('InvalidInput', name);
-    if (flattened.length > 0) return contextFromEntries(flattened.map(([key, value]) => [key.slice(prefix.length), value]), name);
+    if (flattened.length > 0)
+      return contextFromEntries(
+        flattened.map(([key, value]) => [key.slice(prefix.length), value]),
+        name,
+      );
     if (json === undefined || json === '') return EMPTY_CONTEXT;
     return parseEncryptionContextJson(json, name);
   }

@@ -8,7 +8,10 @@ import { KeyState } from '../domain/key-state.js';
 export const WIRE_KEY_SPECS: Readonly<Record<string, KeySpec>> = { Aliyun_AES_256: KeySpec.Aes256, Aliyun_SM4: KeySpec.Sm4 };
 export const WIRE_KEY_USAGES: Readonly<Record<string, KeyUsage>> = { 'ENCRYPT/DECRYPT': KeyUsage.EncryptDecrypt };
 export const WIRE_ORIGINS: Readonly<Record<string, Origin>> = { Aliyun_KMS: Origin.AliyunKms, EXTERNAL: Origin.External };
-export const WIRE_PROTECTION_LEVELS: Readonly<Record<string, ProtectionLevel>> = { SOFTWARE: ProtectionLevel.Software, HSM: ProtectionLevel.Hsm };
+export const WIRE_PROTECTION_LEVELS: Readonly<Record<string, ProtectionLevel>> = {
+  SOFTWARE: ProtectionLevel.Software,
+  HSM: ProtectionLevel.Hsm,
+};
 
 export const WIRE_KEY_STATES: Readonly<Record<string, KeyState>> = {
   Enabled: KeyState.Enabled,

@@ -30,7 +30,10 @@ export async function bootstrapAdministrator(
   const credentials: AccessKeyCredentials = AccessKeys.generateCredentials();
   await accessKeys.ensureAdministrator(credentials);
   const path = join(dataDir, ADMIN_KEY_FILE_NAME);
-  writeNewPrivateFile(path, `${JSON.stringify({ AccessKeyId: credentials.accessKeyId, AccessKeySecret: credentials.accessKeySecret }, null, 2)}\n`);
+  writeNewPrivateFile(
+    path,
+    `${JSON.stringify({ AccessKeyId: credentials.accessKeyId, AccessKeySecret: credentials.accessKeySecret }, null, 2)}\n`,
+  );
   announce(`created an administrator access key (shown once; also saved to ${path}):`);
   announce(`  AccessKeyId:     ${credentials.accessKeyId}`);
   announce(`  AccessKeySecret: ${credentials.accessKeySecret}`);
@@ -48,7 +51,12 @@ export async function prepareDataDirectory(
 ): Promise<void> {
   const opened = await openDataDirectory(config, environment, plumbing.logger);
   try {
-    await bootstrapAdministrator(new AccessKeys(opened.store, opened.rootKey, plumbing.clock), config.dataDir, environment, plumbing.announce);
+    await bootstrapAdministrator(
+      new AccessKeys(opened.store, opened.rootKey, plumbing.clock),
+      config.dataDir,
+      environment,
+      plumbing.announce,
+    );
   } finally {
     await opened.close();
   }

@@ -13,7 +13,12 @@ import { MaterialExpiryJob } from '../jobs/material-expiry-job.js';
 import { RotationJob } from '../jobs/rotation-job.js';
 import { JobScheduler } from '../jobs/scheduler.js';
 import { AccessKeys } from '../operations/access-keys.js';
-import { DEFAULT_KEY_REPOSITORY_OPTIONS, KeyRepository, type InvalidationChannel, type KeyRepositoryOptions } from '../operations/key-repository.js';
+import {
+  DEFAULT_KEY_REPOSITORY_OPTIONS,
+  KeyRepository,
+  type InvalidationChannel,
+  type KeyRepositoryOptions,
+} from '../operations/key-repository.js';
 import type { OperationSettings } from '../operations/operation.js';
 import { administratorOnly, type Authorizer } from '../pipeline/authorizer.js';
 import { OperationRunner } from '../pipeline/runner.js';

@@ -15,7 +15,12 @@ export function openToken(pkcs11: Pkcs11Config | undefined, environment: SecretE
   const pin = environment.ARCA_PKCS11_PIN;
   if (pin === undefined || pin === '') throw new Error('a PKCS#11 token needs its user PIN in the environment variable ARCA_PKCS11_PIN');
   return Pkcs11Token.open(
-    { modulePath: pkcs11.modulePath, tokenLabel: pkcs11.tokenLabel, pin, ...(pkcs11.sessionCount ? { sessionCount: pkcs11.sessionCount } : {}) },
+    {
+      modulePath: pkcs11.modulePath,
+      tokenLabel: pkcs11.tokenLabel,
+      pin,
+      ...(pkcs11.sessionCount ? { sessionCount: pkcs11.sessionCount } : {}),
+    },
     logger,
   );
 }

@@ -57,7 +57,12 @@ export async function startServing(
     jobs.start();
     await role.beforeListen();
     const port = await listen(services.app, config);
-    return { url: serverUrl(config.host, port), port, app: services.app, close: closeOnce(services.app, services.jobs, () => opened.close()) };
+    return {
+      url: serverUrl(config.host, port),
+      port,
+      app: services.app,
+      close: closeOnce(services.app, services.jobs, () => opened.close()),
+    };
   } catch (error) {
     await jobs?.stop();
     await opened.close();

@@ -7,7 +7,10 @@ import { registerClientCommands } from './commands/index.js';
 
 /** A flag of `arca server` for a setting; values are checked by the configuration's validator. */
 function optionFor(setting: Setting<unknown>): Option {
-  return new Option(setting.flag, setting.defaultText === undefined ? setting.description : `${setting.description} (default: ${setting.defaultText})`);
+  return new Option(
+    setting.flag,
+    setting.defaultText === undefined ? setting.description : `${setting.description} (default: ${setting.defaultText})`,
+  );
 }
 
 const SETTING_OPTIONS = ALL_SETTINGS.map((setting) => ({ setting, option: optionFor(setting) }));
@@ -54,7 +57,11 @@ Example:
   .action(async (options: { config?: string }, command: Command) => {
     // Loaded here, not at the top: client commands need none of the server.
     const { loadConfig } = await import('../config/load-config.js');
-    const config = loadConfig({ ...(options.config === undefined ? {} : { configFile: options.config }), environment: process.env, flags: givenFlags(command) });
+    const config = loadConfig({
+      ...(options.config === undefined ? {} : { configFile: options.config }),
+      environment: process.env,
+      flags: givenFlags(command),
+    });
     const { startServer } = await import('../main.js');
     const { startCluster } = await import('../cluster/primary.js');
     const runtime = { environment: process.env };

@@ -119,7 +119,9 @@ export class KmsClient {
       );
       request.on('timeout', () => request.destroy(new KmsTransportError(`no answer from ${target.host} within ${this.#timeoutMs} ms`)));
       request.on('error', (error: NodeJS.ErrnoException) => {
-        reject(error instanceof KmsTransportError ? error : new KmsTransportError(`cannot reach ${target.host}: ${error.code ?? error.message}`));
+        reject(
+          error instanceof KmsTransportError ? error : new KmsTransportError(`cannot reach ${target.host}: ${error.code ?? error.message}`),
+        );
       });
       request.end();
     });

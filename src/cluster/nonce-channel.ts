@@ -47,8 +47,7 @@ export function answerNonceRequest(guard: Pick<ReplayGuard, 'recordNonce'>, requ
     guard.recordNonce(request.accessKeyId, request.nonce, request.timestampMs, request.nowMs);
     return { type: 'nonce-answer', id: request.id };
   } catch (error) {
-    const refusal =
-      error instanceof KmsError ? { errorName: error.kind, args: error.args } : { errorName: 'Internal', args: [] };
+    const refusal = error instanceof KmsError ? { errorName: error.kind, args: error.args } : { errorName: 'Internal', args: [] };
     return { type: 'nonce-answer', id: request.id, refusal };
   }
 }

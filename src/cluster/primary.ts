@@ -120,7 +120,8 @@ class WorkerSet {
         if (this.#stopping) return;
         this.#logger.error({ worker: index, workerPid: worker.process.pid, code, signal }, 'worker died; starting another');
         setTimeout(() => {
-          if (!this.#stopping) this.#fork(index).catch((error: unknown) => this.#logger.error({ worker: index, err: error }, 'worker did not restart'));
+          if (!this.#stopping)
+            this.#fork(index).catch((error: unknown) => this.#logger.error({ worker: index, err: error }, 'worker did not restart'));
         }, RESTART_DELAY_MS).unref();
       });
     });

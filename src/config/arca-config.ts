@@ -53,7 +53,8 @@ export type SettingValues = ReadonlyMap<string, unknown>;
 
 // Named so that someone who puts a secret in the file learns where it goes instead.
 const SECRET_LOOKING_KEY = /(^|[-_.])(secret|pin|password|passphrase|key|credentials?)([-_.]|$)/i;
-const SECRETS_BY_ENVIRONMENT = 'secrets are read from the environment only (ARCA_ROOT_KEY, ARCA_PKCS11_PIN, ARCA_ACCESS_KEY_ID and ARCA_ACCESS_KEY_SECRET), never from a configuration file';
+const SECRETS_BY_ENVIRONMENT =
+  'secrets are read from the environment only (ARCA_ROOT_KEY, ARCA_PKCS11_PIN, ARCA_ACCESS_KEY_ID and ARCA_ACCESS_KEY_SECRET), never from a configuration file';
 
 /**
  * The one validator: refuses unknown keys and bad values (naming the key), applies the defaults
@@ -72,7 +73,12 @@ export function configFromSettings(values: SettingValues): ArcaConfig {
     return found;
   };
   const rateLimit = rateLimitFrom(value(SETTINGS.rateLimit), value(SETTINGS.rateLimitBurst));
-  const pkcs11 = pkcs11From(value(SETTINGS.pkcs11Module), value(SETTINGS.pkcs11TokenLabel), value(SETTINGS.pkcs11RootKeyLabel), value(SETTINGS.pkcs11SessionCount));
+  const pkcs11 = pkcs11From(
+    value(SETTINGS.pkcs11Module),
+    value(SETTINGS.pkcs11TokenLabel),
+    value(SETTINGS.pkcs11RootKeyLabel),
+    value(SETTINGS.pkcs11SessionCount),
+  );
   return {
     host: required(SETTINGS.host),
     port: required(SETTINGS.port),
@@ -114,13 +120,18 @@ function pkcs11From(
   sessionCount: number | undefined,
 ): Pkcs11Config | undefined {
   if (modulePath === undefined && tokenLabel === undefined) {
-    if (rootKeyLabel !== undefined) throw new ConfigError(SETTINGS.pkcs11RootKeyLabel.key, '--pkcs11-root-key-label needs --pkcs11-module and --pkcs11-token-label');
-    if (sessionCount !== undefined) throw new ConfigError(SETTINGS.pkcs11SessionCount.key, '--pkcs11-session-count needs --pkcs11-module and --pkcs11-token-label');
+    if (rootKeyLabel !== undefined)
+      throw new ConfigError(SETTINGS.pkcs11RootKeyLabel.key, '--pkcs11-root-key-label needs --pkcs11-module and --pkcs11-token-label');
+    if (sessionCount !== undefined)
+      throw new ConfigError(SETTINGS.pkcs11SessionCount.key, '--pkcs11-session-count needs --pkcs11-module and --pkcs11-token-label');
     return undefined;
   }
   if (modulePath === undefined || tokenLabel === undefined) {
     const missing = modulePath === undefined ? SETTINGS.pkcs11Module : SETTINGS.pkcs11TokenLabel;
-    throw new ConfigError(missing.key, '--pkcs11-module and --pkcs11-token-label go together (in a file: pkcs11.module and pkcs11.token-label)');
+    throw new ConfigError(
+      missing.key,
+      '--pkcs11-module and --pkcs11-token-label go together (in a file: pkcs11.module and pkcs11.token-label)',
+    );
   }
   return {
     modulePath,
@@ -139,7 +150,8 @@ export function settingsFromDocument(document: unknown): Map<string, unknown> {
       values.set(name, value);
       continue;
     }
-    if (!SETTING_TABLES.includes(name)) throw new ConfigError(name, `is not a table of settings; the tables are ${SETTING_TABLES.map((table) => `[${table}]`).join(', ')}`);
+    if (!SETTING_TABLES.includes(name))
+      throw new ConfigError(name, `is not a table of settings; the tables are ${SETTING_TABLES.map((table) => `[${table}]`).join(', ')}`);
     for (const [inner, innerValue] of Object.entries(value)) values.set(`${name}.${inner}`, innerValue);
   }
   return values;

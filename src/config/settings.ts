@@ -3,7 +3,14 @@
 // the file's keys and the workers' copy of the configuration all come from this table.
 import { DEFAULT_MIN_ROTATION_INTERVAL_SECONDS, MAX_ROTATION_INTERVAL_SECONDS, parseDurationSeconds } from '../domain/rotation-interval.js';
 import { MAX_JOB_INTERVAL_MS } from '../jobs/scheduler.js';
-import { DEFAULT_ACCOUNT_ID, DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_JOB_INTERVAL_MS, DEFAULT_PORT, DEFAULT_REGION } from '../server-defaults.js';
+import {
+  DEFAULT_ACCOUNT_ID,
+  DEFAULT_DATA_DIR,
+  DEFAULT_HOST,
+  DEFAULT_JOB_INTERVAL_MS,
+  DEFAULT_PORT,
+  DEFAULT_REGION,
+} from '../server-defaults.js';
 import { ConfigError } from './config-error.js';
 
 /** A value as a configuration file holds it (and as the workers receive it). */
@@ -81,14 +88,20 @@ function rateSetting(text: SettingText): Setting<number> {
  * A duration written as a whole number and a unit (`7d`, `12h`, `90m`, `2s`), given in the
  * configuration as a number of `unitMs` (1000 for seconds, 1 for milliseconds).
  */
-function durationSetting(text: SettingText, limit: { maxSeconds: number; maxText: string }, unitMs: number, defaultValue: number): Setting<number> {
+function durationSetting(
+  text: SettingText,
+  limit: { maxSeconds: number; maxText: string },
+  unitMs: number,
+  defaultValue: number,
+): Setting<number> {
   return {
     ...text,
     defaultValue,
     fromText: (value) => value,
     read: (value) => {
       const seconds = typeof value === 'string' ? parseDurationSeconds(value) : undefined;
-      if (seconds === undefined) throw new ConfigError(text.key, 'a duration is a string: a whole number and a unit, d, h, m or s ("7d", "12h", "90m", "2s")');
+      if (seconds === undefined)
+        throw new ConfigError(text.key, 'a duration is a string: a whole number and a unit, d, h, m or s ("7d", "12h", "90m", "2s")');
       if (seconds > limit.maxSeconds) throw new ConfigError(text.key, `at most ${limit.maxText}`);
       return (seconds * 1000) / unitMs;
     },
@@ -132,28 +145,51 @@ export const SETTINGS = {
     DEFAULT_PORT,
   ),
   dataDir: textSetting(
-    { key: 'data-dir', flag: '--data-dir <dir>', description: 'where the database and the root key file live', defaultText: DEFAULT_DATA_DIR },
+    {
+      key: 'data-dir',
+      flag: '--data-dir <dir>',
+      description: 'where the database and the root key file live',
+      defaultText: DEFAULT_DATA_DIR,
+    },
     DEFAULT_DATA_DIR,
   ),
-  region: textSetting({ key: 'region', flag: '--region <region>', description: 'region named in Arns', defaultText: DEFAULT_REGION }, DEFAULT_REGION),
+  region: textSetting(
+    { key: 'region', flag: '--region <region>', description: 'region named in Arns', defaultText: DEFAULT_REGION },
+    DEFAULT_REGION,
+  ),
   accountId: textSetting(
     { key: 'account-id', flag: '--account-id <id>', description: 'account id named in Arns', defaultText: DEFAULT_ACCOUNT_ID },
     DEFAULT_ACCOUNT_ID,
   ),
   minRotationIntervalSeconds: durationSetting(
-    { key: 'min-rotation-interval', flag: '--min-rotation-interval <duration>', description: 'shortest RotationInterval a key may have', defaultText: '7d' },
+    {
+      key: 'min-rotation-interval',
+      flag: '--min-rotation-interval <duration>',
+      description: 'shortest RotationInterval a key may have',
+      defaultText: '7d',
+    },
     { maxSeconds: MAX_ROTATION_INTERVAL_SECONDS, maxText: '730d, the longest RotationInterval' },
     SECOND_MS,
     DEFAULT_MIN_ROTATION_INTERVAL_SECONDS,
   ),
   jobIntervalMs: durationSetting(
-    { key: 'job-interval', flag: '--job-interval <duration>', description: 'how often automatic rotation, deletion and material expiry run', defaultText: '60s' },
+    {
+      key: 'job-interval',
+      flag: '--job-interval <duration>',
+      description: 'how often automatic rotation, deletion and material expiry run',
+      defaultText: '60s',
+    },
     { maxSeconds: Math.floor(MAX_JOB_INTERVAL_MS / SECOND_MS), maxText: '24d' },
     1,
     DEFAULT_JOB_INTERVAL_MS,
   ),
   workers: integerSetting(
-    { key: 'workers', flag: '--workers <n>', description: 'worker processes sharing the port (Node cluster); 1 runs no cluster', defaultText: '1' },
+    {
+      key: 'workers',
+      flag: '--workers <n>',
+      description: 'worker processes sharing the port (Node cluster); 1 runs no cluster',
+      defaultText: '1',
+    },
     { min: 1, max: MAX_WORKERS, what: 'a worker count' },
     1,
   ),
@@ -193,7 +229,12 @@ export const SETTINGS = {
     description: 'keep the root key in the token under this label instead of <data-dir>/root.key',
   }),
   pkcs11SessionCount: integerSetting(
-    { key: 'pkcs11.session-count', flag: '--pkcs11-session-count <n>', description: 'sessions kept open on the PKCS#11 token', defaultText: '8' },
+    {
+      key: 'pkcs11.session-count',
+      flag: '--pkcs11-session-count <n>',
+      description: 'sessions kept open on the PKCS#11 token',
+      defaultText: '8',
+    },
     { min: MIN_PKCS11_SESSIONS, max: MAX_PKCS11_SESSIONS, what: 'a session count' },
   ),
 } as const;

@@ -1,10 +1,4 @@
-import {
-  type Aead,
-  type AeadAlgorithm,
-  AeadAuthenticationError,
-  GCM_IV_LENGTH,
-  GCM_TAG_LENGTH,
-} from './aead.js';
+import { type Aead, type AeadAlgorithm, AeadAuthenticationError, GCM_IV_LENGTH, GCM_TAG_LENGTH } from './aead.js';
 import { randomGcmIv } from './random-iv.js';
 import type { SecretBytes } from './secret-bytes.js';
 
@@ -13,19 +7,8 @@ import type { SecretBytes } from './secret-bytes.js';
  * and a 16-byte tag. `decrypt` throws `AeadAuthenticationError` for a tag that does not verify.
  */
 export interface GcmWithIv {
-  encrypt(
-    key: Buffer,
-    iv: Uint8Array,
-    plaintext: Uint8Array,
-    additionalData: Uint8Array,
-  ): { ciphertext: Buffer; tag: Buffer };
-  decrypt(
-    key: Buffer,
-    iv: Uint8Array,
-    ciphertext: Uint8Array,
-    tag: Uint8Array,
-    additionalData: Uint8Array,
-  ): Buffer;
+  encrypt(key: Buffer, iv: Uint8Array, plaintext: Uint8Array, additionalData: Uint8Array): { ciphertext: Buffer; tag: Buffer };
+  decrypt(key: Buffer, iv: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array, additionalData: Uint8Array): Buffer;
 }
 
 /**
@@ -39,11 +22,7 @@ export interface KeyedGcmWithIv {
 }
 
 /** Throws `<algorithm> needs a <n>-byte key` unless `key` is `lengthInBytes` long. */
-export function requireKeyLength(
-  algorithm: AeadAlgorithm,
-  key: SecretBytes,
-  lengthInBytes: number,
-): void {
+export function requireKeyLength(algorithm: AeadAlgorithm, key: SecretBytes, lengthInBytes: number): void {
   if (key.lengthInBytes !== lengthInBytes) {
     throw new Error(`${algorithm} needs a ${lengthInBytes}-byte key`);
   }
@@ -53,11 +32,7 @@ export function requireKeyLength(
  * The Aead over `gcm` in the sealed layout iv(12) ‖ ciphertext ‖ tag(16), the IV drawn fresh for
  * each encryption. The caller checks the key's length first (`requireKeyLength`).
  */
-export function createGcmSealedAead(
-  algorithm: AeadAlgorithm,
-  key: SecretBytes,
-  gcm: GcmWithIv,
-): Aead {
+export function createGcmSealedAead(algorithm: AeadAlgorithm, key: SecretBytes, gcm: GcmWithIv): Aead {
   return new GcmSealedAead(algorithm, key, gcm);
 }
 
@@ -87,12 +62,7 @@ class GcmSealedAead implements Aead {
 
   #seal(plaintext: Uint8Array, additionalData: Uint8Array): Buffer {
     const iv = randomGcmIv();
-    const { ciphertext, tag } = this.#gcm.encrypt(
-      this.#key.unsafeReveal(),
-      iv,
-      plaintext,
-      additionalData,
-    );
+    const { ciphertext, tag } = this.#gcm.encrypt(this.#key.unsafeReveal(), iv, plaintext, additionalData);
     return Buffer.concat([iv, ciphertext, tag], iv.length + ciphertext.length + tag.length);
   }
 

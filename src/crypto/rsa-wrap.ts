@@ -27,7 +27,10 @@ export interface RsaKeyPair {
 }
 
 export async function generateRsaWrappingKeyPair(): Promise<RsaKeyPair> {
-  const { privateKey, publicKey } = await generateKeyPairAsync('rsa', { modulusLength: RSA_WRAPPING_MODULUS_BITS, publicExponent: 0x10001 });
+  const { privateKey, publicKey } = await generateKeyPairAsync('rsa', {
+    modulusLength: RSA_WRAPPING_MODULUS_BITS,
+    publicExponent: 0x10001,
+  });
   return {
     privateKeyPkcs8: SecretBytes.adopt(privateKey.export({ type: 'pkcs8', format: 'der' })),
     publicKeySpki: publicKey.export({ type: 'spki', format: 'der' }),
@@ -47,7 +50,12 @@ export function rsaOaepDecrypt(privateKeyPkcs8: SecretBytes, hash: OaepHash, cip
   try {
     return SecretBytes.adopt(
       privateDecrypt(
-        { key: privateKeyOf(privateKeyPkcs8), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash, ...(label ? { oaepLabel: label } : {}) },
+        {
+          key: privateKeyOf(privateKeyPkcs8),
+          padding: constants.RSA_PKCS1_OAEP_PADDING,
+          oaepHash: hash,
+          ...(label ? { oaepLabel: label } : {}),
+        },
         ciphertext,
       ),
     );

@@ -1,11 +1,5 @@
 import { createCipheriv, timingSafeEqual } from 'node:crypto';
-import {
-  type Aead,
-  AeadAlgorithm,
-  AeadAuthenticationError,
-  GCM_IV_LENGTH,
-  GCM_TAG_LENGTH,
-} from './aead.js';
+import { type Aead, AeadAlgorithm, AeadAuthenticationError, GCM_IV_LENGTH, GCM_TAG_LENGTH } from './aead.js';
 import { createGcmSealedAead, type KeyedGcmWithIv, requireKeyLength } from './gcm-sealed.js';
 import { Ghash } from './ghash.js';
 import type { SecretBytes } from './secret-bytes.js';
@@ -39,10 +33,8 @@ export function createSm4Gcm(key: SecretBytes): Aead {
   // H = E_K(0^128) is computed once per Aead; the key itself is still revealed per call.
   const ghash = ghashForKey(key.unsafeReveal());
   return createGcmSealedAead(AeadAlgorithm.Sm4Gcm, key, {
-    encrypt: (rawKey, iv, plaintext, additionalData) =>
-      encryptCore(rawKey, ghash, iv, plaintext, additionalData),
-    decrypt: (rawKey, iv, ciphertext, tag, additionalData) =>
-      decryptCore(rawKey, ghash, iv, ciphertext, tag, additionalData),
+    encrypt: (rawKey, iv, plaintext, additionalData) => encryptCore(rawKey, ghash, iv, plaintext, additionalData),
+    decrypt: (rawKey, iv, ciphertext, tag, additionalData) => decryptCore(rawKey, ghash, iv, ciphertext, tag, additionalData),
   });
 }
 

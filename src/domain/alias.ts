@@ -8,7 +8,6 @@ const ALIAS_NAME_PATTERN = /^alias\/[A-Za-z0-9_/-]+$/;
  * all (the current API reference counts the prefix); the `alias/acs` prefix is reserved.
  */
 export function assertValidAliasName(aliasName: string): void {
-  const valid =
-    aliasName.length <= MAX_ALIAS_LENGTH && ALIAS_NAME_PATTERN.test(aliasName) && !aliasName.startsWith('alias/acs');
+  const valid = aliasName.length <= MAX_ALIAS_LENGTH && ALIAS_NAME_PATTERN.test(aliasName) && !aliasName.startsWith('alias/acs');
   if (!valid) throw new KmsError('InvalidInput', 'aliasName');
 }

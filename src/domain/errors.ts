@@ -46,9 +46,17 @@ export const ErrorKinds = {
   /** args: the protection level. */
   ProtectionLevelUnavailable: { fault: 'caller', field: false, message: 'The protection level {0} is not available on this server.' },
   /** args: key spec, protection level. */
-  KeySpecUnsupportedAtProtectionLevel: { fault: 'caller', field: false, message: 'The key spec {0} is not available at the protection level {1}.' },
+  KeySpecUnsupportedAtProtectionLevel: {
+    fault: 'caller',
+    field: false,
+    message: 'The key spec {0} is not available at the protection level {1}.',
+  },
   /** args: origin, protection level. */
-  OriginUnsupportedAtProtectionLevel: { fault: 'caller', field: false, message: 'The origin {0} is not available at the protection level {1}.' },
+  OriginUnsupportedAtProtectionLevel: {
+    fault: 'caller',
+    field: false,
+    message: 'The origin {0} is not available at the protection level {1}.',
+  },
   /** args: wrapping key spec, wrapping algorithm, protection level, supported spec, supported algorithm. */
   WrappingUnsupportedAtProtectionLevel: {
     fault: 'caller',

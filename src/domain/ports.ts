@@ -330,7 +330,12 @@ export interface InDeviceImporter {
    * KmsError InvalidImportToken when the pair is gone (used or swept); InvalidKeyMaterial when
    * the bytes do not unwrap to a key of the right length.
    */
-  importWrapped(pair: InDeviceImportPair, keyVersionId: string, encryptedKeyMaterial: Buffer, commitmentMessage: Buffer): Promise<InDeviceImportedMaterial>;
+  importWrapped(
+    pair: InDeviceImportPair,
+    keyVersionId: string,
+    encryptedKeyMaterial: Buffer,
+    commitmentMessage: Buffer,
+  ): Promise<InDeviceImportedMaterial>;
   /** Destroys the pair (after a successful import). */
   deleteImportKeyPair(pair: InDeviceImportPair): Promise<void>;
 }

@@ -34,9 +34,14 @@ function isOneOf<T extends string>(allowed: Readonly<Record<string, T>>, value: 
   return Object.values<string>(allowed).includes(value);
 }
 
-function schemeFrom(table: Readonly<Record<WrappingKeySpec, readonly WrappingAlgorithm[]>>, keySpec: string, algorithm: string): WrappingScheme {
+function schemeFrom(
+  table: Readonly<Record<WrappingKeySpec, readonly WrappingAlgorithm[]>>,
+  keySpec: string,
+  algorithm: string,
+): WrappingScheme {
   if (!isOneOf(WrappingKeySpec, keySpec)) throw new KmsError('InvalidInput', 'wrappingKeySpec');
-  if (!isOneOf(WrappingAlgorithm, algorithm) || !table[keySpec].includes(algorithm)) throw new KmsError('InvalidInput', 'wrappingAlgorithm');
+  if (!isOneOf(WrappingAlgorithm, algorithm) || !table[keySpec].includes(algorithm))
+    throw new KmsError('InvalidInput', 'wrappingAlgorithm');
   return { keySpec, algorithm };
 }
 

@@ -107,9 +107,7 @@ export class CachingDataKeySource implements DataKeySource {
 
   #usable(entry: EncryptionEntry, length: number): boolean {
     return (
-      this.#now() - entry.createdAtMs < this.#maxAgeMs &&
-      entry.messages + 1 <= this.#maxMessages &&
-      entry.bytes + length <= this.#maxBytes
+      this.#now() - entry.createdAtMs < this.#maxAgeMs && entry.messages + 1 <= this.#maxMessages && entry.bytes + length <= this.#maxBytes
     );
   }
 

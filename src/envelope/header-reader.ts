@@ -27,7 +27,8 @@ export class HeaderReader {
   #buffered: Buffer = Buffer.alloc(0);
 
   push(piece: Uint8Array): void {
-    this.#buffered = this.#buffered.length === 0 ? Buffer.from(piece.buffer, piece.byteOffset, piece.length) : Buffer.concat([this.#buffered, piece]);
+    this.#buffered =
+      this.#buffered.length === 0 ? Buffer.from(piece.buffer, piece.byteOffset, piece.length) : Buffer.concat([this.#buffered, piece]);
   }
 
   /** The header once all of it has arrived; undefined while more is needed. */

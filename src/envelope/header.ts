@@ -186,9 +186,7 @@ export function deriveKeys(dataKey: SecretBytes, header: EnvelopeHeader, headerB
   if (dataKey.lengthInBytes !== DATA_KEY_LENGTH_IN_BYTES) throw new EnvelopeError(EnvelopeErrorCode.DataKeyInvalid);
   const segmentKeyLength = AEAD_KEY_LENGTH_IN_BYTES[header.algorithm];
   const info = Buffer.concat([KDF_LABEL, createHash('sha256').update(headerBody).digest()]);
-  const okm = Buffer.from(
-    hkdfSync('sha256', dataKey.unsafeReveal(), header.salt, info, HEADER_TAG_LENGTH_IN_BYTES + segmentKeyLength),
-  );
+  const okm = Buffer.from(hkdfSync('sha256', dataKey.unsafeReveal(), header.salt, info, HEADER_TAG_LENGTH_IN_BYTES + segmentKeyLength));
   const keys = {
     headerMacKey: SecretBytes.copyOf(okm.subarray(0, HEADER_TAG_LENGTH_IN_BYTES)),
     segmentKey: SecretBytes.copyOf(okm.subarray(HEADER_TAG_LENGTH_IN_BYTES)),

@@ -9,12 +9,7 @@ export { type Credentials } from '../client/acs3-signer.js';
 export { KmsApiError, KmsClient, type KmsClientOptions, KmsTransportError } from '../client/kms-client.js';
 export { CachingDataKeySource, type DataKeyCacheLimits } from './caching-data-key-source.js';
 export type { ContextRecord, DataKey, DataKeySource, DecryptDataKeyRequest, GenerateDataKeyRequest } from './data-key-source.js';
-export {
-  EnvelopeCipher,
-  type EnvelopeDecryptOptions,
-  type EnvelopeEncryptOptions,
-  type EnvelopeInfo,
-} from './envelope-cipher.js';
+export { EnvelopeCipher, type EnvelopeDecryptOptions, type EnvelopeEncryptOptions, type EnvelopeInfo } from './envelope-cipher.js';
 export { EnvelopeError, EnvelopeErrorCode } from './envelope-error.js';
 export { DEFAULT_SEGMENT_SIZE_IN_BYTES, MAX_SEGMENT_SIZE_IN_BYTES, MIN_SEGMENT_SIZE_IN_BYTES } from './header.js';
 export { KmsDataKeySource } from './kms-data-key-source.js';

@@ -25,7 +25,9 @@ export class MaterialExpiryJob implements Job {
     return drainDueKeys(
       (limit) => this.#keys.listKeysDueForMaterialExpiry(nowMs, limit),
       (key) =>
-        this.#recorder.runJobAction('ExpireKeyMaterial', key, async () => ((await destroyImportedMaterial(this.#keys, key)) ? 'done' : 'skipped')),
+        this.#recorder.runJobAction('ExpireKeyMaterial', key, async () =>
+          (await destroyImportedMaterial(this.#keys, key)) ? 'done' : 'skipped',
+        ),
       signal,
     );
   }

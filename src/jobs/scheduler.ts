@@ -20,9 +20,7 @@ export interface JobSchedulerOptions {
 }
 
 /** What one job did in a tick: its report, or the error it threw. */
-export type JobOutcome =
-  | { readonly job: string; readonly report: JobReport }
-  | { readonly job: string; readonly error: unknown };
+export type JobOutcome = { readonly job: string; readonly report: JobReport } | { readonly job: string; readonly error: unknown };
 
 /**
  * Runs the background jobs inside the server: one tick right away on `start`, then one tick
@@ -121,7 +119,10 @@ export class JobScheduler {
       this.#log(job, nowMs, report);
       return { job: job.name, report };
     } catch (error) {
-      this.#logger.error({ err: error, job: job.name, now: new Date(nowMs).toISOString() }, 'a background job failed; it runs again at the next tick');
+      this.#logger.error(
+        { err: error, job: job.name, now: new Date(nowMs).toISOString() },
+        'a background job failed; it runs again at the next tick',
+      );
       return { job: job.name, error };
     }
   }

@@ -19,7 +19,8 @@ export const cancelKeyDeletion = defineOperation({
     // destroying material revises the key, so a DeleteKeyMaterial or expiry racing this one makes
     // the write fail and the check run again.
     await context.keys.mutateKey(key.keyId, StateRule.CancelDeletion, async (stored) => {
-      const hasMaterial = stored.origin !== Origin.External || (await context.keys.versionOf(stored, stored.primaryKeyVersionId)).material !== null;
+      const hasMaterial =
+        stored.origin !== Origin.External || (await context.keys.versionOf(stored, stored.primaryKeyVersionId)).material !== null;
       return { keyState: hasMaterial ? KeyState.Enabled : KeyState.PendingImport, deleteDate: null };
     });
   },

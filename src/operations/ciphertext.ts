@@ -36,7 +36,11 @@ export async function sealWithPrimary(
  * (tampered blob, wrong context, material of another key) becomes the one opaque
  * `InvalidCiphertext`. A dry run vouches only for a blob that really opens, so it opens first.
  */
-export async function openCiphertext(ciphertext: ResolvedCiphertext, encryptionContext: EncryptionContext, dryRun = false): Promise<Buffer> {
+export async function openCiphertext(
+  ciphertext: ResolvedCiphertext,
+  encryptionContext: EncryptionContext,
+  dryRun = false,
+): Promise<Buffer> {
   if (!ciphertext.aead) throw materialUnavailable(ciphertext.key);
   const plaintext = await openOrRefuse(ciphertext.aead, ciphertext.sealed, blobAdditionalData(ciphertext.keyVersionId, encryptionContext));
   if (dryRun) {

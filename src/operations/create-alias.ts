@@ -11,7 +11,10 @@ export interface CreateAliasInput {
 export const createAlias = defineOperation({
   action: 'CreateAlias',
   validate: (input: CreateAliasInput) => assertValidAliasName(input.aliasName),
-  resources: (input) => ({ alias: resource.alias(input.aliasName, { target: false }), key: resource.key(input.key, StateRule.CreateAlias) }),
+  resources: (input) => ({
+    alias: resource.alias(input.aliasName, { target: false }),
+    key: resource.key(input.key, StateRule.CreateAlias),
+  }),
   run: async (context, input, { key }): Promise<void> => {
     await context.keys.createAlias(input.aliasName, key, StateRule.CreateAlias);
   },

@@ -39,11 +39,7 @@ export function assertDataKeyLength(lengthInBytes: number): void {
 export const dataKeyResources = (input: Pick<DataKeyInput, 'key'>) => ({ key: resource.key(input.key, StateRule.UseKey) });
 
 /** A fresh data key sealed under the primary version of `key` (resolved and admitted by the runner). */
-export async function generateDataKeyUnder(
-  context: OperationContext,
-  key: Key,
-  input: DataKeyInput,
-): Promise<GeneratedDataKey> {
+export async function generateDataKeyUnder(context: OperationContext, key: Key, input: DataKeyInput): Promise<GeneratedDataKey> {
   if (input.dryRun) throw new KmsError('DryRun');
   const dataKey = randomBytes(input.lengthInBytes);
   const sealed = input.sealing === 'bytes' ? dataKey : Buffer.from(dataKey.toString('base64'), 'ascii');

@@ -15,14 +15,14 @@ export const describeService = defineOperation({
   action: 'DescribeService',
   resources: (_input: void) => ({ service: resource.service() }),
   run: (context): Promise<ServiceDescription> => {
-  const protectionLevels = Object.values(ProtectionLevel).filter((level) => context.keys.hasProtector(level));
-  return Promise.resolve({
-    protectionLevels,
-    keySpecs: Object.values(KeySpec).map((name) => ({
-      name,
-      supportedProtectionLevels: protectionLevels.filter((level) => context.keys.protectorFor(level).supportsKeySpec(name)),
-      usages: [KeyUsage.EncryptDecrypt],
-    })),
-  });
+    const protectionLevels = Object.values(ProtectionLevel).filter((level) => context.keys.hasProtector(level));
+    return Promise.resolve({
+      protectionLevels,
+      keySpecs: Object.values(KeySpec).map((name) => ({
+        name,
+        supportedProtectionLevels: protectionLevels.filter((level) => context.keys.protectorFor(level).supportsKeySpec(name)),
+        usages: [KeyUsage.EncryptDecrypt],
+      })),
+    });
   },
 });

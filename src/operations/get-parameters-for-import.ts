@@ -42,7 +42,11 @@ export const getParametersForImport = defineOperation({
     if (inDevice) return inDeviceParameters(context, key, inDevice, scheme, tokenExpireTime);
     const pair = await generateWrappingKeyPair(scheme);
     try {
-      const importToken = await sealImportToken(context.secrets, key.keyId, { scheme, expiresAtMs: tokenExpireTime, privateKey: pair.privateKey });
+      const importToken = await sealImportToken(context.secrets, key.keyId, {
+        scheme,
+        expiresAtMs: tokenExpireTime,
+        privateKey: pair.privateKey,
+      });
       return { keyId: key.keyId, publicKeySpki: pair.publicKeySpki, importToken, tokenExpireTime };
     } finally {
       pair.privateKey.wipe();
@@ -60,7 +64,14 @@ async function inDeviceParameters(
 ): Promise<ImportParameters> {
   const supported = importer.scheme;
   if (scheme.keySpec !== supported.keySpec || scheme.algorithm !== supported.algorithm) {
-    throw new KmsError('WrappingUnsupportedAtProtectionLevel', scheme.keySpec, scheme.algorithm, key.protectionLevel, supported.keySpec, supported.algorithm);
+    throw new KmsError(
+      'WrappingUnsupportedAtProtectionLevel',
+      scheme.keySpec,
+      scheme.algorithm,
+      key.protectionLevel,
+      supported.keySpec,
+      supported.algorithm,
+    );
   }
   const pairId = randomBytes(16).toString('hex');
   const publicKeySpki = await importer.createImportKeyPair({ keyId: key.keyId, pairId, expiresAtMs: tokenExpireTime }, context.clock.now());

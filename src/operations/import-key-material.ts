@@ -101,7 +101,8 @@ async function importInDevice(
     keyState: key.keyState === KeyState.PendingImport ? KeyState.Enabled : key.keyState,
     materialExpireTime: expireTime,
   });
-  if (!(await context.keys.replaceMaterial(key, next, { ...version, material: imported.material, materialCommitment: commitment }))) return false;
+  if (!(await context.keys.replaceMaterial(key, next, { ...version, material: imported.material, materialCommitment: commitment })))
+    return false;
   context.recordKeyVersion('key', version.keyVersionId);
   // The import stands even if the token cannot destroy the pair now: the pair expires with its
   // ImportToken, and the next GetParametersForImport sweeps it.

@@ -64,12 +64,21 @@ function payloadHeader(scheme: WrappingScheme, expiresAtMs: number): Buffer {
 export async function sealInDeviceImportToken(sealer: SecretSealer, keyId: string, contents: InDeviceImportTokenContents): Promise<Buffer> {
   const pairId = Buffer.from(contents.pairId, 'hex');
   if (pairId.length !== PAIR_ID_LENGTH) throw new Error('an import pair id is 16 bytes');
-  const sealed = await sealer.seal(Buffer.concat([payloadHeader(contents.scheme, contents.expiresAtMs), pairId]), SealPurpose.ImportWrappingKeyInDevice, keyId);
+  const sealed = await sealer.seal(
+    Buffer.concat([payloadHeader(contents.scheme, contents.expiresAtMs), pairId]),
+    SealPurpose.ImportWrappingKeyInDevice,
+    keyId,
+  );
   return Buffer.concat([Buffer.of(IN_DEVICE_TOKEN_FORMAT), sealed]);
 }
 
 /** Opens an in-device token for `keyId` at `nowMs`; InvalidImportToken or ExpiredImportToken otherwise. */
-export async function openInDeviceImportToken(sealer: SecretSealer, keyId: string, token: Buffer, nowMs: number): Promise<InDeviceImportTokenContents> {
+export async function openInDeviceImportToken(
+  sealer: SecretSealer,
+  keyId: string,
+  token: Buffer,
+  nowMs: number,
+): Promise<InDeviceImportTokenContents> {
   const payload = await openPayload(sealer, keyId, token, IN_DEVICE_TOKEN_FORMAT, SealPurpose.ImportWrappingKeyInDevice);
   const { scheme, expiresAtMs } = headerOf(payload, PAYLOAD_HEADER_LENGTH + PAIR_ID_LENGTH);
   if (nowMs >= expiresAtMs) throw new KmsError('ExpiredImportToken');
@@ -130,4 +139,3 @@ export async function openImportToken(sealer: SecretSealer, keyId: string, token
   }
   return { scheme: { keySpec, algorithm }, expiresAtMs, privateKey };
 }
-

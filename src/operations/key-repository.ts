@@ -6,7 +6,16 @@ import { reviseKey, type Alias, type Key, type KeyVersion } from '../domain/key.
 import type { KeyReference } from '../domain/key-reference.js';
 import { Origin, type ProtectionLevel } from '../domain/key-spec.js';
 import { assertStateAllows, KeyState, STATE_TABLE, type StateRule } from '../domain/key-state.js';
-import { StoreConflictError, type Clock, type KeyFilter, type KeyProtector, type KeyStore, type Page, type PageOf, type StoreWrite } from '../domain/ports.js';
+import {
+  StoreConflictError,
+  type Clock,
+  type KeyFilter,
+  type KeyProtector,
+  type KeyStore,
+  type Page,
+  type PageOf,
+  type StoreWrite,
+} from '../domain/ports.js';
 import { LruCache } from './lru-cache.js';
 
 export interface KeyRepositoryOptions {
@@ -305,7 +314,11 @@ export class KeyRepository {
     const material = await this.protectorFor(key.protectionLevel).generate(key.keySpec, keyVersionId);
     const rotated = reviseKey(key, { primaryKeyVersionId: keyVersionId, lastRotationDate: now });
     try {
-      await this.#store.addKeyVersion(rotated, { keyId: key.keyId, keyVersionId, creationDate: now, material, materialCommitment: null }, key.revision);
+      await this.#store.addKeyVersion(
+        rotated,
+        { keyId: key.keyId, keyVersionId, creationDate: now, material, materialCommitment: null },
+        key.revision,
+      );
     } catch (error) {
       if (error instanceof StoreConflictError && (error.reason === 'stale-revision' || error.reason === 'missing')) {
         this.#keys.delete(key.keyId);

@@ -12,5 +12,8 @@ export interface ListAliasesByKeyIdInput {
 export const listAliasesByKeyId = defineOperation({
   action: 'ListAliasesByKeyId',
   resources: (input: ListAliasesByKeyIdInput) => ({ key: resource.key(input.key, StateRule.AnyState) }),
-  run: async (context, input, { key }): Promise<Paged<Alias>> => ({ ...(await context.keys.listAliases(input.page, key.keyId)), ...input.page }),
+  run: async (context, input, { key }): Promise<Paged<Alias>> => ({
+    ...(await context.keys.listAliases(input.page, key.keyId)),
+    ...input.page,
+  }),
 });

@@ -117,7 +117,9 @@ export interface Operation<Input, Output, R extends ResourceSpecs = ResourceSpec
   run(context: OperationContext, input: Input, resolved: ResolvedResources<R>): Promise<Output>;
 }
 
-export function defineOperation<Input, Output, R extends ResourceSpecs>(operation: Operation<Input, Output, R>): Operation<Input, Output, R> {
+export function defineOperation<Input, Output, R extends ResourceSpecs>(
+  operation: Operation<Input, Output, R>,
+): Operation<Input, Output, R> {
   return operation;
 }
 

@@ -15,7 +15,8 @@ export const setDeletionProtection = defineOperation({
   action: 'SetDeletionProtection',
   validate: (input: SetDeletionProtectionInput) => {
     const description = input.deletionProtectionDescription ?? '';
-    if (description.length > MAX_DELETION_PROTECTION_DESCRIPTION_LENGTH) throw new KmsError('InvalidInput', 'deletionProtectionDescription');
+    if (description.length > MAX_DELETION_PROTECTION_DESCRIPTION_LENGTH)
+      throw new KmsError('InvalidInput', 'deletionProtectionDescription');
   },
   resources: (input) => ({ key: resource.key(input.key, StateRule.SetDeletionProtection) }),
   run: async (context, input, { key }): Promise<void> => {

@@ -18,7 +18,8 @@ export interface UpdateRotationPolicyInput {
 export const updateRotationPolicy = defineOperation({
   action: 'UpdateRotationPolicy',
   validate: (input: UpdateRotationPolicyInput, context) => {
-    if (input.enableAutomaticRotation && input.rotationIntervalSeconds === undefined) throw new KmsError('MissingInput', 'rotationInterval');
+    if (input.enableAutomaticRotation && input.rotationIntervalSeconds === undefined)
+      throw new KmsError('MissingInput', 'rotationInterval');
     if (input.rotationIntervalSeconds !== undefined) {
       assertRotationIntervalAllowed(input.rotationIntervalSeconds, context.settings.minRotationIntervalSeconds);
     }

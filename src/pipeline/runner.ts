@@ -182,7 +182,8 @@ export class OperationRunner implements JobActionRecorder {
       settings,
       secrets,
       recordKeyVersion: (role, keyVersionId) => draft.recordKeyVersion(role, keyVersionId),
-      recordCreatedKey: (keyId, keyVersionId) => draft.addResource({ role: 'created', arn: keyArn(this.scope, keyId), keyId, keyVersionId }),
+      recordCreatedKey: (keyId, keyVersionId) =>
+        draft.addResource({ role: 'created', arn: keyArn(this.scope, keyId), keyId, keyVersionId }),
     };
   }
 

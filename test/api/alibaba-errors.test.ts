@@ -41,7 +41,10 @@ describe('the Alibaba error table', () => {
       code: 'InvalidParameter',
       message: 'The specified parameter "NumberOfBytes" is not valid.',
     });
-    assert.equal(alibabaErrorOf(new KmsError('MissingInput', 'SignatureNonce')).message, 'The parameter "SignatureNonce" is needed but not provided.');
+    assert.equal(
+      alibabaErrorOf(new KmsError('MissingInput', 'SignatureNonce')).message,
+      'The parameter "SignatureNonce" is needed but not provided.',
+    );
     assert.equal(alibabaErrorOf(new KmsError('LimitExceeded', 'tags per key')).message, 'The tags per key limit was exceeded.');
   });
 

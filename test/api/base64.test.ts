@@ -10,8 +10,7 @@ import { KmsError } from '../../src/domain/errors.js';
 
 const VERSION_ID = '86a9efd9-3d16-4894-bd4f-1fc43f3f2abf';
 /** The golden AES-256-GCM blob of test/domain/ciphertext-blob.test.ts. */
-const GOLDEN_AES_BLOB =
-  'ODZhOWVmZDktM2QxNi00ODk0LWJkNGYtMWZjNDNmM2YyYWJmyv66vvrO263eyviI4sbMSsVWb1o0aDykhc9qu2PvgpfR1MdDqIGU';
+const GOLDEN_AES_BLOB = 'ODZhOWVmZDktM2QxNi00ODk0LWJkNGYtMWZjNDNmM2YyYWJmyv66vvrO263eyviI4sbMSsVWb1o0aDykhc9qu2PvgpfR1MdDqIGU';
 
 const isInvalidCiphertext = (error: unknown): boolean => {
   assert.ok(error instanceof KmsError, `expected a KmsError, got ${String(error)}`);

@@ -16,7 +16,10 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('progressLine', () => {
   it('draws a bar, a percentage, the byte counts and the rate when the total is known', () => {
-    assert.equal(progressLine('encrypting', 512 * 1024 * 1024, 1024 * 1024 * 1024, 2000), 'encrypting [###############---------------]  50% 512.0 MiB / 1.0 GiB 256.0 MiB/s');
+    assert.equal(
+      progressLine('encrypting', 512 * 1024 * 1024, 1024 * 1024 * 1024, 2000),
+      'encrypting [###############---------------]  50% 512.0 MiB / 1.0 GiB 256.0 MiB/s',
+    );
     assert.equal(progressLine('decrypting', 0, 10, 0), 'decrypting [------------------------------]   0% 0 B / 10 B');
   });
 
@@ -34,7 +37,10 @@ describe('openDestination', () => {
     assert.equal(readdirSync(dir).filter((name) => name.endsWith('.arca-partial')).length, 1);
     await destination.commit();
     assert.equal(readFileSync(path, 'utf8'), 'complete');
-    assert.deepEqual(readdirSync(dir).filter((name) => name.endsWith('.arca-partial')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.endsWith('.arca-partial')),
+      [],
+    );
   });
 
   it('abandon deletes the temporary file and leaves an existing destination untouched', async () => {
@@ -44,7 +50,10 @@ describe('openDestination', () => {
     destination.stream.write('partial');
     await destination.abandon();
     assert.equal(readFileSync(path, 'utf8'), 'before');
-    assert.deepEqual(readdirSync(dir).filter((name) => name.endsWith('.arca-partial')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.endsWith('.arca-partial')),
+      [],
+    );
   });
 });
 

@@ -157,28 +157,45 @@ describe('loadConfig', () => {
       [{ flags: { 'rate-limit': '0' } }, 'rate-limit', /a rate is a number of requests per second above 0/],
       [{ flags: { 'rate-limit': 'fast' } }, 'rate-limit', /a rate is/],
       [{ flags: { 'rate-limit-burst': '5' } }, 'rate-limit-burst', /needs rate-limit/],
-      [{ environment: { ARCA_LOG_LEVEL: 'loud' } }, 'log-level', /^log-level \(ARCA_LOG_LEVEL\): a log level is one of fatal, error, warn, info/],
+      [
+        { environment: { ARCA_LOG_LEVEL: 'loud' } },
+        'log-level',
+        /^log-level \(ARCA_LOG_LEVEL\): a log level is one of fatal, error, warn, info/,
+      ],
       [{ file: 'host = ""\n' }, 'host', /must be a non-empty string/],
       [{ file: 'data-dir = ["a", "b"]\n' }, 'data-dir', /must be a non-empty string/],
       [{ file: 'region = 2024-01-01\n' }, 'region', /must be a non-empty string/],
       [{ file: '[pkcs11]\nmodule = "/m.so"\n' }, 'pkcs11.token-label', /--pkcs11-module and --pkcs11-token-label go together/],
       [{ flags: { 'pkcs11.root-key-label': 'root' } }, 'pkcs11.root-key-label', /needs --pkcs11-module and --pkcs11-token-label/],
-      [{ file: '[pkcs11]\nmodule = "/m.so"\ntoken-label = "t"\nsession-count = 1\n' }, 'pkcs11.session-count', /a session count is a whole number from 2 to 256/],
+      [
+        { file: '[pkcs11]\nmodule = "/m.so"\ntoken-label = "t"\nsession-count = 1\n' },
+        'pkcs11.session-count',
+        /a session count is a whole number from 2 to 256/,
+      ],
     ];
     for (const [options, key, message] of cases) {
       const error = refusal(options);
       assert.equal(error.key, key, `${JSON.stringify(options)}: ${error.message}`);
       assert.match(error.message, message, JSON.stringify(options));
       for (const value of ['70000', 'http', 'loud', 'fast', '731d', '25d']) {
-        if (JSON.stringify(options).includes(value)) assert.ok(!error.message.includes(value), `the message shows the value: ${error.message}`);
+        if (JSON.stringify(options).includes(value))
+          assert.ok(!error.message.includes(value), `the message shows the value: ${error.message}`);
       }
     }
   });
 
   it('refuses a secret-looking key, pointing to the environment, and does not echo the secret', () => {
-    for (const file of ['root-key = "c2VjcmV0"\n', '[pkcs11]\nmodule = "/m.so"\ntoken-label = "t"\npin = "87654321"\n', 'access-key-secret = "s3cr3t-value"\n', 'access-key-id = "LTAIx"\n']) {
+    for (const file of [
+      'root-key = "c2VjcmV0"\n',
+      '[pkcs11]\nmodule = "/m.so"\ntoken-label = "t"\npin = "87654321"\n',
+      'access-key-secret = "s3cr3t-value"\n',
+      'access-key-id = "LTAIx"\n',
+    ]) {
       const error = refusal({ file });
-      assert.match(error.message, /secrets are read from the environment only \(ARCA_ROOT_KEY, ARCA_PKCS11_PIN, ARCA_ACCESS_KEY_ID and ARCA_ACCESS_KEY_SECRET\)/);
+      assert.match(
+        error.message,
+        /secrets are read from the environment only \(ARCA_ROOT_KEY, ARCA_PKCS11_PIN, ARCA_ACCESS_KEY_ID and ARCA_ACCESS_KEY_SECRET\)/,
+      );
       for (const secret of ['c2VjcmV0', '87654321', 's3cr3t-value']) assert.ok(!error.message.includes(secret), error.message);
     }
   });
@@ -220,14 +237,24 @@ describe("the README's sample arca.toml", () => {
 
 describe('the configuration a worker receives', () => {
   it('decodes to the very configuration the primary encoded', () => {
-    for (const config of [DEFAULT_CONFIG, load({ file: FULL_FILE }), load({ flags: { 'job-interval': '2s', 'min-rotation-interval': '90m', 'rate-limit': '3' } })]) {
+    for (const config of [
+      DEFAULT_CONFIG,
+      load({ file: FULL_FILE }),
+      load({ flags: { 'job-interval': '2s', 'min-rotation-interval': '90m', 'rate-limit': '3' } }),
+    ]) {
       assert.deepEqual(decodeWorkerConfig(encodeWorkerConfig(config)), config);
     }
   });
 
   it('is validated by the same validator: a bad or unknown setting is refused', () => {
-    assert.throws(() => decodeWorkerConfig(JSON.stringify({ port: -1 })), (error: unknown) => error instanceof ConfigError && error.key === 'port');
-    assert.throws(() => decodeWorkerConfig(JSON.stringify({ extra: 1 })), (error: unknown) => error instanceof ConfigError && error.key === 'extra');
+    assert.throws(
+      () => decodeWorkerConfig(JSON.stringify({ port: -1 })),
+      (error: unknown) => error instanceof ConfigError && error.key === 'port',
+    );
+    assert.throws(
+      () => decodeWorkerConfig(JSON.stringify({ extra: 1 })),
+      (error: unknown) => error instanceof ConfigError && error.key === 'extra',
+    );
     assert.throws(() => decodeWorkerConfig('{'), ConfigError);
   });
 });

@@ -19,13 +19,7 @@ export interface AeadUnderTest {
   readonly vectors: wycheproof.AeadFile;
 }
 
-const ROUND_TRIP_LENGTHS = [
-  ...Array.from({ length: 71 }, (_, i) => i),
-  4096,
-  4097,
-  65_539,
-  1 << 20,
-];
+const ROUND_TRIP_LENGTHS = [...Array.from({ length: 71 }, (_, i) => i), 4096, 4097, 65_539, 1 << 20];
 
 /**
  * Registers, in the enclosing `describe`, the tests of the Aead contract (src/crypto/aead.ts) and
@@ -66,9 +60,7 @@ export function itBehavesAsAGcmAead(subject: AeadUnderTest): void {
 
   const keyBits = keyLengthInBytes * 8;
   it(`opens every Wycheproof ${keyBits}-bit-key, 96-bit-IV case laid out as iv ‖ ct ‖ tag`, async () => {
-    const groups = subject.vectors.testGroups.filter(
-      (g) => g.keySize === keyBits && g.ivSize === 96 && g.tagSize === 128,
-    );
+    const groups = subject.vectors.testGroups.filter((g) => g.keySize === keyBits && g.ivSize === 96 && g.tagSize === 128);
     assert.ok(groups.length > 0);
     for (const c of groups.flatMap((g) => g.tests)) {
       const { key: caseKey, iv, aad: caseAad, ct, tag } = wycheproof.decode(c);

@@ -2,11 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createAead } from '../../src/crypto/aead-factory.js';
 import { AeadAlgorithm, AeadAuthenticationError } from '../../src/crypto/aead.js';
-import {
-  aesGcmDecryptWithIv,
-  aesGcmEncryptWithIv,
-  createAes256Gcm,
-} from '../../src/crypto/aes-gcm.js';
+import { aesGcmDecryptWithIv, aesGcmEncryptWithIv, createAes256Gcm } from '../../src/crypto/aes-gcm.js';
 import { SecretBytes } from '../../src/crypto/secret-bytes.js';
 import { itBehavesAsAGcmAead } from './aead-behaviour.js';
 import * as wycheproof from './wycheproof.js';
@@ -62,7 +58,10 @@ describe('Wycheproof aes_gcm_test.json through aesGcmEncryptWithIv / aesGcmDecry
     assert.equal(vectors.numberOfTests, 316);
     assert.equal(outcomes.size, vectors.numberOfTests);
     assert.equal(passed, EXPECTED_PASSED);
-    assert.deepEqual(unsupported.sort((a, b) => a - b), EXPECTED_UNSUPPORTED_TC_IDS);
+    assert.deepEqual(
+      unsupported.sort((a, b) => a - b),
+      EXPECTED_UNSUPPORTED_TC_IDS,
+    );
   });
 });
 

@@ -72,7 +72,10 @@ describe('RSAES-PKCS1-v1_5 unwrap of a fixed-length message', () => {
   /** Encrypts a hand-made encoded message with raw RSA, so every padding fault can be built. */
   async function rawEncrypt(encoded: Buffer): Promise<Buffer> {
     const { publicKeySpki } = await pairPromise;
-    return publicEncrypt({ key: createPublicKey({ key: publicKeySpki, format: 'der', type: 'spki' }), padding: constants.RSA_NO_PADDING }, encoded);
+    return publicEncrypt(
+      { key: createPublicKey({ key: publicKeySpki, format: 'der', type: 'spki' }), padding: constants.RSA_NO_PADDING },
+      encoded,
+    );
   }
 
   function encode(message: Buffer, change: (em: Buffer) => void = () => {}): Buffer {
@@ -88,7 +91,10 @@ describe('RSAES-PKCS1-v1_5 unwrap of a fixed-length message', () => {
 
   it('Node 20 itself refuses PKCS#1 v1.5 private decryption (CVE-2023-46809), which is why Arca unpads by hand', async () => {
     const { privateKeyPkcs8, publicKeySpki } = await pairPromise;
-    const ct = publicEncrypt({ key: createPublicKey({ key: publicKeySpki, format: 'der', type: 'spki' }), padding: constants.RSA_PKCS1_PADDING }, randomBytes(32));
+    const ct = publicEncrypt(
+      { key: createPublicKey({ key: publicKeySpki, format: 'der', type: 'spki' }), padding: constants.RSA_PKCS1_PADDING },
+      randomBytes(32),
+    );
     const key = createPrivateKey({ key: privateKeyPkcs8.unsafeReveal(), format: 'der', type: 'pkcs8' });
     const decryptWithNode = (): Buffer => privateDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, ct);
     // OpenSSL 3.2 added implicit rejection, under which Node allows it again; Node 20 ships 3.0.

@@ -39,9 +39,7 @@ function runCase(c: wycheproof.DecidedCase): Outcome {
 
   if (iv.length !== 12) {
     const onlyTwelveByteIvs = (error: unknown): boolean =>
-      error instanceof Error &&
-      !(error instanceof AeadAuthenticationError) &&
-      /only 12-byte IVs/.test(error.message);
+      error instanceof Error && !(error instanceof AeadAuthenticationError) && /only 12-byte IVs/.test(error.message);
     assert.throws(() => sm4GcmEncryptWithIv(key, iv, msg, aad), onlyTwelveByteIvs);
     assert.throws(() => sm4GcmDecryptWithIv(key, iv, ct, tag, aad), onlyTwelveByteIvs);
     return 'refused';
@@ -58,14 +56,15 @@ describe('Wycheproof sm4_gcm_test.json through sm4GcmEncryptWithIv / sm4GcmDecry
   const outcomes = wycheproof.itForEachCase(vectors, caseTitle, runCase);
 
   it(`every case ran: ${EXPECTED_PASSED} passed (all 12-byte IVs) + ${EXPECTED_REFUSED} refused = ${vectors.numberOfTests}`, () => {
-    const twelveByteIvCases = vectors.testGroups
-      .filter((g) => g.ivSize === 96)
-      .flatMap((g) => g.tests.map((c) => c.tcId));
+    const twelveByteIvCases = vectors.testGroups.filter((g) => g.ivSize === 96).flatMap((g) => g.tests.map((c) => c.tcId));
     const passed = [...outcomes].filter(([, o]) => o === 'passed').map(([id]) => id);
     const refused = [...outcomes.values()].filter((o) => o === 'refused').length;
     assert.equal(vectors.numberOfTests, 104);
     assert.equal(outcomes.size, vectors.numberOfTests);
-    assert.deepEqual(passed.sort((a, b) => a - b), twelveByteIvCases.sort((a, b) => a - b));
+    assert.deepEqual(
+      passed.sort((a, b) => a - b),
+      twelveByteIvCases.sort((a, b) => a - b),
+    );
     assert.equal(passed.length, EXPECTED_PASSED);
     assert.equal(refused, EXPECTED_REFUSED);
   });
@@ -112,8 +111,7 @@ describe('SM4-GCM known answers outside Wycheproof', () => {
   it('GHASH agrees with OpenSSL AES-256-GCM tags for 0 to 70 bytes of ciphertext and additional data', () => {
     // Independent check of the GF(2^128) arithmetic: tag = E_K(J0) ⊕ GHASH_H(A, C), H = E_K(0).
     const key = randomBytes(32);
-    const aesBlock = (block: Buffer): Buffer =>
-      createCipheriv('aes-256-ecb', key, null).setAutoPadding(false).update(block);
+    const aesBlock = (block: Buffer): Buffer => createCipheriv('aes-256-ecb', key, null).setAutoPadding(false).update(block);
     const ghash = new Ghash(aesBlock(Buffer.alloc(16)));
     for (let length = 0; length <= 70; length++) {
       const iv = randomBytes(12);
@@ -160,14 +158,10 @@ describe('SM4-GCM preconditions', () => {
     // A stand-in that only claims the length: the check must come before any byte is read.
     const tooLong = (): Uint8Array =>
       new Proxy(new Uint8Array(0), {
-        get: (target, property) =>
-          property === 'length' ? (2 ** 32 - 2) * 16 + 1 : Reflect.get(target, property),
+        get: (target, property) => (property === 'length' ? (2 ** 32 - 2) * 16 + 1 : Reflect.get(target, property)),
       });
     assert.throws(() => sm4GcmEncryptWithIv(key, iv, tooLong(), aad), /2\^32 - 2 blocks/);
-    assert.throws(
-      () => sm4GcmDecryptWithIv(key, iv, tooLong(), Buffer.alloc(16), aad),
-      AeadAuthenticationError,
-    );
+    assert.throws(() => sm4GcmDecryptWithIv(key, iv, tooLong(), Buffer.alloc(16), aad), AeadAuthenticationError);
   });
 });
 

@@ -33,9 +33,7 @@ export interface AeadFile {
 
 /** Reads `test/vectors/wycheproof/<fileName>`, e.g. `aes_gcm_test.json`. */
 export function load(fileName: string): AeadFile {
-  return JSON.parse(
-    readFileSync(new URL(`../vectors/wycheproof/${fileName}`, import.meta.url), 'utf8'),
-  ) as AeadFile;
+  return JSON.parse(readFileSync(new URL(`../vectors/wycheproof/${fileName}`, import.meta.url), 'utf8')) as AeadFile;
 }
 
 const hex = (s: string): Buffer => Buffer.from(s, 'hex');

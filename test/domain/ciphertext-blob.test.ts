@@ -21,10 +21,8 @@ const IV = Buffer.from('cafebabefacedbaddecaf888', 'hex');
 const CONTEXT = parseEncryptionContextJson('{"tenant":"acme","purpose":"test"}', 'EncryptionContext');
 const PLAINTEXT = Buffer.from('hello, Arca', 'utf8');
 
-const GOLDEN_AES_BLOB =
-  'ODZhOWVmZDktM2QxNi00ODk0LWJkNGYtMWZjNDNmM2YyYWJmyv66vvrO263eyviI4sbMSsVWb1o0aDykhc9qu2PvgpfR1MdDqIGU';
-const GOLDEN_SM4_BLOB =
-  'ODZhOWVmZDktM2QxNi00ODk0LWJkNGYtMWZjNDNmM2YyYWJmyv66vvrO263eyviIK9u8RNlRK1k0nNuRcasIJ5zA/livlIvKBhlW';
+const GOLDEN_AES_BLOB = 'ODZhOWVmZDktM2QxNi00ODk0LWJkNGYtMWZjNDNmM2YyYWJmyv66vvrO263eyviI4sbMSsVWb1o0aDykhc9qu2PvgpfR1MdDqIGU';
+const GOLDEN_SM4_BLOB = 'ODZhOWVmZDktM2QxNi00ODk0LWJkNGYtMWZjNDNmM2YyYWJmyv66vvrO263eyviIK9u8RNlRK1k0nNuRcasIJ5zA/livlIvKBhlW';
 
 function goldenBlob(encryptWithIv: typeof aesGcmEncryptWithIv, key: Buffer): string {
   const aad = blobAdditionalData(VERSION_ID, CONTEXT);
@@ -52,8 +50,14 @@ describe('CiphertextBlob format v1', () => {
     const aad = Buffer.concat([
       header,
       u32(2),
-      u32(7), Buffer.from('purpose'), u32(4), Buffer.from('test'),
-      u32(6), Buffer.from('tenant'), u32(4), Buffer.from('acme'),
+      u32(7),
+      Buffer.from('purpose'),
+      u32(4),
+      Buffer.from('test'),
+      u32(6),
+      Buffer.from('tenant'),
+      u32(4),
+      Buffer.from('acme'),
     ]);
     const decipher = createDecipheriv('aes-256-gcm', AES_KEY, iv);
     decipher.setAAD(aad);

@@ -20,7 +20,10 @@ describe('encryption context canonical encoding (v1)', () => {
 
   it('pins the golden encoding of {"b":"2","a":"1"}: count, then length-prefixed pairs sorted by key', () => {
     const context = parseEncryptionContextJson('{"b":"2","a":"1"}', 'EncryptionContext');
-    assert.equal(hex(encodeContextForAad(context)), '00000002' + '00000001' + '61' + '00000001' + '31' + '00000001' + '62' + '00000001' + '32');
+    assert.equal(
+      hex(encodeContextForAad(context)),
+      '00000002' + '00000001' + '61' + '00000001' + '31' + '00000001' + '62' + '00000001' + '32',
+    );
   });
 
   it('ignores key order and JSON whitespace', () => {
@@ -44,14 +47,26 @@ describe('encryption context canonical encoding (v1)', () => {
   it('sorts by UTF-8 bytes, not by UTF-16 code units', () => {
     // U+FF5E (3 UTF-8 bytes ef bd 9e) sorts before U+10000 (f0 90 80 80) in UTF-8,
     // but after it in UTF-16 (0xFF5E > 0xD800).
-    const context = contextFromEntries([['\u{10000}', 'x'], ['\uff5e', 'y']], 'EncryptionContext');
+    const context = contextFromEntries(
+      [
+        ['\u{10000}', 'x'],
+        ['\uff5e', 'y'],
+      ],
+      'EncryptionContext',
+    );
     const encoded = encodeContextForAad(context);
     assert.equal(hex(encoded.subarray(4, 8)), '00000003');
     assert.equal(hex(encoded.subarray(8, 11)), 'efbd9e');
   });
 
   it('equates the flattened form with the JSON form', () => {
-    const flattened = contextFromEntries([['b', '2'], ['a', '1']], 'EncryptionContext');
+    const flattened = contextFromEntries(
+      [
+        ['b', '2'],
+        ['a', '1'],
+      ],
+      'EncryptionContext',
+    );
     const json = parseEncryptionContextJson('{"a":"1","b":"2"}', 'EncryptionContext');
     assert.deepEqual(encodeContextForAad(flattened), encodeContextForAad(json));
   });

@@ -42,12 +42,14 @@ const CASES: readonly BadInput[] = [
   // Encoding
   {
     name: 'a query with broken percent-encoding (%zz)',
-    build: ({ sign, keyId }) => sign({ action: 'Encrypt', query: { KeyId: keyId, Plaintext: 'x' }, rawQuery: `KeyId=${keyId}&Plaintext=%zz` }),
+    build: ({ sign, keyId }) =>
+      sign({ action: 'Encrypt', query: { KeyId: keyId, Plaintext: 'x' }, rawQuery: `KeyId=${keyId}&Plaintext=%zz` }),
     expect: INVALID,
   },
   {
     name: 'a query ending in a truncated percent-escape (%4)',
-    build: ({ sign, keyId }) => sign({ action: 'Encrypt', query: { KeyId: keyId, Plaintext: 'x' }, rawQuery: `KeyId=${keyId}&Plaintext=%4` }),
+    build: ({ sign, keyId }) =>
+      sign({ action: 'Encrypt', query: { KeyId: keyId, Plaintext: 'x' }, rawQuery: `KeyId=${keyId}&Plaintext=%4` }),
     expect: INVALID,
   },
   {
@@ -58,12 +60,14 @@ const CASES: readonly BadInput[] = [
   },
   {
     name: 'a percent-encoded sequence that is not UTF-8 (%C3%28) in the query',
-    build: ({ sign, keyId }) => sign({ action: 'Encrypt', query: { KeyId: keyId, Plaintext: 'x' }, rawQuery: `KeyId=${keyId}&Plaintext=%C3%28` }),
+    build: ({ sign, keyId }) =>
+      sign({ action: 'Encrypt', query: { KeyId: keyId, Plaintext: 'x' }, rawQuery: `KeyId=${keyId}&Plaintext=%C3%28` }),
     expect: INVALID,
   },
   {
     name: 'a percent-encoded UTF-16 surrogate (%ED%A0%80) in the query',
-    build: ({ sign, keyId }) => sign({ action: 'Encrypt', query: { KeyId: keyId, Plaintext: 'x' }, rawQuery: `KeyId=${keyId}&Plaintext=%ED%A0%80` }),
+    build: ({ sign, keyId }) =>
+      sign({ action: 'Encrypt', query: { KeyId: keyId, Plaintext: 'x' }, rawQuery: `KeyId=${keyId}&Plaintext=%ED%A0%80` }),
     expect: INVALID,
   },
   {
@@ -170,15 +174,32 @@ const CASES: readonly BadInput[] = [
   },
 
   // Strings where JSON belongs
-  { name: 'Tags as a plain string', build: ({ sign, keyId }) => sign({ action: 'TagResource', query: { KeyId: keyId, Tags: 'env=prod' } }), expect: INVALID },
-  { name: 'Tags as JSON null', build: ({ sign, keyId }) => sign({ action: 'TagResource', query: { KeyId: keyId, Tags: 'null' } }), expect: INVALID },
   {
-    name: 'Tags as a JSON string',
-    build: ({ sign, keyId }) => sign({ action: 'TagResource', query: { KeyId: keyId, Tags: '"[{\\"TagKey\\":\\"a\\",\\"TagValue\\":\\"b\\"}]"' } }),
+    name: 'Tags as a plain string',
+    build: ({ sign, keyId }) => sign({ action: 'TagResource', query: { KeyId: keyId, Tags: 'env=prod' } }),
     expect: INVALID,
   },
-  { name: 'CreateKey with Tags as a plain string', build: ({ sign }) => sign({ action: 'CreateKey', query: { Tags: 'env' } }), expect: INVALID },
-  { name: 'Filters as a plain string', build: ({ sign }) => sign({ action: 'ListKeys', query: { Filters: 'KeyState=Enabled' } }), expect: INVALID },
+  {
+    name: 'Tags as JSON null',
+    build: ({ sign, keyId }) => sign({ action: 'TagResource', query: { KeyId: keyId, Tags: 'null' } }),
+    expect: INVALID,
+  },
+  {
+    name: 'Tags as a JSON string',
+    build: ({ sign, keyId }) =>
+      sign({ action: 'TagResource', query: { KeyId: keyId, Tags: '"[{\\"TagKey\\":\\"a\\",\\"TagValue\\":\\"b\\"}]"' } }),
+    expect: INVALID,
+  },
+  {
+    name: 'CreateKey with Tags as a plain string',
+    build: ({ sign }) => sign({ action: 'CreateKey', query: { Tags: 'env' } }),
+    expect: INVALID,
+  },
+  {
+    name: 'Filters as a plain string',
+    build: ({ sign }) => sign({ action: 'ListKeys', query: { Filters: 'KeyState=Enabled' } }),
+    expect: INVALID,
+  },
   {
     name: 'EncryptionContext as a plain string',
     build: ({ sign, keyId }) => sign({ action: 'Encrypt', query: { KeyId: keyId, Plaintext: 'x', EncryptionContext: 'purpose=test' } }),
@@ -194,7 +215,11 @@ const CASES: readonly BadInput[] = [
     build: ({ sign, keyId }) => sign({ action: 'Encrypt', query: { KeyId: keyId, Plaintext: 'x', EncryptionContext: '[["a","b"]]' } }),
     expect: INVALID,
   },
-  { name: 'TagKeys as a plain string', build: ({ sign, keyId }) => sign({ action: 'UntagResource', query: { KeyId: keyId, TagKeys: 'seed' } }), expect: INVALID },
+  {
+    name: 'TagKeys as a plain string',
+    build: ({ sign, keyId }) => sign({ action: 'UntagResource', query: { KeyId: keyId, TagKeys: 'seed' } }),
+    expect: INVALID,
+  },
   {
     name: 'TagKeys as a JSON object',
     build: ({ sign, keyId }) => sign({ action: 'UntagResource', query: { KeyId: keyId, TagKeys: '{"seed":"1"}' } }),
@@ -318,8 +343,8 @@ describe('bad input over HTTP', () => {
 
   before(async () => {
     server = await startTestServer();
-    keyId = (await callOk(server, credentials, 'CreateKey', { Tags: '[{"TagKey":"seed","TagValue":"1"}]', Description: 'target' })).KeyMetadata
-      .KeyId;
+    keyId = (await callOk(server, credentials, 'CreateKey', { Tags: '[{"TagKey":"seed","TagValue":"1"}]', Description: 'target' }))
+      .KeyMetadata.KeyId;
     await callOk(server, credentials, 'CreateAlias', { KeyId: keyId, AliasName: 'alias/bad-input' });
     await callOk(server, credentials, 'CreateKey', { KeySpec: 'Aliyun_SM4' });
   });

@@ -64,7 +64,10 @@ async function describe3(keyId: string): Promise<any> {
   return (await v3('DescribeKey', { KeyId: keyId })).KeyMetadata;
 }
 
-async function parameters(keyId: string, algorithm: Algorithm): Promise<{ ImportToken: string; PublicKey: string; TokenExpireTime: string }> {
+async function parameters(
+  keyId: string,
+  algorithm: Algorithm,
+): Promise<{ ImportToken: string; PublicKey: string; TokenExpireTime: string }> {
   return v3('GetParametersForImport', { KeyId: keyId, WrappingAlgorithm: algorithm, WrappingKeySpec: SPEC_OF[algorithm] });
 }
 
@@ -151,7 +154,10 @@ describe('import with every wrapping algorithm, through both SDKs', () => {
       assert.equal((await v1.decrypt(new M.DecryptRequest({ ciphertextBlob: encrypted.ciphertextBlob }))).plaintext, `hello ${algorithm}`);
       assert.ok((await v1.deleteKeyMaterial(new M.DeleteKeyMaterialRequest({ keyId }))).requestId);
       assert.equal((await describe3(keyId)).KeyState, 'PendingImport');
-      await expectV1Error(v1.decrypt(new M.DecryptRequest({ ciphertextBlob: encrypted.ciphertextBlob })), { code: 'Rejected.PendingImport', statusCode: 409 });
+      await expectV1Error(v1.decrypt(new M.DecryptRequest({ ciphertextBlob: encrypted.ciphertextBlob })), {
+        code: 'Rejected.PendingImport',
+        statusCode: 409,
+      });
     });
 
     it(`${algorithm}: the 3.x transport imports SM4 material and the key encrypts and decrypts`, async () => {
@@ -283,14 +289,17 @@ describe('bad input: each gets its documented 4xx and the key does not change', 
     return { pendingId, enabledId, blob: await encrypt(enabledId, 'unchanged') };
   }
 
-  async function assertUnchanged(keys: { pendingId: string; enabledId: string; blob: string }, check: () => Promise<unknown>): Promise<void> {
+  async function assertUnchanged(
+    keys: { pendingId: string; enabledId: string; blob: string },
+    check: () => Promise<unknown>,
+  ): Promise<void> {
     const before = [await describe3(keys.pendingId), await describe3(keys.enabledId)];
     await check();
     assert.deepEqual([await describe3(keys.pendingId), await describe3(keys.enabledId)], before);
     assert.equal(await decrypt(keys.blob), 'unchanged', 'the material did not change');
   }
 
-  it("a token of another key is InvalidImportToken", async () => {
+  it('a token of another key is InvalidImportToken', async () => {
     const keys = await keysInBothStates();
     const other = await createExternalKey();
     const foreign = await parameters(other, 'RSAES_OAEP_SHA_256');
@@ -324,11 +333,19 @@ describe('bad input: each gets its documented 4xx and the key does not change', 
     ];
     for (const importToken of garbled) {
       await assertUnchanged(keys, () =>
-        expectV3Error(v3('ImportKeyMaterial', { KeyId: keys.pendingId, ImportToken: importToken, EncryptedKeyMaterial: wrapped, KeyMaterialExpireUnix: 0 }), {
-          code: 'InvalidImportToken',
-          statusCode: 400,
-          message: 'The import token is invalid.',
-        }),
+        expectV3Error(
+          v3('ImportKeyMaterial', {
+            KeyId: keys.pendingId,
+            ImportToken: importToken,
+            EncryptedKeyMaterial: wrapped,
+            KeyMaterialExpireUnix: 0,
+          }),
+          {
+            code: 'InvalidImportToken',
+            statusCode: 400,
+            message: 'The import token is invalid.',
+          },
+        ),
       );
     }
   });
@@ -346,12 +363,19 @@ describe('bad input: each gets its documented 4xx and the key does not change', 
         privateKey: SecretBytes.adopt(privateKey.export({ type: 'pkcs8', format: 'der' })),
       })
     ).toString('base64');
-    const wrapped = wrapLikeAClient(publicKey.export({ type: 'spki', format: 'der' }).toString('base64'), 'RSAES_OAEP_SHA_256', randomBytes(32));
+    const wrapped = wrapLikeAClient(
+      publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+      'RSAES_OAEP_SHA_256',
+      randomBytes(32),
+    );
     await assertUnchanged(keys, () =>
-      expectV3Error(v3('ImportKeyMaterial', { KeyId: keys.pendingId, ImportToken: expired, EncryptedKeyMaterial: wrapped, KeyMaterialExpireUnix: 0 }), {
-        code: 'ExpiredImportToken',
-        statusCode: 400,
-      }),
+      expectV3Error(
+        v3('ImportKeyMaterial', { KeyId: keys.pendingId, ImportToken: expired, EncryptedKeyMaterial: wrapped, KeyMaterialExpireUnix: 0 }),
+        {
+          code: 'ExpiredImportToken',
+          statusCode: 400,
+        },
+      ),
     );
   });
 
@@ -365,16 +389,26 @@ describe('bad input: each gets its documented 4xx and the key does not change', 
         wrapLikeAClient(params.PublicKey, algorithm, randomBytes(16)),
         wrapLikeAClient(params.PublicKey, algorithm, randomBytes(33)),
         randomBytes(algorithm === 'SM2PKE' ? 130 : 256).toString('base64'),
-        Buffer.from(base64Bytes(wrapLikeAClient(params.PublicKey, algorithm, randomBytes(32))).map((b, i) => (i === 100 ? b ^ 4 : b))).toString('base64'),
+        Buffer.from(
+          base64Bytes(wrapLikeAClient(params.PublicKey, algorithm, randomBytes(32))).map((b, i) => (i === 100 ? b ^ 4 : b)),
+        ).toString('base64'),
         'not base64!',
       ];
       for (const encrypted of bad) {
         await assertUnchanged(keys, () =>
-          expectV3Error(v3('ImportKeyMaterial', { KeyId: keys.pendingId, ImportToken: params.ImportToken, EncryptedKeyMaterial: encrypted, KeyMaterialExpireUnix: 0 }), {
-            code: 'InvalidKeyMaterial',
-            statusCode: 400,
-            message: 'The key material is invalid.',
-          }),
+          expectV3Error(
+            v3('ImportKeyMaterial', {
+              KeyId: keys.pendingId,
+              ImportToken: params.ImportToken,
+              EncryptedKeyMaterial: encrypted,
+              KeyMaterialExpireUnix: 0,
+            }),
+            {
+              code: 'InvalidKeyMaterial',
+              statusCode: 400,
+              message: 'The key material is invalid.',
+            },
+          ),
         );
       }
       await expectV3Error(
@@ -406,7 +440,10 @@ describe('bad input: each gets its documented 4xx and the key does not change', 
         message: `The specified parameter "${parameter}" is not valid.`,
       });
     }
-    await expectV3Error(v3('GetParametersForImport', { KeyId: keyId, WrappingKeySpec: 'RSA_2048' }), { code: 'MissingParameter', statusCode: 400 });
+    await expectV3Error(v3('GetParametersForImport', { KeyId: keyId, WrappingKeySpec: 'RSA_2048' }), {
+      code: 'MissingParameter',
+      statusCode: 400,
+    });
     assert.equal((await describe3(keyId)).KeyState, 'PendingImport');
   });
 
@@ -414,10 +451,13 @@ describe('bad input: each gets its documented 4xx and the key does not change', 
     const keyId = (await v3('CreateKey', {})).KeyMetadata.KeyId;
     const blob = await encrypt(keyId, 'native');
     const before = await describe3(keyId);
-    await expectV3Error(v3('GetParametersForImport', { KeyId: keyId, WrappingKeySpec: 'RSA_2048', WrappingAlgorithm: 'RSAES_OAEP_SHA_256' }), {
-      code: 'Unsupported.Origin',
-      statusCode: 400,
-    });
+    await expectV3Error(
+      v3('GetParametersForImport', { KeyId: keyId, WrappingKeySpec: 'RSA_2048', WrappingAlgorithm: 'RSAES_OAEP_SHA_256' }),
+      {
+        code: 'Unsupported.Origin',
+        statusCode: 400,
+      },
+    );
     const external = await createExternalKey();
     const params = await parameters(external, 'RSAES_OAEP_SHA_256');
     await expectV3Error(
@@ -441,11 +481,19 @@ describe('bad input: each gets its documented 4xx and the key does not change', 
     const wrapped = wrapLikeAClient(params.PublicKey, 'RSAES_OAEP_SHA_256', randomBytes(32));
     for (const expire of [Math.floor(Date.now() / 1000) - 10, 1, -5, 253_402_300_800, 999_999_999_999_999]) {
       await assertUnchanged(keys, () =>
-        expectV3Error(v3('ImportKeyMaterial', { KeyId: keys.pendingId, ImportToken: params.ImportToken, EncryptedKeyMaterial: wrapped, KeyMaterialExpireUnix: expire }), {
-          code: 'InvalidParameter',
-          statusCode: 400,
-          message: 'The specified parameter "KeyMaterialExpireUnix" is not valid.',
-        }),
+        expectV3Error(
+          v3('ImportKeyMaterial', {
+            KeyId: keys.pendingId,
+            ImportToken: params.ImportToken,
+            EncryptedKeyMaterial: wrapped,
+            KeyMaterialExpireUnix: expire,
+          }),
+          {
+            code: 'InvalidParameter',
+            statusCode: 400,
+            message: 'The specified parameter "KeyMaterialExpireUnix" is not valid.',
+          },
+        ),
       );
     }
   });
@@ -490,7 +538,12 @@ describe('ExportDataKey and GenerateAndExportDataKey', () => {
     assert.deepEqual(opensslSm2Decrypt(sm2.privateKeyPem, base64Bytes(body.ExportedDataKey)), dataKey);
     // The wrong context opens nothing: the one opaque ciphertext error.
     await expectV3Error(
-      v3('ExportDataKey', { CiphertextBlob: generated.CiphertextBlob, PublicKeyBlob: rsaPublicBlob, WrappingKeySpec: 'RSA_2048', WrappingAlgorithm: 'RSAES_OAEP_SHA_256' }),
+      v3('ExportDataKey', {
+        CiphertextBlob: generated.CiphertextBlob,
+        PublicKeyBlob: rsaPublicBlob,
+        WrappingKeySpec: 'RSA_2048',
+        WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      }),
       { code: 'InvalidParameter', statusCode: 400, message: 'The specified parameter "CiphertextBlob" is not valid.' },
     );
   });
@@ -502,10 +555,21 @@ describe('ExportDataKey and GenerateAndExportDataKey', () => {
     const cases = [
       { spec: 'RSA_2048', algorithm: 'RSAES_OAEP_SHA_1', blob: rsaPublicBlob, open: (e: string) => unwrapRsa(e, 'sha1') },
       { spec: 'RSA_2048', algorithm: 'RSAES_OAEP_SHA_256', blob: rsaPublicBlob, open: (e: string) => unwrapRsa(e, 'sha256') },
-      { spec: 'EC_SM2', algorithm: 'SM2PKE', blob: sm2.publicKeySpki.toString('base64'), open: (e: string) => opensslSm2Decrypt(sm2.privateKeyPem, base64Bytes(e)) },
+      {
+        spec: 'EC_SM2',
+        algorithm: 'SM2PKE',
+        blob: sm2.publicKeySpki.toString('base64'),
+        open: (e: string) => opensslSm2Decrypt(sm2.privateKeyPem, base64Bytes(e)),
+      },
     ];
     for (const c of cases) {
-      const body = await v3('GenerateAndExportDataKey', { KeyId: keyId, NumberOfBytes: 24, PublicKeyBlob: c.blob, WrappingKeySpec: c.spec, WrappingAlgorithm: c.algorithm });
+      const body = await v3('GenerateAndExportDataKey', {
+        KeyId: keyId,
+        NumberOfBytes: 24,
+        PublicKeyBlob: c.blob,
+        WrappingKeySpec: c.spec,
+        WrappingAlgorithm: c.algorithm,
+      });
       assert.deepEqual(Object.keys(body).sort(), ['CiphertextBlob', 'ExportedDataKey', 'KeyId', 'KeyVersionId', 'RequestId']);
       const exported = c.open(body.ExportedDataKey);
       assert.equal(exported.length, 24);
@@ -529,10 +593,22 @@ describe('ExportDataKey and GenerateAndExportDataKey', () => {
     const keyId = (await v3('CreateKey', {})).KeyMetadata.KeyId;
     const generated = await v3('GenerateDataKey', { KeyId: keyId });
     const sm2Blob = opensslSm2KeyPair().publicKeySpki.toString('base64');
-    const rsa3072Blob = generateKeyPairSync('rsa', { modulusLength: 3072 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+    const rsa3072Blob = generateKeyPairSync('rsa', { modulusLength: 3072 })
+      .publicKey.export({ type: 'spki', format: 'der' })
+      .toString('base64');
     const exportWith = (fields: Record<string, unknown>): Promise<any> =>
-      v3('ExportDataKey', { CiphertextBlob: generated.CiphertextBlob, PublicKeyBlob: rsaPublicBlob, WrappingKeySpec: 'RSA_2048', WrappingAlgorithm: 'RSAES_OAEP_SHA_256', ...fields });
-    const invalid = (parameter: string) => ({ code: 'InvalidParameter', statusCode: 400, message: `The specified parameter "${parameter}" is not valid.` });
+      v3('ExportDataKey', {
+        CiphertextBlob: generated.CiphertextBlob,
+        PublicKeyBlob: rsaPublicBlob,
+        WrappingKeySpec: 'RSA_2048',
+        WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+        ...fields,
+      });
+    const invalid = (parameter: string) => ({
+      code: 'InvalidParameter',
+      statusCode: 400,
+      message: `The specified parameter "${parameter}" is not valid.`,
+    });
     await expectV3Error(exportWith({ WrappingAlgorithm: 'RSAES_PKCS1_V1_5' }), invalid('WrappingAlgorithm'));
     await expectV3Error(exportWith({ WrappingKeySpec: 'EC_SM2' }), invalid('WrappingAlgorithm'));
     await expectV3Error(exportWith({ WrappingKeySpec: 'EC_SM2', WrappingAlgorithm: 'SM2PKE' }), invalid('PublicKeyBlob'));
@@ -543,12 +619,23 @@ describe('ExportDataKey and GenerateAndExportDataKey', () => {
     const textBlob = await encrypt(keyId, 'not a data key!');
     await expectV3Error(exportWith({ CiphertextBlob: textBlob }), invalid('CiphertextBlob'));
     await expectV3Error(
-      v3('GenerateAndExportDataKey', { KeyId: keyId, NumberOfBytes: 191, PublicKeyBlob: rsaPublicBlob, WrappingKeySpec: 'RSA_2048', WrappingAlgorithm: 'RSAES_OAEP_SHA_256' }),
+      v3('GenerateAndExportDataKey', {
+        KeyId: keyId,
+        NumberOfBytes: 191,
+        PublicKeyBlob: rsaPublicBlob,
+        WrappingKeySpec: 'RSA_2048',
+        WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      }),
       invalid('NumberOfBytes'),
     );
     const pending = await createExternalKey();
     await expectV3Error(
-      v3('GenerateAndExportDataKey', { KeyId: pending, PublicKeyBlob: rsaPublicBlob, WrappingKeySpec: 'RSA_2048', WrappingAlgorithm: 'RSAES_OAEP_SHA_256' }),
+      v3('GenerateAndExportDataKey', {
+        KeyId: pending,
+        PublicKeyBlob: rsaPublicBlob,
+        WrappingKeySpec: 'RSA_2048',
+        WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      }),
       { code: 'Rejected.PendingImport', statusCode: 409 },
     );
     await expectV3Error(exportWith({ DryRun: 'true' }), { code: 'DryRunOperationError', statusCode: 412 });
@@ -605,7 +692,7 @@ describe('the state table for the import and export actions (alibaba-kms-api.md 
   }
 });
 
-describe('material expiry on the server\'s job tick', () => {
+describe("material expiry on the server's job tick", () => {
   it('the key goes to PendingImport at the first tick after MaterialExpireTime; the same material brings its ciphertexts back', async () => {
     // The server's clock runs 120 s ahead when the test says so: well inside the 15-minute
     // signature window, so the SDK's requests are still accepted.
@@ -617,7 +704,11 @@ describe('material expiry on the server\'s job tick', () => {
       const material = randomBytes(32);
       imported.push(material);
       const importWith = async (expireUnix: number): Promise<void> => {
-        const params = await call('GetParametersForImport', { KeyId: keyId, WrappingKeySpec: 'RSA_2048', WrappingAlgorithm: 'RSAES_OAEP_SHA_1' });
+        const params = await call('GetParametersForImport', {
+          KeyId: keyId,
+          WrappingKeySpec: 'RSA_2048',
+          WrappingAlgorithm: 'RSAES_OAEP_SHA_1',
+        });
         await call('ImportKeyMaterial', {
           KeyId: keyId,
           ImportToken: params.ImportToken,
@@ -672,7 +763,12 @@ describe('the data directory holds no imported material', () => {
         const text = bytes.toString('latin1');
         for (const m of imported) {
           assert.equal(bytes.indexOf(m), -1, `raw material in ${file} ${when}`);
-          for (const form of [m.toString('hex'), m.toString('hex').toUpperCase(), m.toString('base64'), m.toString('base64').replace(/=+$/, '')]) {
+          for (const form of [
+            m.toString('hex'),
+            m.toString('hex').toUpperCase(),
+            m.toString('base64'),
+            m.toString('base64').replace(/=+$/, ''),
+          ]) {
             assert.ok(!text.includes(form), `material as ${form} in ${file} ${when}`);
           }
         }
@@ -680,10 +776,16 @@ describe('the data directory holds no imported material', () => {
       return files;
     };
     const running = searchDataDir('while the server runs');
-    assert.ok(running.some((file) => file.endsWith('arca.db-wal')), `the WAL is among ${running.join(', ')}`);
+    assert.ok(
+      running.some((file) => file.endsWith('arca.db-wal')),
+      `the WAL is among ${running.join(', ')}`,
+    );
     await server.close({ keepData: true });
     const stopped = searchDataDir('after the server stopped');
-    assert.ok(stopped.some((file) => file.endsWith('arca.db')), `the database is among ${stopped.join(', ')}`);
+    assert.ok(
+      stopped.some((file) => file.endsWith('arca.db')),
+      `the database is among ${stopped.join(', ')}`,
+    );
     server = await startTestServer({ dataDir: server.dataDir });
     v3 = v3Caller(server);
     // And it all still works after the restart.

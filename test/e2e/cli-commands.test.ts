@@ -151,7 +151,10 @@ describe('arca encrypt, decrypt and data-key', () => {
     const result = await runCli(['decrypt', '--ciphertext-blob', blob, '--context', 'app=other'], { env });
     assert.equal(result.code, 1);
     assert.match(result.stderr, ONE_ERROR_LINE);
-    assert.match(result.stderr, /^arca: InvalidParameter: The specified parameter "CiphertextBlob" is not valid\. \(HTTP 400, RequestId [0-9A-Fa-f-]+\)\n$/);
+    assert.match(
+      result.stderr,
+      /^arca: InvalidParameter: The specified parameter "CiphertextBlob" is not valid\. \(HTTP 400, RequestId [0-9A-Fa-f-]+\)\n$/,
+    );
     assert.equal(result.stdout.length, 0);
   });
 
@@ -198,7 +201,12 @@ describe('arca: failures, usage and help', () => {
   });
 
   it('usage mistakes exit with 2: a missing required flag, an unknown command, a bad --context', async () => {
-    for (const args of [['encrypt-file', '--in', 'a', '--out', 'b'], ['no-such-command'], ['encrypt', '--key-id', 'k', '--plaintext', 'x', '--context', 'novalue'], ['decrypt']]) {
+    for (const args of [
+      ['encrypt-file', '--in', 'a', '--out', 'b'],
+      ['no-such-command'],
+      ['encrypt', '--key-id', 'k', '--plaintext', 'x', '--context', 'novalue'],
+      ['decrypt'],
+    ]) {
       const result = await runCli(args, { env });
       assert.equal(result.code, 2, `arca ${args.join(' ')}: ${result.stderr}`);
       assert.ok(result.stderr.length > 0);
@@ -211,7 +219,10 @@ describe('arca: failures, usage and help', () => {
       ['server'],
       ['configure'],
       ['key'],
-      ...['create', 'describe', 'list', 'enable', 'disable', 'schedule-deletion', 'cancel-deletion', 'rotate', 'versions'].map((name) => ['key', name]),
+      ...['create', 'describe', 'list', 'enable', 'disable', 'schedule-deletion', 'cancel-deletion', 'rotate', 'versions'].map((name) => [
+        'key',
+        name,
+      ]),
       ['alias'],
       ...['create', 'update', 'delete', 'list'].map((name) => ['alias', name]),
       ['encrypt'],
@@ -232,17 +243,35 @@ describe('endpoint and credentials: flags, environment, profile file', () => {
   const profilePath = (): string => join(work, 'profiles', 'config.json');
 
   it('flags win over the environment', async () => {
-    const result = await runCli(['key', 'list', '--output', 'json', '--endpoint', server.endpoint, '--access-key-id', TEST_ACCESS_KEY_ID, '--access-key-secret', TEST_ACCESS_KEY_SECRET], {
-      env: { ARCA_ENDPOINT: '127.0.0.1:1', ARCA_ACCESS_KEY_ID: 'LTAInobody', ARCA_ACCESS_KEY_SECRET: 'nothing' },
-    });
+    const result = await runCli(
+      [
+        'key',
+        'list',
+        '--output',
+        'json',
+        '--endpoint',
+        server.endpoint,
+        '--access-key-id',
+        TEST_ACCESS_KEY_ID,
+        '--access-key-secret',
+        TEST_ACCESS_KEY_SECRET,
+      ],
+      {
+        env: { ARCA_ENDPOINT: '127.0.0.1:1', ARCA_ACCESS_KEY_ID: 'LTAInobody', ARCA_ACCESS_KEY_SECRET: 'nothing' },
+      },
+    );
     assert.equal(result.code, 0, result.stderr);
     assert.equal(typeof result.json().TotalCount, 'number');
   });
 
   it('configure writes a 0600 profile from an admin key file, and commands use it', async () => {
     const adminKeyFile = join(work, 'admin-access-key.json');
-    writeFileSync(adminKeyFile, JSON.stringify({ AccessKeyId: TEST_ACCESS_KEY_ID, AccessKeySecret: TEST_ACCESS_KEY_SECRET }), { mode: 0o600 });
-    const configured = await runCli(['configure', '--endpoint', server.endpoint, '--admin-key-file', adminKeyFile], { env: { ARCA_CONFIG_FILE: profilePath() } });
+    writeFileSync(adminKeyFile, JSON.stringify({ AccessKeyId: TEST_ACCESS_KEY_ID, AccessKeySecret: TEST_ACCESS_KEY_SECRET }), {
+      mode: 0o600,
+    });
+    const configured = await runCli(['configure', '--endpoint', server.endpoint, '--admin-key-file', adminKeyFile], {
+      env: { ARCA_CONFIG_FILE: profilePath() },
+    });
     assert.equal(configured.code, 0, configured.stderr);
     assert.equal(statSync(profilePath()).mode & 0o777, 0o600);
     assert.equal(JSON.parse(readFileSync(profilePath(), 'utf8')).profiles.default.accessKeyId, TEST_ACCESS_KEY_ID);
@@ -251,9 +280,12 @@ describe('endpoint and credentials: flags, environment, profile file', () => {
   });
 
   it('a named profile is chosen with --profile or ARCA_PROFILE; a missing one is an error', async () => {
-    const configured = await runCli(['configure', '--profile', 'second', '--endpoint', server.endpoint, '--access-key-id', TEST_ACCESS_KEY_ID], {
-      env: { ARCA_CONFIG_FILE: profilePath(), ARCA_ACCESS_KEY_SECRET: TEST_ACCESS_KEY_SECRET },
-    });
+    const configured = await runCli(
+      ['configure', '--profile', 'second', '--endpoint', server.endpoint, '--access-key-id', TEST_ACCESS_KEY_ID],
+      {
+        env: { ARCA_CONFIG_FILE: profilePath(), ARCA_ACCESS_KEY_SECRET: TEST_ACCESS_KEY_SECRET },
+      },
+    );
     assert.equal(configured.code, 0, configured.stderr);
     const profiles = JSON.parse(readFileSync(profilePath(), 'utf8')).profiles;
     assert.deepEqual(Object.keys(profiles).sort(), ['default', 'second']);
@@ -273,7 +305,10 @@ describe('endpoint and credentials: flags, environment, profile file', () => {
       chmodSync(path, mode);
       const result = await runCli(['key', 'list'], { env: { ARCA_CONFIG_FILE: path } });
       assert.equal(result.code, 1);
-      assert.match(result.stderr, new RegExp(`^arca: Config: refusing to use the profile file .*mode is ${mode.toString(8).padStart(4, '0')}.*chmod 600`));
+      assert.match(
+        result.stderr,
+        new RegExp(`^arca: Config: refusing to use the profile file .*mode is ${mode.toString(8).padStart(4, '0')}.*chmod 600`),
+      );
     });
   }
 
@@ -283,7 +318,9 @@ describe('endpoint and credentials: flags, environment, profile file', () => {
     const path = join(dir, 'config.json');
     writeFileSync(path, '{"profiles":{}}');
     chmodSync(path, 0o644);
-    const result = await runCli(['configure', '--endpoint', server.endpoint, '--access-key-id', 'LTAIx'], { env: { ARCA_CONFIG_FILE: path, ARCA_ACCESS_KEY_SECRET: 's' } });
+    const result = await runCli(['configure', '--endpoint', server.endpoint, '--access-key-id', 'LTAIx'], {
+      env: { ARCA_CONFIG_FILE: path, ARCA_ACCESS_KEY_SECRET: 's' },
+    });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /refusing to use the profile file/);
     assert.equal(statSync(path).mode & 0o777, 0o644);
@@ -298,7 +335,9 @@ describe('endpoint and credentials: flags, environment, profile file', () => {
     writeFileSync(input, 'hello from the environment\n');
     const sealed = join(work, 'env-only.txt.arca');
     const output = join(work, 'env-only.out');
-    const encrypted = await runCli(['encrypt-file', '--key-id', 'alias/env-only', '--in', input, '--out', sealed, '--context', 'k=v'], { env });
+    const encrypted = await runCli(['encrypt-file', '--key-id', 'alias/env-only', '--in', input, '--out', sealed, '--context', 'k=v'], {
+      env,
+    });
     assert.equal(encrypted.code, 0, encrypted.stderr);
     assert.equal(encrypted.text, '');
     const decrypted = await runCli(['decrypt-file', '--in', sealed, '--out', output, '--context', 'k=v'], { env });

@@ -49,7 +49,10 @@ async function encryptFile(alias: string, plaintext: Buffer, context: readonly s
   const input = path('plain');
   const output = path('sealed.arca');
   writeFileSync(input, plaintext);
-  const result = await runCli(['encrypt-file', '--key-id', alias, '--in', input, '--out', output, ...context.flatMap((entry) => ['--context', entry])], { env });
+  const result = await runCli(
+    ['encrypt-file', '--key-id', alias, '--in', input, '--out', output, ...context.flatMap((entry) => ['--context', entry])],
+    { env },
+  );
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stderr, '');
   return readFileSync(output);
@@ -98,7 +101,10 @@ describe('arca encrypt-file / decrypt-file round trips', () => {
 
   it('reads standard input and writes standard output (--in - --out -)', async () => {
     const plaintext = randomBytes(3 * SEGMENT + 5);
-    const sealed = await runCli(['encrypt-file', '--key-id', AES_ALIAS, '--in', '-', '--out', '-', '--context', 'a=b'], { env, input: plaintext });
+    const sealed = await runCli(['encrypt-file', '--key-id', AES_ALIAS, '--in', '-', '--out', '-', '--context', 'a=b'], {
+      env,
+      input: plaintext,
+    });
     assert.equal(sealed.code, 0, sealed.stderr);
     const opened = await runCli(['decrypt-file', '--in', '-', '--out', '-', '--context', 'a=b'], { env, input: sealed.stdout });
     assert.equal(opened.code, 0, opened.stderr);
@@ -120,7 +126,10 @@ describe('arca encrypt-file / decrypt-file round trips', () => {
     const input = path('plain');
     const output = path('sealed.arca');
     writeFileSync(input, randomBytes(SEGMENT + 1));
-    const sealed = await runCli(['encrypt-file', '--key-id', SM4_ALIAS, '--in', input, '--out', output, '--context', 'k=v', '--output', 'json'], { env });
+    const sealed = await runCli(
+      ['encrypt-file', '--key-id', SM4_ALIAS, '--in', input, '--out', output, '--context', 'k=v', '--output', 'json'],
+      { env },
+    );
     assert.equal(sealed.code, 0, sealed.stderr);
     const report = sealed.json();
     assert.equal(report.Algorithm, 'SM4-GCM');
@@ -206,7 +215,10 @@ describe('arca decrypt-file refuses every tampering, writes nothing and exits 1'
   ];
   for (const [field, offsetOf] of headerFields) {
     it(`a bit flipped in the header's ${field}`, async () => {
-      await refuses(flipped(offsetOf(header, 0)), /arca: (Envelope\.(NotAnEnvelope|UnsupportedVersion|HeaderAuthenticationFailed|Truncated)|Forbidden\.\w+):/);
+      await refuses(
+        flipped(offsetOf(header, 0)),
+        /arca: (Envelope\.(NotAnEnvelope|UnsupportedVersion|HeaderAuthenticationFailed|Truncated)|Forbidden\.\w+):/,
+      );
     });
   }
 

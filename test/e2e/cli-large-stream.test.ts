@@ -69,10 +69,9 @@ async function streamThrough(alias: string, mib: number): Promise<void> {
     outputHash.update(piece);
   });
   encrypt.stdout?.pipe(decrypt.stdin!);
-  const [encrypted, decrypted] = await Promise.all([
-    collectCli(encrypt, generated(mib, inputHash)),
-    collectCli(decrypt, null),
-  ]).finally(() => clearInterval(sampler));
+  const [encrypted, decrypted] = await Promise.all([collectCli(encrypt, generated(mib, inputHash)), collectCli(decrypt, null)]).finally(
+    () => clearInterval(sampler),
+  );
   assert.equal(encrypted.code, 0, encrypted.stderr);
   assert.equal(decrypted.code, 0, decrypted.stderr);
   assert.equal(outputBytes, mib * MIB);

@@ -91,7 +91,10 @@ describe('arca server --config arca.toml', () => {
       const created = await call('CreateKey', { EnableAutomaticRotation: 'true', RotationInterval: '86400s' });
       assert.match(created.KeyMetadata.Arn, /^acs:kms:eu-west-1:777:key\//);
     }
-    await assert.rejects(call('CreateKey', { EnableAutomaticRotation: 'true', RotationInterval: '3600s' }), /InvalidParameter|RotationInterval/);
+    await assert.rejects(
+      call('CreateKey', { EnableAutomaticRotation: 'true', RotationInterval: '3600s' }),
+      /InvalidParameter|RotationInterval/,
+    );
   });
 
   it('SIGTERM stops it with exit code 0', async () => {
@@ -103,7 +106,11 @@ describe('arca server --config with a mistake in the file', () => {
   const cases: [string, string, RegExp][] = [
     ['an unknown key', 'prot = 8080\n', /^arca: prot \(.*\.toml\): is not a setting; the settings are host, port, /m],
     ['a bad value', 'workers = "two"\n', /^arca: workers \(.*\.toml\): a worker count is a whole number from 1 to 64$/m],
-    ['a secret', 'root-key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="\n', /^arca: root-key \(.*\.toml\): secrets are read from the environment only/m],
+    [
+      'a secret',
+      'root-key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="\n',
+      /^arca: root-key \(.*\.toml\): secrets are read from the environment only/m,
+    ],
     ['a TOML syntax error', 'port = = 1\n', /^arca: --config: .*\.toml is not valid TOML at line 1/m],
   ];
   for (const [what, text, message] of cases) {

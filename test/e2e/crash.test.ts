@@ -66,7 +66,12 @@ interface Tally {
 }
 
 /** A request that got no answer (the server died under it) is not acknowledged. */
-async function attempt(target: { port: number; endpoint: string }, action: string, params: Record<string, string>, tally: Tally): Promise<any> {
+async function attempt(
+  target: { port: number; endpoint: string },
+  action: string,
+  params: Record<string, string>,
+  tally: Tally,
+): Promise<any> {
   tally.requests++;
   let response: HttpResponse;
   try {
@@ -288,7 +293,9 @@ describe('crash safety: SIGKILL while clients create keys, rotate and encrypt', 
         ...(record.context ? { EncryptionContext: JSON.stringify(record.context) } : {}),
       });
       if (decrypted.status !== 200) {
-        problems.push(`acknowledged ciphertext of key ${record.keyId} version ${record.keyVersionId} fails: ${decrypted.status} ${decrypted.text}`);
+        problems.push(
+          `acknowledged ciphertext of key ${record.keyId} version ${record.keyVersionId} fails: ${decrypted.status} ${decrypted.text}`,
+        );
       } else if (
         decrypted.json.Plaintext !== record.plaintext ||
         decrypted.json.KeyId !== record.keyId ||

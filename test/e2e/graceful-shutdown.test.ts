@@ -45,7 +45,9 @@ describe('graceful shutdown on SIGTERM', () => {
     const arca: ArcaProcess = await spawnArca({ dataDir, credentials });
 
     // A CreateKey whose body is only half sent when SIGTERM arrives.
-    const slow = serialize(signAcs3({ credentials, host: arca.endpoint, action: 'CreateKey', form: { Description: 'sent across the SIGTERM' } }));
+    const slow = serialize(
+      signAcs3({ credentials, host: arca.endpoint, action: 'CreateKey', form: { Description: 'sent across the SIGTERM' } }),
+    );
     let release = (): void => {};
     const released = new Promise<void>((resolve) => {
       release = resolve;
@@ -106,9 +108,14 @@ describe('graceful shutdown on SIGTERM', () => {
       }
       const { KeyMetadata } = await callOk(restarted, credentials, 'DescribeKey', { KeyId: slowKeyId });
       assert.equal(KeyMetadata.Description, 'sent across the SIGTERM');
-      const { CiphertextBlob } = await callOk(restarted, credentials, 'Encrypt', { KeyId: acknowledged.at(-1)!, Plaintext: 'after restart' });
+      const { CiphertextBlob } = await callOk(restarted, credentials, 'Encrypt', {
+        KeyId: acknowledged.at(-1)!,
+        Plaintext: 'after restart',
+      });
       assert.equal((await callOk(restarted, credentials, 'Decrypt', { CiphertextBlob })).Plaintext, 'after restart');
-      process.stdout.write(`# graceful shutdown: ${acknowledged.length} keys acknowledged (${ackedAfterSigterm} after SIGTERM) + 1 half-sent, all present after restart\n`);
+      process.stdout.write(
+        `# graceful shutdown: ${acknowledged.length} keys acknowledged (${ackedAfterSigterm} after SIGTERM) + 1 half-sent, all present after restart\n`,
+      );
     } finally {
       await restarted.stop();
     }

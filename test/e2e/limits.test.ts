@@ -34,7 +34,13 @@ describe('request size limits', () => {
 
   /** A signed opaque body of exactly `size` bytes (DescribeRegions ignores it). */
   const bodyOf = (size: number) =>
-    signAcs3({ credentials: TEST_CREDENTIALS, host: server.endpoint, action: 'DescribeRegions', body: Buffer.alloc(size, 0x61), contentType: 'application/octet-stream' });
+    signAcs3({
+      credentials: TEST_CREDENTIALS,
+      host: server.endpoint,
+      action: 'DescribeRegions',
+      body: Buffer.alloc(size, 0x61),
+      contentType: 'application/octet-stream',
+    });
 
   it(`a body of exactly ${MAX_BODY_BYTES} bytes (256 KiB) is read and the request served`, async () => {
     assert.equal((await send(server, bodyOf(MAX_BODY_BYTES))).status, 200);
@@ -97,7 +103,10 @@ describe('per-access-key rate limit (arca server --rate-limit 5 --rate-limit-bur
     const refused = await Promise.all(Array.from({ length: 20 }, () => callAcs3(arca, forged, 'DescribeRegions')));
     for (const response of refused) assertCode(response, 400, 'SignatureDoesNotMatch');
     const own = await Promise.all(Array.from({ length: 5 }, () => callAcs3(arca, credentials, 'DescribeRegions')));
-    assert.deepEqual(own.map((r) => r.status), [200, 200, 200, 200, 200]);
+    assert.deepEqual(
+      own.map((r) => r.status),
+      [200, 200, 200, 200, 200],
+    );
   });
 
   it('the 3.x SDK sees the refusal as a ThrottlingError with code Rejected.Throttling and status 429', async () => {
@@ -117,8 +126,17 @@ describe('per-access-key rate limit (arca server --rate-limit 5 --rate-limit-bur
   });
 
   it('refuses a rate that is not a positive number, and a burst without a rate', () => {
-    for (const args of [['--rate-limit', '0'], ['--rate-limit', '-1'], ['--rate-limit', 'fast'], ['--rate-limit', '5', '--rate-limit-burst', '0'], ['--rate-limit-burst', '5']]) {
-      const result = spawnSync(process.execPath, [CLI, 'server', '--port', '0', '--data-dir', newDataDir('arca-rate-bad-'), ...args], { encoding: 'utf8', timeout: 20_000 });
+    for (const args of [
+      ['--rate-limit', '0'],
+      ['--rate-limit', '-1'],
+      ['--rate-limit', 'fast'],
+      ['--rate-limit', '5', '--rate-limit-burst', '0'],
+      ['--rate-limit-burst', '5'],
+    ]) {
+      const result = spawnSync(process.execPath, [CLI, 'server', '--port', '0', '--data-dir', newDataDir('arca-rate-bad-'), ...args], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
       assert.notEqual(result.status, 0, `${args.join(' ')} was accepted`);
       assert.match(result.stderr, /rate|burst/, result.stderr);
     }

@@ -89,7 +89,10 @@ describe('arca server: first start without ARCA_ACCESS_KEY_ID / ARCA_ACCESS_KEY_
       while (!arca.lines.some((line) => line.includes(requestId)) && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      assert.ok(arca.lines.some((line) => line.includes(requestId)), `no log line names request ${requestId}`);
+      assert.ok(
+        arca.lines.some((line) => line.includes(requestId)),
+        `no log line names request ${requestId}`,
+      );
     }
     const withSecret = arca.lines.filter((line) => line.includes(printed!.accessKeySecret));
     assert.equal(withSecret.length, 1, withSecret.join('\n'));

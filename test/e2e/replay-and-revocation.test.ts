@@ -30,12 +30,20 @@ describe('replays that change only what the signature does not cover', () => {
 
   it('a replay with unsigned headers added or changed, or sent as a GET of the same target, is still refused', async () => {
     server = await startTestServer();
-    const original = signAcs3({ credentials: TEST_CREDENTIALS, host: server.endpoint, action: 'CreateKey', query: { Description: 'once' } });
+    const original = signAcs3({
+      credentials: TEST_CREDENTIALS,
+      host: server.endpoint,
+      action: 'CreateKey',
+      query: { Description: 'once' },
+    });
     assert.equal((await send(server, original)).status, 200);
     const count = async (): Promise<number> => (await callOk(server, TEST_CREDENTIALS, 'ListKeys', { PageSize: '100' })).TotalCount;
     const keysAfterFirst = await count();
 
-    const withUnsignedHeaders = { ...original, headers: { ...original.headers, accept: 'text/plain', 'user-agent': 'replayer/1.0', 'x-forwarded-for': '10.0.0.1' } };
+    const withUnsignedHeaders = {
+      ...original,
+      headers: { ...original.headers, accept: 'text/plain', 'user-agent': 'replayer/1.0', 'x-forwarded-for': '10.0.0.1' },
+    };
     assertRefused(await send(server, withUnsignedHeaders), 400, 'SignatureNonceUsed');
     // The method is signed: the GET copy fails its signature before its nonce is looked at.
     assertRefused(await send(server, { ...original, method: 'GET' }), 400, 'SignatureDoesNotMatch');
@@ -44,19 +52,44 @@ describe('replays that change only what the signature does not cover', () => {
 
   it('a nonce used by an ACS3 request is refused in a signature 1.0 request of the same key, and the other way round', async () => {
     const nonce = newNonce();
-    assert.equal((await send(server, signAcs3({ credentials: TEST_CREDENTIALS, host: server.endpoint, action: 'DescribeRegions', nonce }))).status, 200);
-    assertRefused(await send(server, signV1({ credentials: TEST_CREDENTIALS, host: server.endpoint, action: 'DescribeRegions', nonce })), 400, 'SignatureNonceUsed');
+    assert.equal(
+      (await send(server, signAcs3({ credentials: TEST_CREDENTIALS, host: server.endpoint, action: 'DescribeRegions', nonce }))).status,
+      200,
+    );
+    assertRefused(
+      await send(server, signV1({ credentials: TEST_CREDENTIALS, host: server.endpoint, action: 'DescribeRegions', nonce })),
+      400,
+      'SignatureNonceUsed',
+    );
 
     const other = newNonce();
-    assert.equal((await send(server, signV1({ credentials: TEST_CREDENTIALS, host: server.endpoint, action: 'DescribeRegions', nonce: other }))).status, 200);
-    assertRefused(await send(server, signAcs3({ credentials: TEST_CREDENTIALS, host: server.endpoint, action: 'DescribeRegions', nonce: other })), 400, 'SignatureNonceUsed');
+    assert.equal(
+      (await send(server, signV1({ credentials: TEST_CREDENTIALS, host: server.endpoint, action: 'DescribeRegions', nonce: other })))
+        .status,
+      200,
+    );
+    assertRefused(
+      await send(server, signAcs3({ credentials: TEST_CREDENTIALS, host: server.endpoint, action: 'DescribeRegions', nonce: other })),
+      400,
+      'SignatureNonceUsed',
+    );
   });
 
   it('a request dated 14 minutes ago is accepted once and its replay refused; dated 16 minutes ago it is refused outright', async () => {
-    const fourteen = signAcs3({ credentials: TEST_CREDENTIALS, host: server.endpoint, action: 'DescribeRegions', date: Date.now() - 14 * MINUTE_MS });
+    const fourteen = signAcs3({
+      credentials: TEST_CREDENTIALS,
+      host: server.endpoint,
+      action: 'DescribeRegions',
+      date: Date.now() - 14 * MINUTE_MS,
+    });
     assert.equal((await send(server, fourteen)).status, 200);
     assertRefused(await send(server, fourteen), 400, 'SignatureNonceUsed');
-    const sixteen = signV1({ credentials: TEST_CREDENTIALS, host: server.endpoint, action: 'DescribeRegions', timestamp: Date.now() + 16 * MINUTE_MS });
+    const sixteen = signV1({
+      credentials: TEST_CREDENTIALS,
+      host: server.endpoint,
+      action: 'DescribeRegions',
+      timestamp: Date.now() + 16 * MINUTE_MS,
+    });
     assertRefused(await send(server, sixteen), 400, 'InvalidTimeStamp.Expired');
   });
 });
@@ -78,9 +111,28 @@ describe('a revoked access key', () => {
     // No ARCA_ACCESS_KEY_* this time: those would make the key exist (and enabled) again.
     const second = await startTestServer({ dataDir, environment: {} });
     try {
-      assertRefused(await send(second, signAcs3({ credentials: TEST_CREDENTIALS, host: second.endpoint, action: 'DescribeRegions' })), 404, 'InvalidAccessKeyId.NotFound');
-      assertRefused(await send(second, signV1({ credentials: TEST_CREDENTIALS, host: second.endpoint, action: 'DescribeRegions' })), 404, 'InvalidAccessKeyId.NotFound');
-      assertRefused(await send(second, signAcs3({ credentials: { ...TEST_CREDENTIALS, accessKeyId: 'LTAInobodyHasThisKey01' }, host: second.endpoint, action: 'DescribeRegions' })), 404, 'InvalidAccessKeyId.NotFound');
+      assertRefused(
+        await send(second, signAcs3({ credentials: TEST_CREDENTIALS, host: second.endpoint, action: 'DescribeRegions' })),
+        404,
+        'InvalidAccessKeyId.NotFound',
+      );
+      assertRefused(
+        await send(second, signV1({ credentials: TEST_CREDENTIALS, host: second.endpoint, action: 'DescribeRegions' })),
+        404,
+        'InvalidAccessKeyId.NotFound',
+      );
+      assertRefused(
+        await send(
+          second,
+          signAcs3({
+            credentials: { ...TEST_CREDENTIALS, accessKeyId: 'LTAInobodyHasThisKey01' },
+            host: second.endpoint,
+            action: 'DescribeRegions',
+          }),
+        ),
+        404,
+        'InvalidAccessKeyId.NotFound',
+      );
     } finally {
       await second.close({ keepData: true });
     }

@@ -230,7 +230,8 @@ describe('restart on the same data directory', () => {
       writer.close();
     }
     const afterCheckpoint = readFileSync(databasePath);
-    for (const { what, bytes } of expected) assert.ok(afterCheckpoint.includes(bytes), `after checkpoint: ${what} is not in the database file`);
+    for (const { what, bytes } of expected)
+      assert.ok(afterCheckpoint.includes(bytes), `after checkpoint: ${what} is not in the database file`);
     inspect('after checkpoint', { [DATABASE_FILE]: afterCheckpoint, [`${DATABASE_FILE}-wal`]: readFileSync(walPath) });
 
     // The server is still serving from the same files.

@@ -86,9 +86,19 @@ describe('automatic rotation on a running server (--min-rotation-interval 2s --j
       [plain, undefined],
     ] as const) {
       const plaintext = `sealed before rotation under ${key.KeyId}`;
-      const encrypted = await call('Encrypt', { KeyId: key.KeyId, Plaintext: plaintext, ...(context ? { EncryptionContext: context } : {}) });
+      const encrypted = await call('Encrypt', {
+        KeyId: key.KeyId,
+        Plaintext: plaintext,
+        ...(context ? { EncryptionContext: context } : {}),
+      });
       assert.equal(encrypted.KeyVersionId, key.PrimaryKeyVersion);
-      sealed.push({ keyId: key.KeyId, versionId: key.PrimaryKeyVersion, blob: encrypted.CiphertextBlob, plaintext, ...(context ? { context } : {}) });
+      sealed.push({
+        keyId: key.KeyId,
+        versionId: key.PrimaryKeyVersion,
+        blob: encrypted.CiphertextBlob,
+        plaintext,
+        ...(context ? { context } : {}),
+      });
     }
   });
 
@@ -112,8 +122,15 @@ describe('automatic rotation on a running server (--min-rotation-interval 2s --j
       });
       assert.equal(rotated.KeyState, 'Enabled');
       assert.equal(rotated.AutomaticRotation, 'Enabled');
-      assert.ok(wireDateMs(rotated.LastRotationDate) - wireDateMs(key.LastRotationDate) >= 2_000, 'LastRotationDate moved on by an interval or more');
-      assert.equal(wireDateMs(rotated.NextRotationDate) - wireDateMs(rotated.LastRotationDate), 2_000, 'NextRotationDate = LastRotationDate + 2 s');
+      assert.ok(
+        wireDateMs(rotated.LastRotationDate) - wireDateMs(key.LastRotationDate) >= 2_000,
+        'LastRotationDate moved on by an interval or more',
+      );
+      assert.equal(
+        wireDateMs(rotated.NextRotationDate) - wireDateMs(rotated.LastRotationDate),
+        2_000,
+        'NextRotationDate = LastRotationDate + 2 s',
+      );
 
       const versions = await versionsOf(key.KeyId);
       assert.ok(versions.length >= 2, `at least two versions, got ${versions.length}`);
@@ -126,7 +143,10 @@ describe('automatic rotation on a running server (--min-rotation-interval 2s --j
 
   it('old ciphertexts still decrypt after the rotation, and a new Encrypt uses the new primary', async () => {
     for (const record of sealed.filter((entry) => entry.keyId !== plain.KeyId)) {
-      const decrypted = await call('Decrypt', { CiphertextBlob: record.blob, ...(record.context ? { EncryptionContext: record.context } : {}) });
+      const decrypted = await call('Decrypt', {
+        CiphertextBlob: record.blob,
+        ...(record.context ? { EncryptionContext: record.context } : {}),
+      });
       assert.equal(decrypted.Plaintext, record.plaintext);
       assert.equal(decrypted.KeyVersionId, record.versionId);
 
@@ -208,7 +228,10 @@ describe('automatic rotation on a running server (--min-rotation-interval 2s --j
       message: 'The specified parameter "RotationInterval" is not valid.',
     });
     assert.equal((await describeKey(key.KeyId)).AutomaticRotation, 'Disabled');
-    await expectV3Error(call('CreateKey', { EnableAutomaticRotation: true, RotationInterval: '1s' }), { code: 'InvalidParameter', statusCode: 400 });
+    await expectV3Error(call('CreateKey', { EnableAutomaticRotation: true, RotationInterval: '1s' }), {
+      code: 'InvalidParameter',
+      statusCode: 400,
+    });
     await call('UpdateRotationPolicy', { KeyId: key.KeyId, EnableAutomaticRotation: true, RotationInterval: '2s' });
     assert.equal((await describeKey(key.KeyId)).RotationInterval, '2s');
     // The upper limit stays 730 days.

@@ -5,16 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { KmsModels, v1Client, v3Caller } from '../support/clients.js';
 import { startTestServer, TEST_ACCOUNT_ID, TEST_REGION, type TestServer } from '../support/server.js';
-import {
-  aliasArnOf,
-  base64Bytes,
-  DAY_MS,
-  expectV1Error,
-  keyArnOf,
-  LOWER_UUID,
-  REQUEST_ID,
-  wireDateMs,
-} from './support-sdk-assertions.js';
+import { aliasArnOf, base64Bytes, DAY_MS, expectV1Error, keyArnOf, LOWER_UUID, REQUEST_ID, wireDateMs } from './support-sdk-assertions.js';
 
 let server: TestServer;
 let client: any;
@@ -255,7 +246,11 @@ describe('cryptography through the 1.2.0 client', () => {
         (body) => ({ ok: true as const, blob: body.CiphertextBlob as string }),
         (error: any) => ({ ok: false as const, code: error.code as string }),
       );
-      assert.equal(flattened.ok, json.ok, `${label}: flattened ${JSON.stringify(flattened).slice(0, 80)}, JSON ${JSON.stringify(json).slice(0, 80)}`);
+      assert.equal(
+        flattened.ok,
+        json.ok,
+        `${label}: flattened ${JSON.stringify(flattened).slice(0, 80)}, JSON ${JSON.stringify(json).slice(0, 80)}`,
+      );
       if (flattened.ok) {
         const opened = await v3('Decrypt', { CiphertextBlob: flattened.blob, EncryptionContext: context });
         assert.equal(opened.Plaintext, 'long context', label);

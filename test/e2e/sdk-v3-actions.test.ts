@@ -822,9 +822,8 @@ describe('GetRandomPassword', () => {
       assert.equal(all.length, 8);
       for (const klass of [LOWER, UPPER, DIGIT, PUNCT]) assert.match(all, klass, all);
 
-      const three = (
-        await call('GetRandomPassword', { PasswordLength: '8', RequireEachIncludedType: 'true', ExcludePunctuation: 'true' })
-      ).RandomPassword;
+      const three = (await call('GetRandomPassword', { PasswordLength: '8', RequireEachIncludedType: 'true', ExcludePunctuation: 'true' }))
+        .RandomPassword;
       for (const klass of [LOWER, UPPER, DIGIT]) assert.match(three, klass, three);
       assert.doesNotMatch(three, PUNCT, three);
     }
@@ -875,7 +874,11 @@ describe('Bring your own key and export', () => {
     const key = await createKey({ Origin: 'EXTERNAL' });
     assert.equal(key.KeyState, 'PendingImport');
     assert.equal(key.Origin, 'EXTERNAL');
-    const params = await call('GetParametersForImport', { KeyId: key.KeyId, WrappingKeySpec: 'RSA_2048', WrappingAlgorithm: 'RSAES_OAEP_SHA_256' });
+    const params = await call('GetParametersForImport', {
+      KeyId: key.KeyId,
+      WrappingKeySpec: 'RSA_2048',
+      WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+    });
     assertRequestId(params);
     assert.deepEqual(Object.keys(params).sort(), ['ImportToken', 'KeyId', 'PublicKey', 'RequestId', 'TokenExpireTime']);
     assert.equal(params.KeyId, key.KeyId);
@@ -886,7 +889,12 @@ describe('Bring your own key and export', () => {
     const wrapped = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, randomBytes(32));
     const expireUnix = Math.floor(Date.now() / 1000) + 3600;
     assertOnlyRequestId(
-      await call('ImportKeyMaterial', { KeyId: key.KeyId, ImportToken: params.ImportToken, EncryptedKeyMaterial: wrapped.toString('base64'), KeyMaterialExpireUnix: expireUnix }),
+      await call('ImportKeyMaterial', {
+        KeyId: key.KeyId,
+        ImportToken: params.ImportToken,
+        EncryptedKeyMaterial: wrapped.toString('base64'),
+        KeyMaterialExpireUnix: expireUnix,
+      }),
     );
     const imported = await describeKey(key.KeyId);
     assert.equal(imported.KeyState, 'Enabled');

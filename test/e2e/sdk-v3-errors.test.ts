@@ -176,7 +176,8 @@ const CASES: readonly RefusalCase[] = [
     ],
   },
   {
-    behaviour: 'a missing CiphertextBlob, AliasName, DestinationKeyId, PendingWindowInDays, Description, Tags or TagKeys is 400 MissingParameter',
+    behaviour:
+      'a missing CiphertextBlob, AliasName, DestinationKeyId, PendingWindowInDays, Description, Tags or TagKeys is 400 MissingParameter',
     expected: { code: 'MissingParameter', statusCode: 400 },
     requests: (fx) => [
       ['Decrypt', {}],
@@ -220,7 +221,10 @@ const CASES: readonly RefusalCase[] = [
       requests.push(['Decrypt', { CiphertextBlob: fx.blob, EncryptionContext: { purpose: 'errors' } }]);
       requests.push(['Decrypt', { CiphertextBlob: fx.blob, EncryptionContext: { ...CONTEXT, extra: '' } }]);
       requests.push(['ReEncrypt', { CiphertextBlob: fx.blob, DestinationKeyId: fx.otherKeyId }]);
-      requests.push(['ReEncrypt', { CiphertextBlob: flipBit(fx.blob, -3), SourceEncryptionContext: CONTEXT, DestinationKeyId: fx.otherKeyId }]);
+      requests.push([
+        'ReEncrypt',
+        { CiphertextBlob: flipBit(fx.blob, -3), SourceEncryptionContext: CONTEXT, DestinationKeyId: fx.otherKeyId },
+      ]);
       return requests;
     },
   },
@@ -244,13 +248,23 @@ const CASES: readonly RefusalCase[] = [
     behaviour: 'an EncryptionContext that is not a JSON object of strings is 400 InvalidParameter',
     expected: invalid('EncryptionContext'),
     requests: (fx) =>
-      ['["a","b"]', '{"a":1}', '{"a":{"b":"c"}}', '{"a":["b"]}', '{"a":null}', '{"a":true}', '{a:"b"}', '{"a":"b"', 'null', '"text"', '42'].flatMap(
-        (context): Array<[string, Record<string, unknown>]> => [
-          ['Encrypt', { KeyId: fx.keyId, Plaintext: 'x', EncryptionContext: context }],
-          ['Decrypt', { CiphertextBlob: fx.blob, EncryptionContext: context }],
-          ['GenerateDataKey', { KeyId: fx.keyId, EncryptionContext: context }],
-        ],
-      ),
+      [
+        '["a","b"]',
+        '{"a":1}',
+        '{"a":{"b":"c"}}',
+        '{"a":["b"]}',
+        '{"a":null}',
+        '{"a":true}',
+        '{a:"b"}',
+        '{"a":"b"',
+        'null',
+        '"text"',
+        '42',
+      ].flatMap((context): Array<[string, Record<string, unknown>]> => [
+        ['Encrypt', { KeyId: fx.keyId, Plaintext: 'x', EncryptionContext: context }],
+        ['Decrypt', { CiphertextBlob: fx.blob, EncryptionContext: context }],
+        ['GenerateDataKey', { KeyId: fx.keyId, EncryptionContext: context }],
+      ]),
   },
   {
     behaviour: 'an unknown KeySpec is 400 InvalidParameter',
@@ -285,7 +299,8 @@ const CASES: readonly RefusalCase[] = [
     ],
   },
   {
-    behaviour: 'an alias name without the alias/ prefix, with the reserved alias/acs prefix, with illegal characters or too long is 400 InvalidParameter',
+    behaviour:
+      'an alias name without the alias/ prefix, with the reserved alias/acs prefix, with illegal characters or too long is 400 InvalidParameter',
     expected: invalid('AliasName'),
     requests: (fx) =>
       [
@@ -362,7 +377,8 @@ const CASES: readonly RefusalCase[] = [
     ],
   },
   {
-    behaviour: 'EnableKey, DisableKey, ScheduleKeyDeletion, CreateAlias and SetDeletionProtection on a PendingDeletion key are 409 Rejected.StateModifiedFailed',
+    behaviour:
+      'EnableKey, DisableKey, ScheduleKeyDeletion, CreateAlias and SetDeletionProtection on a PendingDeletion key are 409 Rejected.StateModifiedFailed',
     expected: STATE_MODIFIED_FAILED,
     requests: (fx) => [
       ['EnableKey', { KeyId: fx.pendingKeyId }],

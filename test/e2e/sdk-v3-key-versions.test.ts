@@ -61,7 +61,11 @@ function assertKeyVersionShape(version: any, keyId: string): void {
 }
 
 const INVALID_INTERVAL = { code: 'InvalidParameter', statusCode: 400, message: 'The specified parameter "RotationInterval" is not valid.' };
-const MISSING_INTERVAL = { code: 'MissingParameter', statusCode: 400, message: 'The parameter "RotationInterval" is needed but not provided.' };
+const MISSING_INTERVAL = {
+  code: 'MissingParameter',
+  statusCode: 400,
+  message: 'The parameter "RotationInterval" is needed but not provided.',
+};
 const VERSION_NOT_FOUND = { code: 'Forbidden.KeyVersionNotFound', statusCode: 404 };
 
 describe('CreateKeyVersion', () => {
@@ -169,7 +173,10 @@ describe('CreateKeyVersion', () => {
   it('is refused on a Disabled key with 409 Rejected.Disabled, and on a PendingDeletion key with 409 Rejected.PendingDeletion, changing nothing', async () => {
     for (const [move, refusal] of [
       [{ action: 'DisableKey' }, { code: 'Rejected.Disabled', statusCode: 409 }],
-      [{ action: 'ScheduleKeyDeletion', PendingWindowInDays: 7 }, { code: 'Rejected.PendingDeletion', statusCode: 409 }],
+      [
+        { action: 'ScheduleKeyDeletion', PendingWindowInDays: 7 },
+        { code: 'Rejected.PendingDeletion', statusCode: 409 },
+      ],
     ] as const) {
       const key = await createKey({ EnableAutomaticRotation: true, RotationInterval: '7d' });
       const { action, ...rest } = move;
@@ -203,7 +210,10 @@ describe('DescribeKeyVersion', () => {
     await call('CreateAlias', { AliasName: aliasName, KeyId: key.KeyId });
     for (const reference of [key.KeyId, aliasName, key.Arn]) {
       assert.deepEqual((await call('DescribeKeyVersion', { KeyId: reference, KeyVersionId: second.KeyVersionId })).KeyVersion, second);
-      assert.deepEqual((await call('DescribeKeyVersion', { KeyId: reference, KeyVersionId: key.PrimaryKeyVersion })).KeyVersion, first.KeyVersion);
+      assert.deepEqual(
+        (await call('DescribeKeyVersion', { KeyId: reference, KeyVersionId: key.PrimaryKeyVersion })).KeyVersion,
+        first.KeyVersion,
+      );
     }
   });
 
@@ -216,7 +226,10 @@ describe('DescribeKeyVersion', () => {
       assert.equal(thrown.data.Message, 'The specified Key version is not found.');
     }
     // The same version under its own key is found.
-    assert.equal((await call('DescribeKeyVersion', { KeyId: other.KeyId, KeyVersionId: otherRotated.KeyVersionId })).KeyVersion.KeyId, other.KeyId);
+    assert.equal(
+      (await call('DescribeKeyVersion', { KeyId: other.KeyId, KeyVersionId: otherRotated.KeyVersionId })).KeyVersion.KeyId,
+      other.KeyId,
+    );
   });
 
   it('answers 404 Forbidden.KeyNotFound for an unknown key and MissingParameter without KeyVersionId', async () => {
@@ -259,7 +272,11 @@ describe('ListKeyVersions', () => {
     }
     assert.deepEqual(seen, expected, 'the pages together list every version once, oldest first');
     const created = seen.map((version) => wireDateMs(version.CreationDate));
-    assert.deepEqual(created, [...created].sort((a, b) => a - b), 'CreationDate never decreases');
+    assert.deepEqual(
+      created,
+      [...created].sort((a, b) => a - b),
+      'CreationDate never decreases',
+    );
 
     const beyond = await call('ListKeyVersions', { KeyId: key.KeyId, PageNumber: 4, PageSize: 2 });
     assert.deepEqual(beyond.KeyVersions, { KeyVersion: [] }, 'a page past the end is an empty array, still wrapped');
@@ -279,7 +296,9 @@ describe('ListKeyVersions', () => {
     for (const reference of [key.KeyId, aliasName, key.Arn]) {
       const body = await call('ListKeyVersions', { KeyId: reference });
       assert.equal(body.TotalCount, 1);
-      assert.deepEqual(body.KeyVersions.KeyVersion, [{ CreationDate: key.CreationDate, KeyId: key.KeyId, KeyVersionId: key.PrimaryKeyVersion }]);
+      assert.deepEqual(body.KeyVersions.KeyVersion, [
+        { CreationDate: key.CreationDate, KeyId: key.KeyId, KeyVersionId: key.PrimaryKeyVersion },
+      ]);
     }
   });
 
@@ -454,11 +473,17 @@ describe('UpdateRotationPolicy and the rotation fields of DescribeKey', () => {
     it(`refuses RotationInterval ${JSON.stringify(interval)} with 400 InvalidParameter and changes nothing`, async () => {
       const key = await createKey({ EnableAutomaticRotation: true, RotationInterval: '30d' });
       const before = await describeKey(key.KeyId);
-      await expectV3Error(call('UpdateRotationPolicy', { KeyId: key.KeyId, EnableAutomaticRotation: true, RotationInterval: interval }), INVALID_INTERVAL);
+      await expectV3Error(
+        call('UpdateRotationPolicy', { KeyId: key.KeyId, EnableAutomaticRotation: true, RotationInterval: interval }),
+        INVALID_INTERVAL,
+      );
       assert.deepEqual(await describeKey(key.KeyId), before, 'the key is unchanged');
 
       const plain = await createKey();
-      await expectV3Error(call('UpdateRotationPolicy', { KeyId: plain.KeyId, EnableAutomaticRotation: true, RotationInterval: interval }), INVALID_INTERVAL);
+      await expectV3Error(
+        call('UpdateRotationPolicy', { KeyId: plain.KeyId, EnableAutomaticRotation: true, RotationInterval: interval }),
+        INVALID_INTERVAL,
+      );
       assertNotRotating(await describeKey(plain.KeyId));
 
       const keysBefore = (await call('ListKeys', {})).TotalCount;
@@ -536,15 +561,22 @@ describe('key versions through the npm 1.2.0 client (rpc-client, HMAC-SHA1)', ()
     assert.equal(created.keyVersion.keyId, key.keyId);
     assert.match(created.keyVersion.keyVersionId, LOWER_UUID);
     wireDateMs(created.keyVersion.creationDate, 'creationDate');
-    assert.equal((await client.describeKey(new M.DescribeKeyRequest({ keyId: key.keyId }))).keyMetadata.primaryKeyVersion, created.keyVersion.keyVersionId);
+    assert.equal(
+      (await client.describeKey(new M.DescribeKeyRequest({ keyId: key.keyId }))).keyMetadata.primaryKeyVersion,
+      created.keyVersion.keyVersionId,
+    );
 
-    const described = await client.describeKeyVersion(new M.DescribeKeyVersionRequest({ keyId: key.keyId, keyVersionId: key.primaryKeyVersion }));
+    const described = await client.describeKeyVersion(
+      new M.DescribeKeyVersionRequest({ keyId: key.keyId, keyVersionId: key.primaryKeyVersion }),
+    );
     assert.match(described.requestId, REQUEST_ID);
     assert.equal(described.keyVersion.keyId, key.keyId);
     assert.equal(described.keyVersion.keyVersionId, key.primaryKeyVersion);
     assert.equal(described.keyVersion.creationDate, key.creationDate);
 
-    const encrypted = await client.encrypt(new M.EncryptRequest({ keyId: key.keyId, plaintext: 'v1 rotated', encryptionContext: { via: 'v1' } }));
+    const encrypted = await client.encrypt(
+      new M.EncryptRequest({ keyId: key.keyId, plaintext: 'v1 rotated', encryptionContext: { via: 'v1' } }),
+    );
     assert.equal(encrypted.keyVersionId, created.keyVersion.keyVersionId);
 
     const page1 = await client.listKeyVersions(new M.ListKeyVersionsRequest({ keyId: key.keyId, pageNumber: 1, pageSize: 1 }));
@@ -562,7 +594,9 @@ describe('key versions through the npm 1.2.0 client (rpc-client, HMAC-SHA1)', ()
       page2.keyVersions.keyVersion.map((version: any) => [version.keyId, version.keyVersionId, version.creationDate]),
       [[key.keyId, created.keyVersion.keyVersionId, created.keyVersion.creationDate]],
     );
-    const decrypted = await client.decrypt(new M.DecryptRequest({ ciphertextBlob: encrypted.ciphertextBlob, encryptionContext: { via: 'v1' } }));
+    const decrypted = await client.decrypt(
+      new M.DecryptRequest({ ciphertextBlob: encrypted.ciphertextBlob, encryptionContext: { via: 'v1' } }),
+    );
     assert.equal(decrypted.plaintext, 'v1 rotated');
   });
 
@@ -587,7 +621,9 @@ describe('key versions through the npm 1.2.0 client (rpc-client, HMAC-SHA1)', ()
       statusCode: 404,
     });
     await expectV1Error(
-      client.updateRotationPolicy(new M.UpdateRotationPolicyRequest({ keyId: key.keyId, enableAutomaticRotation: true, rotationInterval: '6d' })),
+      client.updateRotationPolicy(
+        new M.UpdateRotationPolicyRequest({ keyId: key.keyId, enableAutomaticRotation: true, rotationInterval: '6d' }),
+      ),
       { code: 'InvalidParameter', statusCode: 400, message: 'The specified parameter "RotationInterval" is not valid.' },
     );
     await client.disableKey(new M.DisableKeyRequest({ keyId: key.keyId }));

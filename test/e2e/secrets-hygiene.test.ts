@@ -21,7 +21,12 @@ import { newDataDir, removeDataDirs } from '../support/data-dirs.js';
 /** The forms a secret might take in a log line. */
 function encodingsOf(secret: Buffer | string): string[] {
   const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
-  const forms = new Set<string>([bytes.toString('hex'), bytes.toString('hex').toUpperCase(), bytes.toString('base64'), bytes.toString('base64url')]);
+  const forms = new Set<string>([
+    bytes.toString('hex'),
+    bytes.toString('hex').toUpperCase(),
+    bytes.toString('base64'),
+    bytes.toString('base64url'),
+  ]);
   if (typeof secret === 'string') forms.add(secret);
   // Base64 of a secret that starts mid-group in a longer text is not findable whole; its middle is.
   return [...forms].filter((form) => form.length >= 8).flatMap((form) => (form.length > 24 ? [form, form.slice(4, -4)] : [form]));
@@ -57,7 +62,8 @@ describe('secrets hygiene of a full run', () => {
       const context = '{"tenant":"t1"}';
       const { CiphertextBlob: blob } = await call('Encrypt', { KeyId: keyId, Plaintext: plaintext, EncryptionContext: context });
       assert.equal((await call('Decrypt', { CiphertextBlob: blob, EncryptionContext: context })).Plaintext, plaintext);
-      const reEncrypted = (await call('ReEncrypt', { CiphertextBlob: blob, SourceEncryptionContext: context, DestinationKeyId: keyId })).CiphertextBlob;
+      const reEncrypted = (await call('ReEncrypt', { CiphertextBlob: blob, SourceEncryptionContext: context, DestinationKeyId: keyId }))
+        .CiphertextBlob;
       assert.equal((await call('Decrypt', { CiphertextBlob: reEncrypted })).Plaintext, plaintext);
 
       const dataKeyParams: Array<Record<string, string>> = [{}, { NumberOfBytes: '16' }, { KeySpec: 'AES_128' }];
@@ -68,7 +74,10 @@ describe('secrets hygiene of a full run', () => {
         assert.equal((await call('Decrypt', { CiphertextBlob: dataKey.CiphertextBlob })).Plaintext, dataKey.Plaintext);
       }
       const withoutPlaintext = await call('GenerateDataKeyWithoutPlaintext', { KeyId: keyId });
-      secrets.set(`data key of ${withoutPlaintext.CiphertextBlob}`, (await call('Decrypt', { CiphertextBlob: withoutPlaintext.CiphertextBlob })).Plaintext);
+      secrets.set(
+        `data key of ${withoutPlaintext.CiphertextBlob}`,
+        (await call('Decrypt', { CiphertextBlob: withoutPlaintext.CiphertextBlob })).Plaintext,
+      );
       await call('CreateKeyVersion', { KeyId: keyId });
 
       // Refusals, each with a secret close at hand.
@@ -91,7 +100,12 @@ describe('secrets hygiene of a full run', () => {
     const wrongSecret = { ...credentials, accessKeySecret: `wrong-${randomBytes(10).toString('hex')}` };
     refusals.push(await send(arca, signAcs3({ credentials: wrongSecret, host: arca.endpoint, action: 'DescribeRegions' })));
     refusals.push(await send(arca, signV1({ credentials: wrongSecret, host: arca.endpoint, action: 'DescribeRegions' })));
-    const once = signAcs3({ credentials, host: arca.endpoint, action: 'Encrypt', query: { KeyId: 'alias/hygiene-aliyun_sm4', Plaintext: 'replayed secret text' } });
+    const once = signAcs3({
+      credentials,
+      host: arca.endpoint,
+      action: 'Encrypt',
+      query: { KeyId: 'alias/hygiene-aliyun_sm4', Plaintext: 'replayed secret text' },
+    });
     secrets.set('replayed plaintext', 'replayed secret text');
     assert.equal((await send(arca, once)).status, 200);
     refusals.push(await send(arca, once));
@@ -105,7 +119,10 @@ describe('secrets hygiene of a full run', () => {
     secrets.set('root key', Buffer.from(rootKeyText, 'base64'));
     const { rootKey } = RootKey.loadOrCreate(dataDir, undefined);
     const db = new Database(join(dataDir, DATABASE_FILE_NAME), { readonly: true });
-    const versions = db.prepare('SELECT key_version_id, sealed_material FROM key_versions').all() as Array<{ key_version_id: string; sealed_material: Buffer }>;
+    const versions = db.prepare('SELECT key_version_id, sealed_material FROM key_versions').all() as Array<{
+      key_version_id: string;
+      sealed_material: Buffer;
+    }>;
     db.close();
     assert.ok(versions.length >= 4);
     for (const { key_version_id: id, sealed_material: sealed } of versions) {
@@ -137,6 +154,8 @@ describe('secrets hygiene of a full run', () => {
       }
     }
     assert.deepEqual(found, []);
-    process.stdout.write(`# secrets hygiene: ${secrets.size} secrets, ${output.split('\n').length} log lines, ${refusals.length} error bodies searched\n`);
+    process.stdout.write(
+      `# secrets hygiene: ${secrets.size} secrets, ${output.split('\n').length} log lines, ${refusals.length} error bodies searched\n`,
+    );
   });
 });

@@ -232,9 +232,14 @@ describe('request signatures over HTTP', () => {
 
     it('a signature that leaves x-acs-date or x-acs-signature-nonce unsigned is refused with 400 IncompleteSignature', async () => {
       for (const left of ['x-acs-date', 'x-acs-signature-nonce']) {
-        const signedHeaders = ['host', 'x-acs-action', 'x-acs-content-sha256', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-version'].filter(
-          (name) => name !== left,
-        );
+        const signedHeaders = [
+          'host',
+          'x-acs-action',
+          'x-acs-content-sha256',
+          'x-acs-date',
+          'x-acs-signature-nonce',
+          'x-acs-version',
+        ].filter((name) => name !== left);
         assertCatalogError(await send(server, acs3({ signedHeaders })), 400, 'IncompleteSignature');
       }
     });
@@ -252,7 +257,7 @@ describe('request signatures over HTTP', () => {
     });
 
     it('parameters in a form body (application/x-www-form-urlencoded) work', async () => {
-      const plaintext = 'form body: a+b/c= d*(\')!~ ü';
+      const plaintext = "form body: a+b/c= d*(')!~ ü";
       const encrypted = assertSuccess(await send(server, acs3({ action: 'Encrypt', form: { KeyId: keyId, Plaintext: plaintext } })));
       const decrypted = assertSuccess(await send(server, acs3({ action: 'Decrypt', form: { CiphertextBlob: encrypted.CiphertextBlob } })));
       assert.equal(decrypted.Plaintext, plaintext);
@@ -372,7 +377,12 @@ describe('request signatures over HTTP', () => {
 
     it('an unknown path is refused with 404 and a catalog error, signed or not', async () => {
       assertCatalogError(await send(server, acs3({ path: '/kms' })), 404, 'InvalidAction.NotFound');
-      const unsigned: PreparedRequest = { method: 'GET', path: '/no/such/path?x=1', headers: { host: server.endpoint }, body: Buffer.alloc(0) };
+      const unsigned: PreparedRequest = {
+        method: 'GET',
+        path: '/no/such/path?x=1',
+        headers: { host: server.endpoint },
+        body: Buffer.alloc(0),
+      };
       assertCatalogError(await send(server, unsigned), 404, 'InvalidAction.NotFound');
     });
 

@@ -54,7 +54,14 @@ import { OperationRunner } from '../../src/pipeline/runner.js';
 import { RootKey } from '../../src/protection/root-key.js';
 import { SoftwareKeyProtector } from '../../src/protection/software-key-protector.js';
 import { callAcs3, type Credentials } from '../support/acs3-signer.js';
-import { startTestServer, TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET, TEST_ACCOUNT_ID, TEST_REGION, type TestServer } from '../support/server.js';
+import {
+  startTestServer,
+  TEST_ACCESS_KEY_ID,
+  TEST_ACCESS_KEY_SECRET,
+  TEST_ACCOUNT_ID,
+  TEST_REGION,
+  type TestServer,
+} from '../support/server.js';
 
 type State = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport';
 const API_STATES = ['Enabled', 'Disabled', 'PendingDeletion'] as const satisfies readonly State[];
@@ -145,7 +152,9 @@ const UPDATE_ROTATION_POLICY: Record<State, Expectation> = {
 // ---------------------------------------------------------------------------------------------
 // Two ways to reach the product: over HTTP, and through the operations.
 
-type Outcome = { readonly ok: true; readonly body: any } | { readonly ok: false; readonly code: string; readonly status: number; readonly detail: string };
+type Outcome =
+  | { readonly ok: true; readonly body: any }
+  | { readonly ok: false; readonly code: string; readonly status: number; readonly detail: string };
 type Params = Record<string, string>;
 
 interface KeyView {
@@ -187,11 +196,21 @@ function externalKeyHttpDriver(server: TestServer): Driver {
   return {
     ...base,
     async createKey() {
-      const keyId = (await must(base, 'CreateKey', { Origin: 'EXTERNAL', Tags: JSON.stringify([{ TagKey: 'seed', TagValue: '1' }]) })).KeyMetadata.KeyId;
-      const params = await must(base, 'GetParametersForImport', { KeyId: keyId, WrappingKeySpec: 'RSA_2048', WrappingAlgorithm: 'RSAES_OAEP_SHA_256' });
+      const keyId = (await must(base, 'CreateKey', { Origin: 'EXTERNAL', Tags: JSON.stringify([{ TagKey: 'seed', TagValue: '1' }]) }))
+        .KeyMetadata.KeyId;
+      const params = await must(base, 'GetParametersForImport', {
+        KeyId: keyId,
+        WrappingKeySpec: 'RSA_2048',
+        WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      });
       const publicKey = createPublicKey({ key: Buffer.from(params.PublicKey, 'base64'), format: 'der', type: 'spki' });
       const wrapped = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, randomBytes(32));
-      await must(base, 'ImportKeyMaterial', { KeyId: keyId, ImportToken: params.ImportToken, EncryptedKeyMaterial: wrapped.toString('base64'), KeyMaterialExpireUnix: '0' });
+      await must(base, 'ImportKeyMaterial', {
+        KeyId: keyId,
+        ImportToken: params.ImportToken,
+        EncryptedKeyMaterial: wrapped.toString('base64'),
+        KeyMaterialExpireUnix: '0',
+      });
       return keyId;
     },
     async moveTo(keyId, state) {
@@ -250,7 +269,11 @@ function operationsDriver(): Driver {
   const protectors = new Map<ProtectionLevel, KeyProtector>([[ProtectionLevel.Software, new SoftwareKeyProtector(rootKey)]]);
   const scope = { region: TEST_REGION, accountId: TEST_ACCOUNT_ID };
   // No record caching: a state written straight into the store is what the next call sees.
-  const keys = new KeyRepository(store, protectors, systemClock, scope, { ...DEFAULT_KEY_REPOSITORY_OPTIONS, recordTtlMs: 0, maxOpenVersions: 1000 });
+  const keys = new KeyRepository(store, protectors, systemClock, scope, {
+    ...DEFAULT_KEY_REPOSITORY_OPTIONS,
+    recordTtlMs: 0,
+    maxOpenVersions: 1000,
+  });
   const runner = new OperationRunner({
     keys,
     authorizer: administratorOnly,
@@ -265,8 +288,34 @@ function operationsDriver(): Driver {
   const tagsOf = (json: string | undefined) => JSON.parse(json ?? '[]').map((t: any) => ({ tagKey: t.TagKey, tagValue: t.TagValue }));
   const blobOf = (text: string | undefined) => ciphertextFromBase64(text ?? '');
   const run = async (action: string, p: Params): Promise<unknown> => {
-    const ops = { cancelKeyDeletion, createAlias, createKey, createKeyVersion, decrypt, deleteAlias, describeKey, describeKeyVersion, disableKey, enableKey, encrypt, generateDataKey, generateDataKeyWithoutPlaintext, listAliasesByKeyId, listKeyVersions, listResourceTags, reEncrypt, scheduleKeyDeletion, setDeletionProtection, tagResource, untagResource, updateAlias, updateKeyDescription, updateRotationPolicy };
-    const exec = <I, O, R extends ResourceSpecs>(operation: Operation<I, O, R>, input: I): Promise<O> => runner.executeAsSystem(operation, input);
+    const ops = {
+      cancelKeyDeletion,
+      createAlias,
+      createKey,
+      createKeyVersion,
+      decrypt,
+      deleteAlias,
+      describeKey,
+      describeKeyVersion,
+      disableKey,
+      enableKey,
+      encrypt,
+      generateDataKey,
+      generateDataKeyWithoutPlaintext,
+      listAliasesByKeyId,
+      listKeyVersions,
+      listResourceTags,
+      reEncrypt,
+      scheduleKeyDeletion,
+      setDeletionProtection,
+      tagResource,
+      untagResource,
+      updateAlias,
+      updateKeyDescription,
+      updateRotationPolicy,
+    };
+    const exec = <I, O, R extends ResourceSpecs>(operation: Operation<I, O, R>, input: I): Promise<O> =>
+      runner.executeAsSystem(operation, input);
     const key = parseKeyReference(scope, p.KeyId ?? '');
     switch (action) {
       case 'CreateKey':
@@ -278,12 +327,24 @@ function operationsDriver(): Driver {
         return { ...opened, plaintext: opened.plaintext.toString('utf8') };
       }
       case 'GenerateDataKey': {
-        const generated = await exec(ops.generateDataKey, { key, lengthInBytes: 32, sealing: 'base64-text', encryptionContext: noContext, dryRun: false });
+        const generated = await exec(ops.generateDataKey, {
+          key,
+          lengthInBytes: 32,
+          sealing: 'base64-text',
+          encryptionContext: noContext,
+          dryRun: false,
+        });
         const { dataKey, ...sealed } = generated;
         return { ...sealed, plaintext: dataKey.toString('base64') };
       }
       case 'GenerateDataKeyWithoutPlaintext':
-        return exec(ops.generateDataKeyWithoutPlaintext, { key, lengthInBytes: 32, sealing: 'base64-text', encryptionContext: noContext, dryRun: false });
+        return exec(ops.generateDataKeyWithoutPlaintext, {
+          key,
+          lengthInBytes: 32,
+          sealing: 'base64-text',
+          encryptionContext: noContext,
+          dryRun: false,
+        });
       case 'ReEncrypt':
         return exec(ops.reEncrypt, {
           ciphertextBlob: blobOf(p.CiphertextBlob),
@@ -332,7 +393,8 @@ function operationsDriver(): Driver {
         return exec(ops.listKeyVersions, { key, page });
       case 'UpdateRotationPolicy': {
         const rotationIntervalSeconds = p.RotationInterval === undefined ? undefined : parseDurationSeconds(p.RotationInterval);
-        if (p.RotationInterval !== undefined && rotationIntervalSeconds === undefined) throw new Error(`not a duration: ${p.RotationInterval}`);
+        if (p.RotationInterval !== undefined && rotationIntervalSeconds === undefined)
+          throw new Error(`not a duration: ${p.RotationInterval}`);
         return exec(ops.updateRotationPolicy, {
           key,
           enableAutomaticRotation: p.EnableAutomaticRotation === 'true',
@@ -361,7 +423,10 @@ function operationsDriver(): Driver {
       if (state !== 'PendingImport') throw new Error(`the operations driver only moves keys to PendingImport, not ${state}`);
       // What an EXTERNAL key whose material is not imported looks like, written straight into the store.
       const key = (await store.getKey(keyId)) as Key;
-      await store.updateKey({ ...key, keyState: KeyState.PendingImport, origin: Origin.External, revision: key.revision + 1 }, key.revision);
+      await store.updateKey(
+        { ...key, keyState: KeyState.PendingImport, origin: Origin.External, revision: key.revision + 1 },
+        key.revision,
+      );
     },
     async view(keyId) {
       const key = (await store.getKey(keyId)) as Key;
@@ -388,7 +453,10 @@ function operationsDriver(): Driver {
 function wireNames(output: unknown): any {
   if (typeof output !== 'object' || output === null) return output;
   return Object.fromEntries(
-    Object.entries(output).map(([name, value]) => [name.charAt(0).toUpperCase() + name.slice(1), Buffer.isBuffer(value) ? value.toString('base64') : value]),
+    Object.entries(output).map(([name, value]) => [
+      name.charAt(0).toUpperCase() + name.slice(1),
+      Buffer.isBuffer(value) ? value.toString('base64') : value,
+    ]),
   );
 }
 
@@ -653,7 +721,10 @@ async function runCase(driver: Driver, helperKeyId: string, row: Row, state: Sta
   const expectation = row.expect[state];
   const outcome = await driver.call(row.action, row.params(context));
   if (expectation === OK) {
-    assert.ok(outcome.ok, `${row.name} in ${state}: expected success, got ${outcome.ok ? '' : `${outcome.status} ${outcome.code}: ${outcome.detail}`}`);
+    assert.ok(
+      outcome.ok,
+      `${row.name} in ${state}: expected success, got ${outcome.ok ? '' : `${outcome.status} ${outcome.code}: ${outcome.detail}`}`,
+    );
     row.checkBody?.(outcome.body, context);
   } else {
     assert.ok(!outcome.ok, `${row.name} in ${state}: expected ${expectation.status} ${expectation.code}, but it succeeded`);
@@ -664,7 +735,11 @@ async function runCase(driver: Driver, helperKeyId: string, row: Row, state: Sta
   const expectedState = allowed && row.stateAfter !== undefined ? row.stateAfter : state;
   assert.equal((await driver.view(keyId)).keyState, expectedState, `${row.name} in ${state}: key state afterwards`);
   if (row.effectVisible) {
-    assert.equal(await row.effectVisible(driver, context), allowed, `${row.name} in ${state}: effect ${allowed ? 'missing' : 'applied although refused'}`);
+    assert.equal(
+      await row.effectVisible(driver, context),
+      allowed,
+      `${row.name} in ${state}: effect ${allowed ? 'missing' : 'applied although refused'}`,
+    );
   }
 }
 

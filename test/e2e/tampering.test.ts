@@ -81,7 +81,16 @@ function contextVariants(): string[] {
   const add = (context: Record<string, string> | string): void => {
     variants.add(typeof context === 'string' ? context : JSON.stringify(context));
   };
-  for (const [key, value] of [['ab', 'c'], ['a', 'bc'], ['abc', ''], ['', 'abc'], ['b', 'ac'], ['ba', 'c'], ['ab', ''], ['', 'c']] as const) {
+  for (const [key, value] of [
+    ['ab', 'c'],
+    ['a', 'bc'],
+    ['abc', ''],
+    ['', 'abc'],
+    ['b', 'ac'],
+    ['ba', 'c'],
+    ['ab', ''],
+    ['', 'c'],
+  ] as const) {
     if (key !== 'ab' || value !== 'c') add({ [key]: value });
   }
   const edits = (text: string): string[] => {
@@ -146,7 +155,11 @@ describe('ciphertext tampering over HTTP', () => {
 
       it('the untouched blob decrypts, with the context in any key order, spacing or the flattened form (the test can tell success apart)', async () => {
         assert.equal(bytes.length, KEY_VERSION_ID_LENGTH + 12 + PLAINTEXT.length + 16);
-        const forms: Array<Record<string, string>> = [{ EncryptionContext: CONTEXT }, { EncryptionContext: ' { "ab" : "c" } ' }, { 'EncryptionContext.ab': 'c' }];
+        const forms: Array<Record<string, string>> = [
+          { EncryptionContext: CONTEXT },
+          { EncryptionContext: ' { "ab" : "c" } ' },
+          { 'EncryptionContext.ab': 'c' },
+        ];
         for (const params of forms) {
           assert.equal((await call('Decrypt', { CiphertextBlob: blob, ...params })).Plaintext, PLAINTEXT);
         }
@@ -158,7 +171,12 @@ describe('ciphertext tampering over HTTP', () => {
           const flipped = flipBit(bytes, bit);
           const inHeader = bit < KEY_VERSION_ID_LENGTH * 8;
           const headerStillUuid = inHeader && isUuid(Buffer.from(flipped, 'base64').toString('latin1', 0, KEY_VERSION_ID_LENGTH));
-          attempts.push({ label: `bit ${bit}`, action: 'Decrypt', params: { CiphertextBlob: flipped, EncryptionContext: CONTEXT }, unknownVersionAllowed: headerStillUuid });
+          attempts.push({
+            label: `bit ${bit}`,
+            action: 'Decrypt',
+            params: { CiphertextBlob: flipped, EncryptionContext: CONTEXT },
+            unknownVersionAllowed: headerStillUuid,
+          });
         }
         assert.equal(attempts.length, bytes.length * 8);
         const outcomes = await runAll(server, attempts);
@@ -174,7 +192,11 @@ describe('ciphertext tampering over HTTP', () => {
       it('every truncation of the blob (1 byte short of whole down to 1 byte) is the opaque error', async () => {
         const attempts: Attempt[] = [];
         for (let length = bytes.length - 1; length >= 1; length -= 1) {
-          attempts.push({ label: `${length} bytes`, action: 'Decrypt', params: { CiphertextBlob: bytes.subarray(0, length).toString('base64'), EncryptionContext: CONTEXT } });
+          attempts.push({
+            label: `${length} bytes`,
+            action: 'Decrypt',
+            params: { CiphertextBlob: bytes.subarray(0, length).toString('base64'), EncryptionContext: CONTEXT },
+          });
         }
         tally(await runAll(server, attempts));
       });
@@ -189,8 +211,12 @@ describe('ciphertext tampering over HTTP', () => {
         assert.ok(isUuid(otherKey.PrimaryKeyVersion) && isUuid(otherCipher.PrimaryKeyVersion));
         const oldVersion = bytes.toString('latin1', 0, KEY_VERSION_ID_LENGTH);
         const newVersion = (await call('CreateKeyVersion', { KeyId: keyId })).KeyVersion.KeyVersionId as string;
-        const newBlob = Buffer.from((await call('Encrypt', { KeyId: keyId, Plaintext: PLAINTEXT, EncryptionContext: CONTEXT })).CiphertextBlob, 'base64');
-        const withHeader = (source: Buffer, header: string): string => Buffer.concat([Buffer.from(header, 'latin1'), source.subarray(KEY_VERSION_ID_LENGTH)]).toString('base64');
+        const newBlob = Buffer.from(
+          (await call('Encrypt', { KeyId: keyId, Plaintext: PLAINTEXT, EncryptionContext: CONTEXT })).CiphertextBlob,
+          'base64',
+        );
+        const withHeader = (source: Buffer, header: string): string =>
+          Buffer.concat([Buffer.from(header, 'latin1'), source.subarray(KEY_VERSION_ID_LENGTH)]).toString('base64');
         const moves: Array<[string, string]> = [
           ['to another key of the same cipher', withHeader(bytes, otherKey.PrimaryKeyVersion)],
           ['to a key of the other cipher', withHeader(bytes, otherCipher.PrimaryKeyVersion)],
@@ -199,12 +225,19 @@ describe('ciphertext tampering over HTTP', () => {
         ];
         const attempts: Attempt[] = moves.flatMap(([label, moved]): Attempt[] => [
           { label, action: 'Decrypt', params: { CiphertextBlob: moved, EncryptionContext: CONTEXT } },
-          { label: `${label} (ReEncrypt)`, action: 'ReEncrypt', params: { CiphertextBlob: moved, SourceEncryptionContext: CONTEXT, DestinationKeyId: otherKey.KeyId } },
+          {
+            label: `${label} (ReEncrypt)`,
+            action: 'ReEncrypt',
+            params: { CiphertextBlob: moved, SourceEncryptionContext: CONTEXT, DestinationKeyId: otherKey.KeyId },
+          },
         ]);
         tally(await runAll(server, attempts));
         // Both versions still open their own blobs.
         assert.equal((await call('Decrypt', { CiphertextBlob: blob, EncryptionContext: CONTEXT })).Plaintext, PLAINTEXT);
-        assert.equal((await call('Decrypt', { CiphertextBlob: newBlob.toString('base64'), EncryptionContext: CONTEXT })).Plaintext, PLAINTEXT);
+        assert.equal(
+          (await call('Decrypt', { CiphertextBlob: newBlob.toString('base64'), EncryptionContext: CONTEXT })).Plaintext,
+          PLAINTEXT,
+        );
       });
 
       it('every changed encryption context, {"a":"bc"} and {"abc":""} included, and no context at all, is the opaque error', async () => {
@@ -214,8 +247,16 @@ describe('ciphertext tampering over HTTP', () => {
           { label: 'no context', action: 'Decrypt', params: { CiphertextBlob: blob } },
           { label: 'flattened EncryptionContext.a=bc', action: 'Decrypt', params: { CiphertextBlob: blob, 'EncryptionContext.a': 'bc' } },
           { label: 'flattened EncryptionContext.abc=', action: 'Decrypt', params: { CiphertextBlob: blob, 'EncryptionContext.abc': '' } },
-          ...variants.map((context): Attempt => ({ label: context, action: 'Decrypt', params: { CiphertextBlob: blob, EncryptionContext: context } })),
-          ...variants.slice(0, 10).map((context): Attempt => ({ label: `ReEncrypt ${context}`, action: 'ReEncrypt', params: { CiphertextBlob: blob, SourceEncryptionContext: context, DestinationKeyId: keyId } })),
+          ...variants.map((context): Attempt => ({
+            label: context,
+            action: 'Decrypt',
+            params: { CiphertextBlob: blob, EncryptionContext: context },
+          })),
+          ...variants.slice(0, 10).map((context): Attempt => ({
+            label: `ReEncrypt ${context}`,
+            action: 'ReEncrypt',
+            params: { CiphertextBlob: blob, SourceEncryptionContext: context, DestinationKeyId: keyId },
+          })),
         ];
         tally(await runAll(server, attempts));
       });
@@ -225,8 +266,25 @@ describe('ciphertext tampering over HTTP', () => {
   it('a blob sealed under a context of two pairs opens with neither pair alone, nor with the values swapped or run together', async () => {
     const keyId = (await call('CreateKey')).KeyMetadata.KeyId;
     const blob = (await call('Encrypt', { KeyId: keyId, Plaintext: PLAINTEXT, EncryptionContext: '{"a":"1","b":"2"}' })).CiphertextBlob;
-    const contexts = ['{"a":"1"}', '{"b":"2"}', '{"a":"2","b":"1"}', '{"a":"1b","":"2"}', '{"a":"12","b":""}', '{"a":"1","b":"2","c":"3"}', '{"a":"1","b":"2","":""}'];
-    tally(await runAll(server, contexts.map((context): Attempt => ({ label: context, action: 'Decrypt', params: { CiphertextBlob: blob, EncryptionContext: context } }))));
+    const contexts = [
+      '{"a":"1"}',
+      '{"b":"2"}',
+      '{"a":"2","b":"1"}',
+      '{"a":"1b","":"2"}',
+      '{"a":"12","b":""}',
+      '{"a":"1","b":"2","c":"3"}',
+      '{"a":"1","b":"2","":""}',
+    ];
+    tally(
+      await runAll(
+        server,
+        contexts.map((context): Attempt => ({
+          label: context,
+          action: 'Decrypt',
+          params: { CiphertextBlob: blob, EncryptionContext: context },
+        })),
+      ),
+    );
     assert.equal((await call('Decrypt', { CiphertextBlob: blob, EncryptionContext: '{"b":"2","a":"1"}' })).Plaintext, PLAINTEXT);
   });
 });

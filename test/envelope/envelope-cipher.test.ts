@@ -28,7 +28,9 @@ import { TEST_CREDENTIALS } from '../support/environment.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const SEGMENT = 1024;
-const vectors = JSON.parse(readFileSync(new URL('../fixtures/envelope-v1-vectors.json', import.meta.url), 'utf8')).vectors as Array<Record<string, any>>;
+const vectors = JSON.parse(readFileSync(new URL('../fixtures/envelope-v1-vectors.json', import.meta.url), 'utf8')).vectors as Array<
+  Record<string, any>
+>;
 
 let server: TestServer;
 let client: KmsClient;
@@ -77,7 +79,12 @@ describe('EnvelopeCipher with buffers', () => {
       const keyId = algorithm === AeadAlgorithm.Sm4Gcm ? sm4KeyId : aesKeyId;
       for (const size of sizes) {
         const plaintext = randomBytes(size);
-        const sealed = await envelopes.encrypt(plaintext, { keyId, algorithm, segmentSizeInBytes: SEGMENT, context: { size: String(size) } });
+        const sealed = await envelopes.encrypt(plaintext, {
+          keyId,
+          algorithm,
+          segmentSizeInBytes: SEGMENT,
+          context: { size: String(size) },
+        });
         const bodyLength = Math.floor(size / SEGMENT) * (SEGMENT + 16) + (size % SEGMENT) + 16;
         const blobLength = sealed.readUInt16BE(52);
         const headerLength = 54 + blobLength + 4 + sealed.readUInt32BE(54 + blobLength) + 32;
@@ -128,7 +135,8 @@ describe('EnvelopeCipher with streams', () => {
     const envelopes = new EnvelopeCipher(new KmsDataKeySource(client));
     const plaintext = randomBytes(50 * SEGMENT + 7);
     const pieces: Buffer[] = [];
-    for (let offset = 0, step = 1; offset < plaintext.length; offset += step, step = (step * 7 + 3) % 4099) pieces.push(plaintext.subarray(offset, offset + step));
+    for (let offset = 0, step = 1; offset < plaintext.length; offset += step, step = (step * 7 + 3) % 4099)
+      pieces.push(plaintext.subarray(offset, offset + step));
     const out: Buffer[] = [];
     await pipeline(
       Readable.from(pieces),
@@ -176,7 +184,9 @@ describe('format version 1 test vectors (test/fixtures/envelope-v1-vectors.json)
 
   for (const vector of vectors) {
     it(`${vector.name}: the library opens it`, async () => {
-      const opened = await new EnvelopeCipher(vectorSource(vector)).decrypt(Buffer.from(vector.envelopeHex, 'hex'), { context: vector.context });
+      const opened = await new EnvelopeCipher(vectorSource(vector)).decrypt(Buffer.from(vector.envelopeHex, 'hex'), {
+        context: vector.context,
+      });
       assert.equal(opened.toString('hex'), vector.plaintextHex);
     });
   }
@@ -197,13 +207,21 @@ describe('format version 1 test vectors (test/fixtures/envelope-v1-vectors.json)
       const headerBody = envelope.subarray(0, bodyEnd);
       const info = Buffer.concat([Buffer.from('ARCA-ENVELOPE-V1'), createHash('sha256').update(headerBody).digest()]);
       const okm = Buffer.from(hkdfSync('sha256', Buffer.from(vector.dataKeyHex, 'hex'), salt, info, 64));
-      assert.ok(createHmac('sha256', okm.subarray(0, 32)).update(headerBody).digest().equals(envelope.subarray(bodyEnd, bodyEnd + 32)));
+      assert.ok(
+        createHmac('sha256', okm.subarray(0, 32))
+          .update(headerBody)
+          .digest()
+          .equals(envelope.subarray(bodyEnd, bodyEnd + 32)),
+      );
       const plaintext: Buffer[] = [];
       let offset = bodyEnd + 32;
       for (let index = 0; offset < envelope.length; index++) {
         const isFinal = envelope.length - offset < segmentSize + 16;
         const sealedLength = isFinal ? envelope.length - offset : segmentSize + 16;
-        const nonce = Buffer.concat([noncePrefix, Buffer.from([index >>> 24, (index >>> 16) & 255, (index >>> 8) & 255, index & 255, isFinal ? 1 : 0])]);
+        const nonce = Buffer.concat([
+          noncePrefix,
+          Buffer.from([index >>> 24, (index >>> 16) & 255, (index >>> 8) & 255, index & 255, isFinal ? 1 : 0]),
+        ]);
         const decipher = createDecipheriv('aes-256-gcm', okm.subarray(32), nonce);
         decipher.setAuthTag(envelope.subarray(offset + sealedLength - 16, offset + sealedLength));
         plaintext.push(decipher.update(envelope.subarray(offset, offset + sealedLength - 16)));
@@ -260,16 +278,23 @@ describe('CachingDataKeySource', () => {
     await envelopes.encrypt(Buffer.from('a'), { keyId: aesKeyId, context: { k: '2' } });
     await envelopes.encrypt(Buffer.from('a'), { keyId: sm4KeyId, context: { k: '1' } });
     assert.equal(counting.generated, 3);
-    await pipeline(Readable.from([Buffer.from('x')]), envelopes.encryptStream({ keyId: aesKeyId, context: { k: '1' } }), async (source: AsyncIterable<Buffer>) => {
-      for await (const piece of source) void piece;
-    });
+    await pipeline(
+      Readable.from([Buffer.from('x')]),
+      envelopes.encryptStream({ keyId: aesKeyId, context: { k: '1' } }),
+      async (source: AsyncIterable<Buffer>) => {
+        for await (const piece of source) void piece;
+      },
+    );
     assert.equal(counting.generated, 4);
   });
 
   it('decryption: one Decrypt per sealed data key and context while the entry is young', async () => {
     let now = 0;
     const { counting, envelopes } = cached({ maxAgeMs: 1_000, now: () => now });
-    const sealed = await new EnvelopeCipher(new KmsDataKeySource(client)).encrypt(Buffer.from('payload'), { keyId: aesKeyId, context: { k: 'v' } });
+    const sealed = await new EnvelopeCipher(new KmsDataKeySource(client)).encrypt(Buffer.from('payload'), {
+      keyId: aesKeyId,
+      context: { k: 'v' },
+    });
     for (let index = 0; index < 3; index++) assert.equal((await envelopes.decrypt(sealed)).toString(), 'payload');
     assert.equal(counting.decrypted, 1);
     now += 1_000;

@@ -24,7 +24,13 @@ const REGRESSIONS: readonly Regression[] = [
   {
     // node's HTTP server answered a bare 400 with no body before Arca saw the request.
     found: 'an HTTP/1.1 request without a Host header',
-    build: (target) => Buffer.from(serialize(signedEncrypt(target)).toString('latin1').replace(/host: [^\r]*\r\n/, ''), 'latin1'),
+    build: (target) =>
+      Buffer.from(
+        serialize(signedEncrypt(target))
+          .toString('latin1')
+          .replace(/host: [^\r]*\r\n/, ''),
+        'latin1',
+      ),
     expect: { status: 400, code: 'IncompleteSignature' },
   },
   {
@@ -50,7 +56,12 @@ describe('API fuzzer findings, kept as regression cases', () => {
 
   before(async () => {
     server = await startTestServer();
-    target = { port: server.port, endpoint: server.endpoint, credentials: TEST_CREDENTIALS, databasePath: join(server.dataDir, DATABASE_FILE_NAME) };
+    target = {
+      port: server.port,
+      endpoint: server.endpoint,
+      credentials: TEST_CREDENTIALS,
+      databasePath: join(server.dataDir, DATABASE_FILE_NAME),
+    };
   });
 
   after(async () => {
@@ -60,7 +71,12 @@ describe('API fuzzer findings, kept as regression cases', () => {
   for (const regression of REGRESSIONS) {
     it(`${regression.found} is answered ${regression.expect.status} ${regression.expect.code} in the catalog's shape`, async () => {
       const bytes = regression.build(target);
-      await runCase(target, { kind: 'raw', description: regression.found, bytes }, { digest: storeDigest(target.databasePath) }, newStatistics());
+      await runCase(
+        target,
+        { kind: 'raw', description: regression.found, bytes },
+        { digest: storeDigest(target.databasePath) },
+        newStatistics(),
+      );
       const answer = await sendBytes(target, regression.build(target));
       assert.deepEqual({ status: answer.status, code: (JSON.parse(answer.text) as { Code: string }).Code }, regression.expect, answer.text);
       await assertHealthy(target);

@@ -34,7 +34,12 @@ describe('API fuzzing over HTTP (bounded run)', () => {
 
   before(async () => {
     server = await startTestServer();
-    target = { port: server.port, endpoint: server.endpoint, credentials: TEST_CREDENTIALS, databasePath: join(server.dataDir, DATABASE_FILE_NAME) };
+    target = {
+      port: server.port,
+      endpoint: server.endpoint,
+      credentials: TEST_CREDENTIALS,
+      databasePath: join(server.dataDir, DATABASE_FILE_NAME),
+    };
     fixtures = await makeFixtures(target);
   });
 
@@ -71,13 +76,33 @@ describe('API fuzzing over HTTP (bounded run)', () => {
   it('every action was reached by at least one signed request that got past the signature', async () => {
     const state = { digest: storeDigest(target.databasePath) };
     for (const action of Object.keys(ACTION_PARAMETERS)) {
-      const code = await runCase(target, { kind: 'signed', scheme: 'acs3', method: 'POST', action, version: '2016-01-20', params: [], placement: 'query', actionAsHeader: true }, state, stats);
+      const code = await runCase(
+        target,
+        {
+          kind: 'signed',
+          scheme: 'acs3',
+          method: 'POST',
+          action,
+          version: '2016-01-20',
+          params: [],
+          placement: 'query',
+          actionAsHeader: true,
+        },
+        state,
+        stats,
+      );
       // Past the signature and the action table: success, or a refusal of the action's own.
-      assert.ok(!['IncompleteSignature', 'SignatureDoesNotMatch', 'InvalidAction.NotFound', 'SignatureNonceUsed'].includes(code), `${action}: ${code}`);
+      assert.ok(
+        !['IncompleteSignature', 'SignatureDoesNotMatch', 'InvalidAction.NotFound', 'SignatureNonceUsed'].includes(code),
+        `${action}: ${code}`,
+      );
     }
-    await fc.assert(fc.asyncProperty(fuzzCaseArbitrary(target, fixtures), async (fuzzCase) => {
+    await fc.assert(
+      fc.asyncProperty(fuzzCaseArbitrary(target, fixtures), async (fuzzCase) => {
         await runCase(target, fuzzCase, state, stats);
-      }), { numRuns: 20 });
+      }),
+      { numRuns: 20 },
+    );
     assert.ok(stats.accepted > 0, 'no fuzzed request was ever accepted: the fuzzer does not reach the actions');
     process.stdout.write(`# fuzz statistics: ${JSON.stringify(stats)}\n`);
   });

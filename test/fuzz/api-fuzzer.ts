@@ -41,7 +41,17 @@ export const CATALOG_CODES: ReadonlySet<string> = new Set(Object.values(ALIBABA_
  * the actions of the action table, so a new action cannot go unfuzzed.
  */
 export const ACTION_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
-  CreateKey: ['KeySpec', 'KeyUsage', 'Origin', 'ProtectionLevel', 'Description', 'EnableAutomaticRotation', 'RotationInterval', 'Tags', 'DKMSInstanceId'],
+  CreateKey: [
+    'KeySpec',
+    'KeyUsage',
+    'Origin',
+    'ProtectionLevel',
+    'Description',
+    'EnableAutomaticRotation',
+    'RotationInterval',
+    'Tags',
+    'DKMSInstanceId',
+  ],
   DescribeKey: ['KeyId'],
   ListKeys: ['Filters', 'PageNumber', 'PageSize'],
   EnableKey: ['KeyId'],
@@ -84,7 +94,14 @@ export const ACTION_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
   DeleteKeyMaterial: ['KeyId'],
   ExportDataKey: ['CiphertextBlob', 'PublicKeyBlob', 'WrappingKeySpec', 'WrappingAlgorithm', 'EncryptionContext', 'DryRun'],
   GenerateAndExportDataKey: [
-    'KeyId', 'KeySpec', 'NumberOfBytes', 'EncryptionContext', 'DryRun', 'PublicKeyBlob', 'WrappingKeySpec', 'WrappingAlgorithm',
+    'KeyId',
+    'KeySpec',
+    'NumberOfBytes',
+    'EncryptionContext',
+    'DryRun',
+    'PublicKeyBlob',
+    'WrappingKeySpec',
+    'WrappingAlgorithm',
   ],
 };
 
@@ -119,7 +136,17 @@ export async function makeFixtures(target: FuzzTarget): Promise<FuzzFixtures> {
     (await call('GenerateDataKeyWithoutPlaintext', { KeyId: 'alias/fuzz' })).CiphertextBlob,
   ] as string[];
   return {
-    references: [aes.KeyId, sm4.KeyId, disabled.KeyId, external.KeyId, aes.Arn, 'alias/fuzz', `acs:kms:cn-hangzhou:1234567890123456:alias/fuzz`, version, aes.PrimaryKeyVersion],
+    references: [
+      aes.KeyId,
+      sm4.KeyId,
+      disabled.KeyId,
+      external.KeyId,
+      aes.Arn,
+      'alias/fuzz',
+      `acs:kms:cn-hangzhou:1234567890123456:alias/fuzz`,
+      version,
+      aes.PrimaryKeyVersion,
+    ],
     blobs,
   };
 }
@@ -131,48 +158,177 @@ export async function makeFixtures(target: FuzzTarget): Promise<FuzzFixtures> {
 const wellFormed = (text: string): boolean => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
 
 const BOUNDARY_NUMBERS = [
-  '0', '1', '-1', '6', '7', '8', '10', '16', '32', '64', '99', '100', '101', '128', '365', '366', '367', '729', '730', '731',
-  '1023', '1024', '1025', '4096', '6144', '6145', '8192', '8193', '2147483647', '2147483648', '-2147483649', '4294967296',
-  '9007199254740991', '9007199254740993', '999999999999999', '1000000000000000', '1e3', '1E400', '0x10', '0o7', '0b1', ' 7',
-  '7 ', '+7', '07', '7.0', '7.5', '-0', 'NaN', 'Infinity', '-Infinity', '٣', '７',
+  '0',
+  '1',
+  '-1',
+  '6',
+  '7',
+  '8',
+  '10',
+  '16',
+  '32',
+  '64',
+  '99',
+  '100',
+  '101',
+  '128',
+  '365',
+  '366',
+  '367',
+  '729',
+  '730',
+  '731',
+  '1023',
+  '1024',
+  '1025',
+  '4096',
+  '6144',
+  '6145',
+  '8192',
+  '8193',
+  '2147483647',
+  '2147483648',
+  '-2147483649',
+  '4294967296',
+  '9007199254740991',
+  '9007199254740993',
+  '999999999999999',
+  '1000000000000000',
+  '1e3',
+  '1E400',
+  '0x10',
+  '0o7',
+  '0b1',
+  ' 7',
+  '7 ',
+  '+7',
+  '07',
+  '7.0',
+  '7.5',
+  '-0',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '٣',
+  '７',
 ];
 const BOUNDARY_TEXT = [
-  '', ' ', 'true', 'false', 'TRUE', 'False', 'yes', 'null', 'undefined', '[]', '{}', '[{}]', '""', '"x"', '0', '-',
-  'Aliyun_AES_256', 'Aliyun_SM4', 'AES_256', 'AES_128', 'SM4_128', 'RSA_2048', 'EC_SM2',
-  'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'RSAES_PKCS1_V1_5', 'SM2PKE', 'ENCRYPT/DECRYPT', 'SIGN/VERIFY',
-  'Aliyun_KMS', 'EXTERNAL', 'SOFTWARE', 'HSM', 'Enabled', 'Disabled', 'PendingDeletion', '7d', '730d', '731d', '1s', '0d',
-  '604800s', '365d', '1h', 'alias/', 'alias/x', 'alias/acs/x', 'alias/' + 'a'.repeat(255), 'acs:kms:cn-hangzhou:1:key/x',
-  '__proto__', 'constructor', 'toString', 'hasOwnProperty', '../../etc/passwd', '%00', '\u0000', '\u202e', 'ﬀ', 'é', 'é',
-  '😀', '\ud83d\ude00'.repeat(3), 'a\r\nb', '<script>', "' OR 1=1 --", '{{7*7}}', '${x}',
+  '',
+  ' ',
+  'true',
+  'false',
+  'TRUE',
+  'False',
+  'yes',
+  'null',
+  'undefined',
+  '[]',
+  '{}',
+  '[{}]',
+  '""',
+  '"x"',
+  '0',
+  '-',
+  'Aliyun_AES_256',
+  'Aliyun_SM4',
+  'AES_256',
+  'AES_128',
+  'SM4_128',
+  'RSA_2048',
+  'EC_SM2',
+  'RSAES_OAEP_SHA_1',
+  'RSAES_OAEP_SHA_256',
+  'RSAES_PKCS1_V1_5',
+  'SM2PKE',
+  'ENCRYPT/DECRYPT',
+  'SIGN/VERIFY',
+  'Aliyun_KMS',
+  'EXTERNAL',
+  'SOFTWARE',
+  'HSM',
+  'Enabled',
+  'Disabled',
+  'PendingDeletion',
+  '7d',
+  '730d',
+  '731d',
+  '1s',
+  '0d',
+  '604800s',
+  '365d',
+  '1h',
+  'alias/',
+  'alias/x',
+  'alias/acs/x',
+  'alias/' + 'a'.repeat(255),
+  'acs:kms:cn-hangzhou:1:key/x',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  '../../etc/passwd',
+  '%00',
+  '\u0000',
+  '\u202e',
+  'ﬀ',
+  'é',
+  'é',
+  '😀',
+  '\ud83d\ude00'.repeat(3),
+  'a\r\nb',
+  '<script>',
+  "' OR 1=1 --",
+  '{{7*7}}',
+  '${x}',
 ];
 
 const jsonText = fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value));
 const tagsJson = fc
-  .array(fc.record({ TagKey: fc.oneof(fc.string({ maxLength: 140 }), fc.jsonValue({ maxDepth: 1 })), TagValue: fc.oneof(fc.string({ maxLength: 260 }), fc.integer()) }), {
-    maxLength: 25,
-  })
+  .array(
+    fc.record({
+      TagKey: fc.oneof(fc.string({ maxLength: 140 }), fc.jsonValue({ maxDepth: 1 })),
+      TagValue: fc.oneof(fc.string({ maxLength: 260 }), fc.integer()),
+    }),
+    {
+      maxLength: 25,
+    },
+  )
   .map((tags) => JSON.stringify(tags));
 const filtersJson = fc
-  .array(fc.record({ Key: fc.constantFrom('KeyState', 'KeySpec', 'KeyUsage', 'ProtectionLevel', 'CreatorType', 'x', '__proto__'), Values: fc.oneof(fc.array(fc.string({ maxLength: 20 }), { maxLength: 4 }), fc.string()) }), {
-    maxLength: 4,
-  })
+  .array(
+    fc.record({
+      Key: fc.constantFrom('KeyState', 'KeySpec', 'KeyUsage', 'ProtectionLevel', 'CreatorType', 'x', '__proto__'),
+      Values: fc.oneof(fc.array(fc.string({ maxLength: 20 }), { maxLength: 4 }), fc.string()),
+    }),
+    {
+      maxLength: 4,
+    },
+  )
   .map((filters) => JSON.stringify(filters));
-const contextJson = fc.dictionary(fc.string({ maxLength: 12 }), fc.oneof({ weight: 5, arbitrary: fc.string({ maxLength: 12 }) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) }), { maxKeys: 5 }).map((c) => JSON.stringify(c));
+const contextJson = fc
+  .dictionary(
+    fc.string({ maxLength: 12 }),
+    fc.oneof({ weight: 5, arbitrary: fc.string({ maxLength: 12 }) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) }),
+    { maxKeys: 5 },
+  )
+  .map((c) => JSON.stringify(c));
 const huge = fc
   .tuple(fc.constantFrom(1025, 4097, 6144, 6145, 8192, 8193, 20_000, 60_000), fc.constantFrom('a', 'é', '汉', '😀', '%', '+', '&'))
   .map(([length, unit]) => unit.repeat(length));
 
 /** Bit flips, truncations and extensions of a real blob: the most interesting Decrypt inputs. */
 function blobMutations(blobs: readonly string[]): fc.Arbitrary<string> {
-  return fc.tuple(fc.constantFrom(...blobs), fc.nat(), fc.nat({ max: 7 }), fc.constantFrom('flip', 'cut', 'extend', 'unpad', 'keep')).map(([blob, at, bit, how]) => {
-    const bytes = Buffer.from(blob, 'base64');
-    const index = at % bytes.length;
-    if (how === 'flip') bytes[index] = bytes[index]! ^ (1 << bit);
-    if (how === 'cut') return bytes.subarray(0, index).toString('base64');
-    if (how === 'extend') return Buffer.concat([bytes, Buffer.alloc(bit + 1)]).toString('base64');
-    if (how === 'unpad') return blob.replace(/=+$/, '');
-    return bytes.toString('base64');
-  });
+  return fc
+    .tuple(fc.constantFrom(...blobs), fc.nat(), fc.nat({ max: 7 }), fc.constantFrom('flip', 'cut', 'extend', 'unpad', 'keep'))
+    .map(([blob, at, bit, how]) => {
+      const bytes = Buffer.from(blob, 'base64');
+      const index = at % bytes.length;
+      if (how === 'flip') bytes[index] = bytes[index]! ^ (1 << bit);
+      if (how === 'cut') return bytes.subarray(0, index).toString('base64');
+      if (how === 'extend') return Buffer.concat([bytes, Buffer.alloc(bit + 1)]).toString('base64');
+      if (how === 'unpad') return blob.replace(/=+$/, '');
+      return bytes.toString('base64');
+    });
 }
 
 function valueArbitrary(fixtures: FuzzFixtures): fc.Arbitrary<string> {
@@ -195,7 +351,23 @@ function valueArbitrary(fixtures: FuzzFixtures): fc.Arbitrary<string> {
   );
 }
 
-const EXTRA_NAMES = ['DryRun', 'PageNumber', 'PageSize', 'KeyId', 'RegionId', 'Format', 'EncryptionContext.a', 'EncryptionContext.', 'Tags.1.TagKey', '__proto__', 'constructor', 'Action', 'Version', 'Signature', 'AccessKeyId'];
+const EXTRA_NAMES = [
+  'DryRun',
+  'PageNumber',
+  'PageSize',
+  'KeyId',
+  'RegionId',
+  'Format',
+  'EncryptionContext.a',
+  'EncryptionContext.',
+  'Tags.1.TagKey',
+  '__proto__',
+  'constructor',
+  'Action',
+  'Version',
+  'Signature',
+  'AccessKeyId',
+];
 
 const BOOLEAN = fc.constantFrom('true', 'false', 'True', 'FALSE');
 const NUMBER = fc.oneof(fc.constantFrom(...BOUNDARY_NUMBERS), fc.integer({ min: -5, max: 2000 }).map(String));
@@ -237,9 +409,19 @@ function plausibleValue(name: string, fixtures: FuzzFixtures): fc.Arbitrary<stri
     case 'Filters':
       return filtersJson;
     case 'AliasName':
-      return fc.oneof(fc.constant('alias/fuzz'), fc.string({ maxLength: 30 }).filter(wellFormed).map((name) => `alias/${name}`), fc.stringMatching(/^alias\/[a-z0-9_/-]{1,20}$/));
+      return fc.oneof(
+        fc.constant('alias/fuzz'),
+        fc
+          .string({ maxLength: 30 })
+          .filter(wellFormed)
+          .map((name) => `alias/${name}`),
+        fc.stringMatching(/^alias\/[a-z0-9_/-]{1,20}$/),
+      );
     case 'RotationInterval':
-      return fc.oneof(fc.constantFrom('7d', '730d', '731d', '6d', '604800s', '1s', '0d', '', 'd'), fc.tuple(fc.integer({ min: -1, max: 100_000_000 }), fc.constantFrom('d', 'h', 'm', 's', '')).map(([n, unit]) => `${n}${unit}`));
+      return fc.oneof(
+        fc.constantFrom('7d', '730d', '731d', '6d', '604800s', '1s', '0d', '', 'd'),
+        fc.tuple(fc.integer({ min: -1, max: 100_000_000 }), fc.constantFrom('d', 'h', 'm', 's', '')).map(([n, unit]) => `${n}${unit}`),
+      );
     case 'Description':
     case 'DeletionProtectionDescription':
     case 'ExcludeCharacters':
@@ -271,10 +453,24 @@ function knownParameters(action: string): readonly string[] {
 function parametersFor(action: string, fixtures: FuzzFixtures): fc.Arbitrary<Array<[string, string]>> {
   const known = knownParameters(action);
   const anyValue = valueArbitrary(fixtures);
-  const plausible = fc.tuple(...known.map((name) => fc.option(plausibleValue(name, fixtures).map((value): [string, string] => [name, value]), { freq: 3 }))).map((pairs) => pairs.filter((pair): pair is [string, string] => pair !== null));
+  const plausible = fc
+    .tuple(
+      ...known.map((name) =>
+        fc.option(
+          plausibleValue(name, fixtures).map((value): [string, string] => [name, value]),
+          { freq: 3 },
+        ),
+      ),
+    )
+    .map((pairs) => pairs.filter((pair): pair is [string, string] => pair !== null));
   const random = fc.array(fc.tuple(parameterName(action), anyValue), { maxLength: 6 });
   const extras = fc.array(fc.tuple(parameterName(action), anyValue), { maxLength: 2 });
-  return fc.tuple(fc.oneof(plausible, random), fc.oneof({ weight: 3, arbitrary: fc.constant([] as Array<[string, string]>) }, { weight: 1, arbitrary: extras })).map(([base, more]) => [...base, ...more]);
+  return fc
+    .tuple(
+      fc.oneof(plausible, random),
+      fc.oneof({ weight: 3, arbitrary: fc.constant([] as Array<[string, string]>) }, { weight: 1, arbitrary: extras }),
+    )
+    .map(([base, more]) => [...base, ...more]);
 }
 
 function parameterName(action: string): fc.Arbitrary<string> {
@@ -315,7 +511,21 @@ export function signedCaseArbitrary(fixtures: FuzzFixtures): fc.Arbitrary<Signed
   const actions = Object.keys(ACTION_PARAMETERS);
   const action = fc.oneof(
     { weight: 20, arbitrary: fc.constantFrom(...actions) },
-    { weight: 1, arbitrary: fc.constantFrom(...actions.map((name) => name.toLowerCase()), 'AsymmetricSign', 'ImportKeyMaterial', '', ' Encrypt', 'Encrypt\u0000', 'constructor', '__proto__', 'toString', 'hasOwnProperty') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        ...actions.map((name) => name.toLowerCase()),
+        'AsymmetricSign',
+        'ImportKeyMaterial',
+        '',
+        ' Encrypt',
+        'Encrypt\u0000',
+        'constructor',
+        '__proto__',
+        'toString',
+        'hasOwnProperty',
+      ),
+    },
     { weight: 1, arbitrary: fc.string({ maxLength: 30 }).filter(wellFormed) },
   );
   return action.chain((chosen) =>
@@ -324,7 +534,10 @@ export function signedCaseArbitrary(fixtures: FuzzFixtures): fc.Arbitrary<Signed
       scheme: fc.constantFrom('acs3' as const, 'acs3' as const, 'v1' as const),
       method: fc.constantFrom('POST' as const, 'GET' as const),
       action: fc.constant(chosen),
-      version: fc.oneof({ weight: 30, arbitrary: fc.constant('2016-01-20') }, { weight: 1, arbitrary: fc.constantFrom('', '2016-01-21', '2016-01-20 ', '2020-01-01') }),
+      version: fc.oneof(
+        { weight: 30, arbitrary: fc.constant('2016-01-20') },
+        { weight: 1, arbitrary: fc.constantFrom('', '2016-01-21', '2016-01-20 ', '2020-01-01') },
+      ),
       params: parametersFor(chosen, fixtures),
       placement: fc.constantFrom('query' as const, 'form' as const, 'split' as const),
       actionAsHeader: fc.boolean(),
@@ -334,7 +547,15 @@ export function signedCaseArbitrary(fixtures: FuzzFixtures): fc.Arbitrary<Signed
 
 export function prepareSigned(target: FuzzTarget, c: SignedCase): PreparedRequest {
   if (c.scheme === 'v1') {
-    return signV1({ credentials: target.credentials, host: target.endpoint, method: c.method, action: c.action, version: c.version, params: c.params, inBody: c.method === 'POST' });
+    return signV1({
+      credentials: target.credentials,
+      host: target.endpoint,
+      method: c.method,
+      action: c.action,
+      version: c.version,
+      params: c.params,
+      inBody: c.method === 'POST',
+    });
   }
   // A header carries visible ASCII only; any other action goes in the query.
   const actionAsHeader = c.actionAsHeader && /^[\x20-\x7e]*$/.test(c.action) && /^[\x20-\x7e]*$/.test(c.version);
@@ -357,7 +578,8 @@ const KIB = 1024;
 
 /** Requests that fail before or at the signature, or at the HTTP parser. */
 export function rawCaseArbitrary(target: FuzzTarget, fixtures: FuzzFixtures): fc.Arbitrary<RawCase> {
-  const signedBase = (): PreparedRequest => signAcs3({ credentials: target.credentials, host: target.endpoint, action: 'Encrypt', query: { KeyId: 'alias/fuzz', Plaintext: 'p' } });
+  const signedBase = (): PreparedRequest =>
+    signAcs3({ credentials: target.credentials, host: target.endpoint, action: 'Encrypt', query: { KeyId: 'alias/fuzz', Plaintext: 'p' } });
   const raw = (description: string, prepared: PreparedRequest): RawCase => ({ kind: 'raw', description, bytes: serialize(prepared) });
   const unsigned = (headers: Record<string, string>, path = '/?Action=DescribeRegions&Version=2016-01-20'): PreparedRequest => ({
     method: 'POST',
@@ -418,11 +640,21 @@ export function rawCaseArbitrary(target: FuzzTarget, fixtures: FuzzFixtures): fc
 
   const oversized = fc.oneof(
     fc.integer({ min: 60, max: 100 }).map((kib) => {
-      const prepared = signAcs3({ credentials: target.credentials, host: target.endpoint, action: 'DescribeRegions', query: { Padding: 'z'.repeat(kib * KIB) } });
+      const prepared = signAcs3({
+        credentials: target.credentials,
+        host: target.endpoint,
+        action: 'DescribeRegions',
+        query: { Padding: 'z'.repeat(kib * KIB) },
+      });
       return raw(`a request target of ${kib} KiB`, prepared);
     }),
     fc.integer({ min: 250, max: 400 }).map((kib) => {
-      const prepared = signAcs3({ credentials: target.credentials, host: target.endpoint, action: 'Encrypt', form: { KeyId: 'alias/fuzz', Plaintext: 'b'.repeat(kib * KIB) } });
+      const prepared = signAcs3({
+        credentials: target.credentials,
+        host: target.endpoint,
+        action: 'Encrypt',
+        form: { KeyId: 'alias/fuzz', Plaintext: 'b'.repeat(kib * KIB) },
+      });
       return raw(`a form body of ${kib} KiB`, prepared);
     }),
     fc.integer({ min: 1, max: 80 }).map((count) => {
@@ -435,7 +667,9 @@ export function rawCaseArbitrary(target: FuzzTarget, fixtures: FuzzFixtures): fc
   const methods = fc
     .tuple(fc.constantFrom('PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'PROPFIND', 'MKCOL', 'SEARCH', 'PURGE', 'LINK'), fc.boolean())
     .map(([method, signed]) => {
-      const prepared = signed ? signAcs3({ credentials: target.credentials, host: target.endpoint, method, action: 'DescribeRegions' }) : unsigned({});
+      const prepared = signed
+        ? signAcs3({ credentials: target.credentials, host: target.endpoint, method, action: 'DescribeRegions' })
+        : unsigned({});
       prepared.method = method;
       return raw(`${signed ? 'a signed' : 'an unsigned'} ${method}`, prepared);
     });
@@ -466,7 +700,8 @@ export function rawCaseArbitrary(target: FuzzTarget, fixtures: FuzzFixtures): fc
       const prepared = signedBase();
       let text = serialize(prepared).toString('latin1');
       if (oddity === 'duplicate x-acs-date') text = text.replace('\r\n\r\n', `\r\nx-acs-date: 2020-01-01T00:00:00Z\r\n\r\n`);
-      if (oddity === 'duplicate authorization') text = text.replace('\r\n\r\n', `\r\nauthorization: ${prepared.headers.authorization}\r\n\r\n`);
+      if (oddity === 'duplicate authorization')
+        text = text.replace('\r\n\r\n', `\r\nauthorization: ${prepared.headers.authorization}\r\n\r\n`);
       if (oddity === 'chunked and content-length') text = text.replace('\r\n\r\n', '\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n');
       if (oddity === 'no host') text = text.replace(/host: [^\r]*\r\n/, '');
       if (oddity === 'http/1.0') text = text.replace('HTTP/1.1', 'HTTP/1.0');
@@ -482,24 +717,50 @@ export function rawCaseArbitrary(target: FuzzTarget, fixtures: FuzzFixtures): fc
         return raw(oddity, signed);
       }
       if (oddity === 'content-length too short') {
-        const withBody = signAcs3({ credentials: target.credentials, host: target.endpoint, action: 'Encrypt', form: { KeyId: 'alias/fuzz', Plaintext: 'abcdef' } });
-        return { kind: 'raw' as const, description: oddity, bytes: Buffer.from(serialize(withBody).toString('latin1').replace(/content-length: \d+/, 'content-length: 5'), 'latin1') };
+        const withBody = signAcs3({
+          credentials: target.credentials,
+          host: target.endpoint,
+          action: 'Encrypt',
+          form: { KeyId: 'alias/fuzz', Plaintext: 'abcdef' },
+        });
+        return {
+          kind: 'raw' as const,
+          description: oddity,
+          bytes: Buffer.from(
+            serialize(withBody)
+              .toString('latin1')
+              .replace(/content-length: \d+/, 'content-length: 5'),
+            'latin1',
+          ),
+        };
       }
       return { kind: 'raw' as const, description: oddity, bytes: Buffer.from(text, 'latin1') };
     });
 
-  const signedWithBadValues = fc.tuple(fc.constantFrom('date', 'nonce', 'credential'), fc.string({ maxLength: 200 }).filter(wellFormed)).map(([what, value]) => {
-    const prepared = signAcs3({
-      credentials: what === 'credential' ? { ...target.credentials, accessKeyId: value || 'x' } : target.credentials,
-      host: target.endpoint,
-      action: 'DescribeRegions',
-      ...(what === 'date' ? { date: value } : {}),
-      ...(what === 'nonce' ? { nonce: value } : {}),
+  const signedWithBadValues = fc
+    .tuple(fc.constantFrom('date', 'nonce', 'credential'), fc.string({ maxLength: 200 }).filter(wellFormed))
+    .map(([what, value]) => {
+      const prepared = signAcs3({
+        credentials: what === 'credential' ? { ...target.credentials, accessKeyId: value || 'x' } : target.credentials,
+        host: target.endpoint,
+        action: 'DescribeRegions',
+        ...(what === 'date' ? { date: value } : {}),
+        ...(what === 'nonce' ? { nonce: value } : {}),
+      });
+      return raw(`a signed request with a random ${what}`, prepared);
     });
-    return raw(`a signed request with a random ${what}`, prepared);
-  });
 
-  return fc.oneof(badAuthorization, brokenPercent, oversized, methods, paths, tamperedAfterSigning, headerOddities, signedWithBadValues, fc.constant(raw('a replayable blob reference', unsigned({}, `/?${encodeParams([['CiphertextBlob', fixtures.blobs[0] ?? '']])}`))));
+  return fc.oneof(
+    badAuthorization,
+    brokenPercent,
+    oversized,
+    methods,
+    paths,
+    tamperedAfterSigning,
+    headerOddities,
+    signedWithBadValues,
+    fc.constant(raw('a replayable blob reference', unsigned({}, `/?${encodeParams([['CiphertextBlob', fixtures.blobs[0] ?? '']])}`))),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -515,12 +776,15 @@ export function sendPrepared(target: FuzzTarget, prepared: PreparedRequest): Pro
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...prepared.headers, connection: 'close' };
     if (prepared.body.length > 0 || prepared.method === 'POST') headers['content-length'] = String(prepared.body.length);
-    const req = httpRequest({ hostname: '127.0.0.1', port: target.port, method: prepared.method, path: prepared.path, headers, setHost: false }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => parts.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(parts).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      { hostname: '127.0.0.1', port: target.port, method: prepared.method, path: prepared.path, headers, setHost: false },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => parts.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(parts).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(prepared.body.length > 0 ? prepared.body : undefined);
   });

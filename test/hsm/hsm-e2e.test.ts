@@ -33,7 +33,8 @@ describe('a server without a PKCS#11 token', () => {
       await expectV3Error(call('CreateKey', { ProtectionLevel: 'HSM' }), {
         code: 'Unsupported.ProtectionLevel',
         statusCode: 400,
-        message: 'The protection level HSM is not available on this server: it was started without a PKCS#11 token (--pkcs11-module, --pkcs11-token-label).',
+        message:
+          'The protection level HSM is not available on this server: it was started without a PKCS#11 token (--pkcs11-module, --pkcs11-token-label).',
       });
       const service = await call('DescribeService', {});
       assert.deepEqual(service.ProtectionLevels.ProtectionLevel, [{ Type: 'SOFTWARE' }]);
@@ -137,7 +138,9 @@ describe('HSM keys through the SDKs against SoftHSM2', { skip: hsmSkipReason() }
     assert.equal((await call('DescribeKey', { KeyId: metadata.KeyId })).KeyMetadata.ProtectionLevel, 'HSM');
     const service = await call('DescribeService', {});
     assert.deepEqual(service.ProtectionLevels.ProtectionLevel, [{ Type: 'SOFTWARE' }, { Type: 'HSM' }]);
-    const specs = Object.fromEntries(service.KeySpecs.KeySpec.map((s: any) => [s.Name, s.SupportedProtectionLevels.SupportedProtectionLevel]));
+    const specs = Object.fromEntries(
+      service.KeySpecs.KeySpec.map((s: any) => [s.Name, s.SupportedProtectionLevels.SupportedProtectionLevel]),
+    );
     assert.deepEqual(specs, { Aliyun_AES_256: ['SOFTWARE', 'HSM'], Aliyun_SM4: ['SOFTWARE'] });
     const listed = await call('ListKeys', { Filters: JSON.stringify([{ Key: 'ProtectionLevel', Values: ['HSM'] }]), PageSize: 100 });
     assert.ok(listed.Keys.Key.some((k: any) => k.KeyId === metadata.KeyId));
@@ -147,7 +150,8 @@ describe('HSM keys through the SDKs against SoftHSM2', { skip: hsmSkipReason() }
     await expectV3Error(call('CreateKey', { ProtectionLevel: 'HSM', KeySpec: 'Aliyun_SM4' }), {
       code: 'Unsupported.ProtectionLevel',
       statusCode: 400,
-      message: 'The KeySpec Aliyun_SM4 is not available at the protection level HSM: the PKCS#11 token offers no mechanism Arca can use for it.',
+      message:
+        'The KeySpec Aliyun_SM4 is not available at the protection level HSM: the PKCS#11 token offers no mechanism Arca can use for it.',
     });
   });
 
@@ -258,7 +262,10 @@ describe('HSM keys through the SDKs against SoftHSM2', { skip: hsmSkipReason() }
     const db = new Database(join(dataDir, 'arca.db'), { readonly: true });
     const kinds = db.prepare('SELECT protection_kind AS kind, COUNT(*) AS n FROM key_versions GROUP BY protection_kind').all();
     db.close();
-    assert.ok(kinds.some((row: any) => row.kind === 'pkcs11-wrapped' && row.n >= 2), JSON.stringify(kinds));
+    assert.ok(
+      kinds.some((row: any) => row.kind === 'pkcs11-wrapped' && row.n >= 2),
+      JSON.stringify(kinds),
+    );
     assertNoWindowIsTheKey(dataDir, sealed.CiphertextBlob, 'across a restart, first version');
     assertNoWindowIsTheKey(dataDir, sealedAfterRotation.CiphertextBlob, 'across a restart, second version');
     await start();
@@ -279,7 +286,10 @@ describe('HSM keys through the SDKs against SoftHSM2', { skip: hsmSkipReason() }
       assert.equal(refused.json.Code, 'ServiceUnavailableTemporary');
       assert.equal(refused.json.Message, 'Service Unavailable Temporary.');
       await sleep(1_100);
-      const decryptRefused = await callAcs3(arca, TEST_CREDENTIALS, 'Decrypt', { CiphertextBlob: sealed.CiphertextBlob, EncryptionContext: JSON.stringify(CONTEXT) });
+      const decryptRefused = await callAcs3(arca, TEST_CREDENTIALS, 'Decrypt', {
+        CiphertextBlob: sealed.CiphertextBlob,
+        EncryptionContext: JSON.stringify(CONTEXT),
+      });
       assert.equal(decryptRefused.status, 503, decryptRefused.text);
       assert.equal((await encrypt(software, 'software keys are not affected')).KeyId, software);
       assert.equal(arca.child.exitCode, null, 'the server is still running');
@@ -290,7 +300,10 @@ describe('HSM keys through the SDKs against SoftHSM2', { skip: hsmSkipReason() }
     await sleep(1_100);
     assert.equal((await decrypt(sealed.CiphertextBlob)).Plaintext, 'survives');
     assert.equal((await encrypt(hsm, 'again')).KeyId, hsm);
-    assert.ok(arca.lines.some((line) => line.includes('PKCS#11 token unavailable')), 'the cause is logged');
+    assert.ok(
+      arca.lines.some((line) => line.includes('PKCS#11 token unavailable')),
+      'the cause is logged',
+    );
   });
 });
 
@@ -317,7 +330,10 @@ describe('the root key in the token (--pkcs11-root-key-label)', { skip: hsmSkipR
     const { KeyId } = (await call('CreateKey', {})).KeyMetadata;
     const sealed = await call('Encrypt', { KeyId, Plaintext: 'sealed under a token root key' });
     assert.equal(existsSync(join(dataDir, 'root.key')), false);
-    assert.deepEqual(readdirSync(dataDir).filter((name) => name.includes('key') && name !== 'admin-access-key.json'), []);
+    assert.deepEqual(
+      readdirSync(dataDir).filter((name) => name.includes('key') && name !== 'admin-access-key.json'),
+      [],
+    );
     const roots = listSecretKeys(token).filter((object) => object.label === 'arca-root');
     assert.deepEqual(roots, [{ label: 'arca-root', onToken: true, sensitive: true, extractable: false }]);
     await arca.stop();

@@ -38,7 +38,12 @@ describe('EXTERNAL HSM keys: material unwrapped inside the token', { skip: hsmSk
     softHsm = newSoftHsmDirectory({ inProcess: true });
     token = softHsm.newToken();
     dataDir = newDataDir('arca-hsm-import-');
-    arca = await spawnArca({ dataDir, credentials: TEST_CREDENTIALS, env: token.environment, args: [...token.serverArgs, '--job-interval', '1s'] });
+    arca = await spawnArca({
+      dataDir,
+      credentials: TEST_CREDENTIALS,
+      env: token.environment,
+      args: [...token.serverArgs, '--job-interval', '1s'],
+    });
     call = v3Caller(arca);
   });
 
@@ -58,10 +63,20 @@ describe('EXTERNAL HSM keys: material unwrapped inside the token', { skip: hsmSk
     return call('GetParametersForImport', { KeyId: keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_1', WrappingKeySpec: 'RSA_2048' });
   }
 
-  async function importMaterial(keyId: string, material: Buffer, given?: { ImportToken: string; PublicKey: string }, expireUnix = 0): Promise<unknown> {
+  async function importMaterial(
+    keyId: string,
+    material: Buffer,
+    given?: { ImportToken: string; PublicKey: string },
+    expireUnix = 0,
+  ): Promise<unknown> {
     const { ImportToken, PublicKey } = given ?? (await parameters(keyId));
     imported.push(material);
-    return call('ImportKeyMaterial', { KeyId: keyId, ImportToken, EncryptedKeyMaterial: wrapLikeAClient(PublicKey, material), KeyMaterialExpireUnix: expireUnix });
+    return call('ImportKeyMaterial', {
+      KeyId: keyId,
+      ImportToken,
+      EncryptedKeyMaterial: wrapLikeAClient(PublicKey, material),
+      KeyMaterialExpireUnix: expireUnix,
+    });
   }
 
   async function keyState(keyId: string): Promise<string> {
@@ -76,7 +91,10 @@ describe('EXTERNAL HSM keys: material unwrapped inside the token', { skip: hsmSk
     await importMaterial(keyId, material);
     assert.equal(await keyState(keyId), 'Enabled');
     const sealed = await call('Encrypt', { KeyId: keyId, Plaintext: 'brought into the token', EncryptionContext: CONTEXT });
-    assert.equal((await call('Decrypt', { CiphertextBlob: sealed.CiphertextBlob, EncryptionContext: CONTEXT })).Plaintext, 'brought into the token');
+    assert.equal(
+      (await call('Decrypt', { CiphertextBlob: sealed.CiphertextBlob, EncryptionContext: CONTEXT })).Plaintext,
+      'brought into the token',
+    );
 
     await call('DeleteKeyMaterial', { KeyId: keyId });
     assert.equal(await keyState(keyId), 'PendingImport');
@@ -84,7 +102,10 @@ describe('EXTERNAL HSM keys: material unwrapped inside the token', { skip: hsmSk
     assert.equal(await keyState(keyId), 'PendingImport', 'a refused import leaves the key as it was');
     await importMaterial(keyId, material);
     assert.equal(await keyState(keyId), 'Enabled');
-    assert.equal((await call('Decrypt', { CiphertextBlob: sealed.CiphertextBlob, EncryptionContext: CONTEXT })).Plaintext, 'brought into the token');
+    assert.equal(
+      (await call('Decrypt', { CiphertextBlob: sealed.CiphertextBlob, EncryptionContext: CONTEXT })).Plaintext,
+      'brought into the token',
+    );
   });
 
   it('material that expired is destroyed by the job; the same material imported again decrypts the old ciphertext', async () => {
@@ -102,7 +123,10 @@ describe('EXTERNAL HSM keys: material unwrapped inside the token', { skip: hsmSk
     }
     await expectV3Error(importMaterial(keyId, randomBytes(32)), invalidMaterial);
     await importMaterial(keyId, material);
-    assert.equal((await call('Decrypt', { CiphertextBlob: sealed.CiphertextBlob, EncryptionContext: CONTEXT })).Plaintext, 'until it expires');
+    assert.equal(
+      (await call('Decrypt', { CiphertextBlob: sealed.CiphertextBlob, EncryptionContext: CONTEXT })).Plaintext,
+      'until it expires',
+    );
   });
 
   it('a used ImportToken is refused (its pair is gone from the token); a garbled one too', async () => {
@@ -124,13 +148,20 @@ describe('EXTERNAL HSM keys: material unwrapped inside the token', { skip: hsmSk
     await expectV3Error(importMaterial(keyId, randomBytes(16)), invalidMaterial);
     const { ImportToken, PublicKey } = await parameters(keyId);
     const sha256 = wrapLikeAClient(PublicKey, randomBytes(32), 'sha256');
-    await expectV3Error(call('ImportKeyMaterial', { KeyId: keyId, ImportToken, EncryptedKeyMaterial: sha256, KeyMaterialExpireUnix: 0 }), invalidMaterial);
+    await expectV3Error(
+      call('ImportKeyMaterial', { KeyId: keyId, ImportToken, EncryptedKeyMaterial: sha256, KeyMaterialExpireUnix: 0 }),
+      invalidMaterial,
+    );
     assert.equal(await keyState(keyId), 'PendingImport');
   });
 
   it('any wrapping scheme but RSA_2048 with RSAES_OAEP_SHA_1 is refused with a 400 naming the supported one', async () => {
     const keyId = await createExternalHsmKey();
-    for (const [spec, algorithm] of [['RSA_2048', 'RSAES_OAEP_SHA_256'], ['RSA_2048', 'RSAES_PKCS1_V1_5'], ['EC_SM2', 'SM2PKE']] as const) {
+    for (const [spec, algorithm] of [
+      ['RSA_2048', 'RSAES_OAEP_SHA_256'],
+      ['RSA_2048', 'RSAES_PKCS1_V1_5'],
+      ['EC_SM2', 'SM2PKE'],
+    ] as const) {
       await expectV3Error(call('GetParametersForImport', { KeyId: keyId, WrappingAlgorithm: algorithm, WrappingKeySpec: spec }), {
         code: 'Unsupported.ProtectionLevel',
         statusCode: 400,
@@ -146,7 +177,11 @@ describe('EXTERNAL HSM keys: material unwrapped inside the token', { skip: hsmSk
     assert.equal(pairs.length, 4);
     for (const pair of listPrivateKeys(token)) assert.deepEqual(pair, { ...pair, onToken: true, sensitive: true, extractable: false });
     await importMaterial(keyId, randomBytes(32));
-    assert.equal(listPrivateKeys(token).filter((pair) => pair.label.includes(keyId)).length, 3, 'a new pair was made (the oldest swept) and, once used, destroyed');
+    assert.equal(
+      listPrivateKeys(token).filter((pair) => pair.label.includes(keyId)).length,
+      3,
+      'a new pair was made (the oldest swept) and, once used, destroyed',
+    );
   });
 
   it('every secret key object in the token stays sensitive and never extractable', () => {

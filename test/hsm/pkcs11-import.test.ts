@@ -9,7 +9,11 @@ import { createAead } from '../../src/crypto/aead-factory.js';
 import { SecretBytes } from '../../src/crypto/secret-bytes.js';
 import { AeadAlgorithm } from '../../src/crypto/aead.js';
 import { KeySpec } from '../../src/domain/key-spec.js';
-import { ImportedMaterialInvalidError, ImportKeyMissingError, Pkcs11KeyProtector } from '../../src/protection/pkcs11/pkcs11-key-protector.js';
+import {
+  ImportedMaterialInvalidError,
+  ImportKeyMissingError,
+  Pkcs11KeyProtector,
+} from '../../src/protection/pkcs11/pkcs11-key-protector.js';
 import { Pkcs11Token } from '../../src/protection/pkcs11/pkcs11-token.js';
 import { hsmSkipReason, newSoftHsmDirectory, type SoftHsmDirectory, type SoftHsmToken } from '../support/softhsm.js';
 import { listPrivateKeys, listSecretKeys } from '../support/token-inspector.js';
@@ -52,11 +56,29 @@ describe('material unwrapped inside the token (RSAES_OAEP_SHA_1)', { skip: hsmSk
   it('an AES-256 key wrapped with the public key becomes an HSM version that interoperates with the same key in software', async () => {
     const material = randomBytes(32);
     const id = randomUUID();
-    const { material: stored, commitment } = await protector.importWrapped(id, label, 'RSAES_OAEP_SHA_1', wrapForToken(publicKeySpki, material), COMMITMENT_MESSAGE);
+    const { material: stored, commitment } = await protector.importWrapped(
+      id,
+      label,
+      'RSAES_OAEP_SHA_1',
+      wrapForToken(publicKeySpki, material),
+      COMMITMENT_MESSAGE,
+    );
     assert.equal(commitment.length, 16);
-    const again = await protector.importWrapped(randomUUID(), label, 'RSAES_OAEP_SHA_1', wrapForToken(publicKeySpki, material), COMMITMENT_MESSAGE);
+    const again = await protector.importWrapped(
+      randomUUID(),
+      label,
+      'RSAES_OAEP_SHA_1',
+      wrapForToken(publicKeySpki, material),
+      COMMITMENT_MESSAGE,
+    );
     assert.deepEqual(again.commitment, commitment, 'the same material gives the same CMAC');
-    const other = await protector.importWrapped(id, label, 'RSAES_OAEP_SHA_1', wrapForToken(publicKeySpki, randomBytes(32)), COMMITMENT_MESSAGE);
+    const other = await protector.importWrapped(
+      id,
+      label,
+      'RSAES_OAEP_SHA_1',
+      wrapForToken(publicKeySpki, randomBytes(32)),
+      COMMITMENT_MESSAGE,
+    );
     assert.notDeepEqual(other.commitment, commitment, 'other material gives another CMAC');
     assert.equal(stored.kind, 'pkcs11-wrapped');
     assert.equal(stored.sealed.includes(material), false);
@@ -68,7 +90,13 @@ describe('material unwrapped inside the token (RSAES_OAEP_SHA_1)', { skip: hsmSk
 
   it('material wrapped with OAEP SHA-256 does not unwrap: ImportedMaterialInvalidError', async () => {
     await assert.rejects(
-      protector.importWrapped(randomUUID(), label, 'RSAES_OAEP_SHA_1', wrapForToken(publicKeySpki, randomBytes(32), 'sha256'), COMMITMENT_MESSAGE),
+      protector.importWrapped(
+        randomUUID(),
+        label,
+        'RSAES_OAEP_SHA_1',
+        wrapForToken(publicKeySpki, randomBytes(32), 'sha256'),
+        COMMITMENT_MESSAGE,
+      ),
       ImportedMaterialInvalidError,
     );
   });
@@ -76,14 +104,23 @@ describe('material unwrapped inside the token (RSAES_OAEP_SHA_1)', { skip: hsmSk
   for (const length of [16, 24]) {
     it(`a ${length}-byte key (not AES-256) unwraps in the token but is refused: ImportedMaterialInvalidError`, async () => {
       await assert.rejects(
-        protector.importWrapped(randomUUID(), label, 'RSAES_OAEP_SHA_1', wrapForToken(publicKeySpki, randomBytes(length)), COMMITMENT_MESSAGE),
+        protector.importWrapped(
+          randomUUID(),
+          label,
+          'RSAES_OAEP_SHA_1',
+          wrapForToken(publicKeySpki, randomBytes(length)),
+          COMMITMENT_MESSAGE,
+        ),
         ImportedMaterialInvalidError,
       );
     });
   }
 
   it('bytes of the wrong length are refused before they reach the token', async () => {
-    await assert.rejects(protector.importWrapped(randomUUID(), label, 'RSAES_OAEP_SHA_1', randomBytes(255), COMMITMENT_MESSAGE), ImportedMaterialInvalidError);
+    await assert.rejects(
+      protector.importWrapped(randomUUID(), label, 'RSAES_OAEP_SHA_1', randomBytes(255), COMMITMENT_MESSAGE),
+      ImportedMaterialInvalidError,
+    );
   });
 
   it('every secret and private key object left is sensitive and not extractable; deleting the pair removes it', async () => {
@@ -91,6 +128,9 @@ describe('material unwrapped inside the token (RSAES_OAEP_SHA_1)', { skip: hsmSk
     assert.deepEqual(listPrivateKeys(tokenInfo), [{ label, onToken: true, sensitive: true, extractable: false }]);
     await protector.deleteImportKeyPair(label);
     assert.deepEqual(listPrivateKeys(tokenInfo), []);
-    await assert.rejects(protector.importWrapped(randomUUID(), label, 'RSAES_OAEP_SHA_1', wrapForToken(publicKeySpki, randomBytes(32)), COMMITMENT_MESSAGE), ImportKeyMissingError);
+    await assert.rejects(
+      protector.importWrapped(randomUUID(), label, 'RSAES_OAEP_SHA_1', wrapForToken(publicKeySpki, randomBytes(32)), COMMITMENT_MESSAGE),
+      ImportKeyMissingError,
+    );
   });
 });

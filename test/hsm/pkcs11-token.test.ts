@@ -91,13 +91,17 @@ describe('Pkcs11Token and Pkcs11KeyProtector on SoftHSM2', { skip: hsmSkipReason
   describe('connected', () => {
     let protector: Pkcs11KeyProtector;
     before(async () => {
-      token = Pkcs11Token.open({ modulePath: tokenInfo.modulePath, tokenLabel: tokenInfo.tokenLabel, pin: tokenInfo.pin, reconnectIntervalMs: 50 }, silent);
+      token = Pkcs11Token.open(
+        { modulePath: tokenInfo.modulePath, tokenLabel: tokenInfo.tokenLabel, pin: tokenInfo.pin, reconnectIntervalMs: 50 },
+        silent,
+      );
       protector = await Pkcs11KeyProtector.create(token, silent, { maxUnwrappedKeys: 16 });
     });
 
     it('SoftHSM2 2.6 offers the mechanisms HSM keys use, and no SM4 mechanism', () => {
       const names = token?.mechanismNames() ?? [];
-      for (const needed of ['CKM_AES_KEY_GEN', 'CKM_AES_KEY_WRAP_PAD', 'CKM_AES_GCM', 'CKM_RSA_PKCS_OAEP']) assert.ok(names.includes(needed), needed);
+      for (const needed of ['CKM_AES_KEY_GEN', 'CKM_AES_KEY_WRAP_PAD', 'CKM_AES_GCM', 'CKM_RSA_PKCS_OAEP'])
+        assert.ok(names.includes(needed), needed);
       assert.equal(names.filter((name) => /SM4/i.test(name)).length, 0);
       assert.equal(protector.supportsKeySpec(KeySpec.Sm4), false);
     });
@@ -110,7 +114,10 @@ describe('Pkcs11Token and Pkcs11KeyProtector on SoftHSM2', { skip: hsmSkipReason
       }
       for (const aead of aeads) await aead.decrypt(await aead.encrypt(Buffer.from('x'), AAD), AAD);
       const objects = listSecretKeys(tokenInfo);
-      assert.ok(objects.some((o) => o.onToken && o.label === 'arca-wrapping-key'), 'the wrapping key is a token object');
+      assert.ok(
+        objects.some((o) => o.onToken && o.label === 'arca-wrapping-key'),
+        'the wrapping key is a token object',
+      );
       assert.ok(objects.filter((o) => !o.onToken).length >= 5, 'the unwrapped versions are session objects');
       for (const object of objects) assert.deepEqual({ ...object, sensitive: true, extractable: false }, object, `object ${object.label}`);
     });
@@ -144,7 +151,9 @@ describe('Pkcs11Token and Pkcs11KeyProtector on SoftHSM2', { skip: hsmSkipReason
         owner.generateKey(AES_KEY_GEN, [...usableVersionKeyTemplate(), { type: ck.CKA_VALUE_LEN, value: 32 }]),
       );
       const encrypt = (outLength: number): Promise<Buffer> =>
-        connected.run('test encrypt', (session) => session.encrypt(aesGcmMechanism(Buffer.alloc(12, 7), AAD), key, Buffer.alloc(32, 1), outLength));
+        connected.run('test encrypt', (session) =>
+          session.encrypt(aesGcmMechanism(Buffer.alloc(12, 7), AAD), key, Buffer.alloc(32, 1), outLength),
+        );
       // Too small an output buffer: CKR_BUFFER_TOO_SMALL, which leaves the operation active.
       await assert.rejects(encrypt(8), /CKR_BUFFER_TOO_SMALL/);
       for (let i = 0; i < 20; i++) assert.equal((await encrypt(48)).length, 48);

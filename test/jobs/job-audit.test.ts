@@ -37,7 +37,11 @@ void describe('job actions in the audit trail', () => {
     const h = harness();
     const key = await createRotatingKey(h, '7d');
     h.clock.advance(7 * DAY);
-    const event = assertOneJobEvent(await eventsOfRun(h, new RotationJob(h.keys, h.runner)), { action: 'RotateKey', keyId: key.keyId, result: 'Success' });
+    const event = assertOneJobEvent(await eventsOfRun(h, new RotationJob(h.keys, h.runner)), {
+      action: 'RotateKey',
+      keyId: key.keyId,
+      result: 'Success',
+    });
     assert.equal(event.errorKind, undefined);
     assert.equal(event.eventTime, h.clock.now());
     // Nothing due, nothing recorded.
@@ -58,7 +62,11 @@ void describe('job actions in the audit trail', () => {
       store.listKeysDueForRotation = listDue;
       return due;
     };
-    const event = assertOneJobEvent(await eventsOfRun(h, new RotationJob(h.keys, h.runner)), { action: 'RotateKey', keyId: key.keyId, result: 'Skipped' });
+    const event = assertOneJobEvent(await eventsOfRun(h, new RotationJob(h.keys, h.runner)), {
+      action: 'RotateKey',
+      keyId: key.keyId,
+      result: 'Skipped',
+    });
     assert.equal(event.errorKind, undefined);
   });
 
@@ -72,7 +80,11 @@ void describe('job actions in the audit trail', () => {
       store.addKeyVersion = addKeyVersion;
       return Promise.reject(new Error('disk full'));
     };
-    const event = assertOneJobEvent(await eventsOfRun(h, new RotationJob(h.keys, h.runner)), { action: 'RotateKey', keyId: key.keyId, result: 'Internal' });
+    const event = assertOneJobEvent(await eventsOfRun(h, new RotationJob(h.keys, h.runner)), {
+      action: 'RotateKey',
+      keyId: key.keyId,
+      result: 'Internal',
+    });
     assert.equal(event.errorKind, 'Internal');
   });
 
@@ -81,7 +93,11 @@ void describe('job actions in the audit trail', () => {
     const key = await createPlainKey(h);
     await h.run(scheduleKeyDeletion, { key: keyIdReference(key.keyId), pendingWindowInDays: 7 });
     h.clock.advance(7 * DAY);
-    assertOneJobEvent(await eventsOfRun(h, new DeletionJob(h.keys, h.runner)), { action: 'DeleteKey', keyId: key.keyId, result: 'Success' });
+    assertOneJobEvent(await eventsOfRun(h, new DeletionJob(h.keys, h.runner)), {
+      action: 'DeleteKey',
+      keyId: key.keyId,
+      result: 'Success',
+    });
   });
 
   void it('a deletion that another writer’s CancelKeyDeletion beat emits exactly one event: Skipped', async () => {
@@ -100,7 +116,11 @@ void describe('job actions in the audit trail', () => {
       await store.updateKey({ ...current, keyState: KeyState.Enabled, deleteDate: null, revision: current.revision + 1 }, current.revision);
       return due;
     };
-    assertOneJobEvent(await eventsOfRun(h, new DeletionJob(h.keys, h.runner)), { action: 'DeleteKey', keyId: key.keyId, result: 'Skipped' });
+    assertOneJobEvent(await eventsOfRun(h, new DeletionJob(h.keys, h.runner)), {
+      action: 'DeleteKey',
+      keyId: key.keyId,
+      result: 'Skipped',
+    });
     assert.equal((await store.getKey(key.keyId))?.keyState, KeyState.Enabled);
   });
 });

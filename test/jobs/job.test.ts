@@ -66,11 +66,15 @@ void describe('drainDueKeys', () => {
   void it('stops between two keys once the signal aborts', async () => {
     const { due, list } = dueList(['a', 'b', 'c']);
     const stopping = new AbortController();
-    const report = await drainDueKeys(list, (key) => {
-      due.delete(key.keyId);
-      if (key.keyId === 'a') stopping.abort();
-      return Promise.resolve('done');
-    }, stopping.signal);
+    const report = await drainDueKeys(
+      list,
+      (key) => {
+        due.delete(key.keyId);
+        if (key.keyId === 'a') stopping.abort();
+        return Promise.resolve('done');
+      },
+      stopping.signal,
+    );
     assert.deepEqual(report.done, ['a']);
     assert.deepEqual([...due], ['b', 'c']);
   });

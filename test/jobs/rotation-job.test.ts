@@ -132,7 +132,11 @@ void describe('RotationJob', () => {
     const plain = await createPlainKey(h);
     h.clock.advance(5 * WEEK);
     assert.deepEqual((await job.run(h.clock.now())).done, []);
-    await h.run(updateRotationPolicy, { key: keyIdReference(plain.keyId), enableAutomaticRotation: true, rotationIntervalSeconds: 30 * 86_400 });
+    await h.run(updateRotationPolicy, {
+      key: keyIdReference(plain.keyId),
+      enableAutomaticRotation: true,
+      rotationIntervalSeconds: 30 * 86_400,
+    });
     assert.deepEqual((await job.run(h.clock.now())).done, [plain.keyId]);
   });
 

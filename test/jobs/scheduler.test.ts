@@ -23,7 +23,10 @@ function capturingLogger() {
 }
 
 /** A job that records the instants it ran at and does what `behaviour` says. */
-function recordingJob(name: string, behaviour: (nowMs: number, signal?: AbortSignal) => Promise<JobReport> = () => Promise.resolve(NOTHING)) {
+function recordingJob(
+  name: string,
+  behaviour: (nowMs: number, signal?: AbortSignal) => Promise<JobReport> = () => Promise.resolve(NOTHING),
+) {
   const runs: number[] = [];
   const job: Job = {
     name,

@@ -133,7 +133,11 @@ export async function encryptWith(h: Harness, keyId: string, plaintext: string):
 }
 
 export async function decryptWith(h: Harness, ciphertextBlob: string): Promise<string> {
-  const opened = await h.run(decrypt, { ciphertextBlob: Buffer.from(ciphertextBlob, 'base64'), encryptionContext: EMPTY_CONTEXT, dryRun: false });
+  const opened = await h.run(decrypt, {
+    ciphertextBlob: Buffer.from(ciphertextBlob, 'base64'),
+    encryptionContext: EMPTY_CONTEXT,
+    dryRun: false,
+  });
   return opened.plaintext.toString('utf8');
 }
 

@@ -561,7 +561,8 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
       void it('lists only PendingDeletion keys', async () => {
         const due = await pending(T0);
         // Other states with a stale deleteDate left behind: not due (a cancelled deletion clears it).
-        for (const keyState of [KeyState.Enabled, KeyState.Disabled, KeyState.PendingImport]) await createdKey({ keyState, deleteDate: T0 });
+        for (const keyState of [KeyState.Enabled, KeyState.Disabled, KeyState.PendingImport])
+          await createdKey({ keyState, deleteDate: T0 });
         await createdKey({ keyState: KeyState.Enabled });
         assert.deepEqual(await dueIds(T0 + MINUTE), [due.keyId]);
       });
@@ -606,7 +607,11 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         assert.deepEqual(await dueIds(T0 + MINUTE - 1), []);
         assert.deepEqual(await dueIds(T0 + MINUTE), [key.keyId, pendingDeletion.keyId].sort());
         const listed = await store.listKeysDueForMaterialExpiry(T0 + MINUTE, 100);
-        assert.deepEqual(listed.find((k) => k.keyId === key.keyId), key, 'the whole record, as getKey gives it');
+        assert.deepEqual(
+          listed.find((k) => k.keyId === key.keyId),
+          key,
+          'the whole record, as getKey gives it',
+        );
       });
 
       void it('orders by materialExpireTime, oldest first, ties broken by key id, and returns at most limit keys', async () => {
@@ -665,7 +670,11 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         const { key, version } = await externalKey();
         const material = { kind: ProtectionKind.Software, sealed: Buffer.from('x') };
         await assertConflict(
-          store.replaceKeyMaterial({ ...key, keyState: KeyState.Enabled, revision: key.revision + 2 }, { ...version, material }, key.revision + 1),
+          store.replaceKeyMaterial(
+            { ...key, keyState: KeyState.Enabled, revision: key.revision + 2 },
+            { ...version, material },
+            key.revision + 1,
+          ),
           'stale-revision',
         );
         assert.deepEqual(await store.getKeyVersion(version.keyVersionId), version);
@@ -955,14 +964,26 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         const impostor = makeKeyWithVersion({ keyId: key.keyId });
         const newKeyWithTakenVersion = makeKeyWithVersion({ primaryKeyVersionId: version.keyVersionId });
         const cases: Array<{ label: string; write: StoreWrite; reason: StoreConflictReason }> = [
-          { label: 'create-key, key id taken', write: { kind: 'create-key', key: impostor.key, firstVersion: impostor.version }, reason: 'exists' },
+          {
+            label: 'create-key, key id taken',
+            write: { kind: 'create-key', key: impostor.key, firstVersion: impostor.version },
+            reason: 'exists',
+          },
           {
             label: 'create-key, version id taken',
             write: { kind: 'create-key', key: newKeyWithTakenVersion.key, firstVersion: newKeyWithTakenVersion.version },
             reason: 'exists',
           },
-          { label: 'update-key, stale', write: { kind: 'update-key', key: atStaleRevision, expectedRevision: 1 }, reason: 'stale-revision' },
-          { label: 'update-key, unknown', write: { kind: 'update-key', key: makeKey({ revision: 2 }), expectedRevision: 1 }, reason: 'missing' },
+          {
+            label: 'update-key, stale',
+            write: { kind: 'update-key', key: atStaleRevision, expectedRevision: 1 },
+            reason: 'stale-revision',
+          },
+          {
+            label: 'update-key, unknown',
+            write: { kind: 'update-key', key: makeKey({ revision: 2 }), expectedRevision: 1 },
+            reason: 'missing',
+          },
           {
             label: 'add-key-version, stale',
             write: { kind: 'add-key-version', key: staleRotation.key, version: staleRotation.version, expectedRevision: 1 },
@@ -970,7 +991,12 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
           },
           {
             label: 'add-key-version, version id taken',
-            write: { kind: 'add-key-version', key: { ...key, primaryKeyVersionId: clash.keyVersionId, revision: 3 }, version: clash, expectedRevision: 2 },
+            write: {
+              kind: 'add-key-version',
+              key: { ...key, primaryKeyVersionId: clash.keyVersionId, revision: 3 },
+              version: clash,
+              expectedRevision: 2,
+            },
             reason: 'exists',
           },
           {
@@ -990,14 +1016,30 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
             write: { kind: 'require-key-revision', keyId: unknownKeyId, expectedRevision: 2 },
             reason: 'missing',
           },
-          { label: 'create-alias, name taken', write: { kind: 'create-alias', alias: { ...alias, creationDate: T0 + 1 } }, reason: 'alias-exists' },
+          {
+            label: 'create-alias, name taken',
+            write: { kind: 'create-alias', alias: { ...alias, creationDate: T0 + 1 } },
+            reason: 'alias-exists',
+          },
           { label: 'create-alias, unknown key', write: { kind: 'create-alias', alias: makeAlias(unknownKeyId) }, reason: 'missing' },
-          { label: 'update-alias, unknown alias', write: { kind: 'update-alias', aliasName: 'alias/unknown', keyId: key.keyId }, reason: 'alias-missing' },
-          { label: 'update-alias, unknown key', write: { kind: 'update-alias', aliasName: alias.aliasName, keyId: unknownKeyId }, reason: 'missing' },
+          {
+            label: 'update-alias, unknown alias',
+            write: { kind: 'update-alias', aliasName: 'alias/unknown', keyId: key.keyId },
+            reason: 'alias-missing',
+          },
+          {
+            label: 'update-alias, unknown key',
+            write: { kind: 'update-alias', aliasName: alias.aliasName, keyId: unknownKeyId },
+            reason: 'missing',
+          },
           { label: 'delete-alias, unknown alias', write: { kind: 'delete-alias', aliasName: 'alias/unknown' }, reason: 'alias-missing' },
         ];
         for (const { label, write, reason } of cases) {
-          await assertConflict(store.applyBatch([{ kind: 'put-metadata', name: 'marker', value: Buffer.from(label) }, write]), reason, label);
+          await assertConflict(
+            store.applyBatch([{ kind: 'put-metadata', name: 'marker', value: Buffer.from(label) }, write]),
+            reason,
+            label,
+          );
           assert.equal(await metadataText('marker'), undefined, `${label}: the write before it was taken back`);
         }
         assert.deepEqual(await store.getKey(key.keyId), key);

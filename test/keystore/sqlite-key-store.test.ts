@@ -123,7 +123,10 @@ void describe('SqliteKeyStore (SQLite only)', () => {
       [...made.map(() => 'fulfilled'), 'rejected', 'rejected'],
     );
     for (const outcome of outcomes.slice(-2)) {
-      assert.ok(outcome.status === 'rejected' && outcome.reason instanceof StoreConflictError, String(outcome.status === 'rejected' ? outcome.reason : ''));
+      assert.ok(
+        outcome.status === 'rejected' && outcome.reason instanceof StoreConflictError,
+        String(outcome.status === 'rejected' ? outcome.reason : ''),
+      );
     }
 
     const reopened = SqliteKeyStore.open(file);
@@ -328,15 +331,26 @@ void describe('SqliteKeyStore (SQLite only)', () => {
         @description, @creator, @creation_date, @delete_date, @deletion_protection, @deletion_protection_description,
         @automatic_rotation, @rotation_interval_seconds, @last_rotation_date, @primary_key_version_id, @material_expire_time, @tags, @revision)`);
       insertKey.run({ ...keyToRow(third.key) });
-      const insertVersion = db.prepare('INSERT INTO key_versions VALUES (@key_version_id, @key_id, @creation_date, @protection_kind, @sealed_material)');
+      const insertVersion = db.prepare(
+        'INSERT INTO key_versions VALUES (@key_version_id, @key_id, @creation_date, @protection_kind, @sealed_material)',
+      );
       for (const v of [version, second.version, third.version]) {
         const row = keyVersionToRow(v);
-        insertVersion.run({ key_version_id: row.key_version_id, key_id: row.key_id, creation_date: row.creation_date, protection_kind: row.protection_kind, sealed_material: row.sealed_material });
+        insertVersion.run({
+          key_version_id: row.key_version_id,
+          key_id: row.key_id,
+          creation_date: row.creation_date,
+          protection_kind: row.protection_kind,
+          sealed_material: row.sealed_material,
+        });
       }
     });
     const store = SqliteKeyStore.open(file);
     try {
-      assert.equal(withRawDatabase(file, (db) => userVersion(db)), LATEST_VERSION);
+      assert.equal(
+        withRawDatabase(file, (db) => userVersion(db)),
+        LATEST_VERSION,
+      );
       const listed = await store.listKeyVersions(key.keyId, { pageNumber: 1, pageSize: 10 });
       assert.deepEqual(listed.items, [version, second.version, third.version]);
       assert.deepEqual(await store.getKey(key.keyId), third.key);

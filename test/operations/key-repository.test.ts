@@ -37,18 +37,44 @@ function steppingClock(): { now: () => number } {
 }
 
 /** A key with `versions` versions, rotated through `keys` with its clock one millisecond apart. */
-async function keyWithVersions(clock: { now: () => number }, keys: KeyRepository, protector: KeyProtector, store: KeyStore, versions: number): Promise<Key> {
+async function keyWithVersions(
+  clock: { now: () => number },
+  keys: KeyRepository,
+  protector: KeyProtector,
+  store: KeyStore,
+  versions: number,
+): Promise<Key> {
   const now = clock.now();
   const keyId = randomUUID();
   const keyVersionId = randomUUID();
   let key: Key = {
-    keyId, keySpec: KeySpec.Sm4, keyUsage: KeyUsage.EncryptDecrypt, origin: Origin.AliyunKms,
-    protectionLevel: ProtectionLevel.Software, keyState: KeyState.Enabled, description: '', creator: '42',
-    creationDate: now, deleteDate: null, deletionProtection: false, deletionProtectionDescription: '',
-    automaticRotation: false, rotationIntervalSeconds: null, lastRotationDate: now, primaryKeyVersionId: keyVersionId,
-    materialExpireTime: null, tags: [], revision: 1,
+    keyId,
+    keySpec: KeySpec.Sm4,
+    keyUsage: KeyUsage.EncryptDecrypt,
+    origin: Origin.AliyunKms,
+    protectionLevel: ProtectionLevel.Software,
+    keyState: KeyState.Enabled,
+    description: '',
+    creator: '42',
+    creationDate: now,
+    deleteDate: null,
+    deletionProtection: false,
+    deletionProtectionDescription: '',
+    automaticRotation: false,
+    rotationIntervalSeconds: null,
+    lastRotationDate: now,
+    primaryKeyVersionId: keyVersionId,
+    materialExpireTime: null,
+    tags: [],
+    revision: 1,
   };
-  await store.createKey(key, { keyId, keyVersionId, creationDate: now, material: await protector.generate(KeySpec.Sm4, keyVersionId), materialCommitment: null });
+  await store.createKey(key, {
+    keyId,
+    keyVersionId,
+    creationDate: now,
+    material: await protector.generate(KeySpec.Sm4, keyVersionId),
+    materialCommitment: null,
+  });
   for (let i = 1; i < versions; i++) {
     const rotated = await keys.rotate(key);
     assert.ok(rotated, 'rotation landed');
@@ -95,7 +121,10 @@ describe('KeyRepository forgets destroyed keys', () => {
     await ring.openVersion(key.primaryKeyVersionId);
     assert.equal(calls.get('getKeyVersion') ?? 0, reads, 'an opened version is answered from memory');
     assert.equal(await ring.deleteKey(key), true);
-    await assert.rejects(ring.openVersion(key.primaryKeyVersionId), (error: unknown) => error instanceof KmsError && error.kind === 'KeyNotFound');
+    await assert.rejects(
+      ring.openVersion(key.primaryKeyVersionId),
+      (error: unknown) => error instanceof KmsError && error.kind === 'KeyNotFound',
+    );
     assert.equal(calls.get('getKeyVersion'), reads + 1, 'the version was looked up in the store again: none was kept');
   });
 });

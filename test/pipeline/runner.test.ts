@@ -54,10 +54,15 @@ describe('the operation pipeline', () => {
     assert.equal(event.action, 'Encrypt');
     assert.equal(event.result, 'Success');
     assert.deepEqual(event.identity, { type: 'access-key', principal: 'admin', accessKeyId: ADMIN_CREDENTIALS.accessKeyId });
-    assert.deepEqual(event.resources, [{ role: 'key', arn: `${ARN_PREFIX}key/${key.KeyId}`, keyId: key.KeyId, keyVersionId: key.PrimaryKeyVersion }]);
+    assert.deepEqual(event.resources, [
+      { role: 'key', arn: `${ARN_PREFIX}key/${key.KeyId}`, keyId: key.KeyId, keyVersionId: key.PrimaryKeyVersion },
+    ]);
     assert.ok(event.durationMs >= 0);
     assert.equal(typeof event.sourceIp, 'string');
-    assert.deepEqual(authorizer.asked.map((q) => [q.action, q.resourceArn]), [['Encrypt', `${ARN_PREFIX}key/${key.KeyId}`]]);
+    assert.deepEqual(
+      authorizer.asked.map((q) => [q.action, q.resourceArn]),
+      [['Encrypt', `${ARN_PREFIX}key/${key.KeyId}`]],
+    );
   });
 
   it('ReEncrypt authorises and records both keys, each with its version', async () => {
@@ -79,7 +84,7 @@ describe('the operation pipeline', () => {
     );
   });
 
-  it('a refusal on ReEncrypt\'s source key stops it, and the event names the key it was refused on', async () => {
+  it("a refusal on ReEncrypt's source key stops it, and the event names the key it was refused on", async () => {
     const source = await createKey();
     const destination = await createKey();
     const blob = (await api.call('Encrypt', { KeyId: source.KeyId, Plaintext: 'kept' })).json.CiphertextBlob as string;
@@ -117,11 +122,20 @@ describe('the operation pipeline', () => {
 
   it('CreateKey and ListKeys are authorised on the account\'s keys, DescribeRegions on "*"', async () => {
     await oneEvent(() => api.call('ListKeys'));
-    assert.deepEqual(authorizer.asked.map((q) => q.resourceArn), [`${ARN_PREFIX}key`]);
+    assert.deepEqual(
+      authorizer.asked.map((q) => q.resourceArn),
+      [`${ARN_PREFIX}key`],
+    );
     const created = await oneEvent(() => api.call('CreateKey'));
-    assert.deepEqual(created.resources.map((r) => r.role), ['keys', 'created']);
+    assert.deepEqual(
+      created.resources.map((r) => r.role),
+      ['keys', 'created'],
+    );
     await oneEvent(() => api.call('DescribeRegions'));
-    assert.deepEqual(authorizer.asked.map((q) => q.resourceArn), ['*']);
+    assert.deepEqual(
+      authorizer.asked.map((q) => q.resourceArn),
+      ['*'],
+    );
   });
 
   it('a bad signature is one event: the claimed access key, no principal, SignatureDoesNotMatch; nothing was authorised', async () => {
@@ -134,7 +148,9 @@ describe('the operation pipeline', () => {
   });
 
   it('an unknown access key, a missing Action, an unknown action and an unknown path are one event each', async () => {
-    const unknownKey = await oneEvent(() => api.call('DescribeRegions', {}, { accessKey: { accessKeyId: 'LTAIunknown', accessKeySecret: 'x' } }));
+    const unknownKey = await oneEvent(() =>
+      api.call('DescribeRegions', {}, { accessKey: { accessKeyId: 'LTAIunknown', accessKeySecret: 'x' } }),
+    );
     assert.equal(unknownKey.result, 'InvalidAccessKeyId.NotFound');
     const unknownAction = await oneEvent(() => api.call('NoSuchAction'));
     assert.equal(unknownAction.result, 'InvalidAction.NotFound');
@@ -181,7 +197,10 @@ describe('access keys', () => {
   it('a new secret stored for the access key is used from the next request on: the old secret is refused', async () => {
     const record = await api.store.getAccessKey(ADMIN_CREDENTIALS.accessKeyId);
     assert.ok(record);
-    await api.accessKeys.ensureAdministrator({ accessKeyId: ADMIN_CREDENTIALS.accessKeyId, accessKeySecret: 'a rotated secret of thirty ch' });
+    await api.accessKeys.ensureAdministrator({
+      accessKeyId: ADMIN_CREDENTIALS.accessKeyId,
+      accessKeySecret: 'a rotated secret of thirty ch',
+    });
     try {
       assert.equal((await api.call('DescribeRegions')).json.Code, 'SignatureDoesNotMatch');
       const rotated = { accessKeyId: ADMIN_CREDENTIALS.accessKeyId, accessKeySecret: 'a rotated secret of thirty ch' };

@@ -106,7 +106,9 @@ export function describeKeyProtectorContract(name: string, open: () => Promise<O
       });
 
       it('tampered material does not open', async () => {
-        await assert.rejects(protector.open(keySpec, id, { kind: material.kind, sealed: flipBit(material.sealed, material.sealed.length - 3) }));
+        await assert.rejects(
+          protector.open(keySpec, id, { kind: material.kind, sealed: flipBit(material.sealed, material.sealed.length - 3) }),
+        );
       });
 
       it('two versions have different keys: one cannot open what the other sealed', async () => {

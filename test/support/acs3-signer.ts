@@ -170,8 +170,7 @@ export function signAcs3(options: Acs3Options): PreparedRequest {
     options.credentials.accessKeySecret,
   );
   headers.authorization =
-    `ACS3-HMAC-SHA256 Credential=${options.credentials.accessKeyId},` +
-    `SignedHeaders=${signedHeaders.join(';')},Signature=${signature}`;
+    `ACS3-HMAC-SHA256 Credential=${options.credentials.accessKeyId},` + `SignedHeaders=${signedHeaders.join(';')},Signature=${signature}`;
   for (const [name, value] of Object.entries(options.unsignedHeaders ?? {})) headers[name.toLowerCase()] = value;
 
   const wireQuery = options.rawQuery ?? encodeParams(query);
@@ -253,7 +252,14 @@ export function send(target: Target, prepared: PreparedRequest, options: SendOpt
     if (chunked) headers['transfer-encoding'] = 'chunked';
     else if (prepared.body.length > 0 || prepared.method === 'POST') headers['content-length'] = String(prepared.body.length);
     const req = httpRequest(
-      { hostname: target.hostname ?? '127.0.0.1', port: target.port, method: prepared.method, path: prepared.path, headers, setHost: false },
+      {
+        hostname: target.hostname ?? '127.0.0.1',
+        port: target.port,
+        method: prepared.method,
+        path: prepared.path,
+        headers,
+        setHost: false,
+      },
       (res) => {
         const parts: Buffer[] = [];
         res.on('data', (chunk: Buffer) => parts.push(chunk));

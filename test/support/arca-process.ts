@@ -110,14 +110,18 @@ function childEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
 /** Starts `node dist/cli/arca.js server …` and waits for its listening line. */
 export async function spawnArca(options: ArcaOptions): Promise<ArcaProcess> {
   const { dataDir, credentials } = options;
-  const child = spawn(process.execPath, [CLI, 'server', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])], {
-    cwd: ROOT,
-    env: childEnvironment({
-      ...(credentials ? { ARCA_ACCESS_KEY_ID: credentials.accessKeyId, ARCA_ACCESS_KEY_SECRET: credentials.accessKeySecret } : {}),
-      ...options.env,
-    }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'server', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])],
+    {
+      cwd: ROOT,
+      env: childEnvironment({
+        ...(credentials ? { ARCA_ACCESS_KEY_ID: credentials.accessKeyId, ARCA_ACCESS_KEY_SECRET: credentials.accessKeySecret } : {}),
+        ...options.env,
+      }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   running.add(child);
   const lines: string[] = [];
   let partial = '';

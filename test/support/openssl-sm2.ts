@@ -21,7 +21,17 @@ export function opensslSm2Encrypt(publicKeySpki: Buffer, message: Buffer): Buffe
     const pem = createPublicKey({ key: publicKeySpki, format: 'der', type: 'spki' }).export({ type: 'spki', format: 'pem' });
     writeFileSync(join(dir, 'pub.pem'), pem);
     writeFileSync(join(dir, 'in.bin'), message);
-    execFileSync('openssl', ['pkeyutl', '-encrypt', '-pubin', '-inkey', join(dir, 'pub.pem'), '-in', join(dir, 'in.bin'), '-out', join(dir, 'out.bin')]);
+    execFileSync('openssl', [
+      'pkeyutl',
+      '-encrypt',
+      '-pubin',
+      '-inkey',
+      join(dir, 'pub.pem'),
+      '-in',
+      join(dir, 'in.bin'),
+      '-out',
+      join(dir, 'out.bin'),
+    ]);
     return readFileSync(join(dir, 'out.bin'));
   });
 }
@@ -51,6 +61,8 @@ export function opensslSm2Decrypt(privateKeyPem: string, ciphertext: Buffer): Bu
   return inTempDir((dir) => {
     writeFileSync(join(dir, 'key.pem'), privateKeyPem);
     writeFileSync(join(dir, 'in.bin'), ciphertext);
-    return execFileSync('openssl', ['pkeyutl', '-decrypt', '-inkey', join(dir, 'key.pem'), '-in', join(dir, 'in.bin')], { stdio: ['ignore', 'pipe', 'ignore'] });
+    return execFileSync('openssl', ['pkeyutl', '-decrypt', '-inkey', join(dir, 'key.pem'), '-in', join(dir, 'in.bin')], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   });
 }

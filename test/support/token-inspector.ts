@@ -62,7 +62,12 @@ function listKeys(token: SoftHsmToken, objectClass: number): SecretKeyObject[] {
     return handles.map((handle) => {
       const attributes = new Map(
         module
-          .C_GetAttributeValue(session, handle, [{ type: ck.CKA_LABEL }, { type: ck.CKA_TOKEN }, { type: ck.CKA_SENSITIVE }, { type: ck.CKA_EXTRACTABLE }])
+          .C_GetAttributeValue(session, handle, [
+            { type: ck.CKA_LABEL },
+            { type: ck.CKA_TOKEN },
+            { type: ck.CKA_SENSITIVE },
+            { type: ck.CKA_EXTRACTABLE },
+          ])
           .map(({ type, value }) => [type, value]),
       );
       return {

@@ -11,7 +11,11 @@ export const exportDataKeyAction = wireAction({
     encryptionContext: params.encryptionContext('EncryptionContext'),
     dryRun: params.dryRun(),
   }),
-  respond: (output) => ({ ExportedDataKey: output.exportedDataKey.toString('base64'), KeyId: output.keyId, KeyVersionId: output.keyVersionId }),
+  respond: (output) => ({
+    ExportedDataKey: output.exportedDataKey.toString('base64'),
+    KeyId: output.keyId,
+    KeyVersionId: output.keyVersionId,
+  }),
 });
 
 export function parseExportTarget(params: WireParams): ExportTarget {

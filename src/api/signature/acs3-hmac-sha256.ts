@@ -3,13 +3,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { KmsError } from '../../domain/errors.js';
 import { signaturesEqual } from './constant-time.js';
 import { canonicalQuery } from './percent-encode.js';
-import {
-  headerValues,
-  SignatureScheme,
-  singleHeader,
-  type SignatureClaim,
-  type SignedRequest,
-} from './signed-request.js';
+import { headerValues, SignatureScheme, singleHeader, type SignatureClaim, type SignedRequest } from './signed-request.js';
 
 const SUPPORTED_ALGORITHM = 'ACS3-HMAC-SHA256';
 
@@ -63,8 +57,7 @@ export function parseAcs3HmacSha256(request: SignedRequest): SignatureClaim {
     accessKeyId,
     nonce: requiredHeader(request, 'x-acs-signature-nonce'),
     timestampText: requiredHeader(request, 'x-acs-date'),
-    isSignedWith: (secret) =>
-      signaturesEqual(acs3Signature(stringToSign, secret), signature) && declaredBodyHashMatches,
+    isSignedWith: (secret) => signaturesEqual(acs3Signature(stringToSign, secret), signature) && declaredBodyHashMatches,
   };
 }
 
@@ -99,7 +92,9 @@ export function acs3Signature(stringToSign: string, secret: string): string {
 function canonicalHeaders(request: SignedRequest, signedHeaders: readonly string[]): string {
   return signedHeaders
     .map((name) => {
-      const values = headerValues(request, name).map((value) => value.trim()).sort();
+      const values = headerValues(request, name)
+        .map((value) => value.trim())
+        .sort();
       return `${name}:${values.join(',')}\n`;
     })
     .join('');
@@ -145,9 +140,7 @@ function requiredField(fields: ReadonlyMap<string, string>, name: string): strin
 // other order would need a rule for which order the canonical headers follow.
 function parseSignedHeaderList(text: string): readonly string[] {
   const names = text.split(';');
-  const wellFormed = names.every(
-    (name, index) => /^[a-z0-9-]+$/.test(name) && (index === 0 || (names[index - 1] ?? '') < name),
-  );
+  const wellFormed = names.every((name, index) => /^[a-z0-9-]+$/.test(name) && (index === 0 || (names[index - 1] ?? '') < name));
   if (!wellFormed) {
     throw new KmsError('IncompleteSignature', 'SignedHeaders must list lower-case header names, sorted and unique.');
   }

@@ -50,7 +50,11 @@ export class ExpiringHashSetLoadError extends Error {
   readonly refusal: LoadRefusal;
 
   constructor(refusal: LoadRefusal) {
-    super(refusal.kind === 'over-capacity' ? `${refusal.liveEntries} live entries, more than maxEntries (${refusal.maxEntries})` : `entry ${refusal.index} repeats an earlier one`);
+    super(
+      refusal.kind === 'over-capacity'
+        ? `${refusal.liveEntries} live entries, more than maxEntries (${refusal.maxEntries})`
+        : `entry ${refusal.index} repeats an earlier one`,
+    );
     this.name = 'ExpiringHashSetLoadError';
     this.refusal = refusal;
   }
@@ -227,7 +231,8 @@ export class ExpiringHashSet {
       perShard[shard] = perShard[shard]! + 1;
       live += 1;
     }
-    if (live > this.#maxEntries) throw new ExpiringHashSetLoadError({ kind: 'over-capacity', liveEntries: live, maxEntries: this.#maxEntries });
+    if (live > this.#maxEntries)
+      throw new ExpiringHashSetLoadError({ kind: 'over-capacity', liveEntries: live, maxEntries: this.#maxEntries });
     for (let shard = 0; shard < shards; shard += 1) {
       const entries = perShard[shard]!;
       if (entries > 0) this.#newTable(shard, Math.max(MIN_TABLE_SLOTS, Math.ceil((entries + 1) / LOAD_AFTER_REBUILD)));

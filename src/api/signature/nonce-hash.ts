@@ -33,10 +33,7 @@ export class NonceHasher {
 
   /** Writes the 64-bit hash of the pair to `out`: `out[0]` the high 32 bits, `out[1]` the low. */
   hash(accessKeyId: string, nonce: string, out: Uint32Array): void {
-    const digest = createHash('sha256')
-      .update(this.#key)
-      .update(`${accessKeyId.length}:${accessKeyId}${nonce}`, 'utf16le')
-      .digest();
+    const digest = createHash('sha256').update(this.#key).update(`${accessKeyId.length}:${accessKeyId}${nonce}`, 'utf16le').digest();
     out[0] = digest.readUInt32BE(0);
     out[1] = digest.readUInt32BE(4);
   }

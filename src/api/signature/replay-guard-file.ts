@@ -99,7 +99,7 @@ function writeFileAtomically(path: string, contents: Uint8Array): void {
   try {
     const fd = openSync(temporary, 'wx', 0o600);
     try {
-      for (let offset = 0; offset < contents.length; ) offset += writeSync(fd, contents, offset);
+      for (let offset = 0; offset < contents.length;) offset += writeSync(fd, contents, offset);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -57,7 +57,8 @@ export class SnapshotWriter {
     if (key.length !== KEY_BYTES) throw new RangeError('a nonce hash key is 16 bytes');
     if (!Number.isFinite(exportedAtMs)) throw new RangeError('exportedAtMs must be finite');
     if (!validRememberedSince(rememberedSinceMs)) throw new RangeError('rememberedSinceMs must be finite or -Infinity');
-    if (!Number.isSafeInteger(capacity) || capacity < 0 || capacity > MAX_ENTRY_COUNT) throw new RangeError('too many pairs for a snapshot');
+    if (!Number.isSafeInteger(capacity) || capacity < 0 || capacity > MAX_ENTRY_COUNT)
+      throw new RangeError('too many pairs for a snapshot');
     this.#capacity = capacity;
     // Zero-filled, so the slack past the end of a snapshot with fewer pairs holds nothing.
     this.#buffer = Buffer.alloc(snapshotBytes(capacity));
@@ -110,14 +111,18 @@ export class ParsedSnapshot {
 
   /** Checks the envelope of `bytes`; throws `SnapshotError` naming the first problem found. */
   static parse(bytes: Uint8Array): ParsedSnapshot {
-    if (bytes.length < snapshotBytes(0)) throw new SnapshotError(`truncated: ${bytes.length} bytes, shorter than an empty snapshot (${snapshotBytes(0)})`);
+    if (bytes.length < snapshotBytes(0))
+      throw new SnapshotError(`truncated: ${bytes.length} bytes, shorter than an empty snapshot (${snapshotBytes(0)})`);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (!Buffer.from(bytes.buffer, bytes.byteOffset, SNAPSHOT_MAGIC.length).equals(SNAPSHOT_MAGIC)) throw new SnapshotError('not a snapshot (bad magic)');
+    if (!Buffer.from(bytes.buffer, bytes.byteOffset, SNAPSHOT_MAGIC.length).equals(SNAPSHOT_MAGIC))
+      throw new SnapshotError('not a snapshot (bad magic)');
     const version = view.getUint32(8, true);
-    if (version !== SNAPSHOT_VERSION) throw new SnapshotError(`unsupported format version ${version} (this server reads version ${SNAPSHOT_VERSION})`);
+    if (version !== SNAPSHOT_VERSION)
+      throw new SnapshotError(`unsupported format version ${version} (this server reads version ${SNAPSHOT_VERSION})`);
     const entryCount = view.getUint32(12, true);
     const expected = snapshotBytes(entryCount);
-    if (bytes.length < expected) throw new SnapshotError(`truncated: ${bytes.length} bytes, ${expected} expected for ${entryCount} entries`);
+    if (bytes.length < expected)
+      throw new SnapshotError(`truncated: ${bytes.length} bytes, ${expected} expected for ${entryCount} entries`);
     if (bytes.length > expected) throw new SnapshotError(`${bytes.length - expected} unexpected bytes after the digest`);
     const digestOffset = expected - SNAPSHOT_DIGEST_BYTES;
     const digest = createHash('sha256').update(bytes.subarray(0, digestOffset)).digest();

@@ -14,10 +14,15 @@ export function withClientOptions(command: Command): Command {
   return command
     .option('--endpoint <endpoint>', 'Arca endpoint, host:port or http(s)://host:port (env ARCA_ENDPOINT)')
     .option('--access-key-id <id>', 'access key id (env ARCA_ACCESS_KEY_ID)')
-    .option('--access-key-secret <secret>', 'access key secret (env ARCA_ACCESS_KEY_SECRET; visible to ps: prefer the environment or a profile)')
+    .option(
+      '--access-key-secret <secret>',
+      'access key secret (env ARCA_ACCESS_KEY_SECRET; visible to ps: prefer the environment or a profile)',
+    )
     .option('--profile <name>', 'profile in the profile file (env ARCA_PROFILE; default "default")')
     .option('--config <file>', 'profile file (env ARCA_CONFIG_FILE; default ~/.arca/config.json)')
-    .addOption(new Option('--output <format>', 'output format').choices([OutputFormat.Table, OutputFormat.Json]).default(OutputFormat.Table));
+    .addOption(
+      new Option('--output <format>', 'output format').choices([OutputFormat.Table, OutputFormat.Json]).default(OutputFormat.Table),
+    );
 }
 
 /** Adds an `Example:` section to the command's help. */
@@ -69,7 +74,11 @@ export function describeFailure(error: unknown): string {
 }
 
 function isSystemError(error: unknown): error is NodeJS.ErrnoException {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+  return (
+    error instanceof Error &&
+    typeof (error as NodeJS.ErrnoException).code === 'string' &&
+    typeof (error as NodeJS.ErrnoException).syscall === 'string'
+  );
 }
 
 /** Collects a repeatable `--context k=v` option into a record. */

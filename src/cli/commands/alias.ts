@@ -10,7 +10,11 @@ export function registerAliasCommands(program: Command): void {
     'arca alias create alias/backups 1234abcd-12ab-34cd-56ef-1234567890ab',
   );
 
-  const create = alias.command('create').description('create an alias for a key').argument('<alias>', 'alias name, e.g. alias/payroll').argument('<key>', 'key id or Arn');
+  const create = alias
+    .command('create')
+    .description('create an alias for a key')
+    .argument('<alias>', 'alias name, e.g. alias/payroll')
+    .argument('<key>', 'key id or Arn');
   withExample(withClientOptions(create), 'arca alias create alias/payroll 1234abcd-12ab-34cd-56ef-1234567890ab').action(
     (aliasName: string, keyId: string, options: ClientOptions) =>
       runWithClient(options, async (client) => {
@@ -19,7 +23,11 @@ export function registerAliasCommands(program: Command): void {
       }),
   );
 
-  const update = alias.command('update').description('point an alias at another key').argument('<alias>', 'alias name').argument('<key>', 'key id or Arn');
+  const update = alias
+    .command('update')
+    .description('point an alias at another key')
+    .argument('<alias>', 'alias name')
+    .argument('<key>', 'key id or Arn');
   withExample(withClientOptions(update), 'arca alias update alias/payroll 5678abcd-12ab-34cd-56ef-1234567890ab').action(
     (aliasName: string, keyId: string, options: ClientOptions) =>
       runWithClient(options, async (client) => {
@@ -36,7 +44,10 @@ export function registerAliasCommands(program: Command): void {
     }),
   );
 
-  const list = alias.command('list').description('list aliases, of every key or of one').option('--key-id <key>', 'only the aliases of this key');
+  const list = alias
+    .command('list')
+    .description('list aliases, of every key or of one')
+    .option('--key-id <key>', 'only the aliases of this key');
   withExample(withClientOptions(list), 'arca alias list', 'arca alias list --key-id alias/payroll --output json').action(
     (options: ClientOptions & { readonly keyId?: string }) =>
       runWithClient(options, async (client) => {
@@ -48,7 +59,11 @@ export function registerAliasCommands(program: Command): void {
           writeJson(process.stdout, { Aliases: aliases, TotalCount: aliases.length });
           return;
         }
-        writeTable(process.stdout, ['AliasName', 'KeyId'], aliases.map((entry) => [cell(entry.AliasName), cell(entry.KeyId)]));
+        writeTable(
+          process.stdout,
+          ['AliasName', 'KeyId'],
+          aliases.map((entry) => [cell(entry.AliasName), cell(entry.KeyId)]),
+        );
       }),
   );
 }

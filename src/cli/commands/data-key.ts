@@ -23,25 +23,26 @@ export function registerDataKeyCommand(program: Command): void {
     .option('--number-of-bytes <n>', 'data key length, 1 to 1024 (wins over --key-spec)', byteCount)
     .option('--context <key=value>', 'encryption context entry (repeatable)', collectContext)
     .option('--without-plaintext', 'only the CiphertextBlob (GenerateDataKeyWithoutPlaintext)');
-  withExample(withClientOptions(command), 'arca data-key --key-id alias/app --key-spec AES_256 --output json').action((options: DataKeyOptions) =>
-    runWithClient(options, async (client) => {
-      const body = await client.call(options.withoutPlaintext === true ? 'GenerateDataKeyWithoutPlaintext' : 'GenerateDataKey', {
-        KeyId: options.keyId,
-        KeySpec: options.keySpec,
-        NumberOfBytes: options.numberOfBytes,
-        EncryptionContext: contextParameter(options.context ?? {}),
-      });
-      if (options.output === OutputFormat.Json) {
-        writeJson(process.stdout, body);
-        return;
-      }
-      writeRecord(process.stdout, [
-        ['KeyId', cell(valueAt(body, 'KeyId'))],
-        ['KeyVersionId', cell(valueAt(body, 'KeyVersionId'))],
-        ...(options.withoutPlaintext === true ? [] : [['Plaintext', cell(valueAt(body, 'Plaintext'))] as const]),
-        ['CiphertextBlob', cell(valueAt(body, 'CiphertextBlob'))],
-      ]);
-    }),
+  withExample(withClientOptions(command), 'arca data-key --key-id alias/app --key-spec AES_256 --output json').action(
+    (options: DataKeyOptions) =>
+      runWithClient(options, async (client) => {
+        const body = await client.call(options.withoutPlaintext === true ? 'GenerateDataKeyWithoutPlaintext' : 'GenerateDataKey', {
+          KeyId: options.keyId,
+          KeySpec: options.keySpec,
+          NumberOfBytes: options.numberOfBytes,
+          EncryptionContext: contextParameter(options.context ?? {}),
+        });
+        if (options.output === OutputFormat.Json) {
+          writeJson(process.stdout, body);
+          return;
+        }
+        writeRecord(process.stdout, [
+          ['KeyId', cell(valueAt(body, 'KeyId'))],
+          ['KeyVersionId', cell(valueAt(body, 'KeyVersionId'))],
+          ...(options.withoutPlaintext === true ? [] : [['Plaintext', cell(valueAt(body, 'Plaintext'))] as const]),
+          ['CiphertextBlob', cell(valueAt(body, 'CiphertextBlob'))],
+        ]);
+      }),
   );
 }
 

@@ -24,41 +24,47 @@ export function registerDecryptFileCommand(program: Command): void {
     .description('decrypt a file made by encrypt-file')
     .requiredOption('--in <path|->', 'envelope file, or - for standard input')
     .requiredOption('--out <path|->', 'plaintext file to write, or - for standard output')
-    .option('--context <key=value>', 'require exactly this encryption context (repeatable); default: the one in the header', collectContext);
+    .option(
+      '--context <key=value>',
+      'require exactly this encryption context (repeatable); default: the one in the header',
+      collectContext,
+    );
   withExample(
     withClientOptions(command),
     'arca decrypt-file --in db.dump.arca --out db.dump --context host=db1',
     'arca decrypt-file --in photos.tar.arca --out - | tar x',
-  ).addHelpText(
-    'after',
-    `
+  )
+    .addHelpText(
+      'after',
+      `
 With --out <path>, the plaintext is written to a temporary file beside <path> and renamed into
 place only once the whole envelope has authenticated: on any failure <path> is left untouched.
 With --out -, each segment (64 KiB by default) is written once its tag has verified; if a later
 segment fails or the envelope turns out truncated, the output stops there, an error is printed
 and the exit code is 1. Treat standard output as valid only when the exit code is 0.`,
-  ).action((options: DecryptFileOptions) =>
-    runWithClient(options, async (client) => {
-      const cipher = new EnvelopeCipher(new KmsDataKeySource(client));
-      let info: EnvelopeInfo | undefined;
-      const result = await transfer('decrypting', options.in, options.out, (source) =>
-        cipher.decryptIterable(source, {
-          ...(options.context === undefined ? {} : { context: options.context }),
-          onHeader: (header) => {
-            info = header;
-          },
-        }),
-      );
-      if (options.output === OutputFormat.Json && options.out !== STANDARD_STREAM && info !== undefined) {
-        writeJson(process.stdout, {
-          Algorithm: info.algorithm,
-          EncryptionContext: info.context,
-          In: options.in,
-          Out: options.out,
-          EnvelopeBytes: result.inputBytes,
-          PlaintextBytes: result.outputBytes,
-        });
-      }
-    }),
-  );
+    )
+    .action((options: DecryptFileOptions) =>
+      runWithClient(options, async (client) => {
+        const cipher = new EnvelopeCipher(new KmsDataKeySource(client));
+        let info: EnvelopeInfo | undefined;
+        const result = await transfer('decrypting', options.in, options.out, (source) =>
+          cipher.decryptIterable(source, {
+            ...(options.context === undefined ? {} : { context: options.context }),
+            onHeader: (header) => {
+              info = header;
+            },
+          }),
+        );
+        if (options.output === OutputFormat.Json && options.out !== STANDARD_STREAM && info !== undefined) {
+          writeJson(process.stdout, {
+            Algorithm: info.algorithm,
+            EncryptionContext: info.context,
+            In: options.in,
+            Out: options.out,
+            EnvelopeBytes: result.inputBytes,
+            PlaintextBytes: result.outputBytes,
+          });
+        }
+      }),
+    );
 }

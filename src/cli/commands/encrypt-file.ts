@@ -26,7 +26,11 @@ export function registerEncryptFileCommand(program: Command): void {
     .requiredOption('--key-id <key>', 'key id, alias or Arn of the master key')
     .requiredOption('--in <path|->', 'plaintext file, or - for standard input')
     .requiredOption('--out <path|->', 'envelope file to write, or - for standard output')
-    .option('--context <key=value>', 'encryption context entry, bound to the data key and stored in the header (repeatable)', collectContext);
+    .option(
+      '--context <key=value>',
+      'encryption context entry, bound to the data key and stored in the header (repeatable)',
+      collectContext,
+    );
   withExample(
     withClientOptions(command),
     'arca encrypt-file --key-id alias/backups --in db.dump --out db.dump.arca --context host=db1',

@@ -18,7 +18,13 @@ export function registerKeyCommands(program: Command): void {
   registerStateChange(key, 'enable', 'EnableKey', 'enable a disabled key', 'enabled');
   registerStateChange(key, 'disable', 'DisableKey', 'disable a key: it stops encrypting and decrypting', 'disabled');
   registerScheduleDeletion(key);
-  registerStateChange(key, 'cancel-deletion', 'CancelKeyDeletion', 'cancel a scheduled deletion (the key becomes Enabled)', 'deletion cancelled for');
+  registerStateChange(
+    key,
+    'cancel-deletion',
+    'CancelKeyDeletion',
+    'cancel a scheduled deletion (the key becomes Enabled)',
+    'deletion cancelled for',
+  );
   registerRotate(key);
   registerVersions(key);
 }
@@ -40,22 +46,24 @@ function registerCreate(key: Command): void {
     .option('--rotation-interval <duration>', 'rotate automatically every <duration> (e.g. 30d)')
     .option('--tag <key=value>', 'tag the key (repeatable)', collectTag)
     .option('--alias <alias>', 'also create this alias for the new key (CreateAlias)');
-  withExample(withClientOptions(command), 'arca key create --key-spec Aliyun_SM4 --description "payroll files" --tag team=hr --alias payroll').action(
-    (options: CreateOptions) =>
-      runWithClient(options, async (client) => {
-        const tags = (options.tag ?? []).map(([tagKey, tagValue]) => ({ TagKey: tagKey, TagValue: tagValue }));
-        const body = await client.call('CreateKey', {
-          KeySpec: options.keySpec,
-          Description: options.description,
-          EnableAutomaticRotation: options.rotationInterval === undefined ? undefined : true,
-          RotationInterval: options.rotationInterval,
-          Tags: tags.length === 0 ? undefined : JSON.stringify(tags),
-        });
-        if (options.alias !== undefined) {
-          await client.call('CreateAlias', { AliasName: withAliasPrefix(options.alias), KeyId: stringAt(body, 'KeyMetadata.KeyId') });
-        }
-        writeKeyMetadata(options.output, body);
-      }),
+  withExample(
+    withClientOptions(command),
+    'arca key create --key-spec Aliyun_SM4 --description "payroll files" --tag team=hr --alias payroll',
+  ).action((options: CreateOptions) =>
+    runWithClient(options, async (client) => {
+      const tags = (options.tag ?? []).map(([tagKey, tagValue]) => ({ TagKey: tagKey, TagValue: tagValue }));
+      const body = await client.call('CreateKey', {
+        KeySpec: options.keySpec,
+        Description: options.description,
+        EnableAutomaticRotation: options.rotationInterval === undefined ? undefined : true,
+        RotationInterval: options.rotationInterval,
+        Tags: tags.length === 0 ? undefined : JSON.stringify(tags),
+      });
+      if (options.alias !== undefined) {
+        await client.call('CreateAlias', { AliasName: withAliasPrefix(options.alias), KeyId: stringAt(body, 'KeyMetadata.KeyId') });
+      }
+      writeKeyMetadata(options.output, body);
+    }),
   );
 }
 
@@ -118,7 +126,10 @@ function registerScheduleDeletion(key: Command): void {
 }
 
 function registerRotate(key: Command): void {
-  const command = key.command('rotate').description('add a key version and make it primary (old versions keep decrypting)').argument('<key>', 'key id, alias or Arn');
+  const command = key
+    .command('rotate')
+    .description('add a key version and make it primary (old versions keep decrypting)')
+    .argument('<key>', 'key id, alias or Arn');
   withExample(withClientOptions(command), 'arca key rotate alias/payroll').action((keyId: string, options: ClientOptions) =>
     runWithClient(options, async (client) => {
       const body = await client.call('CreateKeyVersion', { KeyId: keyId });
@@ -148,7 +159,11 @@ function registerVersions(key: Command): void {
       writeTable(
         process.stdout,
         ['KeyVersionId', 'CreationDate', 'Primary'],
-        versions.map((version) => [cell(version.KeyVersionId), cell(version.CreationDate), version.KeyVersionId === metadata.PrimaryKeyVersion ? 'yes' : '']),
+        versions.map((version) => [
+          cell(version.KeyVersionId),
+          cell(version.CreationDate),
+          version.KeyVersionId === metadata.PrimaryKeyVersion ? 'yes' : '',
+        ]),
       );
     }),
   );
@@ -182,7 +197,24 @@ function writeKeyMetadata(output: string, body: ResponseBody): void {
     return;
   }
   const metadata = metadataOf(body);
-  const order = ['KeyId', 'Arn', 'KeySpec', 'KeyState', 'Description', 'CreationDate', 'PrimaryKeyVersion', 'ProtectionLevel', 'Origin', 'KeyUsage', 'AutomaticRotation', 'RotationInterval', 'LastRotationDate', 'NextRotationDate', 'DeletionProtection', 'DeleteDate'];
+  const order = [
+    'KeyId',
+    'Arn',
+    'KeySpec',
+    'KeyState',
+    'Description',
+    'CreationDate',
+    'PrimaryKeyVersion',
+    'ProtectionLevel',
+    'Origin',
+    'KeyUsage',
+    'AutomaticRotation',
+    'RotationInterval',
+    'LastRotationDate',
+    'NextRotationDate',
+    'DeletionProtection',
+    'DeleteDate',
+  ];
   writeRecord(
     process.stdout,
     order.filter((field) => Object.hasOwn(metadata, field)).map((field) => [field, cell(metadata[field])] as const),

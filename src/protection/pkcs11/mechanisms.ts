@@ -36,7 +36,12 @@ export const AES_KEY_GEN: Mechanism = { mechanism: ck.CKM_AES_KEY_GEN };
 
 /** CKM_RSA_PKCS_OAEP with SHA-1, MGF1-SHA-1 and an empty label: Alibaba's RSAES_OAEP_SHA_1. */
 export function rsaOaepSha1Mechanism(): Mechanism {
-  const parameter: RsaOaepParams = { type: ck.CK_PARAMS_RSA_OAEP, hashAlg: ck.CKM_SHA_1, mgf: ck.CKG_MGF1_SHA1, source: ck.CKZ_DATA_SPECIFIED };
+  const parameter: RsaOaepParams = {
+    type: ck.CK_PARAMS_RSA_OAEP,
+    hashAlg: ck.CKM_SHA_1,
+    mgf: ck.CKG_MGF1_SHA1,
+    source: ck.CKZ_DATA_SPECIFIED,
+  };
   return { mechanism: ck.CKM_RSA_PKCS_OAEP, parameter };
 }
 

@@ -11,7 +11,14 @@ import type { Pkcs11Token } from './pkcs11-token.js';
 import { importedVersionKeyTemplate, newVersionKeyTemplate } from './templates.js';
 import { TokenAead } from './token-aead.js';
 import { ImportedMaterialInvalidError, ImportKeyMissingError } from './token-errors.js';
-import { type ImportKeyPair, TokenImporter, TokenImportKeyPairs, tokenCanImport, type TokenImportAlgorithm, type TokenImportedMaterial } from './token-import.js';
+import {
+  type ImportKeyPair,
+  TokenImporter,
+  TokenImportKeyPairs,
+  tokenCanImport,
+  type TokenImportAlgorithm,
+  type TokenImportedMaterial,
+} from './token-import.js';
 import { DEFAULT_MAX_UNWRAPPED_KEYS, UnwrappedKeyCache, versionMaterialOf } from './unwrapped-key-cache.js';
 import { DEFAULT_WRAPPING_KEY_LABEL, WrappingKeys } from './wrapping-keys.js';
 
@@ -62,7 +69,10 @@ export class Pkcs11KeyProtector implements KeyProtector {
   static async create(token: Pkcs11Token, logger: Logger, options: Pkcs11KeyProtectorOptions = {}): Promise<Pkcs11KeyProtector> {
     const protector = new Pkcs11KeyProtector(token, options);
     const missing = AES_MECHANISMS.filter((mechanism) => !token.hasMechanism(mechanism));
-    if (missing.length > 0) throw new Error(`the PKCS#11 token "${token.tokenLabel}" lacks mechanisms HSM keys need (AES key generation, key wrap with padding, GCM)`);
+    if (missing.length > 0)
+      throw new Error(
+        `the PKCS#11 token "${token.tokenLabel}" lacks mechanisms HSM keys need (AES key generation, key wrap with padding, GCM)`,
+      );
     const wrappingKeys = protector.#wrappingKeys;
     await token.run('find or create the wrapping key', async (session) => {
       if (!(await wrappingKeys.createIfMissing(session))) return;
@@ -91,9 +101,12 @@ export class Pkcs11KeyProtector implements KeyProtector {
   async protect(material: SecretBytes, keyVersionId: string): Promise<ProtectedMaterial> {
     // (The generic path of the port: material Arca already holds in the clear, as after a software
     // unwrap. `importWrapped` keeps it out of Arca's memory altogether.)
-    if (material.lengthInBytes !== profileOf(KeySpec.Aes256).materialLengthInBytes) throw new Error('HSM material must be a 32-byte AES key');
+    if (material.lengthInBytes !== profileOf(KeySpec.Aes256).materialLengthInBytes)
+      throw new Error('HSM material must be a 32-byte AES key');
     return this.#token.runAsOwner('import a key version', (session) =>
-      this.#wrappingKeys.wrapNew(session, keyVersionId, () => Promise.resolve(session.createObject(importedVersionKeyTemplate(material.unsafeReveal())))),
+      this.#wrappingKeys.wrapNew(session, keyVersionId, () =>
+        Promise.resolve(session.createObject(importedVersionKeyTemplate(material.unsafeReveal()))),
+      ),
     );
   }
 
@@ -128,7 +141,8 @@ export class Pkcs11KeyProtector implements KeyProtector {
 
   /** Unwraps the version in the token now (so bad material fails here) and returns its Aead. */
   async open(keySpec: KeySpec, keyVersionId: string, material: ProtectedMaterial): Promise<Aead> {
-    if (material.kind !== ProtectionKind.Pkcs11Wrapped) throw new Error(`the PKCS#11 protector cannot open ${String(material.kind)} material`);
+    if (material.kind !== ProtectionKind.Pkcs11Wrapped)
+      throw new Error(`the PKCS#11 protector cannot open ${String(material.kind)} material`);
     this.#requireSupported(keySpec);
     const version = versionMaterialOf(keyVersionId, material.sealed);
     await this.#unwrappedKeys.withKey('open a key version', version, () => Promise.resolve());

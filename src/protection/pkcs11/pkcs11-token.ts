@@ -195,7 +195,10 @@ export class Pkcs11Token {
     if (!meansTokenUnavailable(error)) return error;
     if (connection === this.#connection && !this.#broken) {
       this.#broken = true;
-      this.#logger.warn({ err: new TokenUnavailableError(operation, error), tokenLabel: this.#tokenLabel }, 'PKCS#11 token unavailable; reconnecting');
+      this.#logger.warn(
+        { err: new TokenUnavailableError(operation, error), tokenLabel: this.#tokenLabel },
+        'PKCS#11 token unavailable; reconnecting',
+      );
     }
     return new KmsError('Unavailable');
   }
@@ -315,7 +318,10 @@ function findSlot(module: Pkcs11Module, tokenLabel: string): Handle {
 
 function describe(what: string, error: unknown): Error {
   const code = returnValueOf(error);
-  return new Error(`PKCS#11 ${what} failed: ${code === undefined ? (error instanceof Error ? error.message : String(error)) : returnValueName(code)}`, {
-    cause: error,
-  });
+  return new Error(
+    `PKCS#11 ${what} failed: ${code === undefined ? (error instanceof Error ? error.message : String(error)) : returnValueName(code)}`,
+    {
+      cause: error,
+    },
+  );
 }

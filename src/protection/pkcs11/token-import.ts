@@ -5,7 +5,13 @@ import type { InDeviceImportedMaterial, InDeviceImporter, InDeviceImportPair } f
 import { ck, returnValueOf, type Handle } from './binding.js';
 import { AES_CMAC, AES_CMAC_LENGTH, RSA_KEY_PAIR_GEN, rsaOaepSha1Mechanism } from './mechanisms.js';
 import type { Pkcs11Token } from './pkcs11-token.js';
-import { allImportKeysSearch, importedWrappedVersionKeyTemplate, importKeySearch, importPrivateKeyTemplate, importPublicKeyTemplate } from './templates.js';
+import {
+  allImportKeysSearch,
+  importedWrappedVersionKeyTemplate,
+  importKeySearch,
+  importPrivateKeyTemplate,
+  importPublicKeyTemplate,
+} from './templates.js';
 import { ImportedMaterialInvalidError, ImportKeyMissingError } from './token-errors.js';
 import { newTokenKeyId } from './token-keys.js';
 import type { TokenSession } from './token-session.js';
@@ -55,7 +61,8 @@ export function importKeyLabel(pair: InDeviceImportPair): string {
 export function parseImportKeyLabel(label: string): InDeviceImportPair | undefined {
   if (!label.startsWith(LABEL_PREFIX)) return undefined;
   const [keyId, expires, pairId, ...rest] = label.slice(LABEL_PREFIX.length).split('/');
-  if (keyId === undefined || expires === undefined || pairId === undefined || rest.length > 0 || !/^\d{1,16}$/.test(expires)) return undefined;
+  if (keyId === undefined || expires === undefined || pairId === undefined || rest.length > 0 || !/^\d{1,16}$/.test(expires))
+    return undefined;
   return { keyId, pairId, expiresAtMs: Number(expires) };
 }
 
@@ -101,7 +108,11 @@ export class TokenImportKeyPairs {
    */
   async create(label: string): Promise<ImportKeyPair> {
     return this.#token.runAsOwner('create an import key pair', async (session) => {
-      const pair = await session.generateKeyPair(RSA_KEY_PAIR_GEN, importPublicKeyTemplate(IMPORT_KEY_BITS), importPrivateKeyTemplate(label, newTokenKeyId()));
+      const pair = await session.generateKeyPair(
+        RSA_KEY_PAIR_GEN,
+        importPublicKeyTemplate(IMPORT_KEY_BITS),
+        importPrivateKeyTemplate(label, newTokenKeyId()),
+      );
       try {
         return { label, publicKeySpki: readPublicKeySpki(session, pair.publicKey) };
       } finally {
@@ -132,16 +143,21 @@ export class TokenImportKeyPairs {
       if (privateKey === undefined) throw new ImportKeyMissingError(importKeyLabel);
       let commitment: Buffer | undefined;
       try {
-        const material = await this.#wrappingKeys.wrapNew(session, keyVersionId, async () => {
-          try {
-            return await session.unwrapKey(rsaOaepSha1Mechanism(), privateKey, encryptedKeyMaterial, importedWrappedVersionKeyTemplate());
-          } catch (error) {
-            if (meansImportRefused(error)) throw new ImportedMaterialInvalidError();
-            throw error;
-          }
-        }, async (key) => {
-          commitment = await session.sign(AES_CMAC, key, commitmentMessage, AES_CMAC_LENGTH);
-        });
+        const material = await this.#wrappingKeys.wrapNew(
+          session,
+          keyVersionId,
+          async () => {
+            try {
+              return await session.unwrapKey(rsaOaepSha1Mechanism(), privateKey, encryptedKeyMaterial, importedWrappedVersionKeyTemplate());
+            } catch (error) {
+              if (meansImportRefused(error)) throw new ImportedMaterialInvalidError();
+              throw error;
+            }
+          },
+          async (key) => {
+            commitment = await session.sign(AES_CMAC, key, commitmentMessage, AES_CMAC_LENGTH);
+          },
+        );
         if (!commitment) throw new Error('the token gave no commitment');
         return { material, commitment };
       } catch (error) {
@@ -155,7 +171,9 @@ export class TokenImportKeyPairs {
   async labels(): Promise<string[]> {
     return this.#token.runAsOwner('list import key pairs', (session) =>
       Promise.resolve(
-        session.findObjects(allImportKeysSearch()).map((handle) => session.getAttributes(handle, [ck.CKA_LABEL]).get(ck.CKA_LABEL)?.toString('utf8') ?? ''),
+        session
+          .findObjects(allImportKeysSearch())
+          .map((handle) => session.getAttributes(handle, [ck.CKA_LABEL]).get(ck.CKA_LABEL)?.toString('utf8') ?? ''),
       ),
     );
   }
@@ -217,9 +235,20 @@ export class TokenImporter implements InDeviceImporter {
     return (await this.#pairs.create(importKeyLabel(pair))).publicKeySpki;
   }
 
-  async importWrapped(pair: InDeviceImportPair, keyVersionId: string, encryptedKeyMaterial: Buffer, commitmentMessage: Buffer): Promise<InDeviceImportedMaterial> {
+  async importWrapped(
+    pair: InDeviceImportPair,
+    keyVersionId: string,
+    encryptedKeyMaterial: Buffer,
+    commitmentMessage: Buffer,
+  ): Promise<InDeviceImportedMaterial> {
     try {
-      return await this.#pairs.importWrapped(keyVersionId, importKeyLabel(pair), this.scheme.algorithm, encryptedKeyMaterial, commitmentMessage);
+      return await this.#pairs.importWrapped(
+        keyVersionId,
+        importKeyLabel(pair),
+        this.scheme.algorithm,
+        encryptedKeyMaterial,
+        commitmentMessage,
+      );
     } catch (error) {
       if (error instanceof ImportKeyMissingError) throw new KmsError('InvalidImportToken');
       if (error instanceof ImportedMaterialInvalidError) throw new KmsError('InvalidKeyMaterial');

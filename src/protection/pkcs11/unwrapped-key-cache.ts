@@ -142,7 +142,12 @@ async function verifyBinding(session: TokenSession, key: Handle, keyVersionId: s
   // (SoftHSM2 reports CKA_VALUE_LEN 0 for an unwrapped key, so the length is not read back:
   // only a key that was wrapped together with a valid check value gets this far.)
   try {
-    const check = await session.decrypt(aesGcmMechanism(wrapped.checkIv, checkAdditionalData(keyVersionId)), key, wrapped.check, wrapped.check.length);
+    const check = await session.decrypt(
+      aesGcmMechanism(wrapped.checkIv, checkAdditionalData(keyVersionId)),
+      key,
+      wrapped.check,
+      wrapped.check.length,
+    );
     if (check.length !== CHECK_PLAINTEXT_LENGTH || check.some((byte) => byte !== 0)) throw new AeadAuthenticationError();
   } catch (error) {
     if (error instanceof AeadAuthenticationError) throw new Error('stored HSM material does not belong to this key version');

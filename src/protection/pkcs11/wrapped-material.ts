@@ -34,7 +34,8 @@ export function encodeWrappedMaterial(material: WrappedMaterial): Buffer {
   const { wrappingKeyId, wrapped, checkIv, check } = material;
   if (wrappingKeyId.length === 0 || wrappingKeyId.length > MAX_WRAPPING_KEY_ID_LENGTH) throw new RangeError('wrapping key id length');
   if (wrapped.length === 0 || wrapped.length > MAX_WRAPPED_LENGTH) throw new RangeError('wrapped key length');
-  if (checkIv.length !== GCM_IV_LENGTH || check.length !== CHECK_PLAINTEXT_LENGTH + GCM_TAG_LENGTH) throw new RangeError('check value length');
+  if (checkIv.length !== GCM_IV_LENGTH || check.length !== CHECK_PLAINTEXT_LENGTH + GCM_TAG_LENGTH)
+    throw new RangeError('check value length');
   const wrappedLength = Buffer.alloc(2);
   wrappedLength.writeUInt16BE(wrapped.length);
   return Buffer.concat([Buffer.of(WRAPPED_MATERIAL_FORMAT, wrappingKeyId.length), wrappingKeyId, wrappedLength, wrapped, checkIv, check]);

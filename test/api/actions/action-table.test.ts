@@ -31,7 +31,10 @@ describe('the action table and the per-action tests', () => {
 
   it('has no test file for an action that is not in the action table', () => {
     const known = new Set([...ACTION_TABLE.keys()].map((action) => `${kebab(action)}.test.ts`));
-    assert.deepEqual(testFiles.filter((name) => !known.has(name)), []);
+    assert.deepEqual(
+      testFiles.filter((name) => !known.has(name)),
+      [],
+    );
   });
 
   it('calls its action in each file, signed both with ACS3-HMAC-SHA256 and with HMAC-SHA1', () => {

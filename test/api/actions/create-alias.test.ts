@@ -64,7 +64,15 @@ describe('CreateAlias', () => {
 
   it('refuses malformed names with InvalidParameter AliasName: no prefix, the reserved alias/acs prefix, other characters, 256 characters', async () => {
     const { KeyId } = await createKey(api());
-    for (const aliasName of ['orders', 'alias/', 'alias/acs-reserved', 'alias/acs', 'alias/with space', 'alias/dot.ted', `alias/${'z'.repeat(250)}`]) {
+    for (const aliasName of [
+      'orders',
+      'alias/',
+      'alias/acs-reserved',
+      'alias/acs',
+      'alias/with space',
+      'alias/dot.ted',
+      `alias/${'z'.repeat(250)}`,
+    ]) {
       refused(await api().call('CreateAlias', { AliasName: aliasName, KeyId }), invalid('AliasName'));
     }
     assert.equal((await must(api(), 'ListAliasesByKeyId', { KeyId })).TotalCount, 0);

@@ -35,7 +35,11 @@ describe('CreateKeyVersion', () => {
     assert.deepEqual(fieldsOf(body.KeyVersion), ['CreationDate', 'KeyId', 'KeyVersionId']);
     assert.match(body.KeyVersion.KeyVersionId, LOWER_UUID);
     assert.notEqual(body.KeyVersion.KeyVersionId, key.PrimaryKeyVersion);
-    assert.deepEqual(body.KeyVersion, { CreationDate: wireTime(api().clock.now()), KeyId: key.KeyId, KeyVersionId: body.KeyVersion.KeyVersionId });
+    assert.deepEqual(body.KeyVersion, {
+      CreationDate: wireTime(api().clock.now()),
+      KeyId: key.KeyId,
+      KeyVersionId: body.KeyVersion.KeyVersionId,
+    });
     const described = await describeKey(api(), key.KeyId);
     assert.equal(described.PrimaryKeyVersion, body.KeyVersion.KeyVersionId);
     assert.equal(described.LastRotationDate, body.KeyVersion.CreationDate);

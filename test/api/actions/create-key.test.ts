@@ -88,7 +88,10 @@ describe('CreateKey', () => {
     assert.equal(metadata.KeySpec, 'Aliyun_SM4');
     assert.equal(metadata.Description, 'SM4 key: 账本 ✓');
     const listed = ok(await api().call('ListResourceTags', { KeyId: metadata.KeyId }));
-    assert.deepEqual(listed.Tags.Tag, tags.map((tag) => ({ KeyId: metadata.KeyId, ...tag })));
+    assert.deepEqual(
+      listed.Tags.Tag,
+      tags.map((tag) => ({ KeyId: metadata.KeyId, ...tag })),
+    );
   });
 
   it('reports automatic rotation with RotationInterval in seconds and NextRotationDate one interval after LastRotationDate', async () => {
@@ -136,7 +139,10 @@ describe('CreateKey', () => {
   });
 
   it('refuses automatic rotation for an EXTERNAL key with 400 Unsupported.Origin', async () => {
-    refused(await api().call('CreateKey', { Origin: 'EXTERNAL', EnableAutomaticRotation: true, RotationInterval: '30d' }), UNSUPPORTED_ORIGIN);
+    refused(
+      await api().call('CreateKey', { Origin: 'EXTERNAL', EnableAutomaticRotation: true, RotationInterval: '30d' }),
+      UNSUPPORTED_ORIGIN,
+    );
   });
 
   it('accepts a Description of 8192 characters and refuses 8193 with InvalidParameter Description', async () => {

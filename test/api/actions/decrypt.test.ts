@@ -35,7 +35,12 @@ describe('Decrypt', () => {
   it('answers {KeyId, KeyVersionId, Plaintext, RequestId} with the key and version the blob names', async () => {
     const body = ok(await api().call('Decrypt', { CiphertextBlob: blob }));
     assert.deepEqual(fieldsOf(body), ['KeyId', 'KeyVersionId', 'Plaintext', 'RequestId']);
-    assert.deepEqual(body, { KeyId: key.KeyId, KeyVersionId: key.PrimaryKeyVersion, Plaintext: 'the plaintext', RequestId: body.RequestId });
+    assert.deepEqual(body, {
+      KeyId: key.KeyId,
+      KeyVersionId: key.PrimaryKeyVersion,
+      Plaintext: 'the plaintext',
+      RequestId: body.RequestId,
+    });
   });
 
   it('decrypts with the same encryption context in any key order or spacing; {} is no context', async () => {
@@ -55,13 +60,20 @@ describe('Decrypt', () => {
   });
 
   it('answers the same body when signed with HMAC-SHA1 over GET, with the flattened EncryptionContext.k=v form', async () => {
-    const body = ok(await api().call('Decrypt', { CiphertextBlob: boundBlob, 'EncryptionContext.a': '1', 'EncryptionContext.b': '2' }, { signature: 'HMAC-SHA1' }));
+    const body = ok(
+      await api().call(
+        'Decrypt',
+        { CiphertextBlob: boundBlob, 'EncryptionContext.a': '1', 'EncryptionContext.b': '2' },
+        { signature: 'HMAC-SHA1' },
+      ),
+    );
     assert.equal(body.Plaintext, 'bound plaintext');
     assert.equal(body.KeyId, key.KeyId);
   });
 
   it('refuses a blob with one bit flipped in the IV, the ciphertext or the tag with the opaque InvalidParameter CiphertextBlob', async () => {
-    for (const index of [36, 48, 50, -1, -16]) refused(await api().call('Decrypt', { CiphertextBlob: flipBit(blob, index) }), INVALID_CIPHERTEXT);
+    for (const index of [36, 48, 50, -1, -16])
+      refused(await api().call('Decrypt', { CiphertextBlob: flipBit(blob, index) }), INVALID_CIPHERTEXT);
   });
 
   it("refuses a blob whose header was swapped for another key's version id with the same opaque error", async () => {
@@ -81,7 +93,13 @@ describe('Decrypt', () => {
 
   it('refuses garbage, non-canonical base64 and truncated blobs with the same opaque error', async () => {
     const bytes = Buffer.from(blob, 'base64');
-    for (const garbage of ['not base64 at all', `${blob}=`, blob.slice(0, -4), bytes.subarray(0, 63).toString('base64'), Buffer.alloc(80).toString('base64')]) {
+    for (const garbage of [
+      'not base64 at all',
+      `${blob}=`,
+      blob.slice(0, -4),
+      bytes.subarray(0, 63).toString('base64'),
+      Buffer.alloc(80).toString('base64'),
+    ]) {
       refused(await api().call('Decrypt', { CiphertextBlob: garbage }), INVALID_CIPHERTEXT);
     }
   });

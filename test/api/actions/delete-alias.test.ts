@@ -22,7 +22,10 @@ describe('DeleteAlias', () => {
     await must(api(), 'CreateAlias', { AliasName: 'alias/one', KeyId });
     await must(api(), 'CreateAlias', { AliasName: 'alias/two', KeyId });
     okEmpty(await api().call('DeleteAlias', { AliasName: 'alias/one' }));
-    assert.deepEqual((await must(api(), 'ListAliasesByKeyId', { KeyId })).Aliases.Alias.map((alias: any) => alias.AliasName), ['alias/two']);
+    assert.deepEqual(
+      (await must(api(), 'ListAliasesByKeyId', { KeyId })).Aliases.Alias.map((alias: any) => alias.AliasName),
+      ['alias/two'],
+    );
   });
 
   it('deletes an alias of a PendingDeletion key, which stays PendingDeletion', async () => {

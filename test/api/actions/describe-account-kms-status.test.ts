@@ -21,7 +21,12 @@ describe('DescribeAccountKmsStatus', () => {
   });
 
   it('refuses a reused signature nonce with 400 SignatureNonceUsed', async () => {
-    const request = signAcs3({ credentials: ADMIN_CREDENTIALS, host: INJECT_HOST, action: 'DescribeAccountKmsStatus', date: api().clock.now() });
+    const request = signAcs3({
+      credentials: ADMIN_CREDENTIALS,
+      host: INJECT_HOST,
+      action: 'DescribeAccountKmsStatus',
+      date: api().clock.now(),
+    });
     ok(await api().send(request));
     refused(await api().send(request), { status: 400, code: 'SignatureNonceUsed', message: 'Specified signature nonce was used already.' });
   });

@@ -33,22 +33,33 @@ describe('DescribeKeyVersion', () => {
   });
 
   it('describes a later version with exactly what CreateKeyVersion returned', async () => {
-    assert.deepEqual(ok(await api().call('DescribeKeyVersion', { KeyId: key.KeyId, KeyVersionId: second.KeyVersionId })).KeyVersion, second);
+    assert.deepEqual(
+      ok(await api().call('DescribeKeyVersion', { KeyId: key.KeyId, KeyVersionId: second.KeyVersionId })).KeyVersion,
+      second,
+    );
   });
 
   it('names the key by alias', async () => {
     await must(api(), 'CreateAlias', { AliasName: 'alias/versions', KeyId: key.KeyId });
-    assert.deepEqual(ok(await api().call('DescribeKeyVersion', { KeyId: 'alias/versions', KeyVersionId: second.KeyVersionId })).KeyVersion, second);
+    assert.deepEqual(
+      ok(await api().call('DescribeKeyVersion', { KeyId: 'alias/versions', KeyVersionId: second.KeyVersionId })).KeyVersion,
+      second,
+    );
   });
 
   it('describes a version of a PendingDeletion key', async () => {
     const doomed = await createKey(api());
     await moveTo(api(), doomed.KeyId, 'PendingDeletion');
-    assert.equal(ok(await api().call('DescribeKeyVersion', { KeyId: doomed.KeyId, KeyVersionId: doomed.PrimaryKeyVersion })).KeyVersion.KeyId, doomed.KeyId);
+    assert.equal(
+      ok(await api().call('DescribeKeyVersion', { KeyId: doomed.KeyId, KeyVersionId: doomed.PrimaryKeyVersion })).KeyVersion.KeyId,
+      doomed.KeyId,
+    );
   });
 
   it('answers the same object when signed with HMAC-SHA1 over GET', async () => {
-    const body = ok(await api().call('DescribeKeyVersion', { KeyId: key.KeyId, KeyVersionId: second.KeyVersionId }, { signature: 'HMAC-SHA1' }));
+    const body = ok(
+      await api().call('DescribeKeyVersion', { KeyId: key.KeyId, KeyVersionId: second.KeyVersionId }, { signature: 'HMAC-SHA1' }),
+    );
     assert.deepEqual(body.KeyVersion, second);
   });
 

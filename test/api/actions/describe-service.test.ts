@@ -12,7 +12,11 @@ const EXPECTED = {
   ProtectionLevels: { ProtectionLevel: [{ Type: 'SOFTWARE' }] },
   KeySpecs: {
     KeySpec: [
-      { Name: 'Aliyun_AES_256', SupportedProtectionLevels: { SupportedProtectionLevel: ['SOFTWARE'] }, Usages: { Usage: ['ENCRYPT/DECRYPT'] } },
+      {
+        Name: 'Aliyun_AES_256',
+        SupportedProtectionLevels: { SupportedProtectionLevel: ['SOFTWARE'] },
+        Usages: { Usage: ['ENCRYPT/DECRYPT'] },
+      },
       { Name: 'Aliyun_SM4', SupportedProtectionLevels: { SupportedProtectionLevel: ['SOFTWARE'] }, Usages: { Usage: ['ENCRYPT/DECRYPT'] } },
     ],
   },

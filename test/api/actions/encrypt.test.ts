@@ -65,15 +65,29 @@ describe('Encrypt', () => {
   });
 
   it('binds the EncryptionContext: Decrypt needs the same pairs, in any order', async () => {
-    const blob = ok(await api().call('Encrypt', { KeyId: key.KeyId, Plaintext: 'bound', EncryptionContext: { tenant: 'acme', row: '17' } })).CiphertextBlob;
-    assert.equal((await must(api(), 'Decrypt', { CiphertextBlob: blob, EncryptionContext: '{"row":"17","tenant":"acme"}' })).Plaintext, 'bound');
+    const blob = ok(
+      await api().call('Encrypt', { KeyId: key.KeyId, Plaintext: 'bound', EncryptionContext: { tenant: 'acme', row: '17' } }),
+    ).CiphertextBlob;
+    assert.equal(
+      (await must(api(), 'Decrypt', { CiphertextBlob: blob, EncryptionContext: '{"row":"17","tenant":"acme"}' })).Plaintext,
+      'bound',
+    );
     refused(await api().call('Decrypt', { CiphertextBlob: blob }), invalid('CiphertextBlob'));
   });
 
   it('answers the same shape when signed with HMAC-SHA1 over GET, with the flattened EncryptionContext.k=v form', async () => {
-    const body = ok(await api().call('Encrypt', { KeyId: key.KeyId, Plaintext: 'v1 GET', 'EncryptionContext.purpose': 'test' }, { signature: 'HMAC-SHA1' }));
+    const body = ok(
+      await api().call(
+        'Encrypt',
+        { KeyId: key.KeyId, Plaintext: 'v1 GET', 'EncryptionContext.purpose': 'test' },
+        { signature: 'HMAC-SHA1' },
+      ),
+    );
     assert.deepEqual(fieldsOf(body), ['CiphertextBlob', 'KeyId', 'KeyVersionId', 'RequestId']);
-    assert.equal((await must(api(), 'Decrypt', { CiphertextBlob: body.CiphertextBlob, EncryptionContext: { purpose: 'test' } })).Plaintext, 'v1 GET');
+    assert.equal(
+      (await must(api(), 'Decrypt', { CiphertextBlob: body.CiphertextBlob, EncryptionContext: { purpose: 'test' } })).Plaintext,
+      'v1 GET',
+    );
   });
 
   it('accepts 6144 UTF-8 bytes of Plaintext and refuses 6145 with InvalidParameter Plaintext', async () => {

@@ -36,7 +36,11 @@ const api = apiForFile(async (api) => {
   recipient = { privateKey: pair.privateKey, publicKeyBlob: pair.publicKey.export({ type: 'spki', format: 'der' }).toString('base64') };
 });
 
-const target = (algorithm = 'RSAES_OAEP_SHA_256') => ({ PublicKeyBlob: recipient.publicKeyBlob, WrappingKeySpec: 'RSA_2048', WrappingAlgorithm: algorithm });
+const target = (algorithm = 'RSAES_OAEP_SHA_256') => ({
+  PublicKeyBlob: recipient.publicKeyBlob,
+  WrappingKeySpec: 'RSA_2048',
+  WrappingAlgorithm: algorithm,
+});
 const unwrap = (exported: string, hash: 'sha1' | 'sha256' = 'sha256') =>
   privateDecrypt({ key: recipient.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, base64Bytes(exported));
 
@@ -50,7 +54,13 @@ describe('ExportDataKey', () => {
   });
 
   it('wraps with RSAES_OAEP_SHA_1 and checks the EncryptionContext of the blob', async () => {
-    const body = ok(await api().call('ExportDataKey', { CiphertextBlob: boundDataKey.CiphertextBlob, EncryptionContext: { file: 'x' }, ...target('RSAES_OAEP_SHA_1') }));
+    const body = ok(
+      await api().call('ExportDataKey', {
+        CiphertextBlob: boundDataKey.CiphertextBlob,
+        EncryptionContext: { file: 'x' },
+        ...target('RSAES_OAEP_SHA_1'),
+      }),
+    );
     assert.deepEqual(unwrap(body.ExportedDataKey, 'sha1'), Buffer.from(boundDataKey.Plaintext, 'base64'));
   });
 
@@ -61,22 +71,37 @@ describe('ExportDataKey', () => {
 
   it('refuses a tampered blob, a wrong or missing EncryptionContext, and a blob holding no base64 data key with the opaque InvalidParameter CiphertextBlob', async () => {
     refused(await api().call('ExportDataKey', { CiphertextBlob: flipBit(dataKey.CiphertextBlob, -1), ...target() }), INVALID_CIPHERTEXT);
-    refused(await api().call('ExportDataKey', { CiphertextBlob: boundDataKey.CiphertextBlob, EncryptionContext: { file: 'y' }, ...target() }), INVALID_CIPHERTEXT);
+    refused(
+      await api().call('ExportDataKey', { CiphertextBlob: boundDataKey.CiphertextBlob, EncryptionContext: { file: 'y' }, ...target() }),
+      INVALID_CIPHERTEXT,
+    );
     refused(await api().call('ExportDataKey', { CiphertextBlob: boundDataKey.CiphertextBlob, ...target() }), INVALID_CIPHERTEXT);
     const text = await encryptUnder(api(), key.KeyId, 'not a data key!');
     refused(await api().call('ExportDataKey', { CiphertextBlob: text, ...target() }), INVALID_CIPHERTEXT);
   });
 
   it('refuses RSAES_PKCS1_V1_5 and mismatched algorithms with InvalidParameter WrappingAlgorithm, and an unknown spec with InvalidParameter WrappingKeySpec', async () => {
-    refused(await api().call('ExportDataKey', { CiphertextBlob: dataKey.CiphertextBlob, ...target('RSAES_PKCS1_V1_5') }), invalid('WrappingAlgorithm'));
-    refused(await api().call('ExportDataKey', { CiphertextBlob: dataKey.CiphertextBlob, ...target('SM2PKE') }), invalid('WrappingAlgorithm'));
-    refused(await api().call('ExportDataKey', { CiphertextBlob: dataKey.CiphertextBlob, ...target(), WrappingKeySpec: 'RSA_3072' }), invalid('WrappingKeySpec'));
+    refused(
+      await api().call('ExportDataKey', { CiphertextBlob: dataKey.CiphertextBlob, ...target('RSAES_PKCS1_V1_5') }),
+      invalid('WrappingAlgorithm'),
+    );
+    refused(
+      await api().call('ExportDataKey', { CiphertextBlob: dataKey.CiphertextBlob, ...target('SM2PKE') }),
+      invalid('WrappingAlgorithm'),
+    );
+    refused(
+      await api().call('ExportDataKey', { CiphertextBlob: dataKey.CiphertextBlob, ...target(), WrappingKeySpec: 'RSA_3072' }),
+      invalid('WrappingKeySpec'),
+    );
   });
 
   it('refuses a PublicKeyBlob that is not base64 of an RSA-2048 public key with InvalidParameter PublicKeyBlob', async () => {
     const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
     for (const blob of ['not base64!', Buffer.from('garbage bytes').toString('base64'), small]) {
-      refused(await api().call('ExportDataKey', { CiphertextBlob: dataKey.CiphertextBlob, ...target(), PublicKeyBlob: blob }), invalid('PublicKeyBlob'));
+      refused(
+        await api().call('ExportDataKey', { CiphertextBlob: dataKey.CiphertextBlob, ...target(), PublicKeyBlob: blob }),
+        invalid('PublicKeyBlob'),
+      );
     }
   });
 

@@ -32,7 +32,11 @@ const api = apiForFile(async (api) => {
   recipient = { privateKey: pair.privateKey, publicKeyBlob: pair.publicKey.export({ type: 'spki', format: 'der' }).toString('base64') };
 });
 
-const target = (algorithm = 'RSAES_OAEP_SHA_256') => ({ PublicKeyBlob: recipient.publicKeyBlob, WrappingKeySpec: 'RSA_2048', WrappingAlgorithm: algorithm });
+const target = (algorithm = 'RSAES_OAEP_SHA_256') => ({
+  PublicKeyBlob: recipient.publicKeyBlob,
+  WrappingKeySpec: 'RSA_2048',
+  WrappingAlgorithm: algorithm,
+});
 const unwrap = (exported: string, hash: 'sha1' | 'sha256' = 'sha256') =>
   privateDecrypt({ key: recipient.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, base64Bytes(exported));
 
@@ -49,19 +53,44 @@ describe('GenerateAndExportDataKey', () => {
   });
 
   it('sizes the data key from NumberOfBytes or KeySpec and binds the blob to its EncryptionContext', async () => {
-    const body = ok(await api().call('GenerateAndExportDataKey', { KeyId: key.KeyId, NumberOfBytes: 48, EncryptionContext: { to: 'hsm' }, ...target('RSAES_OAEP_SHA_1') }));
+    const body = ok(
+      await api().call('GenerateAndExportDataKey', {
+        KeyId: key.KeyId,
+        NumberOfBytes: 48,
+        EncryptionContext: { to: 'hsm' },
+        ...target('RSAES_OAEP_SHA_1'),
+      }),
+    );
     assert.equal(unwrap(body.ExportedDataKey, 'sha1').length, 48);
     refused(await api().call('Decrypt', { CiphertextBlob: body.CiphertextBlob }), INVALID_CIPHERTEXT);
-    assert.equal(base64Bytes((await must(api(), 'Decrypt', { CiphertextBlob: body.CiphertextBlob, EncryptionContext: { to: 'hsm' } })).Plaintext).length, 48);
+    assert.equal(
+      base64Bytes((await must(api(), 'Decrypt', { CiphertextBlob: body.CiphertextBlob, EncryptionContext: { to: 'hsm' } })).Plaintext)
+        .length,
+      48,
+    );
     const short = ok(await api().call('GenerateAndExportDataKey', { KeyId: key.KeyId, KeySpec: 'AES_128', ...target() }));
     assert.equal(unwrap(short.ExportedDataKey).length, 16);
   });
 
   it('accepts the longest data key OAEP carries (190 bytes with SHA-256, 214 with SHA-1) and refuses one byte more with InvalidParameter NumberOfBytes', async () => {
-    assert.equal(unwrap(ok(await api().call('GenerateAndExportDataKey', { KeyId: key.KeyId, NumberOfBytes: 190, ...target() })).ExportedDataKey).length, 190);
+    assert.equal(
+      unwrap(ok(await api().call('GenerateAndExportDataKey', { KeyId: key.KeyId, NumberOfBytes: 190, ...target() })).ExportedDataKey)
+        .length,
+      190,
+    );
     refused(await api().call('GenerateAndExportDataKey', { KeyId: key.KeyId, NumberOfBytes: 191, ...target() }), invalid('NumberOfBytes'));
-    assert.equal(unwrap(ok(await api().call('GenerateAndExportDataKey', { KeyId: key.KeyId, NumberOfBytes: 214, ...target('RSAES_OAEP_SHA_1') })).ExportedDataKey, 'sha1').length, 214);
-    refused(await api().call('GenerateAndExportDataKey', { KeyId: key.KeyId, NumberOfBytes: 215, ...target('RSAES_OAEP_SHA_1') }), invalid('NumberOfBytes'));
+    assert.equal(
+      unwrap(
+        ok(await api().call('GenerateAndExportDataKey', { KeyId: key.KeyId, NumberOfBytes: 214, ...target('RSAES_OAEP_SHA_1') }))
+          .ExportedDataKey,
+        'sha1',
+      ).length,
+      214,
+    );
+    refused(
+      await api().call('GenerateAndExportDataKey', { KeyId: key.KeyId, NumberOfBytes: 215, ...target('RSAES_OAEP_SHA_1') }),
+      invalid('NumberOfBytes'),
+    );
   });
 
   it('answers the same shape when signed with HMAC-SHA1 over GET', async () => {
@@ -77,9 +106,18 @@ describe('GenerateAndExportDataKey', () => {
   });
 
   it('refuses a bad PublicKeyBlob, WrappingAlgorithm or WrappingKeySpec with InvalidParameter naming it', async () => {
-    refused(await api().call('GenerateAndExportDataKey', { KeyId: key.KeyId, ...target(), PublicKeyBlob: 'AAAA' }), invalid('PublicKeyBlob'));
-    refused(await api().call('GenerateAndExportDataKey', { KeyId: key.KeyId, ...target('RSAES_PKCS1_V1_5') }), invalid('WrappingAlgorithm'));
-    refused(await api().call('GenerateAndExportDataKey', { KeyId: key.KeyId, ...target(), WrappingKeySpec: 'EC_P256' }), invalid('WrappingKeySpec'));
+    refused(
+      await api().call('GenerateAndExportDataKey', { KeyId: key.KeyId, ...target(), PublicKeyBlob: 'AAAA' }),
+      invalid('PublicKeyBlob'),
+    );
+    refused(
+      await api().call('GenerateAndExportDataKey', { KeyId: key.KeyId, ...target('RSAES_PKCS1_V1_5') }),
+      invalid('WrappingAlgorithm'),
+    );
+    refused(
+      await api().call('GenerateAndExportDataKey', { KeyId: key.KeyId, ...target(), WrappingKeySpec: 'EC_P256' }),
+      invalid('WrappingKeySpec'),
+    );
   });
 
   it('refuses an unknown key with 404, a Disabled key with 409 Rejected.Disabled and a PendingImport key with 409 Rejected.PendingImport', async () => {

@@ -28,7 +28,10 @@ const api = apiForFile(async (api) => {
 });
 
 async function dataKeyLength(blob: string, encryptionContext?: object): Promise<number> {
-  const decrypted = await must(api(), 'Decrypt', { CiphertextBlob: blob, ...(encryptionContext ? { EncryptionContext: encryptionContext } : {}) });
+  const decrypted = await must(api(), 'Decrypt', {
+    CiphertextBlob: blob,
+    ...(encryptionContext ? { EncryptionContext: encryptionContext } : {}),
+  });
   return base64Bytes(decrypted.Plaintext).length;
 }
 

@@ -65,7 +65,10 @@ describe('GenerateDataKey', () => {
 
   it('binds the data key to its EncryptionContext', async () => {
     const body = ok(await api().call('GenerateDataKey', { KeyId: key.KeyId, EncryptionContext: { file: 'a.bin' } }));
-    assert.equal((await must(api(), 'Decrypt', { CiphertextBlob: body.CiphertextBlob, EncryptionContext: { file: 'a.bin' } })).Plaintext, body.Plaintext);
+    assert.equal(
+      (await must(api(), 'Decrypt', { CiphertextBlob: body.CiphertextBlob, EncryptionContext: { file: 'a.bin' } })).Plaintext,
+      body.Plaintext,
+    );
     refused(await api().call('Decrypt', { CiphertextBlob: body.CiphertextBlob, EncryptionContext: { file: 'b.bin' } }), INVALID_CIPHERTEXT);
   });
 

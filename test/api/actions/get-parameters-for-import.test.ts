@@ -73,10 +73,22 @@ describe('GetParametersForImport', () => {
 
   it('refuses an unknown WrappingKeySpec with InvalidParameter WrappingKeySpec, and an algorithm that does not go with it with InvalidParameter WrappingAlgorithm', async () => {
     const { KeyId } = await createKey(api(), { Origin: 'EXTERNAL' });
-    refused(await api().call('GetParametersForImport', { KeyId, WrappingKeySpec: 'RSA_4096', WrappingAlgorithm: 'RSAES_OAEP_SHA_256' }), invalid('WrappingKeySpec'));
-    refused(await api().call('GetParametersForImport', { KeyId, WrappingKeySpec: 'RSA_2048', WrappingAlgorithm: 'SM2PKE' }), invalid('WrappingAlgorithm'));
-    refused(await api().call('GetParametersForImport', { KeyId, WrappingKeySpec: 'EC_SM2', WrappingAlgorithm: 'RSAES_OAEP_SHA_256' }), invalid('WrappingAlgorithm'));
-    refused(await api().call('GetParametersForImport', { KeyId, WrappingKeySpec: 'RSA_2048', WrappingAlgorithm: 'RSAES_OAEP_SHA_512' }), invalid('WrappingAlgorithm'));
+    refused(
+      await api().call('GetParametersForImport', { KeyId, WrappingKeySpec: 'RSA_4096', WrappingAlgorithm: 'RSAES_OAEP_SHA_256' }),
+      invalid('WrappingKeySpec'),
+    );
+    refused(
+      await api().call('GetParametersForImport', { KeyId, WrappingKeySpec: 'RSA_2048', WrappingAlgorithm: 'SM2PKE' }),
+      invalid('WrappingAlgorithm'),
+    );
+    refused(
+      await api().call('GetParametersForImport', { KeyId, WrappingKeySpec: 'EC_SM2', WrappingAlgorithm: 'RSAES_OAEP_SHA_256' }),
+      invalid('WrappingAlgorithm'),
+    );
+    refused(
+      await api().call('GetParametersForImport', { KeyId, WrappingKeySpec: 'RSA_2048', WrappingAlgorithm: 'RSAES_OAEP_SHA_512' }),
+      invalid('WrappingAlgorithm'),
+    );
   });
 
   it('refuses a missing KeyId, WrappingKeySpec or WrappingAlgorithm with MissingParameter naming it', async () => {

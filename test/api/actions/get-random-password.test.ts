@@ -24,7 +24,10 @@ describe('GetRandomPassword', () => {
   });
 
   it('leaves out excluded classes and excluded characters', async () => {
-    assert.match(await password({ PasswordLength: '128', ExcludeLowercase: 'true', ExcludeUppercase: 'true', ExcludePunctuation: 'true' }), /^[0-9]{128}$/);
+    assert.match(
+      await password({ PasswordLength: '128', ExcludeLowercase: 'true', ExcludeUppercase: 'true', ExcludePunctuation: 'true' }),
+      /^[0-9]{128}$/,
+    );
     assert.match(await password({ PasswordLength: '128', ExcludeNumbers: 'true', ExcludePunctuation: 'true' }), /^[A-Za-z]{128}$/);
     const without = await password({ PasswordLength: '128', ExcludeCharacters: 'abcdefghijklmABCDEFGHIJKLM0123456789!@#$%' });
     assert.equal(without.length, 128);
@@ -53,11 +56,21 @@ describe('GetRandomPassword', () => {
 
   it('refuses excluding every character with InvalidParameter ExcludeCharacters', async () => {
     refused(
-      await api().call('GetRandomPassword', { ExcludeLowercase: 'true', ExcludeUppercase: 'true', ExcludeNumbers: 'true', ExcludePunctuation: 'true' }),
+      await api().call('GetRandomPassword', {
+        ExcludeLowercase: 'true',
+        ExcludeUppercase: 'true',
+        ExcludeNumbers: 'true',
+        ExcludePunctuation: 'true',
+      }),
       invalid('ExcludeCharacters'),
     );
     refused(
-      await api().call('GetRandomPassword', { ExcludeLowercase: 'true', ExcludeUppercase: 'true', ExcludePunctuation: 'true', ExcludeCharacters: '0123456789' }),
+      await api().call('GetRandomPassword', {
+        ExcludeLowercase: 'true',
+        ExcludeUppercase: 'true',
+        ExcludePunctuation: 'true',
+        ExcludeCharacters: '0123456789',
+      }),
       invalid('ExcludeCharacters'),
     );
   });

@@ -135,7 +135,11 @@ export const REJECTED_PENDING_IMPORT: Refusal = {
 export const STATE_MODIFIED_FAILED: Refusal = { status: 409, code: 'Rejected.StateModifiedFailed', message: 'Keystate modified failed.' };
 /** ScheduleKeyDeletion on a protected key: the code is undocumented (§3); Arca uses the state-change code. */
 export const DELETION_PROTECTED: Refusal = { status: 409, code: 'Rejected.StateModifiedFailed' };
-export const UNSUPPORTED_ORIGIN: Refusal = { status: 400, code: 'Unsupported.Origin', message: 'This key origin is not valid for this api.' };
+export const UNSUPPORTED_ORIGIN: Refusal = {
+  status: 400,
+  code: 'Unsupported.Origin',
+  message: 'This key origin is not valid for this api.',
+};
 /** DryRun: the code is documented, the status is not (§2.3); Arca answers 412, as the e2e tests assert. */
 export const DRY_RUN: Refusal = { status: 412, code: 'DryRunOperationError' };
 export const INVALID_KEY_MATERIAL: Refusal = { status: 400, code: 'InvalidKeyMaterial' };
@@ -157,7 +161,11 @@ export async function describeKey(api: InjectApi, keyId: string): Promise<any> {
 }
 
 export async function encryptUnder(api: InjectApi, keyId: string, plaintext: string, encryptionContext?: object): Promise<string> {
-  const body = await must(api, 'Encrypt', { KeyId: keyId, Plaintext: plaintext, ...(encryptionContext ? { EncryptionContext: encryptionContext } : {}) });
+  const body = await must(api, 'Encrypt', {
+    KeyId: keyId,
+    Plaintext: plaintext,
+    ...(encryptionContext ? { EncryptionContext: encryptionContext } : {}),
+  });
   return body.CiphertextBlob;
 }
 
@@ -203,7 +211,10 @@ export function wrapForImport(publicKeyBase64: string, material: Buffer): string
 }
 
 /** Import parameters for an EXTERNAL key, RSA_2048 with RSAES_OAEP_SHA_256. */
-export async function importParameters(api: InjectApi, keyId: string): Promise<{ ImportToken: string; PublicKey: string; TokenExpireTime: string }> {
+export async function importParameters(
+  api: InjectApi,
+  keyId: string,
+): Promise<{ ImportToken: string; PublicKey: string; TokenExpireTime: string }> {
   return must(api, 'GetParametersForImport', { KeyId: keyId, WrappingKeySpec: 'RSA_2048', WrappingAlgorithm: 'RSAES_OAEP_SHA_256' });
 }
 
@@ -221,7 +232,10 @@ export async function importMaterial(api: InjectApi, keyId: string, material: Bu
 }
 
 /** A new EXTERNAL Aliyun_AES_256 key with imported material: Enabled. */
-export async function externalKeyWithMaterial(api: InjectApi, material: Buffer = randomBytes(32)): Promise<{ keyId: string; material: Buffer }> {
+export async function externalKeyWithMaterial(
+  api: InjectApi,
+  material: Buffer = randomBytes(32),
+): Promise<{ keyId: string; material: Buffer }> {
   const keyId = (await createKey(api, { Origin: 'EXTERNAL' })).KeyId;
   await importMaterial(api, keyId, material);
   return { keyId, material };

@@ -30,7 +30,12 @@ import {
 
 const api = apiForFile();
 
-async function importCall(keyId: string, params: { ImportToken: string; PublicKey: string }, material: Buffer, extra: Record<string, string | number> = {}) {
+async function importCall(
+  keyId: string,
+  params: { ImportToken: string; PublicKey: string },
+  material: Buffer,
+  extra: Record<string, string | number> = {},
+) {
   return api().call('ImportKeyMaterial', {
     KeyId: keyId,
     ImportToken: params.ImportToken,
@@ -86,7 +91,14 @@ describe('ImportKeyMaterial', () => {
     const { KeyId } = await createKey(api(), { Origin: 'EXTERNAL' });
     const params = await importParameters(api(), KeyId);
     refused(await importCall(KeyId, params, randomBytes(16)), INVALID_KEY_MATERIAL);
-    refused(await api().call('ImportKeyMaterial', { KeyId, ImportToken: params.ImportToken, EncryptedKeyMaterial: randomBytes(256).toString('base64') }), INVALID_KEY_MATERIAL);
+    refused(
+      await api().call('ImportKeyMaterial', {
+        KeyId,
+        ImportToken: params.ImportToken,
+        EncryptedKeyMaterial: randomBytes(256).toString('base64'),
+      }),
+      INVALID_KEY_MATERIAL,
+    );
     assert.equal((await describeKey(api(), KeyId)).KeyState, 'PendingImport');
     okEmpty(await importCall(KeyId, params, randomBytes(32)));
     refused(await importCall(KeyId, params, randomBytes(32)), INVALID_KEY_MATERIAL);
@@ -113,7 +125,12 @@ describe('ImportKeyMaterial', () => {
     const now = Math.floor(api().clock.now() / 1000);
     for (const expireUnix of [now, now - 60, -1, 'tomorrow']) {
       refused(
-        await api().call('ImportKeyMaterial', { KeyId, ImportToken: 'AAAA', EncryptedKeyMaterial: 'AAAA', KeyMaterialExpireUnix: expireUnix }),
+        await api().call('ImportKeyMaterial', {
+          KeyId,
+          ImportToken: 'AAAA',
+          EncryptedKeyMaterial: 'AAAA',
+          KeyMaterialExpireUnix: expireUnix,
+        }),
         invalid('KeyMaterialExpireUnix'),
       );
     }
@@ -128,14 +145,24 @@ describe('ImportKeyMaterial', () => {
 
   it('refuses a key whose material Arca made with 400 Unsupported.Origin, a PendingDeletion key with 409 Rejected.StateModifiedFailed, and an unknown key with 404', async () => {
     const own = await createKey(api());
-    refused(await api().call('ImportKeyMaterial', { KeyId: own.KeyId, EncryptedKeyMaterial: 'AAAA', ImportToken: 'AAAA' }), UNSUPPORTED_ORIGIN);
+    refused(
+      await api().call('ImportKeyMaterial', { KeyId: own.KeyId, EncryptedKeyMaterial: 'AAAA', ImportToken: 'AAAA' }),
+      UNSUPPORTED_ORIGIN,
+    );
     const { KeyId: keyId } = await createKey(api(), { Origin: 'EXTERNAL' });
     const params = await importParameters(api(), keyId);
     const material = randomBytes(32);
     okEmpty(await importCall(keyId, params, material));
     await moveTo(api(), keyId, 'PendingDeletion');
     refused(await importCall(keyId, params, material), STATE_MODIFIED_FAILED);
-    refused(await api().call('ImportKeyMaterial', { KeyId: '00000000-0000-4000-8000-000000000000', EncryptedKeyMaterial: 'AAAA', ImportToken: 'AAAA' }), KEY_NOT_FOUND);
+    refused(
+      await api().call('ImportKeyMaterial', {
+        KeyId: '00000000-0000-4000-8000-000000000000',
+        EncryptedKeyMaterial: 'AAAA',
+        ImportToken: 'AAAA',
+      }),
+      KEY_NOT_FOUND,
+    );
     assert.equal((await must(api(), 'DescribeKey', { KeyId: keyId })).KeyMetadata.KeyState, 'PendingDeletion');
   });
 });

@@ -2,7 +2,20 @@
 // same shape as ListAliases, holding only the key's aliases.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { aliasArnOf, apiForFile, createKey, fieldsOf, invalid, KEY_NOT_FOUND, keyArnOf, missing, moveTo, must, ok, refused } from './helpers.js';
+import {
+  aliasArnOf,
+  apiForFile,
+  createKey,
+  fieldsOf,
+  invalid,
+  KEY_NOT_FOUND,
+  keyArnOf,
+  missing,
+  moveTo,
+  must,
+  ok,
+  refused,
+} from './helpers.js';
 
 let keyId = '';
 let otherKeyId = '';
@@ -43,7 +56,10 @@ describe('ListAliasesByKeyId', () => {
     assert.equal(body.TotalCount, 3);
     assert.equal(body.PageNumber, 2);
     assert.equal(body.PageSize, 2);
-    assert.deepEqual(body.Aliases.Alias.map((alias: any) => alias.AliasName), ['alias/k-3']);
+    assert.deepEqual(
+      body.Aliases.Alias.map((alias: any) => alias.AliasName),
+      ['alias/k-3'],
+    );
   });
 
   it('answers {Alias: []} and TotalCount 0 for a key without aliases, also when it is PendingDeletion', async () => {
@@ -56,7 +72,10 @@ describe('ListAliasesByKeyId', () => {
 
   it('answers the same list when signed with HMAC-SHA1 over GET', async () => {
     const body = ok(await api().call('ListAliasesByKeyId', { KeyId: keyId }, { signature: 'HMAC-SHA1' }));
-    assert.deepEqual(body.Aliases.Alias.map((alias: any) => alias.AliasName), names);
+    assert.deepEqual(
+      body.Aliases.Alias.map((alias: any) => alias.AliasName),
+      names,
+    );
   });
 
   it('refuses a missing KeyId with MissingParameter, an unknown key with 404 Forbidden.KeyNotFound, and a bad PageSize with InvalidParameter', async () => {

@@ -10,7 +10,10 @@ const created: Array<{ AliasName: string; KeyId: string }> = [];
 const api = apiForFile(async (api) => {
   const first = (await createKey(api)).KeyId;
   const second = (await createKey(api, { KeySpec: 'Aliyun_SM4' })).KeyId;
-  for (const [prefix, keyId] of [['a', first], ['b', second]] as const) {
+  for (const [prefix, keyId] of [
+    ['a', first],
+    ['b', second],
+  ] as const) {
     for (let i = 1; i <= 6; i++) {
       api.clock.advance(1000);
       const aliasName = `alias/${prefix}-${i}`;
@@ -20,7 +23,11 @@ const api = apiForFile(async (api) => {
   }
 });
 
-const expectedEntry = ({ AliasName, KeyId }: { AliasName: string; KeyId: string }) => ({ AliasArn: aliasArnOf(api(), AliasName), AliasName, KeyId });
+const expectedEntry = ({ AliasName, KeyId }: { AliasName: string; KeyId: string }) => ({
+  AliasArn: aliasArnOf(api(), AliasName),
+  AliasName,
+  KeyId,
+});
 
 describe('ListAliases', () => {
   it('answers the first 10 aliases, oldest first, with AliasArn, AliasName and KeyId, and TotalCount 12', async () => {

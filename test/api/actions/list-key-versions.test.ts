@@ -43,7 +43,10 @@ describe('ListKeyVersions', () => {
   });
 
   it('answers the same list when signed with HMAC-SHA1 over GET', async () => {
-    assert.deepEqual(ok(await api().call('ListKeyVersions', { KeyId: keyId }, { signature: 'HMAC-SHA1' })).KeyVersions.KeyVersion, versions);
+    assert.deepEqual(
+      ok(await api().call('ListKeyVersions', { KeyId: keyId }, { signature: 'HMAC-SHA1' })).KeyVersions.KeyVersion,
+      versions,
+    );
   });
 
   it('refuses a missing KeyId, an unknown key and a bad page with the documented errors', async () => {

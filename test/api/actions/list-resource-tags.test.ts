@@ -15,7 +15,10 @@ describe('ListResourceTags', () => {
     const body = ok(await api().call('ListResourceTags', { KeyId }));
     assert.deepEqual(fieldsOf(body), ['RequestId', 'Tags']);
     for (const tag of body.Tags.Tag) assert.deepEqual(fieldsOf(tag), ['KeyId', 'TagKey', 'TagValue']);
-    assert.deepEqual(body.Tags.Tag, TAGS.map((tag) => ({ KeyId, ...tag })));
+    assert.deepEqual(
+      body.Tags.Tag,
+      TAGS.map((tag) => ({ KeyId, ...tag })),
+    );
   });
 
   it('answers {Tag: []} for a key without tags', async () => {
@@ -28,13 +31,19 @@ describe('ListResourceTags', () => {
     await must(api(), 'CreateAlias', { AliasName: 'alias/listed', KeyId });
     await moveTo(api(), KeyId, 'PendingDeletion');
     for (const reference of ['alias/listed', keyArnOf(api(), KeyId)]) {
-      assert.deepEqual(ok(await api().call('ListResourceTags', { KeyId: reference })).Tags.Tag, TAGS.map((tag) => ({ KeyId, ...tag })));
+      assert.deepEqual(
+        ok(await api().call('ListResourceTags', { KeyId: reference })).Tags.Tag,
+        TAGS.map((tag) => ({ KeyId, ...tag })),
+      );
     }
   });
 
   it('answers the same list when signed with HMAC-SHA1 over GET', async () => {
     const { KeyId } = await createKey(api(), { Tags: TAGS });
-    assert.deepEqual(ok(await api().call('ListResourceTags', { KeyId }, { signature: 'HMAC-SHA1' })).Tags.Tag, TAGS.map((tag) => ({ KeyId, ...tag })));
+    assert.deepEqual(
+      ok(await api().call('ListResourceTags', { KeyId }, { signature: 'HMAC-SHA1' })).Tags.Tag,
+      TAGS.map((tag) => ({ KeyId, ...tag })),
+    );
   });
 
   it('refuses a missing KeyId with MissingParameter and an unknown key with 404 Forbidden.KeyNotFound', async () => {

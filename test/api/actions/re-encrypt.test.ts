@@ -49,7 +49,10 @@ describe('ReEncrypt', () => {
     const decrypted = await must(api(), 'Decrypt', { CiphertextBlob: body.CiphertextBlob, EncryptionContext: { to: 'destination' } });
     assert.equal(decrypted.Plaintext, 'moving day');
     assert.equal(decrypted.KeyId, destination.KeyId);
-    refused(await api().call('Decrypt', { CiphertextBlob: body.CiphertextBlob, EncryptionContext: { from: 'source' } }), INVALID_CIPHERTEXT);
+    refused(
+      await api().call('Decrypt', { CiphertextBlob: body.CiphertextBlob, EncryptionContext: { from: 'source' } }),
+      INVALID_CIPHERTEXT,
+    );
   });
 
   it('re-encrypts under the same key, to its newest version after a rotation, with the destination named by alias', async () => {
@@ -65,21 +68,42 @@ describe('ReEncrypt', () => {
 
   it('answers the same shape when signed with HMAC-SHA1 over GET', async () => {
     const body = ok(
-      await api().call('ReEncrypt', { CiphertextBlob: blob, SourceEncryptionContext: { from: 'source' }, DestinationKeyId: destination.KeyId }, { signature: 'HMAC-SHA1' }),
+      await api().call(
+        'ReEncrypt',
+        { CiphertextBlob: blob, SourceEncryptionContext: { from: 'source' }, DestinationKeyId: destination.KeyId },
+        { signature: 'HMAC-SHA1' },
+      ),
     );
     assert.deepEqual(fieldsOf(body), ['CiphertextBlob', 'KeyId', 'KeyVersionId', 'RequestId']);
     assert.equal(body.KeyId, destination.KeyId);
   });
 
   it('refuses a tampered blob and a wrong SourceEncryptionContext with the opaque InvalidParameter CiphertextBlob', async () => {
-    refused(await api().call('ReEncrypt', { CiphertextBlob: flipBit(blob, -1), SourceEncryptionContext: { from: 'source' }, DestinationKeyId: destination.KeyId }), INVALID_CIPHERTEXT);
-    refused(await api().call('ReEncrypt', { CiphertextBlob: blob, SourceEncryptionContext: { from: 'elsewhere' }, DestinationKeyId: destination.KeyId }), INVALID_CIPHERTEXT);
+    refused(
+      await api().call('ReEncrypt', {
+        CiphertextBlob: flipBit(blob, -1),
+        SourceEncryptionContext: { from: 'source' },
+        DestinationKeyId: destination.KeyId,
+      }),
+      INVALID_CIPHERTEXT,
+    );
+    refused(
+      await api().call('ReEncrypt', {
+        CiphertextBlob: blob,
+        SourceEncryptionContext: { from: 'elsewhere' },
+        DestinationKeyId: destination.KeyId,
+      }),
+      INVALID_CIPHERTEXT,
+    );
     refused(await api().call('ReEncrypt', { CiphertextBlob: blob, DestinationKeyId: destination.KeyId }), INVALID_CIPHERTEXT);
   });
 
   it('refuses a missing CiphertextBlob or DestinationKeyId with MissingParameter naming it', async () => {
     refused(await api().call('ReEncrypt', { DestinationKeyId: destination.KeyId }), missing('CiphertextBlob'));
-    refused(await api().call('ReEncrypt', { CiphertextBlob: blob, SourceEncryptionContext: { from: 'source' } }), missing('DestinationKeyId'));
+    refused(
+      await api().call('ReEncrypt', { CiphertextBlob: blob, SourceEncryptionContext: { from: 'source' } }),
+      missing('DestinationKeyId'),
+    );
   });
 
   it('refuses the asymmetric source parameters with InvalidParameter naming each', async () => {
@@ -89,7 +113,14 @@ describe('ReEncrypt', () => {
   });
 
   it('refuses an unknown destination with 404 Forbidden.KeyNotFound', async () => {
-    refused(await api().call('ReEncrypt', { CiphertextBlob: blob, SourceEncryptionContext: { from: 'source' }, DestinationKeyId: '00000000-0000-4000-8000-000000000000' }), KEY_NOT_FOUND);
+    refused(
+      await api().call('ReEncrypt', {
+        CiphertextBlob: blob,
+        SourceEncryptionContext: { from: 'source' },
+        DestinationKeyId: '00000000-0000-4000-8000-000000000000',
+      }),
+      KEY_NOT_FOUND,
+    );
   });
 
   it('refuses a Disabled source key with 409 Rejected.Disabled and a PendingDeletion destination with 409 Rejected.PendingDeletion', async () => {
@@ -99,10 +130,21 @@ describe('ReEncrypt', () => {
     refused(await api().call('ReEncrypt', { CiphertextBlob: sealed, DestinationKeyId: destination.KeyId }), REJECTED_DISABLED);
     const pending = await createKey(api());
     await moveTo(api(), pending.KeyId, 'PendingDeletion');
-    refused(await api().call('ReEncrypt', { CiphertextBlob: blob, SourceEncryptionContext: { from: 'source' }, DestinationKeyId: pending.KeyId }), REJECTED_PENDING_DELETION);
+    refused(
+      await api().call('ReEncrypt', { CiphertextBlob: blob, SourceEncryptionContext: { from: 'source' }, DestinationKeyId: pending.KeyId }),
+      REJECTED_PENDING_DELETION,
+    );
   });
 
   it('answers DryRun=true with 412 DryRunOperationError', async () => {
-    refused(await api().call('ReEncrypt', { CiphertextBlob: blob, SourceEncryptionContext: { from: 'source' }, DestinationKeyId: destination.KeyId, DryRun: 'true' }), DRY_RUN);
+    refused(
+      await api().call('ReEncrypt', {
+        CiphertextBlob: blob,
+        SourceEncryptionContext: { from: 'source' },
+        DestinationKeyId: destination.KeyId,
+        DryRun: 'true',
+      }),
+      DRY_RUN,
+    );
   });
 });

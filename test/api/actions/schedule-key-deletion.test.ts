@@ -83,6 +83,9 @@ describe('ScheduleKeyDeletion', () => {
   });
 
   it('refuses an unknown key with 404 Forbidden.KeyNotFound', async () => {
-    refused(await api().call('ScheduleKeyDeletion', { KeyId: '00000000-0000-4000-8000-000000000000', PendingWindowInDays: 7 }), KEY_NOT_FOUND);
+    refused(
+      await api().call('ScheduleKeyDeletion', { KeyId: '00000000-0000-4000-8000-000000000000', PendingWindowInDays: 7 }),
+      KEY_NOT_FOUND,
+    );
   });
 });

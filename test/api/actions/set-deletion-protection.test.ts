@@ -21,7 +21,13 @@ const api = apiForFile();
 describe('SetDeletionProtection', () => {
   it('answers only {RequestId}; DescribeKey then shows DeletionProtection Enabled with the description', async () => {
     const { KeyId } = await createKey(api());
-    okEmpty(await api().call('SetDeletionProtection', { KeyId, EnableDeletionProtection: true, DeletionProtectionDescription: 'billing archive' }));
+    okEmpty(
+      await api().call('SetDeletionProtection', {
+        KeyId,
+        EnableDeletionProtection: true,
+        DeletionProtectionDescription: 'billing archive',
+      }),
+    );
     const metadata = await describeKey(api(), KeyId);
     assert.equal(metadata.DeletionProtection, 'Enabled');
     assert.equal(metadata.DeletionProtectionDescription, 'billing archive');
@@ -72,6 +78,9 @@ describe('SetDeletionProtection', () => {
   it('refuses an unknown key, by KeyId or by ProtectedResourceArn, with 404 Forbidden.KeyNotFound', async () => {
     const unknown = '00000000-0000-4000-8000-000000000000';
     refused(await api().call('SetDeletionProtection', { KeyId: unknown, EnableDeletionProtection: true }), KEY_NOT_FOUND);
-    refused(await api().call('SetDeletionProtection', { ProtectedResourceArn: keyArnOf(api(), unknown), EnableDeletionProtection: true }), KEY_NOT_FOUND);
+    refused(
+      await api().call('SetDeletionProtection', { ProtectedResourceArn: keyArnOf(api(), unknown), EnableDeletionProtection: true }),
+      KEY_NOT_FOUND,
+    );
   });
 });

@@ -15,7 +15,15 @@ describe('TagResource', () => {
   it('answers only {RequestId}, adds tags, and overwrites the value of a key that is tagged already', async () => {
     const { KeyId } = await createKey(api(), { Tags: [{ TagKey: 'owner', TagValue: 'alice' }] });
     okEmpty(await api().call('TagResource', { KeyId, Tags: [{ TagKey: 'env', TagValue: 'dev' }] }));
-    okEmpty(await api().call('TagResource', { KeyId, Tags: [{ TagKey: 'env', TagValue: 'prod' }, { TagKey: 'cost', TagValue: '' }] }));
+    okEmpty(
+      await api().call('TagResource', {
+        KeyId,
+        Tags: [
+          { TagKey: 'env', TagValue: 'prod' },
+          { TagKey: 'cost', TagValue: '' },
+        ],
+      }),
+    );
     assert.deepEqual(await tagsOf(KeyId), [
       ['cost', ''],
       ['env', 'prod'],
@@ -57,7 +65,14 @@ describe('TagResource', () => {
 
   it('refuses malformed Tags and reserved tag keys with InvalidParameter Tags, changing nothing', async () => {
     const { KeyId } = await createKey(api(), { Tags: [{ TagKey: 'seed', TagValue: '1' }] });
-    for (const tags of ['env=prod', 'null', '{"TagKey":"a","TagValue":"b"}', [{ TagKey: 'a', TagValue: 1 }], [{ TagKey: 'aliyun:x', TagValue: 'v' }], [{ TagKey: 'k'.repeat(129), TagValue: 'v' }]]) {
+    for (const tags of [
+      'env=prod',
+      'null',
+      '{"TagKey":"a","TagValue":"b"}',
+      [{ TagKey: 'a', TagValue: 1 }],
+      [{ TagKey: 'aliyun:x', TagValue: 'v' }],
+      [{ TagKey: 'k'.repeat(129), TagValue: 'v' }],
+    ]) {
       refused(await api().call('TagResource', { KeyId, Tags: tags }), invalid('Tags'));
     }
     assert.deepEqual(await tagsOf(KeyId), [['seed', '1']]);
@@ -67,11 +82,17 @@ describe('TagResource', () => {
     const twenty = Array.from({ length: 20 }, (_, i) => ({ TagKey: `k${i}`, TagValue: 'v' }));
     const { KeyId } = await createKey(api(), { Tags: twenty });
     okEmpty(await api().call('TagResource', { KeyId, Tags: [{ TagKey: 'k0', TagValue: 'overwritten' }] }));
-    refused(await api().call('TagResource', { KeyId, Tags: [{ TagKey: 'k20', TagValue: 'v' }] }), { status: 400, code: 'Rejected.LimitExceeded' });
+    refused(await api().call('TagResource', { KeyId, Tags: [{ TagKey: 'k20', TagValue: 'v' }] }), {
+      status: 400,
+      code: 'Rejected.LimitExceeded',
+    });
     assert.equal((await tagsOf(KeyId)).length, 20);
   });
 
   it('refuses an unknown key with 404 Forbidden.KeyNotFound', async () => {
-    refused(await api().call('TagResource', { KeyId: '00000000-0000-4000-8000-000000000000', Tags: [{ TagKey: 'a', TagValue: 'b' }] }), KEY_NOT_FOUND);
+    refused(
+      await api().call('TagResource', { KeyId: '00000000-0000-4000-8000-000000000000', Tags: [{ TagKey: 'a', TagValue: 'b' }] }),
+      KEY_NOT_FOUND,
+    );
   });
 });

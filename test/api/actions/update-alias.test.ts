@@ -74,7 +74,10 @@ describe('UpdateAlias', () => {
   it('refuses an unknown target with 404 Forbidden.KeyNotFound', async () => {
     const current = await createKey(api());
     await aliasOn('alias/unknown-target', current.KeyId);
-    refused(await api().call('UpdateAlias', { AliasName: 'alias/unknown-target', KeyId: '00000000-0000-4000-8000-000000000000' }), KEY_NOT_FOUND);
+    refused(
+      await api().call('UpdateAlias', { AliasName: 'alias/unknown-target', KeyId: '00000000-0000-4000-8000-000000000000' }),
+      KEY_NOT_FOUND,
+    );
     assert.equal((await describeKey(api(), 'alias/unknown-target')).KeyId, current.KeyId);
   });
 

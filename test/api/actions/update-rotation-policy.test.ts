@@ -63,7 +63,13 @@ describe('UpdateRotationPolicy', () => {
 
   it('answers only {RequestId} when signed with HMAC-SHA1 over GET', async () => {
     const key = await createKey(api());
-    okEmpty(await api().call('UpdateRotationPolicy', { KeyId: key.KeyId, EnableAutomaticRotation: true, RotationInterval: '14d' }, { signature: 'HMAC-SHA1' }));
+    okEmpty(
+      await api().call(
+        'UpdateRotationPolicy',
+        { KeyId: key.KeyId, EnableAutomaticRotation: true, RotationInterval: '14d' },
+        { signature: 'HMAC-SHA1' },
+      ),
+    );
     assert.equal((await describeKey(api(), key.KeyId)).RotationInterval, '1209600s');
   });
 
@@ -78,21 +84,36 @@ describe('UpdateRotationPolicy', () => {
   it('refuses an interval outside 7–730 days or malformed with InvalidParameter RotationInterval, and a non-boolean with InvalidParameter EnableAutomaticRotation', async () => {
     const key = await createKey(api());
     for (const interval of ['6d', '731d', '0d', '30', 'P30D', '-7d']) {
-      refused(await api().call('UpdateRotationPolicy', { KeyId: key.KeyId, EnableAutomaticRotation: true, RotationInterval: interval }), invalid('RotationInterval'));
+      refused(
+        await api().call('UpdateRotationPolicy', { KeyId: key.KeyId, EnableAutomaticRotation: true, RotationInterval: interval }),
+        invalid('RotationInterval'),
+      );
     }
-    refused(await api().call('UpdateRotationPolicy', { KeyId: key.KeyId, EnableAutomaticRotation: 'sometimes', RotationInterval: '7d' }), invalid('EnableAutomaticRotation'));
+    refused(
+      await api().call('UpdateRotationPolicy', { KeyId: key.KeyId, EnableAutomaticRotation: 'sometimes', RotationInterval: '7d' }),
+      invalid('EnableAutomaticRotation'),
+    );
     assert.equal((await describeKey(api(), key.KeyId)).AutomaticRotation, 'Disabled');
   });
 
   it('refuses an EXTERNAL key with 400 Unsupported.Origin and a PendingDeletion key with 409 Rejected.StateModifiedFailed', async () => {
     const { keyId } = await externalKeyWithMaterial(api());
-    refused(await api().call('UpdateRotationPolicy', { KeyId: keyId, EnableAutomaticRotation: true, RotationInterval: '30d' }), UNSUPPORTED_ORIGIN);
+    refused(
+      await api().call('UpdateRotationPolicy', { KeyId: keyId, EnableAutomaticRotation: true, RotationInterval: '30d' }),
+      UNSUPPORTED_ORIGIN,
+    );
     const pending = await createKey(api());
     await moveTo(api(), pending.KeyId, 'PendingDeletion');
-    refused(await api().call('UpdateRotationPolicy', { KeyId: pending.KeyId, EnableAutomaticRotation: true, RotationInterval: '30d' }), STATE_MODIFIED_FAILED);
+    refused(
+      await api().call('UpdateRotationPolicy', { KeyId: pending.KeyId, EnableAutomaticRotation: true, RotationInterval: '30d' }),
+      STATE_MODIFIED_FAILED,
+    );
   });
 
   it('refuses an unknown key with 404 Forbidden.KeyNotFound', async () => {
-    refused(await api().call('UpdateRotationPolicy', { KeyId: '00000000-0000-4000-8000-000000000000', EnableAutomaticRotation: false }), KEY_NOT_FOUND);
+    refused(
+      await api().call('UpdateRotationPolicy', { KeyId: '00000000-0000-4000-8000-000000000000', EnableAutomaticRotation: false }),
+      KEY_NOT_FOUND,
+    );
   });
 });

@@ -2,22 +2,16 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 
-import {
-  acs3Signature,
-  acs3StringToSign,
-  canonicalRequest,
-} from '../../../src/api/signature/acs3-hmac-sha256.js';
+import { acs3Signature, acs3StringToSign, canonicalRequest } from '../../../src/api/signature/acs3-hmac-sha256.js';
 import type { SignedRequest } from '../../../src/api/signature/signed-request.js';
+import { captureById, loadCaptures, TEST_ACCESS_KEY_ID, TEST_SECRET, timestampMsOf, toSignedRequest, withHeader } from './captures.js';
 import {
-  captureById,
-  loadCaptures,
-  TEST_ACCESS_KEY_ID,
-  TEST_SECRET,
-  timestampMsOf,
-  toSignedRequest,
-  withHeader,
-} from './captures.js';
-import { assertRefused, itChecksTheClockWindowAndTheNonce, itRefusesAlteredQueriesAndOtherSecrets, itVerifiesEachCapture, verify } from './helpers.js';
+  assertRefused,
+  itChecksTheClockWindowAndTheNonce,
+  itRefusesAlteredQueriesAndOtherSecrets,
+  itVerifiesEachCapture,
+  verify,
+} from './helpers.js';
 
 function sha256Hex(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -43,9 +37,7 @@ function withAuthorizationReplaced(request: SignedRequest, from: RegExp, to: str
   return withHeader(request, 'authorization', String(request.headers.authorization).replace(from, to));
 }
 
-const acs3Captures = loadCaptures().filter((capture) =>
-  String(capture.headers.authorization ?? '').startsWith('ACS3-HMAC-SHA256 '),
-);
+const acs3Captures = loadCaptures().filter((capture) => String(capture.headers.authorization ?? '').startsWith('ACS3-HMAC-SHA256 '));
 const acs4Captures = loadCaptures().filter((capture) => String(capture.headers.authorization ?? '').startsWith('ACS4-'));
 
 /** A1: Encrypt with KeyId and Plaintext in the query, empty body. */
@@ -59,7 +51,10 @@ void describe('ACS3-HMAC-SHA256: real SDK captures', () => {
       acs3Captures.map((capture) => capture.id),
       ['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7', 'A8', 'A9', 'A10', 'A11', 'A12', 'A13', 'C1', 'C2'],
     );
-    assert.deepEqual(acs4Captures.map((capture) => capture.id), ['E1', 'E2']);
+    assert.deepEqual(
+      acs4Captures.map((capture) => capture.id),
+      ['E1', 'E2'],
+    );
   });
 
   itVerifiesEachCapture(acs3Captures, 'ACS3-HMAC-SHA256', (request) => request.headers['x-acs-signature-nonce']);
@@ -71,7 +66,7 @@ void describe('ACS3-HMAC-SHA256: real SDK captures', () => {
     });
   }
 
-  void it('A3: a query whose raw form leaves *()\'!~ unescaped verifies, re-encoded canonically', async () => {
+  void it("A3: a query whose raw form leaves *()'!~ unescaped verifies, re-encoded canonically", async () => {
     const request = toSignedRequest(captureById('A3'));
     assert.equal(request.query.find(([key]) => key === 'Plaintext')?.[1], "a+b/c= d*(')!~");
     const canonical = canonicalRequest(request, signedHeadersOf(request), sha256Hex(request.body));
@@ -152,7 +147,13 @@ void describe('ACS3-HMAC-SHA256: malformed or under-signed requests are refused 
 
   void it('a signature that is not 64 lower-case hex digits', async () => {
     await assertRefused(
-      verify(withAuthorizationReplaced(a1(), /Signature=([0-9a-f]+)/, 'Signature=2AF658374E101DB55B0DAFECD3536E1BD7A3AC9CF1A4306E072DD3EDE7727092')),
+      verify(
+        withAuthorizationReplaced(
+          a1(),
+          /Signature=([0-9a-f]+)/,
+          'Signature=2AF658374E101DB55B0DAFECD3536E1BD7A3AC9CF1A4306E072DD3EDE7727092',
+        ),
+      ),
       'IncompleteSignature',
     );
   });

@@ -124,9 +124,7 @@ export function toSignedRequest(capture: Capture): SignedRequest {
 export function timestampMsOf(request: SignedRequest): number {
   const xAcsDate = request.headers['x-acs-date'];
   const text =
-    typeof xAcsDate === 'string'
-      ? xAcsDate
-      : [...request.query, ...request.formParams].find(([key]) => key === 'Timestamp')?.[1];
+    typeof xAcsDate === 'string' ? xAcsDate : [...request.query, ...request.formParams].find(([key]) => key === 'Timestamp')?.[1];
   const timestampMs = text === undefined ? undefined : parseRequestTimestamp(text);
   if (timestampMs === undefined) throw new Error('capture has no readable timestamp');
   return timestampMs;

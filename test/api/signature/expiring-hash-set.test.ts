@@ -287,7 +287,8 @@ void describe('ExpiringHashSet: export and load', () => {
     tooSmall.advanceClock(T0);
     assert.throws(
       () => tooSmall.load(new ArraySource(entries)),
-      (error: unknown) => error instanceof ExpiringHashSetLoadError && error.refusal.kind === 'over-capacity' && error.refusal.liveEntries === 5000,
+      (error: unknown) =>
+        error instanceof ExpiringHashSetLoadError && error.refusal.kind === 'over-capacity' && error.refusal.liveEntries === 5000,
     );
     const later = new ExpiringHashSet({ maxEntries: 100, sweepGranularityMs: SECOND_MS });
     later.advanceClock(T0 + 118 * SECOND_MS);

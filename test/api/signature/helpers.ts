@@ -14,8 +14,7 @@ import { type Capture, TEST_ACCESS_KEY_ID, TEST_SECRET, timestampMsOf, toSignedR
 export const MINUTE_MS = 60_000;
 
 /** Knows one access key: testid, whose secret is testsecret. */
-export const testSecrets: SecretLookup = (accessKeyId) =>
-  Promise.resolve(accessKeyId === TEST_ACCESS_KEY_ID ? TEST_SECRET : undefined);
+export const testSecrets: SecretLookup = (accessKeyId) => Promise.resolve(accessKeyId === TEST_ACCESS_KEY_ID ? TEST_SECRET : undefined);
 
 export interface VerifyOptions {
   readonly nowMs?: number;
@@ -25,12 +24,7 @@ export interface VerifyOptions {
 
 /** `verifyRequest` with, unless given, `testSecrets`, the request's own timestamp as now and a fresh guard. */
 export function verify(request: SignedRequest, options: VerifyOptions = {}) {
-  return verifyRequest(
-    request,
-    options.lookup ?? testSecrets,
-    options.nowMs ?? timestampMsOf(request),
-    options.guard ?? new ReplayGuard(),
-  );
+  return verifyRequest(request, options.lookup ?? testSecrets, options.nowMs ?? timestampMsOf(request), options.guard ?? new ReplayGuard());
 }
 
 export async function assertRefused(promise: Promise<unknown>, errorName: ErrorKind, messagePart?: string): Promise<void> {
@@ -89,10 +83,7 @@ export function itRefusesAlteredQueriesAndOtherSecrets(signed: () => SignedReque
  * Registers the clock window and nonce tests that hold for either scheme: `signed()` gives a
  * fresh correctly signed request, `forged(request)` a copy whose signature no longer matches.
  */
-export function itChecksTheClockWindowAndTheNonce(
-  signed: () => SignedRequest,
-  forged: (request: SignedRequest) => SignedRequest,
-): void {
+export function itChecksTheClockWindowAndTheNonce(signed: () => SignedRequest, forged: (request: SignedRequest) => SignedRequest): void {
   void it('a request timestamp 16 minutes before now is refused with InvalidTimeStamp.Expired', async () => {
     const request = signed();
     await assertRefused(verify(request, { nowMs: timestampMsOf(request) + 16 * MINUTE_MS }), 'RequestExpired');

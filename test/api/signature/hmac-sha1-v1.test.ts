@@ -14,7 +14,13 @@ import {
   withoutQueryParam,
   withQueryValue,
 } from './captures.js';
-import { assertRefused, itChecksTheClockWindowAndTheNonce, itRefusesAlteredQueriesAndOtherSecrets, itVerifiesEachCapture, verify } from './helpers.js';
+import {
+  assertRefused,
+  itChecksTheClockWindowAndTheNonce,
+  itRefusesAlteredQueriesAndOtherSecrets,
+  itVerifiesEachCapture,
+  verify,
+} from './helpers.js';
 
 /** Signs `request` again (query and form parameters, minus Signature) with the code under test. */
 function resigned(request: SignedRequest, secret = TEST_SECRET): SignedRequest {
@@ -38,7 +44,10 @@ function c3(): SignedRequest {
 
 void describe('HMAC-SHA1 signature 1.0: real SDK captures', () => {
   void it('the fixture holds the eight signature 1.0 captures (B1–B3, C3, D1–D4)', () => {
-    assert.deepEqual(v1Captures.map((capture) => capture.id), ['B1', 'B2', 'B3', 'C3', 'D1', 'D2', 'D3', 'D4']);
+    assert.deepEqual(
+      v1Captures.map((capture) => capture.id),
+      ['B1', 'B2', 'B3', 'C3', 'D1', 'D2', 'D3', 'D4'],
+    );
   });
 
   itVerifiesEachCapture(v1Captures, 'HMAC-SHA1', (request) => request.query.find(([key]) => key === 'SignatureNonce')?.[1]);
@@ -98,7 +107,7 @@ void describe('HMAC-SHA1 signature 1.0: the documented test vector', () => {
 });
 
 void describe('HMAC-SHA1 signature 1.0: percent-encoding', () => {
-  void it('pe escapes !\'()* and space, and keeps ~ and -_. literal', () => {
+  void it("pe escapes !'()* and space, and keeps ~ and -_. literal", () => {
     assert.equal(pe("a+b/c= d*(')!~-_."), 'a%2Bb%2Fc%3D%20d%2A%28%27%29%21~-_.');
   });
 
@@ -107,10 +116,18 @@ void describe('HMAC-SHA1 signature 1.0: percent-encoding', () => {
   });
 
   void it('canonicalQuery sorts by key, then value, and keeps repeated names', () => {
-    assert.equal(canonicalQuery([['b', '2'], ['a', 'y'], ['a', 'x'], ['A', '']]), 'A=&a=x&a=y&b=2');
+    assert.equal(
+      canonicalQuery([
+        ['b', '2'],
+        ['a', 'y'],
+        ['a', 'x'],
+        ['A', ''],
+      ]),
+      'A=&a=x&a=y&b=2',
+    );
   });
 
-  void it('a request carrying the characters *()\'!~ in a value verifies', async () => {
+  void it("a request carrying the characters *()'!~ in a value verifies", async () => {
     const request = resigned(withQueryValue(d1(), 'Plaintext', "a+b/c= d*(')!~"));
     await verify(request);
   });
@@ -170,7 +187,11 @@ void describe('HMAC-SHA1 signature 1.0: malformed requests', () => {
 
   void it('an AccessKeyId given twice (query and form body) is refused with IncompleteSignature', async () => {
     const request = c3();
-    await assertRefused(verify({ ...request, formParams: [...request.formParams, ['AccessKeyId', 'otherid']] }), 'IncompleteSignature', 'repeated');
+    await assertRefused(
+      verify({ ...request, formParams: [...request.formParams, ['AccessKeyId', 'otherid']] }),
+      'IncompleteSignature',
+      'repeated',
+    );
   });
 });
 

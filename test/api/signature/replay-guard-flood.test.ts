@@ -49,13 +49,22 @@ describe('ReplayGuard under a flood', () => {
   it('when full it fails closed: every held nonce is still refused as a replay, and room comes back only as nonces expire', () => {
     const guard = new ReplayGuard({ maxEntries: 10_000 });
     for (let i = 0; i < 10_000; i += 1) guard.recordNonce('k', `n${i}`, T0, T0);
-    assert.equal(errorNameOf(() => guard.recordNonce('k', 'fresh', T0, T0 + MINUTE_MS)), 'Unavailable');
+    assert.equal(
+      errorNameOf(() => guard.recordNonce('k', 'fresh', T0, T0 + MINUTE_MS)),
+      'Unavailable',
+    );
     for (let i = 0; i < 10_000; i += 997) {
-      assert.equal(errorNameOf(() => guard.recordNonce('k', `n${i}`, T0, T0 + 14 * MINUTE_MS)), 'NonceReused');
+      assert.equal(
+        errorNameOf(() => guard.recordNonce('k', `n${i}`, T0, T0 + 14 * MINUTE_MS)),
+        'NonceReused',
+      );
     }
     // After the window (15 minutes of skew, 1 minute of clock-step allowance, one 10 s bucket):
     const later = T0 + MAX_CLOCK_SKEW_MS + MINUTE_MS + 20_000;
-    assert.equal(errorNameOf(() => guard.recordNonce('k', 'fresh', later, later)), 'accepted');
+    assert.equal(
+      errorNameOf(() => guard.recordNonce('k', 'fresh', later, later)),
+      'accepted',
+    );
     assert.equal(guard.size, 1);
   });
 
@@ -74,7 +83,11 @@ describe('ReplayGuard under a flood', () => {
       }
       while (pending.length > 0 && pending[0]!.at + MAX_CLOCK_SKEW_MS - 1000 <= now) {
         const { nonce, at } = pending.shift()!;
-        assert.equal(errorNameOf(() => guard.recordNonce('steady', nonce, at, now)), 'NonceReused', `replay of ${nonce} at +${(now - at) / 1000} s`);
+        assert.equal(
+          errorNameOf(() => guard.recordNonce('steady', nonce, at, now)),
+          'NonceReused',
+          `replay of ${nonce} at +${(now - at) / 1000} s`,
+        );
       }
       peak = Math.max(peak, guard.size);
     }

@@ -31,7 +31,11 @@ function assertRefused(action: () => void, errorName: ErrorKind, messagePart?: s
 
 /** A guard with no clock-step allowance and one-second buckets, so expiry times are exact. */
 function exactGuard(maxEntries?: number): ReplayGuard {
-  return new ReplayGuard({ clockStepBackAllowanceMs: 0, sweepGranularityMs: SECOND_MS, ...(maxEntries === undefined ? {} : { maxEntries }) });
+  return new ReplayGuard({
+    clockStepBackAllowanceMs: 0,
+    sweepGranularityMs: SECOND_MS,
+    ...(maxEntries === undefined ? {} : { maxEntries }),
+  });
 }
 
 void describe('ReplayGuard: window', () => {
@@ -354,11 +358,7 @@ void describe('NonceHasher', () => {
   const fixedKey = Uint8Array.from({ length: 16 }, (_, index) => index);
 
   void it('is the first 8 bytes of SHA-256(key ‖ decimal id length ‖ ":" ‖ UTF-16LE id and nonce)', () => {
-    const expected = createHash('sha256')
-      .update(fixedKey)
-      .update(Buffer.from('6:testidn1', 'utf16le'))
-      .digest()
-      .readBigUInt64BE(0);
+    const expected = createHash('sha256').update(fixedKey).update(Buffer.from('6:testidn1', 'utf16le')).digest().readBigUInt64BE(0);
     assert.equal(hashOf(new NonceHasher(fixedKey), 'testid', 'n1'), expected);
   });
 
@@ -418,7 +418,8 @@ function withDigest(snapshot: Buffer): Buffer {
 function assertCorrupt(snapshot: Uint8Array, message: RegExp, nowMs = T0): void {
   assert.throws(
     () => ReplayGuard.restore(snapshot, nowMs),
-    (error: unknown) => error instanceof SnapshotError && message.test(error.message) && error.message.startsWith('replay guard snapshot: '),
+    (error: unknown) =>
+      error instanceof SnapshotError && message.test(error.message) && error.message.startsWith('replay guard snapshot: '),
   );
 }
 
@@ -451,7 +452,10 @@ void describe('ReplayGuard: snapshot across a restart', () => {
   void it('restored pairs keep their exact expiry: refused up to it, accepted after it', () => {
     const old = exactGuard();
     old.recordNonce('testid', 'n1', T0, T0);
-    const restored = ReplayGuard.restore(old.exportSnapshot(T0 + MINUTE_MS), T0 + MINUTE_MS, { clockStepBackAllowanceMs: 0, sweepGranularityMs: SECOND_MS });
+    const restored = ReplayGuard.restore(old.exportSnapshot(T0 + MINUTE_MS), T0 + MINUTE_MS, {
+      clockStepBackAllowanceMs: 0,
+      sweepGranularityMs: SECOND_MS,
+    });
     assertRefused(() => restored.recordNonce('testid', 'n1', T0, T0 + MAX_CLOCK_SKEW_MS), 'NonceReused');
     restored.recordNonce('testid', 'n1', T0 + MAX_CLOCK_SKEW_MS + 1, T0 + MAX_CLOCK_SKEW_MS + 1);
   });
@@ -481,7 +485,8 @@ void describe('ReplayGuard: snapshot across a restart', () => {
 
   void it('round trips many pairs over many shards, and a re-export of the restored guard holds the same pairs and key', () => {
     const old = new ReplayGuard({ maxEntries: 100_000 });
-    for (let index = 0; index < 60_000; index += 1) old.recordNonce(`key-${index % 7}`, `nonce-${index}`, T0 + (index % 600) * SECOND_MS, T0 + MINUTE_MS);
+    for (let index = 0; index < 60_000; index += 1)
+      old.recordNonce(`key-${index % 7}`, `nonce-${index}`, T0 + (index % 600) * SECOND_MS, T0 + MINUTE_MS);
     const snapshot = old.exportSnapshot(T0 + MINUTE_MS);
     const restored = ReplayGuard.restore(snapshot, T0 + MINUTE_MS, { maxEntries: 100_000 });
     assert.equal(restored.size, 60_000);
