@@ -3,6 +3,7 @@
 import KmsModule, * as KmsModels from '@alicloud/kms20160120';
 import * as RpcClient from '@alicloud/rpc-client';
 import OpenApiModule, * as OpenApi from '@alicloud/openapi-core';
+import OpenApiClientModule, * as OpenApiClient from '@alicloud/openapi-client';
 import { TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET, type TestServer } from './server.js';
 
 export { KmsModels };
@@ -45,20 +46,53 @@ export function v3Caller(
     }),
   );
   return async (action, query) => {
-    const params = new Params({
-      action,
-      version: '2016-01-20',
-      protocol: 'HTTP',
-      pathname: '/',
-      method: 'POST',
-      authType: 'AK',
-      style: 'RPC',
-      reqBodyType: 'formData',
-      bodyType: 'json',
-    });
+    const params = new Params(kmsCallParams(action));
     const request = new OpenApiRequest({ query: stringifyQuery(query) });
     const response = await client.callApi(params, request, RuntimeOptions ? new RuntimeOptions({}) : {});
     return response.body;
+  };
+}
+
+/**
+ * `@alicloud/openapi-client` 0.4.15 `callApi` (signed by `@alicloud/openapi-util` 0.3.3) with the
+ * parameters the 2.x SDK passes: ACS3-HMAC-SHA256 by default, or the `signatureAlgorithm` given.
+ * Its errors are plain `Error`s with `code`, `message` and `data.statusCode`.
+ */
+export function openApiClientCaller(
+  server: Pick<TestServer, 'endpoint'>,
+  options: { signatureAlgorithm?: string; credentials?: Credentials } = {},
+): (action: string, query: Record<string, unknown>) => Promise<any> {
+  const Client: any = (OpenApiClientModule as any).default ?? OpenApiClientModule;
+  const OpenApiClientAny: any = OpenApiClient;
+  const client = new Client(
+    new OpenApiClientAny.Config({
+      ...(options.credentials ?? defaultCredentials),
+      endpoint: server.endpoint,
+      protocol: 'http',
+      ...(options.signatureAlgorithm ? { signatureAlgorithm: options.signatureAlgorithm } : {}),
+    }),
+  );
+  return async (action, query) => {
+    const params = new OpenApiClientAny.Params(kmsCallParams(action));
+    const request = new OpenApiClientAny.OpenApiRequest({ query: stringifyQuery(query) });
+    // A plain object serves as the RuntimeOptions: callApi only reads its optional fields.
+    const response = await client.callApi(params, request, {});
+    return response.body;
+  };
+}
+
+/** The Params the 2.x and 3.x SDKs give callApi for every KMS action: RPC, POST on `/`. */
+function kmsCallParams(action: string): Record<string, string> {
+  return {
+    action,
+    version: '2016-01-20',
+    protocol: 'HTTP',
+    pathname: '/',
+    method: 'POST',
+    authType: 'AK',
+    style: 'RPC',
+    reqBodyType: 'formData',
+    bodyType: 'json',
   };
 }
 

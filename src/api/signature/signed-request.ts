@@ -30,6 +30,7 @@ export interface SignedRequest {
 export const SignatureScheme = {
   HmacSha1V1: 'HMAC-SHA1',
   Acs3HmacSha256: 'ACS3-HMAC-SHA256',
+  Acs3HmacSm3: 'ACS3-HMAC-SM3',
 } as const;
 export type SignatureScheme = (typeof SignatureScheme)[keyof typeof SignatureScheme];
 

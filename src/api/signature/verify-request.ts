@@ -1,5 +1,5 @@
 import { KmsError } from '../../domain/errors.js';
-import { hasAcsAuthorization, parseAcs3HmacSha256 } from './acs3-hmac-sha256.js';
+import { hasAcsAuthorization, parseAcs3Hmac } from './acs3-hmac.js';
 import { looksLikeHmacSha1V1, parseHmacSha1V1 } from './hmac-sha1-v1.js';
 import type { SignatureClaim, SignedRequest, VerifiedCaller } from './signed-request.js';
 import { MAX_CLOCK_SKEW_MS, parseRequestTimestamp } from './timestamp.js';
@@ -17,9 +17,10 @@ export interface NonceRecorder {
 export type SecretLookup = (accessKeyId: string) => Promise<string | undefined>;
 
 /**
- * Verifies a signed request and names its caller. Both schemes the SDKs use are accepted: ACS3-
- * HMAC-SHA256 (an `Authorization: ACS3-…` header) and signature 1.0 HMAC-SHA1 (`Signature` among
- * the query or form parameters). The checks run in this order, each refusal from the catalog:
+ * Verifies a signed request and names its caller. The schemes the SDKs use are accepted: ACS3-
+ * HMAC-SHA256 and ACS3-HMAC-SM3 (an `Authorization: ACS3-…` header) and signature 1.0 HMAC-SHA1
+ * (`Signature` among the query or form parameters). The checks run in this order, each refusal
+ * from the catalog:
  *
  * 1. shape: unsigned, malformed or unsupported → `IncompleteSignature`; a common parameter
  *    absent → `MissingParameter` naming it;
@@ -48,7 +49,7 @@ export async function verifyRequest(
 // An ACS Authorization header wins over a `Signature` parameter: under ACS3 such a parameter is
 // merely part of the signed query.
 function parseClaim(req: SignedRequest): SignatureClaim {
-  if (hasAcsAuthorization(req)) return parseAcs3HmacSha256(req);
+  if (hasAcsAuthorization(req)) return parseAcs3Hmac(req);
   if (looksLikeHmacSha1V1(req)) return parseHmacSha1V1(req);
   throw new KmsError('IncompleteSignature', 'The request is not signed.');
 }

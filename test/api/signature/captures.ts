@@ -1,4 +1,4 @@
-// Reads the SDK captures fixture: every raw request block becomes a SignedRequest, decoded the
+// Reads the SDK captures fixtures: every raw request block becomes a SignedRequest, decoded the
 // way the HTTP layer will decode it (query and form bodies with URLSearchParams semantics).
 import { readFileSync } from 'node:fs';
 
@@ -8,7 +8,8 @@ import { parseRequestTimestamp } from '../../../src/api/signature/timestamp.js';
 export const TEST_ACCESS_KEY_ID = 'testid';
 export const TEST_SECRET = 'testsecret';
 
-const FIXTURE = new URL('../../fixtures/alibaba-sdk-captures.txt', import.meta.url);
+/** The fixtures in the capture layout: the research captures, and the ACS3-HMAC-SM3 ones. */
+export type CaptureFixture = 'alibaba-sdk-captures.txt' | 'alibaba-sdk-sm3-captures.txt';
 const BLOCK_START = '==================== ';
 const RAW_REQUEST_MARKER = '--- raw request #1 as received by the server:';
 const SECTION_PREFIX = '--- ';
@@ -27,15 +28,16 @@ export interface Capture {
   readonly stringToSign: string | undefined;
 }
 
-let cached: readonly Capture[] | undefined;
+const cached = new Map<CaptureFixture, readonly Capture[]>();
 
-export function loadCaptures(): readonly Capture[] {
-  cached ??= parseCaptures(readFileSync(FIXTURE, 'utf8'));
-  return cached;
+export function loadCaptures(fixture: CaptureFixture = 'alibaba-sdk-captures.txt'): readonly Capture[] {
+  const captures = cached.get(fixture) ?? parseCaptures(readFileSync(new URL(`../../fixtures/${fixture}`, import.meta.url), 'utf8'));
+  cached.set(fixture, captures);
+  return captures;
 }
 
-export function captureById(id: string): Capture {
-  const capture = loadCaptures().find((candidate) => candidate.id === id);
+export function captureById(id: string, fixture: CaptureFixture = 'alibaba-sdk-captures.txt'): Capture {
+  const capture = loadCaptures(fixture).find((candidate) => candidate.id === id);
   if (capture === undefined) throw new Error(`no capture ${id}`);
   return capture;
 }

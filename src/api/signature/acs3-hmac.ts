@@ -1,11 +1,38 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, getHashes } from 'node:crypto';
 
 import { KmsError } from '../../domain/errors.js';
 import { signaturesEqual } from './constant-time.js';
 import { canonicalQuery } from './percent-encode.js';
 import { headerValues, SignatureScheme, singleHeader, type SignatureClaim, type SignedRequest } from './signed-request.js';
 
-const SUPPORTED_ALGORITHM = 'ACS3-HMAC-SHA256';
+/** The ACS3 algorithms Arca verifies: one canonical request, and a digest chosen by the name. */
+export type Acs3HmacAlgorithm = typeof SignatureScheme.Acs3HmacSha256 | typeof SignatureScheme.Acs3HmacSm3;
+
+/**
+ * The OpenSSL digest each algorithm uses, as the SDKs do, for all three steps: the body hash, the
+ * hash of the canonical request and the HMAC. Both digests are 256 bits long.
+ */
+const DIGEST_OF: Readonly<Record<Acs3HmacAlgorithm, string>> = {
+  [SignatureScheme.Acs3HmacSha256]: 'sha256',
+  [SignatureScheme.Acs3HmacSm3]: 'sm3',
+};
+
+const ACS3_HMAC_ALGORITHMS: readonly Acs3HmacAlgorithm[] = [SignatureScheme.Acs3HmacSha256, SignatureScheme.Acs3HmacSm3];
+
+// A Node linked against an OpenSSL without SM3 (some FIPS builds) would throw on every SM3 request;
+// there the algorithm is refused as unsupported instead.
+const DIGESTS_OF_THIS_NODE: ReadonlySet<string> = new Set(getHashes());
+
+/**
+ * The algorithm named `name` in an Authorization header, when Arca verifies it and this Node's
+ * OpenSSL offers its digest; otherwise `undefined`.
+ */
+export function acs3HmacAlgorithmNamed(
+  name: string,
+  availableDigests: ReadonlySet<string> = DIGESTS_OF_THIS_NODE,
+): Acs3HmacAlgorithm | undefined {
+  return ACS3_HMAC_ALGORITHMS.find((algorithm) => algorithm === name && availableDigests.has(DIGEST_OF[algorithm]));
+}
 
 /**
  * Headers a signature must cover whatever the SDK: without them a captured request could be sent
@@ -17,6 +44,7 @@ const ALWAYS_SIGNED_HEADERS = ['host', 'x-acs-date', 'x-acs-signature-nonce', 'x
 const SIGNED_WHEN_PRESENT_HEADERS = ['x-acs-action', 'x-acs-version'] as const;
 
 interface AuthorizationFields {
+  readonly algorithm: Acs3HmacAlgorithm;
   readonly accessKeyId: string;
   readonly signedHeaders: readonly string[];
   readonly signature: string;
@@ -32,32 +60,35 @@ export function hasAcsAuthorization(request: SignedRequest): boolean {
 }
 
 /**
- * Parses an ACS3-HMAC-SHA256 request (`Authorization: ACS3-HMAC-SHA256 Credential=<id>,
- * SignedHeaders=<h1;h2…>,Signature=<hex>`). Refuses with `IncompleteSignature` when the header is
- * malformed, the algorithm is another one (ACS3-HMAC-SM3, ACS3-RSA-SHA256, ACS4-*), a signed header
+ * Parses an ACS3-HMAC-SHA256 or ACS3-HMAC-SM3 request (`Authorization: <algorithm>
+ * Credential=<id>,SignedHeaders=<h1;h2…>,Signature=<hex>`). Refuses with `IncompleteSignature` when
+ * the header is malformed, the algorithm is another one (ACS3-RSA-SHA256, ACS4-*), a signed header
  * is absent, or a header that must be signed is not.
+ *
+ * The two algorithms differ only in the digest. ACS3-HMAC-SM3 still carries its (SM3) body hash in
+ * `x-acs-content-sha256`: both SDK cores name the header so whatever the algorithm.
  *
  * The canonical request is rebuilt from the decoded query and the header values, never from the raw
  * request line. The signer's list of signed headers is honoured as sent (the SDK signs every
  * `x-acs-*` header it sets, `x-acs-credentials-provider` included), subject to the minimum above.
  */
-export function parseAcs3HmacSha256(request: SignedRequest): SignatureClaim {
-  const { accessKeyId, signedHeaders, signature } = parseAuthorization(request);
+export function parseAcs3Hmac(request: SignedRequest): SignatureClaim {
+  const { algorithm, accessKeyId, signedHeaders, signature } = parseAuthorization(request);
   requireSecurityRelevantHeadersSigned(request, signedHeaders);
   requireSignedHeadersPresent(request, signedHeaders);
 
-  const actualBodyHash = sha256Hex(request.body);
+  const actualBodyHash = acs3PayloadHash(algorithm, request.body);
   // Compared outside the HMAC on purpose: the hash names public bytes, and an SDK that hashed a
   // different body than it sent must fail even though the header itself is signed.
   const declaredBodyHashMatches = requiredHeader(request, 'x-acs-content-sha256') === actualBodyHash;
-  const stringToSign = acs3StringToSign(canonicalRequest(request, signedHeaders, actualBodyHash));
+  const stringToSign = acs3StringToSign(algorithm, canonicalRequest(request, signedHeaders, actualBodyHash));
 
   return {
-    scheme: SignatureScheme.Acs3HmacSha256,
+    scheme: algorithm,
     accessKeyId,
     nonce: requiredHeader(request, 'x-acs-signature-nonce'),
     timestampText: requiredHeader(request, 'x-acs-date'),
-    isSignedWith: (secret) => signaturesEqual(acs3Signature(stringToSign, secret), signature) && declaredBodyHashMatches,
+    isSignedWith: (secret) => signaturesEqual(acs3Signature(algorithm, stringToSign, secret), signature) && declaredBodyHashMatches,
   };
 }
 
@@ -77,13 +108,19 @@ export function canonicalRequest(request: SignedRequest, signedHeaders: readonly
   ].join('\n');
 }
 
-export function acs3StringToSign(canonical: string): string {
-  return `${SUPPORTED_ALGORITHM}\n${sha256Hex(Buffer.from(canonical, 'utf8'))}`;
+/** `HashedRequestPayload`: hex(digest(raw body bytes)), lower case. */
+export function acs3PayloadHash(algorithm: Acs3HmacAlgorithm, body: Buffer): string {
+  return hexDigest(algorithm, body);
 }
 
-/** hex(HMAC-SHA256(key = secret, stringToSign)), lower case. */
-export function acs3Signature(stringToSign: string, secret: string): string {
-  return createHmac('sha256', secret).update(stringToSign, 'utf8').digest('hex');
+/** `<algorithm>\n` + hex(digest(canonical request)). */
+export function acs3StringToSign(algorithm: Acs3HmacAlgorithm, canonical: string): string {
+  return `${algorithm}\n${hexDigest(algorithm, Buffer.from(canonical, 'utf8'))}`;
+}
+
+/** hex(HMAC-digest(key = secret, stringToSign)), lower case. */
+export function acs3Signature(algorithm: Acs3HmacAlgorithm, stringToSign: string, secret: string): string {
+  return createHmac(DIGEST_OF[algorithm], secret).update(stringToSign, 'utf8').digest('hex');
 }
 
 // `name:value\n` per signed header, in the (sorted) signed order. The host value keeps its port.
@@ -103,12 +140,14 @@ function canonicalHeaders(request: SignedRequest, signedHeaders: readonly string
 function parseAuthorization(request: SignedRequest): AuthorizationFields {
   const authorization = singleHeader(request, 'authorization') ?? '';
   const separator = authorization.indexOf(' ');
-  const algorithm = separator === -1 ? authorization : authorization.slice(0, separator);
-  if (algorithm !== SUPPORTED_ALGORITHM) {
-    throw new KmsError('IncompleteSignature', `The signature algorithm ${algorithm} is not supported.`);
+  const algorithmName = separator === -1 ? authorization : authorization.slice(0, separator);
+  const algorithm = acs3HmacAlgorithmNamed(algorithmName);
+  if (algorithm === undefined) {
+    throw new KmsError('IncompleteSignature', `The signature algorithm ${algorithmName} is not supported.`);
   }
   const fields = parseAuthorizationFields(separator === -1 ? '' : authorization.slice(separator + 1));
   return {
+    algorithm,
     accessKeyId: requiredField(fields, 'Credential'),
     signedHeaders: parseSignedHeaderList(requiredField(fields, 'SignedHeaders')),
     signature: parseHexSignature(requiredField(fields, 'Signature')),
@@ -147,6 +186,7 @@ function parseSignedHeaderList(text: string): readonly string[] {
   return names;
 }
 
+// 64 digits: both digests are 256 bits.
 function parseHexSignature(text: string): string {
   if (!/^[0-9a-f]{64}$/.test(text)) {
     throw new KmsError('IncompleteSignature', 'The signature must be 64 lower-case hexadecimal digits.');
@@ -184,6 +224,6 @@ function requiredHeader(request: SignedRequest, name: string): string {
   return value;
 }
 
-function sha256Hex(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
+function hexDigest(algorithm: Acs3HmacAlgorithm, bytes: Buffer): string {
+  return createHash(DIGEST_OF[algorithm]).update(bytes).digest('hex');
 }
