@@ -35,7 +35,10 @@ import { exportDataKeyAction } from './actions/export-data-key.js';
 import { generateAndExportDataKeyAction } from './actions/generate-and-export-data-key.js';
 import type { AnyWireAction } from './wire-action.js';
 
-/** Every action the API answers, listed by hand. An action not listed here does not exist. */
+/**
+ * Every action the API answers, listed by hand. An action of Alibaba's API that is not listed here
+ * is in `unsupported-actions.ts` (refused by name); any other name does not exist.
+ */
 const ACTIONS: readonly AnyWireAction[] = [
   createKeyAction,
   describeKeyAction,

@@ -43,6 +43,14 @@ export const ALIBABA_ERRORS: Readonly<Record<ErrorKind, AlibabaError>> = {
     code: 'InvalidAction.NotFound',
     message: 'Specified api is not found, please check your url and method.',
   },
+  // Alibaba's KMS documents 400 UnsupportedOperation, "This action is not supported."; Arca adds
+  // the action's name, so the refusal does not read like the typo InvalidAction.NotFound is for.
+  // Only names from the unsupported list ever reach this message, never arbitrary input.
+  ActionNotSupported: {
+    httpStatus: 400,
+    code: 'UnsupportedOperation',
+    message: 'This action is not supported: {0} is an action of the KMS API 2016-01-20 that this server does not implement.',
+  },
   MethodNotAllowed: { httpStatus: 403, code: 'UnsupportedHTTPMethod', message: 'This http method is not supported.' },
   RequestTooLarge: { httpStatus: 413, code: 'InvalidParameter.RequestTooLarge', message: 'The request is larger than the server accepts.' },
   // Alibaba's secrets documentation uses 429 with this code; the 3.x SDKs raise a ThrottlingError

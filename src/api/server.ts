@@ -16,6 +16,7 @@ import type { AccessKeyRateLimiter } from './rate-limiter.js';
 import { decodeFormBody, isFormContentType, mergeParameters, splitRequestTarget, type ParamPairs } from './request-parsing.js';
 import type { SignedRequest } from './signature/signed-request.js';
 import { verifyRequest, type NonceRecorder } from './signature/verify-request.js';
+import { UNSUPPORTED_ACTIONS } from './unsupported-actions.js';
 import type { WireBody } from './wire-action.js';
 import { WireParams } from './wire-params.js';
 
@@ -110,8 +111,13 @@ async function serveCall(deps: ApiDependencies, request: FastifyRequest, call: C
   if (version === undefined || version === '') throw new KmsError('MissingInput', 'Version');
   if (version !== API_VERSION) throw new KmsError('InvalidInput', 'Version');
   const entry = ACTION_TABLE.get(action);
-  if (!entry) throw new KmsError('UnknownAction');
+  if (!entry) throw unservedActionError(action);
   return entry.run(params, (operation, input) => call.execute(operation, input), deps.scope);
+}
+
+/** An action of the API that Arca lacks says so by name; any other name does not exist. */
+function unservedActionError(action: string): KmsError {
+  return UNSUPPORTED_ACTIONS.has(action) ? new KmsError('ActionNotSupported', action) : new KmsError('UnknownAction');
 }
 
 async function authenticate(deps: ApiDependencies, signed: SignedRequest, call: Call): Promise<Caller> {

@@ -24,6 +24,8 @@ export const ErrorKinds = {
   NonceReused: { fault: 'caller', field: false, message: 'The request nonce was used already.' },
   UnknownAccessKey: { fault: 'caller', field: false, message: 'The access key is unknown or not enabled.' },
   UnknownAction: { fault: 'caller', field: false, message: 'The action does not exist.' },
+  /** An action of the API that this server does not implement; args: the action. */
+  ActionNotSupported: { fault: 'caller', field: false, message: 'The action {0} is not supported by this server.' },
   MethodNotAllowed: { fault: 'caller', field: false, message: 'The HTTP method is not supported.' },
   RequestTooLarge: { fault: 'caller', field: false, message: 'The request is larger than the server accepts.' },
   Throttled: { fault: 'caller', field: false, message: 'The access key sent more requests than its rate allows.' },

@@ -397,6 +397,36 @@ describe('errors and service actions through the 1.2.0 client', () => {
     assert.equal((await describeKey(key.keyId)).keyState, 'Enabled');
   });
 
+  it('refuses the secret, asymmetric and public-key methods of the client with UnsupportedOperationError naming the action', async () => {
+    const key = await createKey();
+    const refusals: Array<[string, () => Promise<unknown>]> = [
+      ['CreateSecret', () => client.createSecret(new M.CreateSecretRequest({ secretName: 'app/db', versionId: 'v1', secretData: 'pw' }))],
+      ['GetSecretValue', () => client.getSecretValue(new M.GetSecretValueRequest({ secretName: 'app/db' }))],
+      ['ListSecrets', () => client.listSecrets(new M.ListSecretsRequest({}))],
+      [
+        'AsymmetricSign',
+        () =>
+          client.asymmetricSign(
+            new M.AsymmetricSignRequest({
+              keyId: key.keyId,
+              keyVersionId: key.primaryKeyVersion,
+              algorithm: 'RSA_PSS_SHA_256',
+              digest: 'AAAA',
+            }),
+          ),
+      ],
+      ['GetPublicKey', () => client.getPublicKey(new M.GetPublicKeyRequest({ keyId: key.keyId, keyVersionId: key.primaryKeyVersion }))],
+    ];
+    for (const [action, send] of refusals) {
+      await expectV1Error(send(), {
+        code: 'UnsupportedOperation',
+        statusCode: 400,
+        message: `This action is not supported: ${action} is an action of the KMS API 2016-01-20 that this server does not implement.`,
+      });
+    }
+    assert.equal((await describeKey(key.keyId)).keyState, 'Enabled');
+  });
+
   it('answers DescribeRegions, DescribeService and GetRandomPassword', async () => {
     const regions = await client.describeRegions(new M.DescribeRegionsRequest({}));
     assert.deepEqual(

@@ -397,6 +397,18 @@ const CASES: readonly RefusalCase[] = [
     ],
   },
   {
+    behaviour: 'an action of the reference that Arca lacks is 400 UnsupportedOperation naming it',
+    expected: {
+      code: 'UnsupportedOperation',
+      statusCode: 400,
+      message: 'This action is not supported: GetSecretValue is an action of the KMS API 2016-01-20 that this server does not implement.',
+    },
+    requests: () => [
+      ['GetSecretValue', { SecretName: 'app/db' }],
+      ['GetSecretValue', {}],
+    ],
+  },
+  {
     behaviour: 'an unknown action is 404 InvalidAction.NotFound',
     expected: { code: 'InvalidAction.NotFound', statusCode: 404 },
     requests: (fx) => [
