@@ -190,6 +190,8 @@ export function generateSm2KeyPair(): Sm2KeyPair {
 /**
  * The point of an SM2 SubjectPublicKeyInfo (exactly the DER that `generateSm2KeyPair` and
  * OpenSSL write: uncompressed point); undefined unless it is one, with a point on the curve.
+ * The identity cannot pass: its encoding (one zero byte) has another length, and (0, 0) is not
+ * on the curve (b ≠ 0). The cofactor is 1, so every point that passes has the group's order n.
  */
 export function sm2PointFromSpki(spki: Buffer): Sm2Point | undefined {
   if (spki.length !== SM2_SPKI_PREFIX.length + 65 || !spki.subarray(0, SM2_SPKI_PREFIX.length).equals(SM2_SPKI_PREFIX)) return undefined;

@@ -1,4 +1,5 @@
 import { KmsError } from './errors.js';
+import { readFlatJsonObject } from './flat-json-object.js';
 
 /**
  * An encryption context: string keys to string values, bound to a ciphertext as additional
@@ -18,22 +19,25 @@ export type EncryptionContext = ReadonlyMap<string, string>;
 export const MAX_ENCRYPTION_CONTEXT_LENGTH = 8192;
 export const EMPTY_CONTEXT: EncryptionContext = new Map();
 
-/** Parses the JSON form; `parameter` names the wire parameter in the error. */
+/**
+ * Parses the JSON form; `parameter` names the wire parameter in the error. A repeated key is
+ * refused, not resolved: `JSON.parse` would keep the last value, so `{"a":"1","a":"2"}` would
+ * open what `{"a":"2"}` sealed, and which of the two a caller meant is anyone's guess.
+ */
 export function parseEncryptionContextJson(json: string, parameter: string): EncryptionContext {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch {
-    throw new KmsError('InvalidInput', parameter);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new KmsError('InvalidInput', parameter);
-  }
-  return contextFromEntries(Object.entries(parsed), parameter);
+  const members = readFlatJsonObject(json);
+  if (members === undefined) throw new KmsError('InvalidInput', parameter);
+  return contextFromEntries(members, parameter);
 }
+
+/** A UTF-16 code unit of a surrogate that is not half of a pair: UTF-8 has no encoding for it. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
 
 /**
  * Builds a context from pairs (the flattened `EncryptionContext.k=v` form arrives this way).
+ * Every key and value must be a string of Unicode characters: a lone surrogate (from a `\ud800`
+ * escape) has no UTF-8 form, and Buffer.from would write U+FFFD for it, so `{"k":"\ud800"}` and
+ * `{"k":"\ufffd"}` would encode alike and open each other's blobs. A repeated key is refused.
  * The 8192-character limit is measured on the compact JSON form of the context, so both wire
  * forms, and JSON with or without whitespace, are held to the same limit.
  */
@@ -41,6 +45,7 @@ export function contextFromEntries(entries: ReadonlyArray<readonly [string, unkn
   const context = new Map<string, string>();
   for (const [key, value] of entries) {
     if (typeof value !== 'string' || context.has(key)) throw new KmsError('InvalidInput', parameter);
+    if (LONE_SURROGATE.test(key) || LONE_SURROGATE.test(value)) throw new KmsError('InvalidInput', parameter);
     context.set(key, value);
   }
   if (JSON.stringify(Object.fromEntries(context)).length > MAX_ENCRYPTION_CONTEXT_LENGTH) {

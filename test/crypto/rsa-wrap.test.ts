@@ -12,6 +12,7 @@ import {
   type OaepHash,
 } from '../../src/crypto/rsa-wrap.js';
 import { SecretBytes } from '../../src/crypto/secret-bytes.js';
+import { rsaSpki, unsafeRsaPublicKeys } from '../support/unsafe-public-keys.js';
 
 interface OaepCase {
   tcId: number;
@@ -167,5 +168,22 @@ describe('RSA export and public keys', () => {
     assert.equal(rsa2048PublicKeyFromSpki(rsa3072), undefined);
     assert.equal(rsa2048PublicKeyFromSpki(ec), undefined);
     assert.equal(rsa2048PublicKeyFromSpki(randomBytes(100)), undefined);
+  });
+
+  // Before this check, an even modulus and e = n threw inside OpenSSL at the encryption (a 500),
+  // and e = 1 returned the OAEP-padded data key in the clear, which anyone can unpad.
+  for (const { label, spki } of unsafeRsaPublicKeys()) {
+    it(`refuses ${label}`, () => {
+      assert.equal(rsa2048PublicKeyFromSpki(spki), undefined);
+    });
+  }
+
+  it('accepts a genuine RSA-2048 key rebuilt from its numbers, and one with a larger odd e', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const jwk = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
+    const n = BigInt(`0x${Buffer.from(jwk.n ?? '', 'base64url').toString('hex')}`);
+    assert.ok(rsa2048PublicKeyFromSpki(rsaSpki(n, 65537n)));
+    const withLargeE = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 2_147_483_647 });
+    assert.ok(rsa2048PublicKeyFromSpki(withLargeE.publicKey.export({ type: 'spki', format: 'der' })));
   });
 });

@@ -12,6 +12,7 @@ import {
   sm2PointFromSpki,
 } from '../../src/crypto/sm2.js';
 import { opensslSm2Decrypt, opensslSm2Encrypt, opensslSm2KeyPair } from '../support/openssl-sm2.js';
+import { sm2Spki, unsafeSm2PublicKeys } from '../support/unsafe-public-keys.js';
 
 function tlv(tag: number, value: Buffer): Buffer {
   const length = value.length < 0x80 ? Buffer.of(value.length) : Buffer.of(0x81, value.length);
@@ -108,6 +109,18 @@ describe('SM2 public-key encryption (GM/T 0003.4, GM/T 0009 DER)', () => {
     assert.equal(sm2PointFromSpki(tampered), undefined);
     assert.equal(sm2PointFromSpki(pair.publicKeySpki.subarray(1)), undefined);
     assert.equal(sm2PointFromSpki(Buffer.alloc(0)), undefined);
+  });
+
+  for (const { label, spki } of unsafeSm2PublicKeys(generateSm2KeyPair().publicKeySpki)) {
+    it(`refuses as a public key ${label}`, () => {
+      assert.equal(sm2PointFromSpki(spki), undefined);
+    });
+  }
+
+  it('reads a genuine key rebuilt by the crafting helper (so the refusals above are the points, not the DER)', () => {
+    const genuine = generateSm2KeyPair().publicKeySpki;
+    assert.deepEqual(sm2Spki(genuine.subarray(genuine.length - 65)), genuine);
+    assert.ok(sm2PointFromSpki(sm2Spki(genuine.subarray(genuine.length - 65))));
   });
 
   it('the DER codec writes what openssl writes', () => {

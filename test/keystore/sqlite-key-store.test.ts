@@ -4,11 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { Origin } from '../../src/domain/key-spec.js';
 import { StoreConflictError } from '../../src/domain/ports.js';
 import { MIGRATIONS, SchemaTooNewError, applyMigrations, type Migration } from '../../src/keystore/sqlite/migrations.js';
 import { CorruptRowError, keyToRow, keyVersionToRow } from '../../src/keystore/sqlite/rows.js';
 import { SqliteKeyStore } from '../../src/keystore/sqlite/sqlite-key-store.js';
-import { makeAccessKey, makeAlias, makeKeyWithVersion, rotated, T0 } from './fixtures.js';
+import { makeAccessKey, makeAlias, makeKeyWithVersion, rotated, sealedOf, T0 } from './fixtures.js';
 import { describeKeyStoreContract } from './key-store-contract.js';
 
 const LATEST_VERSION = MIGRATIONS.length;
@@ -268,7 +269,7 @@ void describe('SqliteKeyStore (SQLite only)', () => {
     );
   });
 
-  void it('runs in WAL mode with synchronous FULL, foreign keys on and a busy timeout', async () => {
+  void it('runs in WAL mode with synchronous FULL, foreign keys on, secure_delete on and a busy timeout', async () => {
     const store = SqliteKeyStore.open(file);
     try {
       const settings = await store.connectionSettings();
@@ -276,6 +277,7 @@ void describe('SqliteKeyStore (SQLite only)', () => {
       assert.equal(settings.synchronous, 'FULL');
       assert.equal(settings.foreignKeys, true);
       assert.ok(settings.busyTimeoutMs > 0, `busy_timeout is ${settings.busyTimeoutMs}`);
+      assert.equal(settings.secureDelete, true);
     } finally {
       await store.close();
     }
@@ -284,6 +286,80 @@ void describe('SqliteKeyStore (SQLite only)', () => {
       withRawDatabase(file, (db) => db.pragma('journal_mode', { simple: true })),
       'wal',
     );
+  });
+
+  void describe('destroyed material leaves the files', () => {
+    /** Names of the store's files (read raw, as they are on disk now) that hold `bytes`. */
+    const filesHolding = (bytes: Buffer): string[] =>
+      ['arca.db', 'arca.db-wal', 'arca.db-shm'].filter((name) => {
+        const onDisk = path.join(dir, name);
+        return fs.existsSync(onDisk) && fs.readFileSync(onDisk).includes(bytes);
+      });
+
+    void it('deleteKey zeroes the versions’ sealed material in arca.db and truncates the WAL; the other keys stay', async () => {
+      const store = SqliteKeyStore.open(file);
+      try {
+        const kept = makeKeyWithVersion();
+        const doomed = makeKeyWithVersion();
+        await Promise.all([store.createKey(kept.key, kept.version), store.createKey(doomed.key, doomed.version)]);
+        assert.deepEqual(filesHolding(sealedOf(doomed.version)), ['arca.db-wal']);
+
+        await store.deleteKey(doomed.key.keyId, doomed.key.revision);
+
+        assert.deepEqual(filesHolding(sealedOf(doomed.version)), []);
+        assert.equal(fs.statSync(`${file}-wal`).size, 0, 'the WAL is truncated');
+        assert.deepEqual(filesHolding(sealedOf(kept.version)), ['arca.db'], 'the kept key is now in the database file');
+      } finally {
+        await store.close();
+      }
+    });
+
+    void it('replaceKeyMaterial that removes the material leaves its sealed bytes in no file', async () => {
+      const store = SqliteKeyStore.open(file);
+      try {
+        const { key, version } = makeKeyWithVersion({ origin: Origin.External });
+        await store.createKey(key, version);
+        await store.replaceKeyMaterial({ ...key, revision: key.revision + 1 }, { ...version, material: null }, key.revision);
+        assert.deepEqual(filesHolding(sealedOf(version)), []);
+      } finally {
+        await store.close();
+      }
+    });
+
+    void it('a write that destroys nothing does not checkpoint: the WAL keeps growing as group commit wants', async () => {
+      const store = SqliteKeyStore.open(file);
+      try {
+        const first = makeKeyWithVersion();
+        await store.createKey(first.key, first.version);
+        const next = rotated(first.key, T0 + 1);
+        await store.addKeyVersion(next.key, next.version, first.key.revision);
+        assert.deepEqual(filesHolding(sealedOf(next.version)), ['arca.db-wal']);
+      } finally {
+        await store.close();
+      }
+    });
+
+    void it('when a reader of another connection keeps the WAL, the truncation is owed and done after the next commit', async () => {
+      const store = SqliteKeyStore.open(file);
+      const reader = new Database(file);
+      try {
+        const doomed = makeKeyWithVersion();
+        await store.createKey(doomed.key, doomed.version);
+        reader.prepare('BEGIN').run();
+        reader.prepare('SELECT count(*) FROM keys').get();
+
+        await store.deleteKey(doomed.key.keyId, doomed.key.revision);
+        assert.equal(await store.getKey(doomed.key.keyId), undefined, 'the deletion committed all the same');
+        assert.notDeepEqual(filesHolding(sealedOf(doomed.version)), [], 'the reader’s snapshot still needs the WAL');
+
+        reader.prepare('COMMIT').run();
+        await store.putMetadata('any-write', Buffer.from('x'));
+        assert.deepEqual(filesHolding(sealedOf(doomed.version)), []);
+      } finally {
+        reader.close();
+        await store.close();
+      }
+    });
   });
 
   void it('two connections to one file see each other’s writes and refuse each other’s stale revisions', async () => {

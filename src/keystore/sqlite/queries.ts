@@ -187,8 +187,12 @@ export const SET_BUSY_TIMEOUT = (milliseconds: number): string => `busy_timeout 
 export const SET_JOURNAL_MODE_WAL = 'journal_mode = WAL';
 export const SET_SYNCHRONOUS_FULL = 'synchronous = FULL';
 export const SET_FOREIGN_KEYS_ON = 'foreign_keys = ON';
+export const SET_SECURE_DELETE_ON = 'secure_delete = ON';
+/** Copies every WAL frame into the database file, then truncates the WAL to zero bytes. */
+export const WAL_CHECKPOINT_TRUNCATE = 'wal_checkpoint(TRUNCATE)';
 
 export const PRAGMA_JOURNAL_MODE = 'journal_mode';
 export const PRAGMA_SYNCHRONOUS = 'synchronous';
 export const PRAGMA_FOREIGN_KEYS = 'foreign_keys';
 export const PRAGMA_BUSY_TIMEOUT = 'busy_timeout';
+export const PRAGMA_SECURE_DELETE = 'secure_delete';

@@ -44,6 +44,12 @@ import {
 
 /** How long a write waits for another connection (or process) to release the file. */
 const BUSY_TIMEOUT_MS = 5000;
+/**
+ * How long the WAL truncation after a destruction waits for other connections' readers. It runs
+ * on the event loop after a commit, so it must not wait as long as a write may; when it cannot
+ * finish in time it is tried again after the next commit.
+ */
+const WAL_TRUNCATION_TIMEOUT_MS = 250;
 
 const SYNCHRONOUS_LEVELS = ['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const;
 type SynchronousLevel = (typeof SYNCHRONOUS_LEVELS)[number];
@@ -54,6 +60,14 @@ export interface ConnectionSettings {
   readonly synchronous: SynchronousLevel | 'unknown';
   readonly foreignKeys: boolean;
   readonly busyTimeoutMs: number;
+  readonly secureDelete: boolean;
+}
+
+/** What `PRAGMA wal_checkpoint` answers: `busy` is 1 when it could not finish. */
+interface CheckpointRow {
+  readonly busy: number;
+  readonly log: number;
+  readonly checkpointed: number;
 }
 
 interface PageParameters {
@@ -125,6 +139,15 @@ function configureConnection(db: Database.Database): void {
   // In WAL mode NORMAL may lose the last commits on power loss; FULL syncs the WAL on every commit.
   db.pragma(sql.SET_SYNCHRONOUS_FULL);
   db.pragma(sql.SET_FOREIGN_KEYS_ON);
+  // A deleted row's bytes would otherwise stay in the freed space of its page until reused: a
+  // destroyed key's sealed material would still be in the file, and the root key opens it.
+  // With secure_delete SQLite overwrites deleted content with zeros (see #truncateWal for the WAL).
+  db.pragma(sql.SET_SECURE_DELETE_ON);
+}
+
+/** Whether committing `write` destroys sealed key material (a deleted key, or material removed). */
+function destroysKeyMaterial(write: StoreWrite): boolean {
+  return write.kind === 'delete-key' || (write.kind === 'replace-key-material' && write.version.material === null);
 }
 
 // Conflicts are recognised by SQLite's extended result code, never by the message text.
@@ -171,6 +194,8 @@ function countOf(row: CountRow | undefined): number {
 
 interface QueuedWrite {
   readonly work: () => unknown;
+  /** Once it commits, the WAL is truncated, so that no earlier frame keeps what it destroyed. */
+  readonly destroysMaterial: boolean;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -196,12 +221,20 @@ interface QueuedWrite {
  * inside its one savepoint, so it commits whole or is rolled back whole, and the single-write
  * methods are batches of one. Its work is synchronous and holds no savepoint open across an
  * await, which is what keeps the writes of one group from seeing each other half done.
+ *
+ * Destruction. A group that destroyed key material (a key deleted, imported material removed) is
+ * followed, before its promises settle, by a checkpoint that truncates the WAL: secure_delete has
+ * zeroed the rows' bytes in their pages, and the checkpoint moves those pages into the database
+ * file and drops every older WAL frame that still held the material. So when a deletion resolves,
+ * the sealed material is in none of the store's files.
  */
 export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   readonly #db: Database.Database;
   readonly #statements: Statements;
   #queuedWrites: QueuedWrite[] = [];
   #flushScheduled = false;
+  /** A WAL truncation after a destruction could not finish (another connection was reading). */
+  #walTruncationOwed = false;
 
   private constructor(db: Database.Database) {
     this.#db = db;
@@ -360,7 +393,7 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
     return this.#write(() => {
       requireWellFormedBatch(writes);
       for (const write of writes) this.#apply(write);
-    });
+    }, writes.some(destroysKeyMaterial));
   }
 
   close(): Promise<void> {
@@ -377,13 +410,14 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
       synchronous: SYNCHRONOUS_LEVELS[Number(this.#db.pragma(sql.PRAGMA_SYNCHRONOUS, { simple: true }))] ?? 'unknown',
       foreignKeys: this.#db.pragma(sql.PRAGMA_FOREIGN_KEYS, { simple: true }) === 1,
       busyTimeoutMs: Number(this.#db.pragma(sql.PRAGMA_BUSY_TIMEOUT, { simple: true })),
+      secureDelete: this.#db.pragma(sql.PRAGMA_SECURE_DELETE, { simple: true }) === 1,
     }));
   }
 
   /** Queues `work` for the next group commit (see the class comment). */
-  #write<T>(work: () => T): Promise<T> {
+  #write<T>(work: () => T, destroysMaterial = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queuedWrites.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.#queuedWrites.push({ work, destroysMaterial, resolve: resolve as (value: unknown) => void, reject });
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
         setImmediate(() => this.#commitQueuedWrites());
@@ -395,6 +429,7 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
    * BEGIN IMMEDIATE, each queued write in a savepoint (better-sqlite3 nests transactions that
    * way), COMMIT; then every promise settles. If the transaction itself fails (BEGIN or COMMIT:
    * busy, disk full), every write of the batch is refused with that error and none took effect.
+   * After a COMMIT that destroyed key material, the WAL is truncated before the promises settle.
    */
   #commitQueuedWrites(): void {
     this.#flushScheduled = false;
@@ -419,6 +454,8 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
       for (const { reject } of batch) reject(error);
       return;
     }
+    const destroyed = batch.some(({ destroysMaterial }, index) => destroysMaterial && outcomes[index]?.ok === true);
+    if (destroyed || this.#walTruncationOwed) this.#truncateWal();
     batch.forEach(({ resolve, reject }, index) => {
       const outcome = outcomes[index];
       if (outcome?.ok === true) resolve(outcome.value);
@@ -426,7 +463,29 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
     });
   }
 
-  /** A deferred transaction: every statement in `work` reads the same snapshot. */
+  /**
+   * Checkpoints the WAL into the database file and truncates it to zero bytes. In WAL mode a
+   * committed page reaches arca.db only at a checkpoint, and the WAL keeps the frames of earlier
+   * commits (the material as it was inserted) until they are overwritten; truncation is what
+   * removes them. It waits at most WAL_TRUNCATION_TIMEOUT_MS for readers of other connections to
+   * leave the WAL; when it cannot finish (busy, or an I/O error), the writes have committed all
+   * the same, so it is owed and tried again after the next commit.
+   */
+  #truncateWal(): void {
+    // Nothing here may throw: the group's promises settle after it.
+    try {
+      this.#db.pragma(sql.SET_BUSY_TIMEOUT(WAL_TRUNCATION_TIMEOUT_MS));
+      try {
+        const [result] = this.#db.pragma(sql.WAL_CHECKPOINT_TRUNCATE) as CheckpointRow[];
+        this.#walTruncationOwed = result?.busy !== 0;
+      } finally {
+        this.#db.pragma(sql.SET_BUSY_TIMEOUT(BUSY_TIMEOUT_MS));
+      }
+    } catch {
+      this.#walTruncationOwed = true;
+    }
+  }
+
   /** A read of several statements, in one deferred transaction so that they see one snapshot. */
   #read<T>(work: () => T): Promise<T> {
     return settle(() => this.#db.transaction(work).deferred());

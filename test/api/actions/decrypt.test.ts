@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { signAcs3 } from '../../support/acs3-signer.js';
+import { ADMIN_CREDENTIALS, INJECT_HOST } from '../../support/inject-api.js';
 import {
   apiForFile,
   createKey,
@@ -12,6 +14,7 @@ import {
   fieldsOf,
   flipBit,
   INVALID_CIPHERTEXT,
+  invalid,
   KEY_NOT_FOUND,
   missing,
   moveTo,
@@ -89,6 +92,48 @@ describe('Decrypt', () => {
     }
     refused(await api().call('Decrypt', { CiphertextBlob: boundBlob }), INVALID_CIPHERTEXT);
     refused(await api().call('Decrypt', { CiphertextBlob: blob, EncryptionContext: { a: '1' } }), INVALID_CIPHERTEXT);
+  });
+
+  it('refuses a context with a lone surrogate or a repeated key with InvalidParameter EncryptionContext: {"k":"\\ud800"} opened what {"k":"\\ufffd"} sealed, and {"a":"1","a":"2"} what {"a":"2"} sealed', async () => {
+    const replacementBlob = await encryptUnder(api(), key.KeyId, 'sealed under U+FFFD', { k: '\ufffd' });
+    // JSON.stringify writes the lone surrogate as the escape \ud800, as a client's JSON would.
+    refused(
+      await api().call('Decrypt', { CiphertextBlob: replacementBlob, EncryptionContext: { k: '\ud800' } }),
+      invalid('EncryptionContext'),
+    );
+    refused(
+      await api().call('Decrypt', { CiphertextBlob: replacementBlob, EncryptionContext: '{"\\udfff":"x","k":"\\ufffd"}' }),
+      invalid('EncryptionContext'),
+    );
+    assert.equal(
+      ok(await api().call('Decrypt', { CiphertextBlob: replacementBlob, EncryptionContext: { k: '\ufffd' } })).Plaintext,
+      'sealed under U+FFFD',
+    );
+
+    const lastWins = await encryptUnder(api(), key.KeyId, 'sealed under a=2', { a: '2' });
+    for (const context of ['{"a":"1","a":"2"}', '{"a":"2","a":"2"}', '{"a":"2","\\u0061":"2"}']) {
+      refused(await api().call('Decrypt', { CiphertextBlob: lastWins, EncryptionContext: context }), invalid('EncryptionContext'));
+    }
+    assert.equal(
+      ok(await api().call('Decrypt', { CiphertextBlob: lastWins, EncryptionContext: '{"a":"2"}' })).Plaintext,
+      'sealed under a=2',
+    );
+  });
+
+  it('refuses a flattened EncryptionContext.k given twice with InvalidParameter naming it (no last one wins there either)', async () => {
+    const request = signAcs3({
+      credentials: ADMIN_CREDENTIALS,
+      host: INJECT_HOST,
+      action: 'Decrypt',
+      date: api().clock.now(),
+      query: [
+        ['CiphertextBlob', boundBlob],
+        ['EncryptionContext.a', '1'],
+        ['EncryptionContext.a', '1'],
+        ['EncryptionContext.b', '2'],
+      ],
+    });
+    refused(await api().send(request), invalid('EncryptionContext.a'));
   });
 
   it('refuses garbage, non-canonical base64 and truncated blobs with the same opaque error', async () => {

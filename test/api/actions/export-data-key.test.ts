@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { constants, generateKeyPairSync, privateDecrypt, type KeyObject } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { generateSm2KeyPair } from '../../../src/crypto/sm2.js';
+import { unsafeRsaPublicKeys, unsafeSm2PublicKeys } from '../../support/unsafe-public-keys.js';
 import {
   apiForFile,
   base64Bytes,
@@ -41,6 +43,7 @@ const target = (algorithm = 'RSAES_OAEP_SHA_256') => ({
   WrappingKeySpec: 'RSA_2048',
   WrappingAlgorithm: algorithm,
 });
+const SM2_TARGET = { WrappingKeySpec: 'EC_SM2', WrappingAlgorithm: 'SM2PKE' };
 const unwrap = (exported: string, hash: 'sha1' | 'sha256' = 'sha256') =>
   privateDecrypt({ key: recipient.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, base64Bytes(exported));
 
@@ -102,6 +105,27 @@ describe('ExportDataKey', () => {
         await api().call('ExportDataKey', { CiphertextBlob: dataKey.CiphertextBlob, ...target(), PublicKeyBlob: blob }),
         invalid('PublicKeyBlob'),
       );
+    }
+  });
+
+  it('refuses an RSA or SM2 public key no data key may be wrapped for with 400 InvalidParameter PublicKeyBlob (even modulus and e = n were 500s, e = 1 answered the key in the clear)', async () => {
+    for (const { label, spki } of unsafeRsaPublicKeys()) {
+      const response = await api().call('ExportDataKey', {
+        CiphertextBlob: dataKey.CiphertextBlob,
+        ...target(),
+        PublicKeyBlob: spki.toString('base64'),
+      });
+      assert.equal(response.statusCode, 400, label);
+      refused(response, invalid('PublicKeyBlob'));
+    }
+    for (const { label, spki } of unsafeSm2PublicKeys(generateSm2KeyPair().publicKeySpki)) {
+      const response = await api().call('ExportDataKey', {
+        CiphertextBlob: dataKey.CiphertextBlob,
+        ...SM2_TARGET,
+        PublicKeyBlob: spki.toString('base64'),
+      });
+      assert.equal(response.statusCode, 400, label);
+      refused(response, invalid('PublicKeyBlob'));
     }
   });
 

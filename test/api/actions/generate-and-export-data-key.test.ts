@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { constants, generateKeyPairSync, privateDecrypt, type KeyObject } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { generateSm2KeyPair } from '../../../src/crypto/sm2.js';
+import { unsafeRsaPublicKeys, unsafeSm2PublicKeys } from '../../support/unsafe-public-keys.js';
 import {
   apiForFile,
   base64Bytes,
@@ -37,6 +39,7 @@ const target = (algorithm = 'RSAES_OAEP_SHA_256') => ({
   WrappingKeySpec: 'RSA_2048',
   WrappingAlgorithm: algorithm,
 });
+const SM2_TARGET = { WrappingKeySpec: 'EC_SM2', WrappingAlgorithm: 'SM2PKE' };
 const unwrap = (exported: string, hash: 'sha1' | 'sha256' = 'sha256') =>
   privateDecrypt({ key: recipient.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, base64Bytes(exported));
 
@@ -96,6 +99,27 @@ describe('GenerateAndExportDataKey', () => {
   it('answers the same shape when signed with HMAC-SHA1 over GET', async () => {
     const body = ok(await api().call('GenerateAndExportDataKey', { KeyId: key.KeyId, ...target() }, { signature: 'HMAC-SHA1' }));
     assert.deepEqual(fieldsOf(body), ['CiphertextBlob', 'ExportedDataKey', 'KeyId', 'KeyVersionId', 'RequestId']);
+  });
+
+  it('refuses an RSA or SM2 public key no data key may be wrapped for with 400 InvalidParameter PublicKeyBlob (even modulus and e = n were 500s, e = 1 answered the key in the clear)', async () => {
+    for (const { label, spki } of unsafeRsaPublicKeys()) {
+      const response = await api().call('GenerateAndExportDataKey', {
+        KeyId: key.KeyId,
+        ...target(),
+        PublicKeyBlob: spki.toString('base64'),
+      });
+      assert.equal(response.statusCode, 400, label);
+      refused(response, invalid('PublicKeyBlob'));
+    }
+    for (const { label, spki } of unsafeSm2PublicKeys(generateSm2KeyPair().publicKeySpki)) {
+      const response = await api().call('GenerateAndExportDataKey', {
+        KeyId: key.KeyId,
+        ...SM2_TARGET,
+        PublicKeyBlob: spki.toString('base64'),
+      });
+      assert.equal(response.statusCode, 400, label);
+      refused(response, invalid('PublicKeyBlob'));
+    }
   });
 
   it('refuses each missing required parameter with MissingParameter naming it', async () => {
