@@ -12,8 +12,8 @@ export interface TagResourceInput {
 export const tagResource = defineOperation({
   action: 'TagResource',
   validate: (input: TagResourceInput) => assertValidTags(input.tags, 'tags'),
-  resources: (input) => ({ key: resource.key(input.key, StateRule.AnyState) }),
+  resources: (input) => ({ key: resource.key(input.key, StateRule.TagResource) }),
   run: async (context, input, { key }): Promise<void> => {
-    await context.keys.mutateKey(key.keyId, StateRule.AnyState, (stored) => ({ tags: mergeTags(stored.tags, input.tags) }));
+    await context.keys.mutateKey(key.keyId, StateRule.TagResource, (stored) => ({ tags: mergeTags(stored.tags, input.tags) }));
   },
 });

@@ -10,8 +10,8 @@ export interface UntagResourceInput {
 
 export const untagResource = defineOperation({
   action: 'UntagResource',
-  resources: (input: UntagResourceInput) => ({ key: resource.key(input.key, StateRule.AnyState) }),
+  resources: (input: UntagResourceInput) => ({ key: resource.key(input.key, StateRule.UntagResource) }),
   run: async (context, input, { key }): Promise<void> => {
-    await context.keys.mutateKey(key.keyId, StateRule.AnyState, (stored) => ({ tags: removeTags(stored.tags, input.tagKeys) }));
+    await context.keys.mutateKey(key.keyId, StateRule.UntagResource, (stored) => ({ tags: removeTags(stored.tags, input.tagKeys) }));
   },
 });

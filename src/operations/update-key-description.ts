@@ -14,8 +14,8 @@ export const updateKeyDescription = defineOperation({
   validate: (input: UpdateKeyDescriptionInput) => {
     if (input.description.length > MAX_DESCRIPTION_LENGTH) throw new KmsError('InvalidInput', 'description');
   },
-  resources: (input) => ({ key: resource.key(input.key, StateRule.AnyState) }),
+  resources: (input) => ({ key: resource.key(input.key, StateRule.UpdateKeyDescription) }),
   run: async (context, input, { key }): Promise<void> => {
-    await context.keys.mutateKey(key.keyId, StateRule.AnyState, () => ({ description: input.description }));
+    await context.keys.mutateKey(key.keyId, StateRule.UpdateKeyDescription, () => ({ description: input.description }));
   },
 });

@@ -24,6 +24,8 @@ export const updateRotationPolicy = defineOperation({
       assertRotationIntervalAllowed(input.rotationIntervalSeconds, context.settings.minRotationIntervalSeconds);
     }
   },
+  // The state table answers before the origin: a PendingImport key (always an EXTERNAL one) is
+  // refused as PendingImport, and an Enabled EXTERNAL key as Unsupported.Origin.
   resources: (input) => ({ key: resource.key(input.key, StateRule.UpdateRotationPolicy) }),
   run: async (context, input, { key }): Promise<void> => {
     await context.keys.mutateKey(key.keyId, StateRule.UpdateRotationPolicy, (stored) => {

@@ -107,11 +107,13 @@ describe('EXTERNAL keys', () => {
       ] as const) {
         await expectV3Error(v3(action, { KeyId: created.KeyId, ...extra }), { code: 'Rejected.PendingImport', statusCode: 409 });
       }
-      // The state table answers first (CreateKeyVersion needs an Enabled key, like Encrypt).
+      // The state table answers before the origin (CreateKeyVersion needs an Enabled key, like
+      // Encrypt; UpdateRotationPolicy on a PendingImport key is Rejected.PendingImport on
+      // Alibaba's page, docs/state-table.md).
       await expectV3Error(v3('CreateKeyVersion', { KeyId: created.KeyId }), { code: 'Rejected.PendingImport', statusCode: 409 });
       await expectV3Error(v3('UpdateRotationPolicy', { KeyId: created.KeyId, EnableAutomaticRotation: true, RotationInterval: '30d' }), {
-        code: 'Unsupported.Origin',
-        statusCode: 400,
+        code: 'Rejected.PendingImport',
+        statusCode: 409,
       });
       await expectV1Error(v1.encrypt(new M.EncryptRequest({ keyId: created.KeyId, plaintext: 'x' })), {
         code: 'Rejected.PendingImport',

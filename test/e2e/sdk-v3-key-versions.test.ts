@@ -1,7 +1,8 @@
 // Key versions and rotation through the current SDK's wire path (openapi-core callApi,
 // ACS3-HMAC-SHA256) and through the npm 1.2.0 client: CreateKeyVersion, DescribeKeyVersion,
 // ListKeyVersions, UpdateRotationPolicy and the rotation fields of KeyMetadata. Expectations come
-// from alibaba-kms-api.md §3 (rotation rules) and §6.4 (shapes), not from src/.
+// from alibaba-kms-api.md §3 (rotation rules) and §6.4 (shapes), and for UpdateRotationPolicy's
+// states from Alibaba's "Impact of CMK status on API operations" (docs/state-table.md), not from src/.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -416,24 +417,30 @@ describe('UpdateRotationPolicy and the rotation fields of DescribeKey', () => {
     assertRotating(await describeKey(key.KeyId), 'Enabled', 10 * 86_400);
   });
 
-  it('reports Suspended while the key is Disabled or PendingDeletion; the policy can change while Disabled but not while PendingDeletion', async () => {
+  it('reports Suspended while the key is Disabled or PendingDeletion; the policy changes only while Enabled', async () => {
     const key = await createKey({ EnableAutomaticRotation: true, RotationInterval: '7d' });
     await call('DisableKey', { KeyId: key.KeyId });
-    assertRotating(await describeKey(key.KeyId), 'Suspended', 604_800);
-    await call('UpdateRotationPolicy', { KeyId: key.KeyId, EnableAutomaticRotation: true, RotationInterval: '14d' });
-    assertRotating(await describeKey(key.KeyId), 'Suspended', 14 * 86_400);
+    const disabled = await describeKey(key.KeyId);
+    assertRotating(disabled, 'Suspended', 604_800);
+    // Alibaba's "Impact of CMK status on API operations" (docs/state-table.md): Rejected.Disabled.
+    await expectV3Error(call('UpdateRotationPolicy', { KeyId: key.KeyId, EnableAutomaticRotation: true, RotationInterval: '14d' }), {
+      code: 'Rejected.Disabled',
+      statusCode: 409,
+    });
+    assert.deepEqual(await describeKey(key.KeyId), disabled, 'refused while Disabled: nothing changed');
     await call('EnableKey', { KeyId: key.KeyId });
+    await call('UpdateRotationPolicy', { KeyId: key.KeyId, EnableAutomaticRotation: true, RotationInterval: '14d' });
     assertRotating(await describeKey(key.KeyId), 'Enabled', 14 * 86_400);
 
     await call('ScheduleKeyDeletion', { KeyId: key.KeyId, PendingWindowInDays: 7 });
     const pending = await describeKey(key.KeyId);
     assertRotating(pending, 'Suspended', 14 * 86_400);
     await expectV3Error(call('UpdateRotationPolicy', { KeyId: key.KeyId, EnableAutomaticRotation: false }), {
-      code: 'Rejected.StateModifiedFailed',
+      code: 'Rejected.PendingDeletion',
       statusCode: 409,
     });
     await expectV3Error(call('UpdateRotationPolicy', { KeyId: key.KeyId, EnableAutomaticRotation: true, RotationInterval: '20d' }), {
-      code: 'Rejected.StateModifiedFailed',
+      code: 'Rejected.PendingDeletion',
       statusCode: 409,
     });
     assert.deepEqual(await describeKey(key.KeyId), pending, 'refused in PendingDeletion: nothing changed');

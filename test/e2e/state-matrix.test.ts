@@ -1,10 +1,28 @@
-// The state × action table, walked exhaustively. The expectations below are written from the
-// official table (alibaba-kms-api.md §3, "Impact of CMK states on API calls") and do not come from
-// src/domain/key-state.ts, so a wrong table in the product fails here.
+// The state × action table, walked exhaustively. The expectations below are written from
+// Alibaba's own table and do not come from src/domain/key-state.ts, so a wrong table in the
+// product fails here. The page (docs/state-table.md has the whole table as Arca implements it):
+//
+//   "Impact of CMK status on API operations" (Key Management Service, developer reference)
+//   https://www.alibabacloud.com/help/en/kms/key-management-service/developer-reference/impact-of-cmk-status-on-api-operations
+//   "Last Updated: Mar 31, 2026"; seen 2026-12-04.
+//
+// The copy of that page that could be read ends inside its common-operations table, after the
+// TagResource row (the next row's name is cut at "UntagReso"). Each expectation says where it
+// comes from:
+//   [page]      a row of the Mar 31, 2026 page, as read;
+//   [earlier]   a row of the earlier revision of the same page, which the current one replaced
+//               (https://www.alibabacloud.com/help/en/kms/key-management-service/support/impact-of-cmk-status-on-api-operations-1,
+//               and its 2021 text "Impact of CMK states on API call" in AlibabaCloudDocs/kms),
+//               for the rows the readable part of the current page does not reach;
+//   [page, cut] UntagResource, whose row the readable copy cuts off (see its expectation);
+//   [arca]      an action neither revision lists: Arca's own rule, with its reason.
+// CreateKey, ListKeys and ListAliases ([earlier]: Success in every state) take no key and have no
+// row here.
 //
 // Every state is reached over the API and every case runs over real HTTP: PendingImport with an
 // EXTERNAL key whose imported material was deleted (DeleteKeyMaterial). The PendingImport cases
-// also run against the operations directly, with the key's state set through the store.
+// also run against the operations directly, with the key's state set through the store (or, for
+// the rows on an EXTERNAL key, through DeleteKeyMaterial).
 import assert from 'node:assert/strict';
 import { constants, createPublicKey, publicEncrypt, randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -31,6 +49,7 @@ import { createKey } from '../../src/operations/create-key.js';
 import { createKeyVersion } from '../../src/operations/create-key-version.js';
 import { decrypt } from '../../src/operations/decrypt.js';
 import { deleteAlias } from '../../src/operations/delete-alias.js';
+import { deleteKeyMaterial } from '../../src/operations/delete-key-material.js';
 import { describeKey } from '../../src/operations/describe-key.js';
 import { describeKeyVersion } from '../../src/operations/describe-key-version.js';
 import { disableKey } from '../../src/operations/disable-key.js';
@@ -38,6 +57,8 @@ import { enableKey } from '../../src/operations/enable-key.js';
 import { encrypt } from '../../src/operations/encrypt.js';
 import { generateDataKey } from '../../src/operations/generate-data-key.js';
 import { generateDataKeyWithoutPlaintext } from '../../src/operations/generate-data-key-without-plaintext.js';
+import { getParametersForImport } from '../../src/operations/get-parameters-for-import.js';
+import { importKeyMaterial } from '../../src/operations/import-key-material.js';
 import { listAliasesByKeyId } from '../../src/operations/list-aliases-by-key-id.js';
 import { listKeyVersions } from '../../src/operations/list-key-versions.js';
 import { listResourceTags } from '../../src/operations/list-resource-tags.js';
@@ -77,53 +98,111 @@ const REJECTED_DISABLED: Refusal = { code: 'Rejected.Disabled', status: 409 };
 const REJECTED_PENDING_DELETION: Refusal = { code: 'Rejected.PendingDeletion', status: 409 };
 const REJECTED_PENDING_IMPORT: Refusal = { code: 'Rejected.PendingImport', status: 409 };
 const STATE_MODIFIED_FAILED: Refusal = { code: 'Rejected.StateModifiedFailed', status: 409 };
-const UNSUPPORTED_ORIGIN: Refusal = { code: 'Unsupported.Origin', status: 400 };
 
-// §3, row by row.
-/** Encrypt / Decrypt / GenerateDataKey, and by extension GenerateDataKeyWithoutPlaintext, ReEncrypt. */
+/** [page] Encrypt, Decrypt, GenerateDataKey, GenerateDataKeyWithoutPlaintext (four rows alike). */
 const CRYPTO: Record<State, Expectation> = {
   Enabled: OK,
   Disabled: REJECTED_DISABLED,
   PendingDeletion: REJECTED_PENDING_DELETION,
   PendingImport: REJECTED_PENDING_IMPORT,
 };
-/** DescribeKey, DeleteAlias (and ListKeys, CreateKey, ListAliases, which take no key). */
-const ANY_STATE: Record<State, Expectation> = { Enabled: OK, Disabled: OK, PendingDeletion: OK, PendingImport: OK };
-/** EnableKey, DisableKey. */
-const ENABLE_DISABLE: Record<State, Expectation> = {
+/**
+ * [arca] ReEncrypt decrypts under its source key and encrypts under its destination key, so each
+ * key is judged as Decrypt and Encrypt judge it.
+ */
+const RE_ENCRYPT: Record<State, Expectation> = CRYPTO;
+/** [page] UpdateRotationPolicy: an Enabled key only, with the same refusals as Encrypt. */
+const UPDATE_ROTATION_POLICY: Record<State, Expectation> = {
   Enabled: OK,
-  Disabled: OK,
-  PendingDeletion: STATE_MODIFIED_FAILED,
-  PendingImport: STATE_MODIFIED_FAILED,
+  Disabled: REJECTED_DISABLED,
+  PendingDeletion: REJECTED_PENDING_DELETION,
+  PendingImport: REJECTED_PENDING_IMPORT,
 };
-const SCHEDULE_DELETION: Record<State, Expectation> = {
+/** [page] UpdateKeyDescription. */
+const UPDATE_KEY_DESCRIPTION: Record<State, Expectation> = {
   Enabled: OK,
   Disabled: OK,
-  PendingDeletion: STATE_MODIFIED_FAILED,
+  PendingDeletion: REJECTED_PENDING_DELETION,
   PendingImport: OK,
 };
-const CANCEL_DELETION: Record<State, Expectation> = {
-  Enabled: STATE_MODIFIED_FAILED,
-  Disabled: STATE_MODIFIED_FAILED,
-  PendingDeletion: OK,
-  PendingImport: STATE_MODIFIED_FAILED,
-};
-const CREATE_ALIAS: Record<State, Expectation> = {
-  Enabled: OK,
-  Disabled: OK,
-  PendingDeletion: STATE_MODIFIED_FAILED,
-  PendingImport: OK,
-};
-/** UpdateAlias depends only on the target key: Rejected.PendingDeletion if it is pending deletion. */
-const UPDATE_ALIAS_TARGET: Record<State, Expectation> = {
+/** [page] TagResource. */
+const TAG_RESOURCE: Record<State, Expectation> = {
   Enabled: OK,
   Disabled: OK,
   PendingDeletion: REJECTED_PENDING_DELETION,
   PendingImport: OK,
 };
 /**
- * "SetDeletionProtection requires the key not to be PendingDeletion" (§3, other rules); the code
- * is undocumented, and the state-change refusal CreateAlias uses is the one that fits.
+ * [page, cut] UntagResource: the page has the row, but the readable copy is cut inside its name. Its
+ * PendingDeletion cell is Rejected.PendingDeletion as the API reference's summary of this page
+ * says ("UpdateKeyDescription, TagResource and UntagResource refuse a PendingDeletion key"); the
+ * other three cells are taken to be TagResource's.
+ */
+const UNTAG_RESOURCE: Record<State, Expectation> = {
+  Enabled: OK,
+  Disabled: OK,
+  PendingDeletion: REJECTED_PENDING_DELETION,
+  PendingImport: OK,
+};
+/** [earlier] DescribeKey, DeleteAlias: Success in every state. */
+const ANY_STATE: Record<State, Expectation> = { Enabled: OK, Disabled: OK, PendingDeletion: OK, PendingImport: OK };
+/**
+ * [arca] ListResourceTags, ListAliasesByKeyId, DescribeKeyVersion, ListKeyVersions only read,
+ * like DescribeKey: every state.
+ */
+const READ_ONLY: Record<State, Expectation> = ANY_STATE;
+/** [earlier] EnableKey, DisableKey (two rows alike). */
+const ENABLE_DISABLE: Record<State, Expectation> = {
+  Enabled: OK,
+  Disabled: OK,
+  PendingDeletion: STATE_MODIFIED_FAILED,
+  PendingImport: STATE_MODIFIED_FAILED,
+};
+/** [earlier] ScheduleKeyDeletion. */
+const SCHEDULE_DELETION: Record<State, Expectation> = {
+  Enabled: OK,
+  Disabled: OK,
+  PendingDeletion: STATE_MODIFIED_FAILED,
+  PendingImport: OK,
+};
+/** [earlier] CancelKeyDeletion. */
+const CANCEL_DELETION: Record<State, Expectation> = {
+  Enabled: STATE_MODIFIED_FAILED,
+  Disabled: STATE_MODIFIED_FAILED,
+  PendingDeletion: OK,
+  PendingImport: STATE_MODIFIED_FAILED,
+};
+/** [earlier] CreateAlias. */
+const CREATE_ALIAS: Record<State, Expectation> = {
+  Enabled: OK,
+  Disabled: OK,
+  PendingDeletion: STATE_MODIFIED_FAILED,
+  PendingImport: OK,
+};
+/**
+ * [earlier] UpdateAlias is "affected only by the state of the target key": Rejected.PendingDeletion
+ * if the target is pending deletion, Success otherwise.
+ */
+const UPDATE_ALIAS_TARGET: Record<State, Expectation> = {
+  Enabled: OK,
+  Disabled: OK,
+  PendingDeletion: REJECTED_PENDING_DELETION,
+  PendingImport: OK,
+};
+/** [earlier] … and so the state of the key an alias leaves does not matter. */
+const UPDATE_ALIAS_FORMER_TARGET: Record<State, Expectation> = ANY_STATE;
+/** [earlier] GetParametersForImport, DeleteKeyMaterial (BYOK table): Success in every state. */
+const BYOK_ANY_STATE: Record<State, Expectation> = ANY_STATE;
+/** [earlier] ImportKeyMaterial (BYOK table). */
+const IMPORT_KEY_MATERIAL: Record<State, Expectation> = {
+  Enabled: OK,
+  Disabled: OK,
+  PendingDeletion: STATE_MODIFIED_FAILED,
+  PendingImport: OK,
+};
+/**
+ * [arca] SetDeletionProtection: the API reference says it "requires the key not to be
+ * PendingDeletion" and names no code; the state-change refusal CreateAlias uses is the one that fits.
  */
 const SET_DELETION_PROTECTION: Record<State, Expectation> = {
   Enabled: OK,
@@ -131,23 +210,12 @@ const SET_DELETION_PROTECTION: Record<State, Expectation> = {
   PendingDeletion: STATE_MODIFIED_FAILED,
   PendingImport: OK,
 };
-
 /**
- * CreateKeyVersion makes a new primary version, which §3 allows only on an Enabled key ("Rotation:
- * needs an Enabled key"): the same refusals as Encrypt.
+ * [arca] CreateKeyVersion makes a new primary version: rotation, which the UpdateRotationPolicy
+ * help page allows only on an Enabled key ("Only keys in the Enabled state support key
+ * rotation"): the same refusals as UpdateRotationPolicy and Encrypt.
  */
-const CREATE_KEY_VERSION: Record<State, Expectation> = CRYPTO;
-/**
- * UpdateRotationPolicy changes a key's settings like CreateAlias does: any state but
- * PendingDeletion. A PendingImport key is always an EXTERNAL key (§3), and rotation is "not allowed
- * for EXTERNAL (BYOK) keys" (§3): the origin refusal, not a state refusal.
- */
-const UPDATE_ROTATION_POLICY: Record<State, Expectation> = {
-  Enabled: OK,
-  Disabled: OK,
-  PendingDeletion: STATE_MODIFIED_FAILED,
-  PendingImport: UNSUPPORTED_ORIGIN,
-};
+const CREATE_KEY_VERSION: Record<State, Expectation> = UPDATE_ROTATION_POLICY;
 
 // ---------------------------------------------------------------------------------------------
 // Two ways to reach the product: over HTTP, and through the operations.
@@ -167,10 +235,19 @@ interface KeyView {
   readonly primaryKeyVersion: string;
 }
 
+/** A key made for one case; an EXTERNAL key also brings the material imported into it. */
+interface NewKey {
+  readonly keyId: string;
+  readonly material?: Buffer;
+}
+
 interface Driver {
   call(action: string, params: Params): Promise<Outcome>;
-  /** A new AES key, Enabled, with one tag `seed=1`. */
-  createKey(): Promise<string>;
+  /**
+   * A new AES key, Enabled, with one tag `seed=1`. With `external`, an EXTERNAL key whose
+   * material was imported (GetParametersForImport, ImportKeyMaterial), so it is Enabled too.
+   */
+  createKey(options?: { readonly external?: boolean }): Promise<NewKey>;
   /** Moves an Enabled key into `state`. */
   moveTo(keyId: string, state: State): Promise<void>;
   view(keyId: string): Promise<KeyView>;
@@ -184,56 +261,54 @@ async function must(driver: Driver, action: string, params: Params): Promise<any
   return outcome.body;
 }
 
+const SEED_TAGS = JSON.stringify([{ TagKey: 'seed', TagValue: '1' }]);
+
+/**
+ * ImportKeyMaterial parameters that import `material` into an EXTERNAL key: a fresh
+ * GetParametersForImport (RSA_2048, RSAES_OAEP_SHA_256) and the material wrapped the way a client
+ * wraps it (Node's publicEncrypt).
+ */
+async function importParamsFor(driver: Driver, keyId: string, material: Buffer): Promise<Params> {
+  const { PublicKey, ImportToken } = await must(driver, 'GetParametersForImport', {
+    KeyId: keyId,
+    WrappingKeySpec: 'RSA_2048',
+    WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+  });
+  const publicKey = createPublicKey({ key: Buffer.from(PublicKey, 'base64'), format: 'der', type: 'spki' });
+  const wrapped = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, material);
+  return { KeyId: keyId, ImportToken, EncryptedKeyMaterial: wrapped.toString('base64'), KeyMaterialExpireUnix: '0' };
+}
+
+/** Gives a new EXTERNAL key its first material, so it leaves PendingImport for Enabled. */
+async function withImportedMaterial(driver: Driver, keyId: string): Promise<NewKey> {
+  const material = randomBytes(32);
+  await must(driver, 'ImportKeyMaterial', await importParamsFor(driver, keyId, material));
+  return { keyId, material };
+}
+
 const credentials: Credentials = { accessKeyId: TEST_ACCESS_KEY_ID, accessKeySecret: TEST_ACCESS_KEY_SECRET };
 
 /**
- * Over HTTP with EXTERNAL keys: each key gets its material through GetParametersForImport and
- * ImportKeyMaterial (wrapped with Node's publicEncrypt), so it starts Enabled like any key, and
+ * Over HTTP. With `externalKeysOnly`, every key is an EXTERNAL key with imported material, which
  * reaches PendingImport through DeleteKeyMaterial.
  */
-function externalKeyHttpDriver(server: TestServer): Driver {
-  const base = httpDriver(server);
-  return {
-    ...base,
-    async createKey() {
-      const keyId = (await must(base, 'CreateKey', { Origin: 'EXTERNAL', Tags: JSON.stringify([{ TagKey: 'seed', TagValue: '1' }]) }))
-        .KeyMetadata.KeyId;
-      const params = await must(base, 'GetParametersForImport', {
-        KeyId: keyId,
-        WrappingKeySpec: 'RSA_2048',
-        WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
-      });
-      const publicKey = createPublicKey({ key: Buffer.from(params.PublicKey, 'base64'), format: 'der', type: 'spki' });
-      const wrapped = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, randomBytes(32));
-      await must(base, 'ImportKeyMaterial', {
-        KeyId: keyId,
-        ImportToken: params.ImportToken,
-        EncryptedKeyMaterial: wrapped.toString('base64'),
-        KeyMaterialExpireUnix: '0',
-      });
-      return keyId;
-    },
-    async moveTo(keyId, state) {
-      if (state !== 'PendingImport') throw new Error(`the EXTERNAL-key driver only moves keys to PendingImport, not ${state}`);
-      await must(base, 'DeleteKeyMaterial', { KeyId: keyId });
-    },
-  };
-}
-
-function httpDriver(server: TestServer): Driver {
+function httpDriver(server: TestServer, { externalKeysOnly = false } = {}): Driver {
   const driver: Driver = {
     async call(action, params) {
       const response = await callAcs3(server, credentials, action, params);
       if (response.status === 200) return { ok: true, body: response.json };
       return { ok: false, code: String(response.json?.Code), status: response.status, detail: response.text };
     },
-    async createKey() {
-      return (await must(driver, 'CreateKey', { Tags: JSON.stringify([{ TagKey: 'seed', TagValue: '1' }]) })).KeyMetadata.KeyId;
+    async createKey({ external = false } = {}) {
+      if (!external && !externalKeysOnly) return { keyId: (await must(driver, 'CreateKey', { Tags: SEED_TAGS })).KeyMetadata.KeyId };
+      const keyId = (await must(driver, 'CreateKey', { Origin: 'EXTERNAL', Tags: SEED_TAGS })).KeyMetadata.KeyId;
+      return withImportedMaterial(driver, keyId);
     },
     async moveTo(keyId, state) {
       if (state === 'Disabled') await must(driver, 'DisableKey', { KeyId: keyId });
       else if (state === 'PendingDeletion') await must(driver, 'ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: '7' });
-      else if (state !== 'Enabled') throw new Error(`${state} cannot be reached over the API`);
+      // Only an EXTERNAL key can get there over the API.
+      else if (state === 'PendingImport') await must(driver, 'DeleteKeyMaterial', { KeyId: keyId });
     },
     async view(keyId) {
       const metadata = (await must(driver, 'DescribeKey', { KeyId: keyId })).KeyMetadata;
@@ -295,6 +370,7 @@ function operationsDriver(): Driver {
       createKeyVersion,
       decrypt,
       deleteAlias,
+      deleteKeyMaterial,
       describeKey,
       describeKeyVersion,
       disableKey,
@@ -302,6 +378,8 @@ function operationsDriver(): Driver {
       encrypt,
       generateDataKey,
       generateDataKeyWithoutPlaintext,
+      getParametersForImport,
+      importKeyMaterial,
       listAliasesByKeyId,
       listKeyVersions,
       listResourceTags,
@@ -319,7 +397,7 @@ function operationsDriver(): Driver {
     const key = parseKeyReference(scope, p.KeyId ?? '');
     switch (action) {
       case 'CreateKey':
-        return exec(ops.createKey, { tags: tagsOf(p.Tags) });
+        return exec(ops.createKey, { tags: tagsOf(p.Tags), ...(p.Origin === 'EXTERNAL' ? { origin: Origin.External } : {}) });
       case 'Encrypt':
         return exec(ops.encrypt, { key, plaintext: Buffer.from(p.Plaintext ?? '', 'utf8'), encryptionContext: noContext, dryRun: false });
       case 'Decrypt': {
@@ -391,6 +469,24 @@ function operationsDriver(): Driver {
         return exec(ops.describeKeyVersion, { key, keyVersionId: p.KeyVersionId ?? '' });
       case 'ListKeyVersions':
         return exec(ops.listKeyVersions, { key, page });
+      case 'GetParametersForImport': {
+        const parameters = await exec(ops.getParametersForImport, {
+          key,
+          wrappingKeySpec: p.WrappingKeySpec ?? '',
+          wrappingAlgorithm: p.WrappingAlgorithm ?? '',
+        });
+        // The wire's name for the public key.
+        return { keyId: parameters.keyId, importToken: parameters.importToken, publicKey: parameters.publicKeySpki };
+      }
+      case 'ImportKeyMaterial':
+        return exec(ops.importKeyMaterial, {
+          key,
+          encryptedKeyMaterial: Buffer.from(p.EncryptedKeyMaterial ?? '', 'base64'),
+          importToken: Buffer.from(p.ImportToken ?? '', 'base64'),
+          keyMaterialExpireUnix: Number(p.KeyMaterialExpireUnix ?? '0'),
+        });
+      case 'DeleteKeyMaterial':
+        return exec(ops.deleteKeyMaterial, { key });
       case 'UpdateRotationPolicy': {
         const rotationIntervalSeconds = p.RotationInterval === undefined ? undefined : parseDurationSeconds(p.RotationInterval);
         if (p.RotationInterval !== undefined && rotationIntervalSeconds === undefined)
@@ -416,13 +512,18 @@ function operationsDriver(): Driver {
         return { ok: false, code: wire.code, status: wire.httpStatus, detail: `${error.kind}: ${wire.message}` };
       }
     },
-    async createKey() {
-      return (await must(driver, 'CreateKey', { Tags: JSON.stringify([{ TagKey: 'seed', TagValue: '1' }]) })).KeyId;
+    async createKey({ external = false } = {}) {
+      if (!external) return { keyId: (await must(driver, 'CreateKey', { Tags: SEED_TAGS })).KeyId };
+      return withImportedMaterial(driver, (await must(driver, 'CreateKey', { Origin: 'EXTERNAL', Tags: SEED_TAGS })).KeyId);
     },
     async moveTo(keyId, state) {
       if (state !== 'PendingImport') throw new Error(`the operations driver only moves keys to PendingImport, not ${state}`);
-      // What an EXTERNAL key whose material is not imported looks like, written straight into the store.
       const key = (await store.getKey(keyId)) as Key;
+      if (key.origin === Origin.External) {
+        await must(driver, 'DeleteKeyMaterial', { KeyId: keyId });
+        return;
+      }
+      // What an EXTERNAL key whose material is not imported looks like, written straight into the store.
       await store.updateKey(
         { ...key, keyState: KeyState.PendingImport, origin: Origin.External, revision: key.revision + 1 },
         key.revision,
@@ -472,17 +573,23 @@ interface CaseContext {
   readonly plaintext?: string;
   /** The key's primary version while it was still Enabled. */
   readonly keyVersionId?: string;
+  /** The material imported into an EXTERNAL key. */
+  readonly material?: Buffer;
+  /** ImportKeyMaterial parameters, fetched while the key was still Enabled. */
+  readonly importParams?: Params;
 }
 
 interface Row {
   readonly name: string;
   readonly action: string;
   readonly expect: Record<State, Expectation>;
+  /** The key under test is an EXTERNAL key with imported material (the BYOK rows). */
+  readonly external?: boolean;
   /** Runs while the key is still Enabled, before it is moved to the state under test. */
   readonly prepare?: (driver: Driver, context: CaseContext) => Promise<Partial<CaseContext>>;
   readonly params: (context: CaseContext) => Params;
-  /** The key's state after the action when it is allowed; unchanged when absent. */
-  readonly stateAfter?: State;
+  /** The key's state after the action when it is allowed, from the state before; unchanged when absent. */
+  readonly stateAfter?: (before: State) => State;
   /** Checks the answer of an allowed call. */
   readonly checkBody?: (body: any, context: CaseContext) => void;
   /** Whether the action's lasting effect is visible: must be true iff the action was allowed. */
@@ -531,7 +638,7 @@ const ROWS: readonly Row[] = [
   {
     name: 'ReEncrypt with the key as the source (destination Enabled)',
     action: 'ReEncrypt',
-    expect: CRYPTO,
+    expect: RE_ENCRYPT,
     prepare: async (driver, { keyId }) => ({ blob: await encryptUnder(driver, keyId, 'source') }),
     params: ({ blob, helperKeyId }) => ({ CiphertextBlob: blob ?? '', DestinationKeyId: helperKeyId }),
     checkBody: (body, { helperKeyId }) => assert.equal(body.KeyId, helperKeyId),
@@ -539,7 +646,7 @@ const ROWS: readonly Row[] = [
   {
     name: 'ReEncrypt with the key as the destination (source Enabled)',
     action: 'ReEncrypt',
-    expect: CRYPTO,
+    expect: RE_ENCRYPT,
     prepare: async (driver, { helperKeyId }) => ({ blob: await encryptUnder(driver, helperKeyId, 'destination') }),
     params: ({ blob, keyId }) => ({ CiphertextBlob: blob ?? '', DestinationKeyId: keyId }),
     checkBody: (body, { keyId }) => assert.equal(body.KeyId, keyId),
@@ -555,28 +662,28 @@ const ROWS: readonly Row[] = [
     action: 'EnableKey',
     expect: ENABLE_DISABLE,
     params: ({ keyId }) => ({ KeyId: keyId }),
-    stateAfter: 'Enabled',
+    stateAfter: () => 'Enabled',
   },
   {
     name: 'DisableKey',
     action: 'DisableKey',
     expect: ENABLE_DISABLE,
     params: ({ keyId }) => ({ KeyId: keyId }),
-    stateAfter: 'Disabled',
+    stateAfter: () => 'Disabled',
   },
   {
     name: 'ScheduleKeyDeletion',
     action: 'ScheduleKeyDeletion',
     expect: SCHEDULE_DELETION,
     params: ({ keyId }) => ({ KeyId: keyId, PendingWindowInDays: '30' }),
-    stateAfter: 'PendingDeletion',
+    stateAfter: () => 'PendingDeletion',
   },
   {
     name: 'CancelKeyDeletion',
     action: 'CancelKeyDeletion',
     expect: CANCEL_DELETION,
     params: ({ keyId }) => ({ KeyId: keyId }),
-    stateAfter: 'Enabled',
+    stateAfter: () => 'Enabled',
   },
   {
     name: 'CreateAlias',
@@ -601,8 +708,7 @@ const ROWS: readonly Row[] = [
   {
     name: 'UpdateAlias moving an alias of the key to an Enabled key',
     action: 'UpdateAlias',
-    // Judged on the target only, so the state of the key the alias leaves does not matter.
-    expect: ANY_STATE,
+    expect: UPDATE_ALIAS_FORMER_TARGET,
     prepare: async (driver, { keyId }) => {
       const aliasName = uniqueAlias();
       await must(driver, 'CreateAlias', { KeyId: keyId, AliasName: aliasName });
@@ -626,7 +732,7 @@ const ROWS: readonly Row[] = [
   {
     name: 'UpdateKeyDescription',
     action: 'UpdateKeyDescription',
-    expect: ANY_STATE,
+    expect: UPDATE_KEY_DESCRIPTION,
     params: ({ keyId }) => ({ KeyId: keyId, Description: 'described by the matrix' }),
     effectVisible: async (driver, { keyId }) => (await driver.view(keyId)).description === 'described by the matrix',
   },
@@ -640,27 +746,27 @@ const ROWS: readonly Row[] = [
   {
     name: 'TagResource',
     action: 'TagResource',
-    expect: ANY_STATE,
+    expect: TAG_RESOURCE,
     params: ({ keyId }) => ({ KeyId: keyId, Tags: JSON.stringify([{ TagKey: 'added', TagValue: 'yes' }]) }),
     effectVisible: async (driver, { keyId }) => (await driver.view(keyId)).tags.some(([k, v]) => k === 'added' && v === 'yes'),
   },
   {
     name: 'UntagResource',
     action: 'UntagResource',
-    expect: ANY_STATE,
+    expect: UNTAG_RESOURCE,
     params: ({ keyId }) => ({ KeyId: keyId, TagKeys: JSON.stringify(['seed']) }),
     effectVisible: async (driver, { keyId }) => !(await driver.view(keyId)).tags.some(([k]) => k === 'seed'),
   },
   {
     name: 'ListResourceTags',
     action: 'ListResourceTags',
-    expect: ANY_STATE,
+    expect: READ_ONLY,
     params: ({ keyId }) => ({ KeyId: keyId }),
   },
   {
     name: 'ListAliasesByKeyId',
     action: 'ListAliasesByKeyId',
-    expect: ANY_STATE,
+    expect: READ_ONLY,
     params: ({ keyId }) => ({ KeyId: keyId }),
   },
   {
@@ -680,7 +786,7 @@ const ROWS: readonly Row[] = [
   {
     name: 'DescribeKeyVersion',
     action: 'DescribeKeyVersion',
-    expect: ANY_STATE,
+    expect: READ_ONLY,
     prepare: (driver, { keyId }) => primaryOf(driver, keyId),
     params: ({ keyId, keyVersionId }) => ({ KeyId: keyId, KeyVersionId: keyVersionId ?? '' }),
     checkBody: (body, { keyId, keyVersionId }) => {
@@ -692,7 +798,7 @@ const ROWS: readonly Row[] = [
   {
     name: 'ListKeyVersions',
     action: 'ListKeyVersions',
-    expect: ANY_STATE,
+    expect: READ_ONLY,
     params: ({ keyId }) => ({ KeyId: keyId }),
     checkBody: (body) => assert.equal(body.TotalCount, 1),
   },
@@ -703,17 +809,48 @@ const ROWS: readonly Row[] = [
     params: ({ keyId }) => ({ KeyId: keyId, EnableAutomaticRotation: 'true', RotationInterval: '7d' }),
     effectVisible: async (driver, { keyId }) => (await driver.view(keyId)).automaticRotation,
   },
+  {
+    name: 'GetParametersForImport',
+    action: 'GetParametersForImport',
+    expect: BYOK_ANY_STATE,
+    external: true,
+    params: ({ keyId }) => ({ KeyId: keyId, WrappingKeySpec: 'RSA_2048', WrappingAlgorithm: 'RSAES_OAEP_SHA_256' }),
+    checkBody: (body, { keyId }) => {
+      assert.equal(body.KeyId, keyId);
+      assert.ok(body.ImportToken && body.PublicKey);
+    },
+  },
+  {
+    name: 'ImportKeyMaterial of the material the key already had',
+    action: 'ImportKeyMaterial',
+    expect: IMPORT_KEY_MATERIAL,
+    external: true,
+    // The token is fetched while the key is Enabled: it stays usable for 24 hours.
+    prepare: async (driver, { keyId, material }) => ({ importParams: await importParamsFor(driver, keyId, material ?? Buffer.alloc(0)) }),
+    params: ({ importParams }) => importParams ?? {},
+    // The material brings a PendingImport key back; any other state stays as it was.
+    stateAfter: (before) => (before === 'PendingImport' ? 'Enabled' : before),
+  },
+  {
+    name: 'DeleteKeyMaterial',
+    action: 'DeleteKeyMaterial',
+    expect: BYOK_ANY_STATE,
+    external: true,
+    params: ({ keyId }) => ({ KeyId: keyId }),
+    // The DeleteKeyMaterial help page: PendingImport, unless the key is PendingDeletion, which it stays.
+    stateAfter: (before) => (before === 'PendingDeletion' ? 'PendingDeletion' : 'PendingImport'),
+  },
 ];
 
-const EXPECTED_ROWS = 25;
+const EXPECTED_ROWS = 28;
 
 function describeExpectation(expectation: Expectation): string {
   return expectation === OK ? 'is allowed' : `is refused with ${expectation.status} ${expectation.code}`;
 }
 
 async function runCase(driver: Driver, helperKeyId: string, row: Row, state: State): Promise<void> {
-  const keyId = await driver.createKey();
-  let context: CaseContext = { keyId, helperKeyId };
+  const { keyId, material } = await driver.createKey({ external: row.external === true });
+  let context: CaseContext = { keyId, helperKeyId, ...(material ? { material } : {}) };
   if (row.prepare) context = { ...context, ...(await row.prepare(driver, context)) };
   await driver.moveTo(keyId, state);
   assert.equal((await driver.view(keyId)).keyState, state, 'set-up did not reach the state');
@@ -732,7 +869,7 @@ async function runCase(driver: Driver, helperKeyId: string, row: Row, state: Sta
   }
 
   const allowed = expectation === OK;
-  const expectedState = allowed && row.stateAfter !== undefined ? row.stateAfter : state;
+  const expectedState = allowed && row.stateAfter !== undefined ? row.stateAfter(state) : state;
   assert.equal((await driver.view(keyId)).keyState, expectedState, `${row.name} in ${state}: key state afterwards`);
   if (row.effectVisible) {
     assert.equal(
@@ -772,6 +909,9 @@ describe('state × action matrix', () => {
       'DescribeKeyVersion',
       'ListKeyVersions',
       'UpdateRotationPolicy',
+      'GetParametersForImport',
+      'ImportKeyMaterial',
+      'DeleteKeyMaterial',
     ]) {
       assert.ok(actions.has(action), `no row for ${action}`);
     }
@@ -786,7 +926,7 @@ describe('state × action matrix', () => {
     before(async () => {
       server = await startTestServer();
       driver = httpDriver(server);
-      helperKeyId = await driver.createKey();
+      helperKeyId = (await driver.createKey()).keyId;
     });
 
     after(async () => {
@@ -815,8 +955,8 @@ describe('state × action matrix', () => {
 
     before(async () => {
       server = await startTestServer();
-      driver = externalKeyHttpDriver(server);
-      helperKeyId = await httpDriver(server).createKey();
+      driver = httpDriver(server, { externalKeysOnly: true });
+      helperKeyId = (await httpDriver(server).createKey()).keyId;
     });
 
     after(async () => {
@@ -839,7 +979,7 @@ describe('state × action matrix', () => {
 
     before(async () => {
       driver = operationsDriver();
-      helperKeyId = await driver.createKey();
+      helperKeyId = (await driver.createKey()).keyId;
     });
 
     after(() => {

@@ -1,8 +1,21 @@
 // TagResource through inject(): §6.6 — one of KeyId / SecretName / CertificateId (Arca holds only
 // keys), Tags = JSON [{TagKey, TagValue}] (required); {RequestId}. Tags are added or overwritten by key.
+// State rule (docs/state-table.md, from Alibaba's "Impact of CMK status on API operations"):
+// allowed in Enabled, Disabled and PendingImport; 409 Rejected.PendingDeletion while pending deletion.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { apiForFile, createKey, invalid, KEY_NOT_FOUND, missing, moveTo, must, okEmpty, refused } from './helpers.js';
+import {
+  apiForFile,
+  createKey,
+  invalid,
+  KEY_NOT_FOUND,
+  missing,
+  moveTo,
+  must,
+  okEmpty,
+  refused,
+  REJECTED_PENDING_DELETION,
+} from './helpers.js';
 
 const api = apiForFile();
 
@@ -31,16 +44,28 @@ describe('TagResource', () => {
     ]);
   });
 
-  it('tags a key named by alias, and a key in any state (PendingDeletion here)', async () => {
+  it('tags a key named by alias', async () => {
     const { KeyId } = await createKey(api());
     await must(api(), 'CreateAlias', { AliasName: 'alias/tagged', KeyId });
     okEmpty(await api().call('TagResource', { KeyId: 'alias/tagged', Tags: [{ TagKey: 'via', TagValue: 'alias' }] }));
+    assert.deepEqual(await tagsOf(KeyId), [['via', 'alias']]);
+  });
+
+  it('tags a Disabled key and a PendingImport key (EXTERNAL, no material yet)', async () => {
+    const disabled = await createKey(api());
+    await moveTo(api(), disabled.KeyId, 'Disabled');
+    const external = await createKey(api(), { Origin: 'EXTERNAL' });
+    for (const KeyId of [disabled.KeyId, external.KeyId]) {
+      okEmpty(await api().call('TagResource', { KeyId, Tags: [{ TagKey: 'state', TagValue: 'any' }] }));
+      assert.deepEqual(await tagsOf(KeyId), [['state', 'any']]);
+    }
+  });
+
+  it('refuses a PendingDeletion key with 409 Rejected.PendingDeletion, adding no tag', async () => {
+    const { KeyId } = await createKey(api(), { Tags: [{ TagKey: 'seed', TagValue: '1' }] });
     await moveTo(api(), KeyId, 'PendingDeletion');
-    okEmpty(await api().call('TagResource', { KeyId, Tags: [{ TagKey: 'doomed', TagValue: 'yes' }] }));
-    assert.deepEqual(await tagsOf(KeyId), [
-      ['doomed', 'yes'],
-      ['via', 'alias'],
-    ]);
+    refused(await api().call('TagResource', { KeyId, Tags: [{ TagKey: 'doomed', TagValue: 'yes' }] }), REJECTED_PENDING_DELETION);
+    assert.deepEqual(await tagsOf(KeyId), [['seed', '1']]);
   });
 
   it('answers only {RequestId} when signed with HMAC-SHA1 over GET', async () => {

@@ -1,8 +1,20 @@
 // UntagResource through inject(): §6.6 — one of KeyId / SecretName / CertificateId, TagKeys = JSON
-// ["k1", "k2"] (required); {RequestId}.
+// ["k1", "k2"] (required); {RequestId}. State rule (docs/state-table.md): allowed in Enabled,
+// Disabled and PendingImport; 409 Rejected.PendingDeletion while pending deletion.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { apiForFile, createKey, invalid, KEY_NOT_FOUND, missing, must, okEmpty, refused } from './helpers.js';
+import {
+  apiForFile,
+  createKey,
+  invalid,
+  KEY_NOT_FOUND,
+  missing,
+  moveTo,
+  must,
+  okEmpty,
+  refused,
+  REJECTED_PENDING_DELETION,
+} from './helpers.js';
 
 const api = apiForFile();
 const SEED = [
@@ -26,6 +38,23 @@ describe('UntagResource', () => {
     const { KeyId } = await createKey(api(), { Tags: SEED });
     okEmpty(await api().call('UntagResource', { KeyId, TagKeys: ['nope', 'owner'] }));
     assert.deepEqual(await tagKeysOf(KeyId), ['env', 'team']);
+  });
+
+  it('untags a Disabled key and a PendingImport key (EXTERNAL, no material yet)', async () => {
+    const disabled = await createKey(api(), { Tags: SEED });
+    await moveTo(api(), disabled.KeyId, 'Disabled');
+    const external = await createKey(api(), { Origin: 'EXTERNAL', Tags: SEED });
+    for (const KeyId of [disabled.KeyId, external.KeyId]) {
+      okEmpty(await api().call('UntagResource', { KeyId, TagKeys: ['env'] }));
+      assert.deepEqual(await tagKeysOf(KeyId), ['owner', 'team']);
+    }
+  });
+
+  it('refuses a PendingDeletion key with 409 Rejected.PendingDeletion, removing no tag', async () => {
+    const { KeyId } = await createKey(api(), { Tags: SEED });
+    await moveTo(api(), KeyId, 'PendingDeletion');
+    refused(await api().call('UntagResource', { KeyId, TagKeys: ['env'] }), REJECTED_PENDING_DELETION);
+    assert.deepEqual(await tagKeysOf(KeyId), ['env', 'owner', 'team']);
   });
 
   it('answers only {RequestId} when signed with HMAC-SHA1 over GET', async () => {

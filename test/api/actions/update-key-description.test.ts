@@ -1,7 +1,21 @@
 // UpdateKeyDescription through inject(): §6.1 — KeyId and Description, both required; {RequestId}.
+// State rule (docs/state-table.md, from Alibaba's "Impact of CMK status on API operations"):
+// allowed in Enabled, Disabled and PendingImport; 409 Rejected.PendingDeletion while pending deletion.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { apiForFile, createKey, describeKey, invalid, KEY_NOT_FOUND, missing, moveTo, must, okEmpty, refused } from './helpers.js';
+import {
+  apiForFile,
+  createKey,
+  describeKey,
+  invalid,
+  KEY_NOT_FOUND,
+  missing,
+  moveTo,
+  must,
+  okEmpty,
+  refused,
+  REJECTED_PENDING_DELETION,
+} from './helpers.js';
 
 const api = apiForFile();
 
@@ -19,13 +33,21 @@ describe('UpdateKeyDescription', () => {
     assert.equal((await describeKey(api(), KeyId)).Description, 'via alias');
   });
 
-  it('updates a Disabled key and a PendingDeletion key (the e2e state matrix allows every state)', async () => {
-    for (const state of ['Disabled', 'PendingDeletion'] as const) {
-      const { KeyId } = await createKey(api());
-      await moveTo(api(), KeyId, state);
-      okEmpty(await api().call('UpdateKeyDescription', { KeyId, Description: `while ${state}` }));
-      assert.equal((await describeKey(api(), KeyId)).Description, `while ${state}`);
+  it('updates a Disabled key and a PendingImport key (EXTERNAL, no material yet)', async () => {
+    const disabled = await createKey(api());
+    await moveTo(api(), disabled.KeyId, 'Disabled');
+    const external = await createKey(api(), { Origin: 'EXTERNAL' });
+    for (const KeyId of [disabled.KeyId, external.KeyId]) {
+      okEmpty(await api().call('UpdateKeyDescription', { KeyId, Description: 'changed' }));
+      assert.equal((await describeKey(api(), KeyId)).Description, 'changed');
     }
+  });
+
+  it('refuses a PendingDeletion key with 409 Rejected.PendingDeletion, keeping its description', async () => {
+    const { KeyId } = await createKey(api(), { Description: 'kept' });
+    await moveTo(api(), KeyId, 'PendingDeletion');
+    refused(await api().call('UpdateKeyDescription', { KeyId, Description: 'changed' }), REJECTED_PENDING_DELETION);
+    assert.equal((await describeKey(api(), KeyId)).Description, 'kept');
   });
 
   it('answers only {RequestId} when signed with HMAC-SHA1 over GET', async () => {

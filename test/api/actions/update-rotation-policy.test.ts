@@ -1,5 +1,7 @@
 // UpdateRotationPolicy through inject(): §6.4 — KeyId, EnableAutomaticRotation (bool, required),
 // RotationInterval (required when true; 7–730 days; `30d`, `604800s`); {RequestId}.
+// State rule (docs/state-table.md, from Alibaba's "Impact of CMK status on API operations"): an
+// Enabled key only; Rejected.Disabled, Rejected.PendingDeletion, Rejected.PendingImport otherwise.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
@@ -14,7 +16,9 @@ import {
   moveTo,
   okEmpty,
   refused,
-  STATE_MODIFIED_FAILED,
+  REJECTED_DISABLED,
+  REJECTED_PENDING_DELETION,
+  REJECTED_PENDING_IMPORT,
   UNSUPPORTED_ORIGIN,
   wireTime,
 } from './helpers.js';
@@ -54,11 +58,17 @@ describe('UpdateRotationPolicy', () => {
     assert.equal(metadata.NextRotationDate, undefined);
   });
 
-  it('sets the policy of a Disabled key, which shows it Suspended (the e2e state matrix allows it)', async () => {
-    const key = await createKey(api());
+  it('refuses a Disabled key with 409 Rejected.Disabled, leaving its policy as it was (Suspended while Disabled)', async () => {
+    const key = await createKey(api(), { EnableAutomaticRotation: true, RotationInterval: '7d' });
     await moveTo(api(), key.KeyId, 'Disabled');
-    okEmpty(await api().call('UpdateRotationPolicy', { KeyId: key.KeyId, EnableAutomaticRotation: true, RotationInterval: '7d' }));
-    assert.equal((await describeKey(api(), key.KeyId)).AutomaticRotation, 'Suspended');
+    const before = await describeKey(api(), key.KeyId);
+    assert.equal(before.AutomaticRotation, 'Suspended');
+    refused(await api().call('UpdateRotationPolicy', { KeyId: key.KeyId, EnableAutomaticRotation: false }), REJECTED_DISABLED);
+    refused(
+      await api().call('UpdateRotationPolicy', { KeyId: key.KeyId, EnableAutomaticRotation: true, RotationInterval: '14d' }),
+      REJECTED_DISABLED,
+    );
+    assert.deepEqual(await describeKey(api(), key.KeyId), before);
   });
 
   it('answers only {RequestId} when signed with HMAC-SHA1 over GET', async () => {
@@ -96,17 +106,28 @@ describe('UpdateRotationPolicy', () => {
     assert.equal((await describeKey(api(), key.KeyId)).AutomaticRotation, 'Disabled');
   });
 
-  it('refuses an EXTERNAL key with 400 Unsupported.Origin and a PendingDeletion key with 409 Rejected.StateModifiedFailed', async () => {
+  it('refuses a PendingDeletion key with 409 Rejected.PendingDeletion, leaving its policy as it was', async () => {
+    const key = await createKey(api(), { EnableAutomaticRotation: true, RotationInterval: '7d' });
+    await moveTo(api(), key.KeyId, 'PendingDeletion');
+    const before = await describeKey(api(), key.KeyId);
+    refused(await api().call('UpdateRotationPolicy', { KeyId: key.KeyId, EnableAutomaticRotation: false }), REJECTED_PENDING_DELETION);
+    assert.deepEqual(await describeKey(api(), key.KeyId), before);
+  });
+
+  it('refuses an Enabled EXTERNAL key with 400 Unsupported.Origin, and a PendingImport one with 409 Rejected.PendingImport (the state first)', async () => {
     const { keyId } = await externalKeyWithMaterial(api());
     refused(
       await api().call('UpdateRotationPolicy', { KeyId: keyId, EnableAutomaticRotation: true, RotationInterval: '30d' }),
       UNSUPPORTED_ORIGIN,
     );
-    const pending = await createKey(api());
-    await moveTo(api(), pending.KeyId, 'PendingDeletion');
+    const pendingImport = await createKey(api(), { Origin: 'EXTERNAL' });
     refused(
-      await api().call('UpdateRotationPolicy', { KeyId: pending.KeyId, EnableAutomaticRotation: true, RotationInterval: '30d' }),
-      STATE_MODIFIED_FAILED,
+      await api().call('UpdateRotationPolicy', { KeyId: pendingImport.KeyId, EnableAutomaticRotation: true, RotationInterval: '30d' }),
+      REJECTED_PENDING_IMPORT,
+    );
+    refused(
+      await api().call('UpdateRotationPolicy', { KeyId: pendingImport.KeyId, EnableAutomaticRotation: false }),
+      REJECTED_PENDING_IMPORT,
     );
   });
 
