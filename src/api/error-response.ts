@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ArnScope } from '../domain/arn.js';
 import { KmsError } from '../domain/errors.js';
 import { alibabaErrorOf } from './alibaba-errors.js';
+import { recommendFor } from './error-help.js';
 import type { WireBody } from './wire-action.js';
 
 interface HttpError {
@@ -23,13 +24,24 @@ export function kmsErrorFrom(thrown: unknown, logger: Logger, requestId?: string
   return new KmsError('Internal');
 }
 
-/** Alibaba's error shape. A 5xx body says nothing beyond the catalog's generic message. */
-export function errorBody(error: KmsError, requestId: string, scope: ArnScope): WireBody {
+/** What an error body names besides the error: the region (HostId) and the help link's base. */
+export interface ErrorBodyContext {
+  readonly scope: ArnScope;
+  /** `--error-help-url`; the server's own docs/errors.md when absent. */
+  readonly errorHelpUrl?: string;
+}
+
+/**
+ * Alibaba's error shape, fields in Alibaba's order, with `Recommend`, a troubleshooting link for
+ * the Code. A 5xx body says nothing beyond the catalog's generic message.
+ */
+export function errorBody(error: KmsError, requestId: string, context: ErrorBodyContext): WireBody {
   const wire = alibabaErrorOf(error);
   return {
     RequestId: requestId,
-    HostId: `kms.${scope.region}.arca`,
+    HostId: `kms.${context.scope.region}.arca`,
     Code: wire.code,
     Message: wire.message,
+    Recommend: recommendFor(wire.code, context.errorHelpUrl),
   };
 }

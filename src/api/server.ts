@@ -11,13 +11,14 @@ import type { Caller } from '../operations/operation.js';
 import type { Call, OperationRunner, RequestFacts } from '../pipeline/runner.js';
 import { ACTION_TABLE } from './action-table.js';
 import { alibabaErrorOf } from './alibaba-errors.js';
+import { ERRORS_DOCUMENT_PATH, readErrorsDocument } from './error-help.js';
 import { errorBody, kmsErrorFrom } from './error-response.js';
 import type { AccessKeyRateLimiter } from './rate-limiter.js';
 import { decodeFormBody, isFormContentType, mergeParameters, splitRequestTarget, type ParamPairs } from './request-parsing.js';
+import { checkFormat, formatAskedFor, renderAnswer, renderError, ResponseFormat, type RenderedBody } from './response-format.js';
 import type { SignedRequest } from './signature/signed-request.js';
 import { verifyRequest, type NonceRecorder } from './signature/verify-request.js';
 import { UNSUPPORTED_ACTIONS } from './unsupported-actions.js';
-import type { WireBody } from './wire-action.js';
 import { WireParams } from './wire-params.js';
 
 export const API_VERSION = '2016-01-20';
@@ -35,6 +36,18 @@ export interface ApiDependencies {
   readonly logger: Logger;
   /** Per-access-key throttling (`--rate-limit`); none when absent. */
   readonly rateLimiter?: AccessKeyRateLimiter;
+  /** The base of the error bodies' Recommend link (`--error-help-url`); this server's docs/errors.md when absent. */
+  readonly errorHelpUrl?: string;
+}
+
+/**
+ * The format the answer to one request is written in. It starts as JSON and becomes what the
+ * request's `Format` asks for as soon as its parameters are read, so that a refusal after that
+ * point (a bad signature, a throttled key, a missing parameter) comes in the format the client
+ * can parse.
+ */
+interface AnswerFormat {
+  format: ResponseFormat;
 }
 
 /** The Alibaba front end's name in the audit trail. */
@@ -66,6 +79,7 @@ export function buildApi(deps: ApiDependencies): FastifyInstance {
   app.get('/health', (_request, reply) => {
     void reply.send({ status: 'ok' });
   });
+  app.get(ERRORS_DOCUMENT_PATH, (request, reply) => serveErrorsDocument(deps, request, reply));
   app.route({ method: ['GET', 'POST'], url: '/', handler: (request, reply) => handleApiRequest(deps, request, reply) });
 
   app.setNotFoundHandler((request, reply) => {
@@ -85,22 +99,31 @@ function factsOf(request: FastifyRequest): RequestFacts {
 
 async function handleApiRequest(deps: ApiDependencies, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const facts = factsOf(request);
+  const answer: AnswerFormat = { format: ResponseFormat.Json };
   try {
-    const body = await deps.runner.serve(facts, (call) => serveCall(deps, request, call), codeOf);
-    void reply
-      .code(200)
-      .header('x-acs-request-id', facts.requestId)
-      .type('application/json;charset=utf-8')
-      .send({ ...body, RequestId: facts.requestId });
+    const rendered = await deps.runner.serve(facts, (call) => serveCall(deps, request, call, answer, facts.requestId), codeOf);
+    send(reply, 200, facts.requestId, rendered);
   } catch (thrown) {
-    sendError(deps, reply, facts.requestId, kmsErrorFrom(thrown, deps.logger, facts.requestId));
+    sendError(deps, reply, facts.requestId, kmsErrorFrom(thrown, deps.logger, facts.requestId), answer.format);
   }
 }
 
-/** Reads the request, verifies its signature, throttles, and runs its action, telling `call` as it goes. */
-async function serveCall(deps: ApiDependencies, request: FastifyRequest, call: Call): Promise<WireBody> {
+/**
+ * Reads the request, verifies its signature, throttles, runs its action, telling `call` as it
+ * goes, and writes the answer's body: inside the runner, so that an answer which cannot be
+ * written in the format asked for is audited as the refusal the client gets.
+ */
+async function serveCall(
+  deps: ApiDependencies,
+  request: FastifyRequest,
+  call: Call,
+  answer: AnswerFormat,
+  requestId: string,
+): Promise<RenderedBody> {
   const signed = toSignedRequest(request);
-  const params = new WireParams(mergeParameters(signed.query, signed.formParams), deps.scope);
+  const parameters = mergeParameters(signed.query, signed.formParams);
+  answer.format = formatAskedFor(parameters);
+  const params = new WireParams(parameters, deps.scope);
   const action = params.optional('Action') ?? singleHeader(request, 'x-acs-action');
   if (action) call.nameAction(action);
   const version = params.optional('Version') ?? singleHeader(request, 'x-acs-version');
@@ -110,9 +133,11 @@ async function serveCall(deps: ApiDependencies, request: FastifyRequest, call: C
   if (action === undefined || action === '') throw new KmsError('MissingInput', 'Action');
   if (version === undefined || version === '') throw new KmsError('MissingInput', 'Version');
   if (version !== API_VERSION) throw new KmsError('InvalidInput', 'Version');
+  checkFormat(parameters);
   const entry = ACTION_TABLE.get(action);
   if (!entry) throw unservedActionError(action);
-  return entry.run(params, (operation, input) => call.execute(operation, input), deps.scope);
+  const body = await entry.run(params, (operation, input) => call.execute(operation, input), deps.scope);
+  return renderAnswer(answer.format, entry.action, { ...body, RequestId: requestId });
 }
 
 /** An action of the API that Arca lacks says so by name; any other name does not exist. */
@@ -154,6 +179,16 @@ function singleHeader(request: FastifyRequest, name: string): string | undefined
   return typeof value === 'string' ? value : undefined;
 }
 
+/** GET /docs/errors.md: the error catalog of this release, where the error bodies' Recommend points by default. */
+async function serveErrorsDocument(deps: ApiDependencies, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const document = await readErrorsDocument();
+  if (document === undefined) {
+    refuse(deps, factsOf(request), reply, new KmsError('UnknownAction'));
+    return;
+  }
+  void reply.code(200).type('text/plain;charset=utf-8').send(document);
+}
+
 /**
  * A request node's HTTP parser refused (headers too large, bytes not allowed in a request line)
  * never reaches a route; it still gets a catalog error in the usual JSON shape.
@@ -169,21 +204,28 @@ function answerUnparsableRequest(deps: ApiDependencies, error: Error & { code?: 
   const facts: RequestFacts = { source: AUDIT_SOURCE, requestId, ...(remoteAddress === undefined ? {} : { sourceIp: remoteAddress }) };
   void deps.runner.serve(facts, () => Promise.reject(kmsError), codeOf).catch(() => undefined);
   const { httpStatus } = alibabaErrorOf(kmsError);
-  const body = JSON.stringify(errorBody(kmsError, requestId, deps.scope));
+  const body = renderError(ResponseFormat.Json, errorBody(kmsError, requestId, deps));
   socket.end(
     `HTTP/1.1 ${httpStatus} ${STATUS_CODES[httpStatus] ?? 'Error'}\r\n` +
-      'Content-Type: application/json;charset=utf-8\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Content-Type: ${body.contentType}\r\n` +
+      `Content-Length: ${Buffer.byteLength(body.text)}\r\n` +
       `x-acs-request-id: ${requestId}\r\n` +
       'Connection: close\r\n\r\n' +
-      body,
+      body.text,
   );
 }
 
-function sendError(deps: ApiDependencies, reply: FastifyReply, requestId: string, error: KmsError): void {
-  void reply
-    .code(alibabaErrorOf(error).httpStatus)
-    .header('x-acs-request-id', requestId)
-    .type('application/json;charset=utf-8')
-    .send(errorBody(error, requestId, deps.scope));
+/** An error in the format asked for; JSON when the request's parameters were never read. */
+function sendError(
+  deps: ApiDependencies,
+  reply: FastifyReply,
+  requestId: string,
+  error: KmsError,
+  format: ResponseFormat = ResponseFormat.Json,
+): void {
+  send(reply, alibabaErrorOf(error).httpStatus, requestId, renderError(format, errorBody(error, requestId, deps)));
+}
+
+function send(reply: FastifyReply, status: number, requestId: string, body: RenderedBody): void {
+  void reply.code(status).header('x-acs-request-id', requestId).type(body.contentType).send(body.text);
 }

@@ -35,6 +35,8 @@ export interface PipelineParts {
   readonly settings: OperationSettings;
   readonly replayGuard: NonceRecorder;
   readonly rateLimit?: RateLimitOptions;
+  /** The base of the error bodies' Recommend link (`--error-help-url`). */
+  readonly errorHelpUrl?: string;
   /** Whether this process runs the background jobs. */
   readonly runsJobs: boolean;
   readonly jobIntervalMs: number;
@@ -90,6 +92,7 @@ export function composePipeline(parts: PipelineParts): Pipeline {
     scope: parts.scope,
     logger,
     ...(parts.rateLimit ? { rateLimiter: new AccessKeyRateLimiter(parts.rateLimit) } : {}),
+    ...(parts.errorHelpUrl === undefined ? {} : { errorHelpUrl: parts.errorHelpUrl }),
   });
   const jobs = new JobScheduler({
     jobs: parts.runsJobs ? [new RotationJob(keys, runner), new DeletionJob(keys, runner), new MaterialExpiryJob(keys, runner)] : [],

@@ -23,6 +23,8 @@ export interface ArcaConfig {
   /** Worker processes sharing the port; 1 runs no cluster. */
   readonly workers: number;
   readonly logLevel: LogLevel;
+  /** The base of the error bodies' Recommend link; the server's own /docs/errors.md when absent. */
+  readonly errorHelpUrl?: string;
   /** Throttles each access key; no limit when absent. */
   readonly rateLimit?: RateLimitOptions;
   /** A PKCS#11 token for the HSM protection level (and, with `rootKeyLabel`, for the root key). */
@@ -72,6 +74,7 @@ export function configFromSettings(values: SettingValues): ArcaConfig {
     if (found === undefined) throw new ConfigError(setting.key, 'is missing');
     return found;
   };
+  const errorHelpUrl = value(SETTINGS.errorHelpUrl);
   const rateLimit = rateLimitFrom(value(SETTINGS.rateLimit), value(SETTINGS.rateLimitBurst));
   const pkcs11 = pkcs11From(
     value(SETTINGS.pkcs11Module),
@@ -89,6 +92,7 @@ export function configFromSettings(values: SettingValues): ArcaConfig {
     jobIntervalMs: required(SETTINGS.jobIntervalMs),
     workers: required(SETTINGS.workers),
     logLevel: required(SETTINGS.logLevel),
+    ...(errorHelpUrl === undefined ? {} : { errorHelpUrl }),
     ...(rateLimit === undefined ? {} : { rateLimit }),
     ...(pkcs11 === undefined ? {} : { pkcs11 }),
     database: { kind: 'sqlite' },
@@ -176,6 +180,7 @@ export function configToDocument(config: ArcaConfig): Record<string, FileValue |
     [SETTINGS.jobIntervalMs, config.jobIntervalMs],
     [SETTINGS.workers, config.workers],
     [SETTINGS.logLevel, config.logLevel],
+    [SETTINGS.errorHelpUrl, config.errorHelpUrl],
     [SETTINGS.rateLimit, config.rateLimit?.requestsPerSecond],
     [SETTINGS.rateLimitBurst, config.rateLimit?.burst],
     [SETTINGS.pkcs11Module, config.pkcs11?.modulePath],

@@ -109,6 +109,35 @@ function durationSetting(
   };
 }
 
+const MAX_URL_LENGTH = 2048;
+
+function parseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An absolute http or https URL, given back as the URL parser writes it. It is shown to every
+ * client, so it may not carry a user name or a password.
+ */
+function urlSetting(text: SettingText): Setting<string> {
+  return {
+    ...text,
+    fromText: (value) => value,
+    read: (value) => {
+      const url = typeof value === 'string' && value.length <= MAX_URL_LENGTH && /^[\x21-\x7e]+$/.test(value) ? parseUrl(value) : undefined;
+      if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+        throw new ConfigError(text.key, `an absolute URL, HTTP or HTTPS, of printable ASCII, at most ${MAX_URL_LENGTH} characters`);
+      if (url.username !== '' || url.password !== '') throw new ConfigError(text.key, 'may not carry a user name or a password');
+      return url.href;
+    },
+    write: (value) => value,
+  };
+}
+
 /** pino's levels. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -206,6 +235,12 @@ export const SETTINGS = {
     },
     { min: 1, max: MAX_BURST, what: 'a burst' },
   ),
+  errorHelpUrl: urlSetting({
+    key: 'error-help-url',
+    flag: '--error-help-url <url>',
+    description:
+      "troubleshooting link of the error bodies (Recommend), with the Code as its q parameter (default: this server's /docs/errors.md)",
+  }),
   logLevel: logLevelSetting({
     key: 'log-level',
     flag: '--log-level <level>',

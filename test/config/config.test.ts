@@ -56,6 +56,7 @@ workers = 3
 rate-limit = 12.5
 rate-limit-burst = 40
 log-level = "warn"
+error-help-url = "https://wiki.example.com/kms/errors"
 
 [pkcs11]
 module = "/usr/lib/softhsm/libsofthsm2.so"
@@ -76,6 +77,7 @@ describe('loadConfig', () => {
     assert.equal(config.workers, 1);
     assert.equal(config.logLevel, 'info');
     assert.equal(config.rateLimit, undefined);
+    assert.equal(config.errorHelpUrl, undefined);
     assert.equal(config.pkcs11, undefined);
     assert.deepEqual(config.database, { kind: 'sqlite' });
   });
@@ -91,6 +93,7 @@ describe('loadConfig', () => {
       jobIntervalMs: 300_000,
       workers: 3,
       logLevel: 'warn',
+      errorHelpUrl: 'https://wiki.example.com/kms/errors',
       rateLimit: { requestsPerSecond: 12.5, burst: 40 },
       pkcs11: { modulePath: '/usr/lib/softhsm/libsofthsm2.so', tokenLabel: 'arca', rootKeyLabel: 'arca-root', sessionCount: 4 },
       database: { kind: 'sqlite' },
@@ -110,6 +113,7 @@ describe('loadConfig', () => {
       'rate-limit': '12.5',
       'rate-limit-burst': '40',
       'log-level': 'warn',
+      'error-help-url': 'https://wiki.example.com/kms/errors',
       'pkcs11.module': '/usr/lib/softhsm/libsofthsm2.so',
       'pkcs11.token-label': 'arca',
       'pkcs11.root-key-label': 'arca-root',
@@ -162,6 +166,17 @@ describe('loadConfig', () => {
         'log-level',
         /^log-level \(ARCA_LOG_LEVEL\): a log level is one of fatal, error, warn, info/,
       ],
+      [
+        { flags: { 'error-help-url': 'wiki/errors' } },
+        'error-help-url',
+        /^error-help-url \(--error-help-url\): an absolute URL, HTTP or HTTPS/,
+      ],
+      [{ file: 'error-help-url = "ftp://example.com/errors"\n' }, 'error-help-url', /an absolute URL, HTTP or HTTPS/],
+      [{ file: 'error-help-url = "javascript:alert(1)"\n' }, 'error-help-url', /an absolute URL, HTTP or HTTPS/],
+      [{ file: 'error-help-url = "https://example.com/a b"\n' }, 'error-help-url', /of printable ASCII/],
+      [{ file: `error-help-url = "https://example.com/${'a'.repeat(2048)}"\n` }, 'error-help-url', /at most 2048 characters/],
+      [{ file: 'error-help-url = 42\n' }, 'error-help-url', /an absolute URL, HTTP or HTTPS/],
+      [{ flags: { 'error-help-url': 'https://user:pw@example.com/errors' } }, 'error-help-url', /may not carry a user name or a password/],
       [{ file: 'host = ""\n' }, 'host', /must be a non-empty string/],
       [{ file: 'data-dir = ["a", "b"]\n' }, 'data-dir', /must be a non-empty string/],
       [{ file: 'region = 2024-01-01\n' }, 'region', /must be a non-empty string/],
@@ -177,7 +192,7 @@ describe('loadConfig', () => {
       const error = refusal(options);
       assert.equal(error.key, key, `${JSON.stringify(options)}: ${error.message}`);
       assert.match(error.message, message, JSON.stringify(options));
-      for (const value of ['70000', 'http', 'loud', 'fast', '731d', '25d']) {
+      for (const value of ['70000', 'http', 'loud', 'fast', '731d', '25d', 'user:pw', 'ftp:']) {
         if (JSON.stringify(options).includes(value))
           assert.ok(!error.message.includes(value), `the message shows the value: ${error.message}`);
       }
@@ -232,6 +247,7 @@ describe("the README's sample arca.toml", () => {
     assert.equal(config.workers, 2);
     assert.deepEqual(config.rateLimit, { requestsPerSecond: 200, burst: 400 });
     assert.deepEqual(config.pkcs11, { modulePath: '/usr/lib/softhsm/libsofthsm2.so', tokenLabel: 'arca', sessionCount: 8 });
+    assert.equal(config.errorHelpUrl, 'https://wiki.example.com/kms/errors');
   });
 });
 

@@ -298,6 +298,26 @@ const CASES: readonly BadInput[] = [
     build: ({ sign, keyId }) => sign({ action: 'UntagResource', query: { KeyId: keyId, TagKeys: '[1,2]' } }),
     expect: INVALID,
   },
+  // Response format
+  {
+    name: 'a Format that is neither JSON nor XML',
+    build: ({ sign, keyId }) => sign({ action: 'DescribeKey', query: { KeyId: keyId, Format: 'YAML' } }),
+    expect: INVALID,
+  },
+  {
+    // Parameters that cannot be read are refused in JSON, whatever Format says.
+    name: 'Format=XML with a parameter given twice',
+    build: ({ sign, keyId }) =>
+      sign({
+        action: 'DescribeKey',
+        query: [
+          ['Format', 'XML'],
+          ['KeyId', keyId],
+          ['KeyId', keyId],
+        ],
+      }),
+    expect: INVALID,
+  },
   {
     name: 'TagKeys holding nested lists',
     build: ({ sign, keyId }) => sign({ action: 'UntagResource', query: { KeyId: keyId, TagKeys: '[["seed"]]' } }),
@@ -305,11 +325,16 @@ const CASES: readonly BadInput[] = [
   },
 ];
 
-/** A refusal in the catalog's shape, with no trace of the server's insides. */
+/**
+ * A refusal in the catalog's shape (exactly RequestId, HostId, Code, Message and the default
+ * Recommend link), with no trace of the server's insides.
+ */
 function assertCatalogRefusal(response: HttpResponse, expect: BadInput['expect']): void {
   const summary = `HTTP ${response.status} ${response.text.slice(0, 300)}`;
   assert.ok(response.status >= 400 && response.status < 500, `expected a 4xx, got ${summary}`);
   assert.ok(response.json !== undefined && typeof response.json === 'object', `the body is not JSON: ${summary}`);
+  assert.deepEqual(Object.keys(response.json), ['RequestId', 'HostId', 'Code', 'Message', 'Recommend'], summary);
+  assert.equal(response.json.Recommend, `/docs/errors.md?q=${String(response.json.Code)}`, summary);
   assert.ok(CATALOG_CODES.has(response.json.Code), `Code ${String(response.json.Code)} is not in the catalog: ${summary}`);
   assert.equal(typeof response.json.Message, 'string', summary);
   assert.equal(typeof response.json.RequestId, 'string', summary);
@@ -358,7 +383,7 @@ describe('bad input over HTTP', () => {
   });
 
   it('has every case it was written with', () => {
-    assert.equal(CASES.length, 46);
+    assert.equal(CASES.length, 48);
     assert.equal(new Set(CASES.map((c) => c.name)).size, CASES.length);
   });
 

@@ -450,12 +450,11 @@ describe('refusals through the 3.x SDK path', () => {
     assert.equal(new Set(seen.map((entry) => `${entry.code}|${entry.message}`)).size, 1, JSON.stringify(seen));
   });
 
-  it('keeps the error body to Code, Message, RequestId and HostId, and the SDK message to its documented form', async () => {
+  it('keeps the error body to RequestId, HostId, Code, Message and Recommend, and the SDK message to its documented form', async () => {
     const fx = await makeFixture();
     const thrown = await expectV3Error(call('Decrypt', { CiphertextBlob: flipBit(fx.blob, -1), EncryptionContext: CONTEXT }), BAD_BLOB);
-    for (const field of Object.keys(thrown.data)) {
-      assert.ok(['Code', 'Message', 'RequestId', 'HostId', 'Recommend', 'HttpStatus'].includes(field), `unexpected field ${field}`);
-    }
+    assert.deepEqual(Object.keys(thrown.data), ['RequestId', 'HostId', 'Code', 'Message', 'Recommend']);
+    assert.equal(thrown.data.Recommend, '/docs/errors.md?q=InvalidParameter');
     assert.match(thrown.message, /^InvalidParameter: code: 400, /);
   });
 });

@@ -23,10 +23,15 @@ import { startTestServer, TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET, type TestS
 const MINUTE_MS = 60_000;
 const credentials: Credentials = { accessKeyId: TEST_ACCESS_KEY_ID, accessKeySecret: TEST_ACCESS_KEY_SECRET };
 
-/** A refusal in Alibaba's shape: JSON with Code, Message and RequestId, echoed in x-acs-request-id. */
+/**
+ * A refusal in Alibaba's shape: JSON of exactly RequestId, HostId, Code, Message and Recommend,
+ * the RequestId echoed in x-acs-request-id.
+ */
 function assertCatalogError(response: HttpResponse, status: number, code: string): void {
   assert.equal(response.status, status, `expected HTTP ${status} ${code}, got ${response.status} ${response.text}`);
   assert.ok(response.json !== undefined && typeof response.json === 'object', `error body is not JSON: ${response.text}`);
+  assert.deepEqual(Object.keys(response.json), ['RequestId', 'HostId', 'Code', 'Message', 'Recommend'], response.text);
+  assert.equal(response.json.Recommend, `/docs/errors.md?q=${code}`, response.text);
   assert.equal(response.json.Code, code, response.text);
   assert.equal(typeof response.json.Message, 'string');
   assert.ok(response.json.Message.length > 0, 'Message is empty');

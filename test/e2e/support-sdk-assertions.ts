@@ -69,7 +69,8 @@ export interface ExpectedV3Error {
 
 /**
  * Awaits a call through the 3.x SDK path (openapi-core) that must fail, checks the thrown
- * error (code, statusCode, data with Code/Message/RequestId and nothing internal), and returns it.
+ * error (code, statusCode, data of exactly RequestId, HostId, Code, Message and Recommend, nothing
+ * internal), and returns it.
  */
 export async function expectV3Error(promise: Promise<unknown>, expected: ExpectedV3Error): Promise<any> {
   let thrown: any;
@@ -85,6 +86,8 @@ export async function expectV3Error(promise: Promise<unknown>, expected: Expecte
   assert.equal(thrown?.statusCode, expected.statusCode, summary);
   const data = thrown.data;
   assert.equal(typeof data, 'object', 'error data is the response body');
+  assert.deepEqual(Object.keys(data), ['RequestId', 'HostId', 'Code', 'Message', 'Recommend'], summary);
+  assert.equal(data.Recommend, `/docs/errors.md?q=${expected.code}`, summary);
   assert.equal(data.Code, expected.code, summary);
   assert.equal(typeof data.Message, 'string', 'Message is present');
   assert.ok(data.Message.length > 0, 'Message is not empty');
@@ -118,6 +121,8 @@ export async function expectV1Error(promise: Promise<unknown>, expected: Expecte
   assert.ok(String(thrown.message).includes(`code: ${expected.statusCode}, `), `status ${expected.statusCode} in: ${thrown.message}`);
   const data = thrown.data;
   assert.equal(typeof data, 'object', 'error data is the response body');
+  assert.deepEqual(Object.keys(data), ['RequestId', 'HostId', 'Code', 'Message', 'Recommend'], summary);
+  assert.equal(data.Recommend, `/docs/errors.md?q=${expected.code}`, summary);
   assert.equal(data.Code, expected.code, summary);
   assert.equal(typeof data.Message, 'string');
   if (expected.message !== undefined) assert.equal(data.Message, expected.message, summary);

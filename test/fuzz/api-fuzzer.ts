@@ -9,8 +9,10 @@
 //   changed after signing.
 // The properties, checked on every response:
 // - no 5xx at all (a deliberate InternalFailure would still be a finding to look at);
-// - every error is JSON with a catalog Code, a Message and a RequestId, echoed in x-acs-request-id,
-//   and says nothing about the server's insides; every success is JSON with a RequestId;
+// - every error is JSON (or, for a request with Format=XML, well-formed XML rooted at <Error>) with
+//   a catalog Code, a Message and a RequestId, echoed in x-acs-request-id, and says nothing about
+//   the server's insides; every success is JSON (or XML rooted at <ActionResponse>) with a
+//   RequestId;
 // - a refused request changes nothing: the SQLite file's every table, row for row, is the same
 //   before and after it;
 // - the server stays up (GET /health answers 200 throughout).
@@ -23,6 +25,7 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 
 import { ALIBABA_ERRORS } from '../../src/api/alibaba-errors.js';
+import { parseAlibabaXml, XML_CONTENT_TYPE } from '../support/alibaba-xml.js';
 import {
   callOk,
   dechunk,
@@ -496,6 +499,8 @@ export interface SignedCase {
   /** ACS3 only: where the parameters go, and whether the action is a header or a parameter. */
   readonly placement: 'query' | 'form' | 'split';
   readonly actionAsHeader: boolean;
+  /** The Format parameter (in the query, or with the other parameters for HMAC-SHA1); JSON when absent. */
+  readonly format?: string;
 }
 
 /** A request that is not validly signed, or not well-formed HTTP, written byte for byte. */
@@ -541,6 +546,7 @@ export function signedCaseArbitrary(fixtures: FuzzFixtures): fc.Arbitrary<Signed
       params: parametersFor(chosen, fixtures),
       placement: fc.constantFrom('query' as const, 'form' as const, 'split' as const),
       actionAsHeader: fc.boolean(),
+      format: fc.constantFrom(undefined, 'json', 'XML', 'XML', 'xml'),
     }),
   );
 }
@@ -555,6 +561,7 @@ export function prepareSigned(target: FuzzTarget, c: SignedCase): PreparedReques
       version: c.version,
       params: c.params,
       inBody: c.method === 'POST',
+      format: c.format ?? 'JSON',
     });
   }
   // A header carries visible ASCII only; any other action goes in the query.
@@ -569,7 +576,7 @@ export function prepareSigned(target: FuzzTarget, c: SignedCase): PreparedReques
     method: c.method,
     action: actionAsHeader ? c.action : null,
     version: actionAsHeader ? c.version : null,
-    query: inQuery,
+    query: c.format === undefined ? inQuery : [...inQuery, ['Format', c.format] as const],
     ...(inForm.length > 0 ? { form: inForm } : {}),
   });
 }
@@ -834,11 +841,23 @@ export function sendBytes(target: FuzzTarget, bytes: Buffer): Promise<Answer> {
 
 const LEAK = /\bat \S+ \(|\.(?:ts|js):\d+|node_modules|Error:|FST_|HPE_|ERR_/;
 
-/** The response properties every request must meet; throws an AssertionError naming the case. */
-export function assertWellFormedAnswer(answer: Answer, method: string, label: string): void {
-  const summary = `${label}: HTTP ${answer.status} ${answer.text.slice(0, 300)}`;
-  assert.ok(answer.status >= 200 && answer.status < 500, `expected no 5xx: ${summary}`);
-  if (method === 'HEAD') return;
+/**
+ * The answer's fields: its JSON object, or, for an answer in XML (`Format=XML`), the content of
+ * its root element, which must be `<Error>` for a refusal and `<ActionResponse>` for a success.
+ */
+function answerFields(answer: Answer, summary: string): any {
+  if (answer.headers['content-type'] === XML_CONTENT_TYPE) {
+    let parsed: { root: string; content: any };
+    try {
+      parsed = parseAlibabaXml(answer.text);
+    } catch (error) {
+      assert.fail(`the body is not well-formed XML (${String(error)}): ${summary}`);
+    }
+    if (answer.status === 200) assert.match(parsed.root, /^[A-Za-z]+Response$/, `the root is not <ActionResponse>: ${summary}`);
+    else assert.equal(parsed.root, 'Error', `the root is not <Error>: ${summary}`);
+    assert.ok(parsed.content !== null && typeof parsed.content === 'object', `the root holds no fields: ${summary}`);
+    return parsed.content;
+  }
   let json: any;
   try {
     json = JSON.parse(answer.text);
@@ -846,6 +865,15 @@ export function assertWellFormedAnswer(answer: Answer, method: string, label: st
     assert.fail(`the body is not JSON: ${summary}`);
   }
   assert.ok(json !== null && typeof json === 'object', `the body is not a JSON object: ${summary}`);
+  return json;
+}
+
+/** The response properties every request must meet; throws an AssertionError naming the case. */
+export function assertWellFormedAnswer(answer: Answer, method: string, label: string): void {
+  const summary = `${label}: HTTP ${answer.status} ${answer.text.slice(0, 300)}`;
+  assert.ok(answer.status >= 200 && answer.status < 500, `expected no 5xx: ${summary}`);
+  if (method === 'HEAD') return;
+  const json = answerFields(answer, summary);
   assert.equal(typeof json.RequestId, 'string', `no RequestId: ${summary}`);
   assert.ok(json.RequestId.length > 0, `empty RequestId: ${summary}`);
   assert.equal(answer.headers['x-acs-request-id'], json.RequestId, `x-acs-request-id differs from RequestId: ${summary}`);
@@ -921,7 +949,7 @@ export async function runCase(target: FuzzTarget, fuzzCase: FuzzCase, state: { d
     state.digest = after;
     return 'Success';
   }
-  const code = (JSON.parse(answer.text) as { Code: string }).Code;
+  const code = String(answerFields(answer, label).Code);
   stats.byCode[code] = (stats.byCode[code] ?? 0) + 1;
   assert.equal(after, state.digest, `${label}: refused with ${code}, yet the store changed`);
   return code;

@@ -193,6 +193,8 @@ export interface V1Options {
   readonly nonce?: string;
   /** For POST: put every parameter (signature included) in a form body instead of the query. */
   readonly inBody?: boolean;
+  /** The `Format` parameter: `JSON` by default, as the legacy cores send it; null leaves it out. */
+  readonly format?: string | null;
 }
 
 export function v1StringToSign(method: string, pairs: ReadonlyArray<readonly [string, string]>): string {
@@ -209,7 +211,7 @@ export function signV1(options: V1Options): PreparedRequest {
   const pairs: Array<[string, string]> = [
     ...(options.action === undefined ? [] : [['Action', options.action] as [string, string]]),
     ['Version', options.version ?? API_VERSION],
-    ['Format', 'JSON'],
+    ...(options.format === null ? [] : [['Format', options.format ?? 'JSON'] as [string, string]]),
     ['RegionId', 'cn-hangzhou'],
     ['AccessKeyId', options.credentials.accessKeyId],
     ['SignatureMethod', 'HMAC-SHA1'],

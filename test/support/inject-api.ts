@@ -55,7 +55,7 @@ export interface CallOptions {
 export interface InjectResponse {
   readonly statusCode: number;
   readonly headers: Readonly<Record<string, string | string[] | number | undefined>>;
-  /** The parsed body; undefined when it is not JSON. */
+  /** The parsed body; undefined when it is not JSON (an XML answer: see test/support/alibaba-xml.ts). */
   readonly json: any;
   readonly text: string;
 }
@@ -88,6 +88,8 @@ export interface InjectApiOptions {
   readonly authorizer?: Authorizer;
   /** Per-access-key throttling, as `--rate-limit` sets it. */
   readonly rateLimit?: RateLimitOptions;
+  /** The error bodies' help link, as `--error-help-url` sets it. */
+  readonly errorHelpUrl?: string;
 }
 
 export function createTestClock(startMs: number): TestClock {
@@ -125,6 +127,7 @@ export async function createInjectApi(options: InjectApiOptions = {}): Promise<I
     auditSink: { emit: (event) => auditEvents.push(event) },
     ...(options.authorizer ? { authorizer: options.authorizer } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    ...(options.errorHelpUrl ? { errorHelpUrl: options.errorHelpUrl } : {}),
   });
   await accessKeys.ensureAdministrator(ADMIN_CREDENTIALS);
   await app.ready();

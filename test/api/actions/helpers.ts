@@ -83,13 +83,25 @@ export interface Refusal {
   readonly message?: string;
 }
 
-/** A refusal (§2.2): the status, and a body of exactly Code, HostId, Message and RequestId. Returns the body. */
+/** The fields of every error body (§2.2), in Alibaba's order. */
+export const ERROR_BODY_FIELDS = ['RequestId', 'HostId', 'Code', 'Message', 'Recommend'];
+
+/** The Recommend link of a server without --error-help-url: its own docs/errors.md, the Code as `q`. */
+export function defaultRecommend(code: string): string {
+  return `/docs/errors.md?q=${code}`;
+}
+
+/**
+ * A refusal (§2.2): the status, and a body of exactly RequestId, HostId, Code, Message and
+ * Recommend (the default help link for its Code). Returns the body.
+ */
 export function refused(response: InjectResponse, expected: Refusal): any {
   assert.equal(response.statusCode, expected.status, summary(response));
   assertRequestIdMatchesHeader(response);
   const body = response.json;
-  assert.deepEqual(fieldsOf(body), ['Code', 'HostId', 'Message', 'RequestId'], summary(response));
+  assert.deepEqual(Object.keys(body), ERROR_BODY_FIELDS, summary(response));
   assert.equal(body.Code, expected.code, summary(response));
+  assert.equal(body.Recommend, defaultRecommend(expected.code), summary(response));
   assert.equal(typeof body.Message, 'string');
   assert.ok(body.Message.length > 0, 'Message is not empty');
   if (expected.message !== undefined) assert.equal(body.Message, expected.message, summary(response));
