@@ -11,6 +11,7 @@ import type { InvalidationChannel } from '../operations/key-repository.js';
 import { composePipeline } from './compose-pipeline.js';
 import { Pkcs11KeyProtector } from '../protection/pkcs11/pkcs11-key-protector.js';
 import { SoftwareKeyProtector } from '../protection/software-key-protector.js';
+import { rewrapLegacyHsmVersions } from './rewrap-legacy-hsm-versions.js';
 import type { OpenedDataDirectory } from './open-data-directory.js';
 
 /** What the request-serving services are built from. */
@@ -45,7 +46,12 @@ export async function wireServices(inputs: ServiceInputs): Promise<Services> {
   const { store, rootKey, secrets, token } = inputs.opened;
   const scope: ArnScope = { region: config.region, accountId: config.accountId };
   const protectors = new Map<ProtectionLevel, KeyProtector>([[ProtectionLevel.Software, new SoftwareKeyProtector(rootKey)]]);
-  if (token) protectors.set(ProtectionLevel.Hsm, await Pkcs11KeyProtector.create(token, logger));
+  if (token) {
+    const hsm = await Pkcs11KeyProtector.create(token, logger);
+    protectors.set(ProtectionLevel.Hsm, hsm);
+    // Before serving, in the one process that runs the jobs (docs/adr/0013, issue 16).
+    if (inputs.runsJobs) await rewrapLegacyHsmVersions(store, hsm, logger);
+  }
   const { app, jobs, accessKeys } = composePipeline({
     store,
     protectors,

@@ -21,7 +21,7 @@ const MODULE_CANDIDATES = [
 ];
 
 export const TEST_TOKEN_PIN = '246810';
-const TEST_SO_PIN = '13579111';
+export const TEST_SO_PIN = '13579111';
 
 function findModule(): string | undefined {
   const configured = process.env.ARCA_TEST_PKCS11_MODULE;

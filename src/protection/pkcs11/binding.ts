@@ -5,7 +5,15 @@ import pkcs11js from 'pkcs11js';
 export type Handle = Buffer;
 export type Pkcs11Module = InstanceType<typeof pkcs11js.PKCS11>;
 export type Mechanism = pkcs11js.Mechanism;
-export type Template = pkcs11js.Template;
+/**
+ * One attribute of a template. An array attribute (CKA_UNWRAP_TEMPLATE) holds a template of its
+ * own: only the patched binding passes those (patches/pkcs11js-2.1.7-nested-templates.patch).
+ */
+export interface Attribute {
+  readonly type: number;
+  readonly value?: number | boolean | string | Buffer | readonly Attribute[];
+}
+export type Template = readonly Attribute[];
 export type GcmParams = pkcs11js.GcmParams;
 export type RsaOaepParams = pkcs11js.RsaOAEP;
 export type KeyPair = pkcs11js.KeyPair;
@@ -40,6 +48,11 @@ export const ck = {
   CKA_SIGN: pkcs11js.CKA_SIGN,
   CKA_VERIFY: pkcs11js.CKA_VERIFY,
   CKA_DERIVE: pkcs11js.CKA_DERIVE,
+  CKA_MODIFIABLE: pkcs11js.CKA_MODIFIABLE,
+  CKA_COPYABLE: pkcs11js.CKA_COPYABLE,
+  CKA_TRUSTED: pkcs11js.CKA_TRUSTED,
+  CKA_WRAP_WITH_TRUSTED: pkcs11js.CKA_WRAP_WITH_TRUSTED,
+  CKA_UNWRAP_TEMPLATE: pkcs11js.CKA_UNWRAP_TEMPLATE,
   CKM_AES_KEY_GEN: pkcs11js.CKM_AES_KEY_GEN,
   CKM_AES_GCM: pkcs11js.CKM_AES_GCM,
   CKM_AES_KEY_WRAP_PAD: pkcs11js.CKM_AES_KEY_WRAP_PAD,
@@ -60,13 +73,34 @@ export const ck = {
   CKR_GENERAL_ERROR: pkcs11js.CKR_GENERAL_ERROR,
   CKR_FUNCTION_FAILED: pkcs11js.CKR_FUNCTION_FAILED,
   CKR_CRYPTOKI_ALREADY_INITIALIZED: pkcs11js.CKR_CRYPTOKI_ALREADY_INITIALIZED,
+  CKR_TEMPLATE_INCONSISTENT: pkcs11js.CKR_TEMPLATE_INCONSISTENT,
+  CKR_ATTRIBUTE_VALUE_INVALID: pkcs11js.CKR_ATTRIBUTE_VALUE_INVALID,
 } as const;
 
-/** Loads the PKCS#11 library at `modulePath`; C_Initialize is the caller's. */
+/** Whether the loaded binding carries Arca's patch (scripts/patch-pkcs11js.mjs): it takes nested templates. */
+export function bindingTakesNestedTemplates(): boolean {
+  return (pkcs11js as { ARCA_PATCH_NESTED_TEMPLATES?: unknown }).ARCA_PATCH_NESTED_TEMPLATES === true;
+}
+
+/**
+ * Loads the PKCS#11 library at `modulePath`; C_Initialize is the caller's. Refuses an unpatched
+ * binding: it cannot give the wrapping keys their unwrap template, and aborts the process when
+ * handed one (docs/adr/0013).
+ */
 export function loadModule(modulePath: string): Pkcs11Module {
+  if (!bindingTakesNestedTemplates())
+    throw new Error("the pkcs11js binding lacks Arca's nested-template patch: run `node scripts/patch-pkcs11js.mjs` (npm install runs it)");
   const module = new pkcs11js.PKCS11();
   module.load(modulePath);
   return module;
+}
+
+/**
+ * A template as the binding's types name it. The binding's declarations know no nested
+ * template; the patched binding (checked by `loadModule`) passes them.
+ */
+export function bindingTemplate(template: Template): pkcs11js.Template {
+  return template as unknown as pkcs11js.Template;
 }
 
 /** The CKR_* return value a binding error carries, or undefined for an error that is not one. */

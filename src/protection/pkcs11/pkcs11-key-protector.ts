@@ -20,12 +20,16 @@ import {
   type TokenImportedMaterial,
 } from './token-import.js';
 import { DEFAULT_MAX_UNWRAPPED_KEYS, UnwrappedKeyCache, versionMaterialOf } from './unwrapped-key-cache.js';
+import { decodeWrappedMaterial } from './wrapped-material.js';
 import { DEFAULT_WRAPPING_KEY_LABEL, WrappingKeys } from './wrapping-keys.js';
 
 // Re-exported: callers of the protector's API keep importing these from here.
 export { ImportedMaterialInvalidError, ImportKeyMissingError, DEFAULT_MAX_UNWRAPPED_KEYS, DEFAULT_WRAPPING_KEY_LABEL };
 export type { ImportKeyPair, TokenImportAlgorithm, TokenImportedMaterial };
 export { IMPORT_KEY_BITS, TOKEN_IMPORT_ALGORITHMS } from './token-import.js';
+
+const LEGACY_WRAPPING_KEYS_WARNING =
+  "the token holds legacy HSM wrapping keys (made before issue 16, without an unwrap template): with the PIN, anything they wrapped, such as an older copy of arca.db, can be unwrapped into a readable key. Arca wraps this data directory's versions again at start; once no backup or other data directory needs them, destroy them (docs/adr/0013)";
 
 /** Mechanisms an `Aliyun_AES_256` HSM key needs from the token. */
 const AES_MECHANISMS = [ck.CKM_AES_KEY_GEN, ck.CKM_AES_KEY_WRAP_PAD, ck.CKM_AES_GCM];
@@ -65,7 +69,11 @@ export class Pkcs11KeyProtector implements KeyProtector {
     if (tokenCanImport(token)) this.inDeviceImport = new TokenImporter(this.#importKeyPairs);
   }
 
-  /** Makes sure a wrapping key exists in the token (creating the first one) and logs the mechanisms. */
+  /**
+   * Checks the token's wrapping keys and makes a guarded one when there is none (the first
+   * start, or the first since issue 16), and logs the mechanisms. Refuses to start on a wrapping
+   * key whose value could leave the token, and on a token that does not enforce CKA_UNWRAP_TEMPLATE.
+   */
   static async create(token: Pkcs11Token, logger: Logger, options: Pkcs11KeyProtectorOptions = {}): Promise<Pkcs11KeyProtector> {
     const protector = new Pkcs11KeyProtector(token, options);
     const missing = AES_MECHANISMS.filter((mechanism) => !token.hasMechanism(mechanism));
@@ -74,10 +82,11 @@ export class Pkcs11KeyProtector implements KeyProtector {
         `the PKCS#11 token "${token.tokenLabel}" lacks mechanisms HSM keys need (AES key generation, key wrap with padding, GCM)`,
       );
     const wrappingKeys = protector.#wrappingKeys;
-    await token.run('find or create the wrapping key', async (session) => {
-      if (!(await wrappingKeys.createIfMissing(session))) return;
-      logger.info({ tokenLabel: token.tokenLabel, label: wrappingKeys.label }, 'created the HSM wrapping key in the token');
-    });
+    const { created, legacy } = await token.runAsOwner('check the wrapping keys', (session) => wrappingKeys.prepare(session));
+    const where = { tokenLabel: token.tokenLabel, label: wrappingKeys.label };
+    if (created) logger.info(where, 'created the HSM wrapping key in the token');
+    if (legacy.length > 0)
+      logger.warn({ ...where, legacyKeyIds: legacy.map((key) => key.id.toString('hex')) }, LEGACY_WRAPPING_KEYS_WARNING);
     logger.info({ tokenLabel: token.tokenLabel, mechanisms: token.mechanismNames() }, 'PKCS#11 token ready for HSM keys');
     return protector;
   }
@@ -90,7 +99,7 @@ export class Pkcs11KeyProtector implements KeyProtector {
     this.#requireSupported(keySpec);
     const length = profileOf(keySpec).materialLengthInBytes;
     return this.#token.runAsOwner('generate a key version', (session) =>
-      this.#wrappingKeys.wrapNew(session, keyVersionId, () => session.generateKey(AES_KEY_GEN, newVersionKeyTemplate(length))),
+      this.#wrappingKeys.wrapNew(session, keyVersionId, (wrap) => session.generateKey(AES_KEY_GEN, newVersionKeyTemplate(length, wrap))),
     );
   }
 
@@ -104,8 +113,8 @@ export class Pkcs11KeyProtector implements KeyProtector {
     if (material.lengthInBytes !== profileOf(KeySpec.Aes256).materialLengthInBytes)
       throw new Error('HSM material must be a 32-byte AES key');
     return this.#token.runAsOwner('import a key version', (session) =>
-      this.#wrappingKeys.wrapNew(session, keyVersionId, () =>
-        Promise.resolve(session.createObject(importedVersionKeyTemplate(material.unsafeReveal()))),
+      this.#wrappingKeys.wrapNew(session, keyVersionId, (wrap) =>
+        Promise.resolve(session.createObject(importedVersionKeyTemplate(material.unsafeReveal(), wrap))),
       ),
     );
   }
@@ -147,6 +156,22 @@ export class Pkcs11KeyProtector implements KeyProtector {
     const version = versionMaterialOf(keyVersionId, material.sealed);
     await this.#unwrappedKeys.withKey('open a key version', version, () => Promise.resolve());
     return new TokenAead((operation, use) => this.#unwrappedKeys.withKey(operation, version, use));
+  }
+
+  /**
+   * The version's material wrapped again by a guarded wrapping key when a legacy one wrapped
+   * it, else undefined (docs/adr/0013, migration). The key never leaves the token.
+   */
+  async rewrapLegacy(keyVersionId: string, material: ProtectedMaterial): Promise<ProtectedMaterial | undefined> {
+    if (material.kind !== ProtectionKind.Pkcs11Wrapped) return undefined;
+    const wrapped = decodeWrappedMaterial(material.sealed);
+    return this.#token.runAsOwner('wrap a key version again', (session) => this.#wrappingKeys.rewrap(session, keyVersionId, wrapped));
+  }
+
+  /** The CKA_IDs (hex) of the legacy wrapping keys in the token: none once they are destroyed. */
+  async legacyWrappingKeyIds(): Promise<string[]> {
+    const legacy = await this.#token.runAsOwner('list legacy wrapping keys', (session) => this.#wrappingKeys.legacy(session));
+    return legacy.map((key) => key.id.toString('hex'));
   }
 
   #requireSupported(keySpec: KeySpec): void {

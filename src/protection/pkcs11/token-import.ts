@@ -146,9 +146,14 @@ export class TokenImportKeyPairs {
         const material = await this.#wrappingKeys.wrapNew(
           session,
           keyVersionId,
-          async () => {
+          async (wrap) => {
             try {
-              return await session.unwrapKey(rsaOaepSha1Mechanism(), privateKey, encryptedKeyMaterial, importedWrappedVersionKeyTemplate());
+              return await session.unwrapKey(
+                rsaOaepSha1Mechanism(),
+                privateKey,
+                encryptedKeyMaterial,
+                importedWrappedVersionKeyTemplate(wrap),
+              );
             } catch (error) {
               if (meansImportRefused(error)) throw new ImportedMaterialInvalidError();
               throw error;

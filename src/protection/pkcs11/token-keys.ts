@@ -18,6 +18,29 @@ export function findTokenKeys(session: TokenSession, label: string): TokenKey[] 
     .sort((a, b) => Buffer.compare(a.id, b.id));
 }
 
+/** The boolean attributes `types` of `handle`; undefined for one the token does not give. */
+export function readFlags(session: TokenSession, handle: Handle, types: readonly number[]): ReadonlyMap<number, boolean | undefined> {
+  const values = session.getAttributes(handle, types);
+  return new Map(
+    types.map((type) => {
+      const value = values.get(type);
+      return [type, value === undefined || value.length === 0 ? undefined : value[0] !== 0];
+    }),
+  );
+}
+
+/**
+ * Refuses a token key whose value could leave the token (extractable, or not sensitive): Arca
+ * does not start on one (docs/adr/0013). `what` names it in the error, never its value.
+ */
+export function assertKeyStaysInToken(session: TokenSession, key: TokenKey, what: string): void {
+  const flags = readFlags(session, key.handle, [ck.CKA_SENSITIVE, ck.CKA_EXTRACTABLE]);
+  if (flags.get(ck.CKA_SENSITIVE) === true && flags.get(ck.CKA_EXTRACTABLE) === false) return;
+  throw new Error(
+    `the token's ${what} (CKA_ID ${key.id.toString('hex')}) is extractable or not sensitive: its value could leave the token, so Arca does not use it`,
+  );
+}
+
 /** Generates a token key inside the token with a fresh CKA_ID. */
 export async function createTokenKey(
   session: TokenSession,
@@ -44,6 +67,11 @@ export function newTokenKeyId(): Buffer {
 export class PerGeneration<T> {
   #generation = -1;
   #value: Promise<T> | undefined;
+
+  /** Forgets the value: the next caller computes it again (after Arca changed what it reads). */
+  reset(): void {
+    this.#value = undefined;
+  }
 
   get(session: TokenSession, compute: () => Promise<T>): Promise<T> {
     if (this.#value === undefined || this.#generation !== session.generation) {

@@ -6,7 +6,7 @@ import { SEAL_FORMAT_VERSION, sealAdditionalData } from '../root-key.js';
 import { aesGcmMechanism } from './mechanisms.js';
 import type { Pkcs11Token } from './pkcs11-token.js';
 import { rootKeyTemplate } from './templates.js';
-import { createTokenKey, findTokenKeys, PerGeneration, type TokenKey } from './token-keys.js';
+import { assertKeyStaysInToken, createTokenKey, findTokenKeys, PerGeneration, type TokenKey } from './token-keys.js';
 import type { TokenSession } from './token-session.js';
 
 /**
@@ -25,14 +25,21 @@ export class TokenRootKey implements SecretSealer {
     this.#label = label;
   }
 
-  /** Finds the root key labelled `label` in the token, generating it there when there is none. */
+  /**
+   * Finds the root key labelled `label` in the token, generating it there when there is none.
+   * Refuses one whose value could leave the token (extractable, or not sensitive).
+   */
   static async findOrCreate(token: Pkcs11Token, label: string, logger: Logger): Promise<{ rootKey: TokenRootKey; created: boolean }> {
     if (label === '') throw new Error('the PKCS#11 root key label is empty');
     const rootKey = new TokenRootKey(token, label);
     const created = await token.run('find or create the root key', async (session) => {
       const found = findTokenKeys(session, label);
       if (found.length > 1) throw new Error(`the token holds ${found.length} keys labelled "${label}"; the root key must be one`);
-      if (found.length === 1) return false;
+      const [existing] = found;
+      if (existing) {
+        assertKeyStaysInToken(session, existing, `root key "${label}"`);
+        return false;
+      }
       await createTokenKey(session, rootKeyTemplate, label);
       return true;
     });

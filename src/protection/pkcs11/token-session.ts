@@ -1,5 +1,5 @@
 import { AeadAuthenticationError } from '../../crypto/aead.js';
-import type { Handle, KeyPair, Mechanism, Pkcs11Module, Template } from './binding.js';
+import { bindingTemplate, type Handle, type KeyPair, type Mechanism, type Pkcs11Module, type Template } from './binding.js';
 import { meansNotAuthentic } from './token-errors.js';
 
 /** One attribute as read back from the token: its value bytes. */
@@ -25,15 +25,15 @@ export class TokenSession {
   }
 
   generateKey(mechanism: Mechanism, template: Template): Promise<Handle> {
-    return this.#module.C_GenerateKeyAsync(this.#session, mechanism, template);
+    return this.#module.C_GenerateKeyAsync(this.#session, mechanism, bindingTemplate(template));
   }
 
   generateKeyPair(mechanism: Mechanism, publicTemplate: Template, privateTemplate: Template): Promise<KeyPair> {
-    return this.#module.C_GenerateKeyPairAsync(this.#session, mechanism, publicTemplate, privateTemplate);
+    return this.#module.C_GenerateKeyPairAsync(this.#session, mechanism, bindingTemplate(publicTemplate), bindingTemplate(privateTemplate));
   }
 
   createObject(template: Template): Handle {
-    return this.#module.C_CreateObject(this.#session, template);
+    return this.#module.C_CreateObject(this.#session, bindingTemplate(template));
   }
 
   wrapKey(mechanism: Mechanism, wrappingKey: Handle, key: Handle, maxLengthInBytes: number): Promise<Buffer> {
@@ -41,7 +41,7 @@ export class TokenSession {
   }
 
   unwrapKey(mechanism: Mechanism, unwrappingKey: Handle, wrapped: Buffer, template: Template): Promise<Handle> {
-    return this.#module.C_UnwrapKeyAsync(this.#session, mechanism, unwrappingKey, wrapped, template);
+    return this.#module.C_UnwrapKeyAsync(this.#session, mechanism, unwrappingKey, wrapped, bindingTemplate(template));
   }
 
   async encrypt(mechanism: Mechanism, key: Handle, data: Buffer, outLengthInBytes: number): Promise<Buffer> {
@@ -73,7 +73,7 @@ export class TokenSession {
   }
 
   findObjects(template: Template): Handle[] {
-    this.#module.C_FindObjectsInit(this.#session, template);
+    this.#module.C_FindObjectsInit(this.#session, bindingTemplate(template));
     try {
       const found: Handle[] = [];
       for (;;) {

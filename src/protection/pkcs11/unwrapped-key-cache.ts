@@ -1,12 +1,11 @@
-import { AeadAuthenticationError } from '../../crypto/aead.js';
 import { KmsError } from '../../domain/errors.js';
 import type { Handle } from './binding.js';
-import { AES_KEY_WRAP_PAD, aesGcmMechanism } from './mechanisms.js';
+import { AES_KEY_WRAP_PAD } from './mechanisms.js';
 import type { Pkcs11Token } from './pkcs11-token.js';
 import { usableVersionKeyTemplate } from './templates.js';
 import type { TokenSession } from './token-session.js';
-import { CHECK_PLAINTEXT_LENGTH, checkAdditionalData, decodeWrappedMaterial, type WrappedMaterial } from './wrapped-material.js';
-import { AES_256_WRAPPED_LENGTH, type WrappingKeys } from './wrapping-keys.js';
+import { decodeWrappedMaterial, type WrappedMaterial } from './wrapped-material.js';
+import { AES_256_WRAPPED_LENGTH, verifyBinding, type WrappingKeys } from './wrapping-keys.js';
 
 export const DEFAULT_MAX_UNWRAPPED_KEYS = 1_000;
 // Well above the session count, so the keys in use never fill the whole cache.
@@ -131,26 +130,5 @@ export class UnwrappedKeyCache {
         owner.destroyObject(key.handle);
       }
     }
-  }
-}
-
-/**
- * The material must open its own check value, bound to this version id: else it is not this
- * version's (moved from another row, or made under another wrapping key's id).
- */
-async function verifyBinding(session: TokenSession, key: Handle, keyVersionId: string, wrapped: WrappedMaterial): Promise<void> {
-  // (SoftHSM2 reports CKA_VALUE_LEN 0 for an unwrapped key, so the length is not read back:
-  // only a key that was wrapped together with a valid check value gets this far.)
-  try {
-    const check = await session.decrypt(
-      aesGcmMechanism(wrapped.checkIv, checkAdditionalData(keyVersionId)),
-      key,
-      wrapped.check,
-      wrapped.check.length,
-    );
-    if (check.length !== CHECK_PLAINTEXT_LENGTH || check.some((byte) => byte !== 0)) throw new AeadAuthenticationError();
-  } catch (error) {
-    if (error instanceof AeadAuthenticationError) throw new Error('stored HSM material does not belong to this key version');
-    throw error;
   }
 }
