@@ -57,6 +57,7 @@ export async function wireServices(inputs: ServiceInputs): Promise<Services> {
     settings: { minRotationIntervalSeconds: config.minRotationIntervalSeconds },
     replayGuard: inputs.replayGuard,
     ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
+    connectionLimits: config.connections,
     runsJobs: inputs.runsJobs,
     jobIntervalMs: config.jobIntervalMs,
     ...(inputs.invalidations ? { invalidations: inputs.invalidations } : {}),

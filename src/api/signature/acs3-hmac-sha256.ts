@@ -46,18 +46,22 @@ export function parseAcs3HmacSha256(request: SignedRequest): SignatureClaim {
   requireSecurityRelevantHeadersSigned(request, signedHeaders);
   requireSignedHeadersPresent(request, signedHeaders);
 
-  const actualBodyHash = sha256Hex(request.body);
-  // Compared outside the HMAC on purpose: the hash names public bytes, and an SDK that hashed a
-  // different body than it sent must fail even though the header itself is signed.
-  const declaredBodyHashMatches = requiredHeader(request, 'x-acs-content-sha256') === actualBodyHash;
-  const stringToSign = acs3StringToSign(canonicalRequest(request, signedHeaders, actualBodyHash));
+  const declaredBodyHash = requiredHeader(request, 'x-acs-content-sha256');
 
   return {
     scheme: SignatureScheme.Acs3HmacSha256,
     accessKeyId,
     nonce: requiredHeader(request, 'x-acs-signature-nonce'),
     timestampText: requiredHeader(request, 'x-acs-date'),
-    isSignedWith: (secret) => signaturesEqual(acs3Signature(stringToSign, secret), signature) && declaredBodyHashMatches,
+    // The body is hashed and the request canonicalised only once the access key is known (see
+    // verifyRequest).
+    isSignedWith: (secret) => {
+      const actualBodyHash = sha256Hex(request.body);
+      const stringToSign = acs3StringToSign(canonicalRequest(request, signedHeaders, actualBodyHash));
+      // Compared outside the HMAC on purpose: the hash names public bytes, and an SDK that hashed a
+      // different body than it sent must fail even though the header itself is signed.
+      return signaturesEqual(acs3Signature(stringToSign, secret), signature) && declaredBodyHash === actualBodyHash;
+    },
   };
 }
 
