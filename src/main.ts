@@ -56,7 +56,7 @@ export async function startServer(config: ArcaConfig, runtime: ServerRuntime): P
     server = await startServing(config, runtime.environment, plumbing, {
       replayGuard: guard.guard,
       runsJobs: true,
-      afterWiring: (accessKeys) => bootstrapAdministrator(accessKeys, config.dataDir, runtime.environment, plumbing.announce),
+      afterWiring: (accessKeys) => bootstrapAdministrator(accessKeys, config.dataDir, runtime.environment, plumbing),
       beforeListen: async () => {
         await guard.beforeListening();
         await reservation.release();

@@ -53,6 +53,8 @@ export const ALIBABA_ERRORS: Readonly<Record<ErrorKind, AlibabaError>> = {
   },
   MethodNotAllowed: { httpStatus: 403, code: 'UnsupportedHTTPMethod', message: 'This http method is not supported.' },
   RequestTooLarge: { httpStatus: 413, code: 'InvalidParameter.RequestTooLarge', message: 'The request is larger than the server accepts.' },
+  // Alibaba documents no code for it; Arca uses the HTTP status's name.
+  RequestTimeout: { httpStatus: 408, code: 'RequestTimeout', message: 'The request did not arrive within the time the server allows.' },
   // Alibaba's secrets documentation uses 429 with this code; the 3.x SDKs raise a ThrottlingError
   // for any Code containing "Throttling" and back off.
   Throttled: { httpStatus: 429, code: 'Rejected.Throttling', message: 'Request was denied due to request throttling.' },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -9,22 +9,65 @@ import type { Clock } from '../domain/ports.js';
 import type { AccessKeys } from '../operations/access-keys.js';
 import type { Caller } from '../operations/operation.js';
 import type { Call, OperationRunner, RequestFacts } from '../pipeline/runner.js';
+import {
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+} from '../server-defaults.js';
 import { ACTION_TABLE } from './action-table.js';
 import { alibabaErrorOf } from './alibaba-errors.js';
 import { ERRORS_DOCUMENT_PATH, readErrorsDocument } from './error-help.js';
 import { errorBody, kmsErrorFrom } from './error-response.js';
 import type { AccessKeyRateLimiter } from './rate-limiter.js';
-import { decodeFormBody, isFormContentType, mergeParameters, splitRequestTarget, type ParamPairs } from './request-parsing.js';
+import {
+  decodeFormBody,
+  isFormContentType,
+  MAX_PARAMETERS,
+  mergeParameters,
+  splitRequestTarget,
+  type ParamPairs,
+} from './request-parsing.js';
 import { checkFormat, formatAskedFor, renderAnswer, renderError, ResponseFormat, type RenderedBody } from './response-format.js';
 import type { SignedRequest } from './signature/signed-request.js';
-import { verifyRequest, type NonceRecorder } from './signature/verify-request.js';
+import { headersAreSigned, verifyRequest, type NonceRecorder } from './signature/verify-request.js';
 import { UNSUPPORTED_ACTIONS } from './unsupported-actions.js';
 import { WireParams } from './wire-params.js';
 
 export const API_VERSION = '2016-01-20';
 /** Big enough for 6 KB of plaintext and an 8 KB context, percent-encoded, with room to spare. */
 export const MAX_BODY_BYTES = 256 * 1024;
+/**
+ * The request line and the headers together. The 3.x SDKs send every parameter in the query of
+ * the request line, so this must hold a 6 KB plaintext and an 8 KB context percent-encoded (up to
+ * three characters a byte: about 42 KiB) beside the dozen headers they send (about 1 KiB).
+ */
 const MAX_HEADER_BYTES = 64 * 1024;
+/**
+ * The SDKs send 10 to 13 headers, a proxy adds a few; the same bound as Apache's
+ * LimitRequestFields. Node itself would only drop the headers past its own 2,000.
+ */
+export const MAX_HEADER_COUNT = 100;
+
+/** How the HTTP server holds connections: `--request-timeout`, `--headers-timeout`, `--keep-alive-timeout`, `--max-connections`. */
+export interface ConnectionLimits {
+  /** The longest a client may take to send a whole request, headers and body; then 408 RequestTimeout. */
+  readonly requestTimeoutMs: number;
+  /** The longest a client may take to send a request's headers; at most `requestTimeoutMs`. */
+  readonly headersTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open. */
+  readonly keepAliveTimeoutMs: number;
+  /** Connections held at once; the server closes any beyond at once. */
+  readonly maxConnections: number;
+}
+
+/** The server's defaults (`arca server` without the four flags); see src/server-defaults.ts. */
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
+  headersTimeoutMs: DEFAULT_HEADERS_TIMEOUT_MS,
+  keepAliveTimeoutMs: DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  maxConnections: DEFAULT_MAX_CONNECTIONS,
+};
 
 export interface ApiDependencies {
   /** The pipeline every request goes through: resolve, authorise, run, audit. */
@@ -36,6 +79,8 @@ export interface ApiDependencies {
   readonly logger: Logger;
   /** Per-access-key throttling (`--rate-limit`); none when absent. */
   readonly rateLimiter?: AccessKeyRateLimiter;
+  /** DEFAULT_CONNECTION_LIMITS when absent. */
+  readonly connectionLimits?: ConnectionLimits;
   /** The base of the error bodies' Recommend link (`--error-help-url`); this server's docs/errors.md when absent. */
   readonly errorHelpUrl?: string;
 }
@@ -66,12 +111,14 @@ export function buildApi(deps: ApiDependencies): FastifyInstance {
     // The whole request target is parsed once, by Arca, for the signature.
     routerOptions: { querystringParser: () => ({}) },
     serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) =>
-      // requireHostHeader: node would answer an HTTP/1.1 request without Host with a bare 400 and
-      // no body; Arca answers it like any other (the signature covers the host, so it fails there).
-      createServer({ maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false }, handler),
+      createLimitedServer(handler, deps.connectionLimits ?? DEFAULT_CONNECTION_LIMITS),
     clientErrorHandler: (error: Error & { code?: string }, socket: Duplex) => answerUnparsableRequest(deps, error, socket),
     // A path the router cannot decode (`/%`) is refused in the catalog's shape, not the framework's.
     frameworkErrors: (_error, request, reply) => refuse(deps, factsOf(request), reply, new KmsError('InvalidInput', 'Request')),
+  });
+  // Before the body is read: a request with more headers than any client sends is refused unread.
+  app.addHook('onRequest', (request, _reply, done) => {
+    done(request.raw.rawHeaders.length / 2 > MAX_HEADER_COUNT ? new KmsError('RequestTooLarge') : undefined);
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -80,7 +127,14 @@ export function buildApi(deps: ApiDependencies): FastifyInstance {
     void reply.send({ status: 'ok' });
   });
   app.get(ERRORS_DOCUMENT_PATH, (request, reply) => serveErrorsDocument(deps, request, reply));
-  app.route({ method: ['GET', 'POST'], url: '/', handler: (request, reply) => handleApiRequest(deps, request, reply) });
+  // exposeHeadRoute: Fastify would answer HEAD with the GET handler, and a signed HEAD request would
+  // then run its action (CreateKey…) with the answer thrown away. The API is GET and POST only.
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/',
+    exposeHeadRoute: false,
+    handler: (request, reply) => handleApiRequest(deps, request, reply),
+  });
 
   app.setNotFoundHandler((request, reply) => {
     const error = request.url.split('?')[0] === '/' ? new KmsError('MethodNotAllowed') : new KmsError('UnknownAction');
@@ -91,6 +145,30 @@ export function buildApi(deps: ApiDependencies): FastifyInstance {
   });
   return app;
 }
+
+function createLimitedServer(handler: (req: IncomingMessage, res: ServerResponse) => void, limits: ConnectionLimits): Server {
+  const server = createServer(
+    {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      // node would answer an HTTP/1.1 request without Host with a bare 400 and no body; Arca answers
+      // it like any other (the signature covers the host, so it fails there).
+      requireHostHeader: false,
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // node checks the two timeouts above on this interval (30 s by default, which would let a
+      // stalled request live up to 30 s past its timeout).
+      connectionsCheckingInterval: Math.min(CONNECTIONS_CHECK_MS, limits.headersTimeoutMs),
+    },
+    handler,
+  );
+  server.maxConnections = limits.maxConnections;
+  // One more than the bound, so that a request over it is seen, and refused, rather than cut.
+  server.maxHeadersCount = MAX_HEADER_COUNT + 1;
+  return server;
+}
+
+const CONNECTIONS_CHECK_MS = 500;
 
 function factsOf(request: FastifyRequest): RequestFacts {
   const userAgent = singleHeader(request, 'user-agent');
@@ -124,9 +202,12 @@ async function serveCall(
   const parameters = mergeParameters(signed.query, signed.formParams);
   answer.format = formatAskedFor(parameters);
   const params = new WireParams(parameters, deps.scope);
-  const action = params.optional('Action') ?? singleHeader(request, 'x-acs-action');
+  // The x-acs-action and x-acs-version headers count only where the signature covers them (ACS3);
+  // signature 1.0 signs the parameters alone, so there an unsigned header could change the action.
+  const fromSignedHeader = (name: string): string | undefined => (headersAreSigned(signed) ? singleHeader(request, name) : undefined);
+  const action = params.optional('Action') ?? fromSignedHeader('x-acs-action');
   if (action) call.nameAction(action);
-  const version = params.optional('Version') ?? singleHeader(request, 'x-acs-version');
+  const version = params.optional('Version') ?? fromSignedHeader('x-acs-version');
   const caller = await authenticate(deps, signed, call);
   call.authenticated(caller);
   deps.rateLimiter?.admit(caller.accessKeyId, deps.clock.now());
@@ -170,7 +251,9 @@ function refuse(deps: ApiDependencies, facts: RequestFacts, reply: FastifyReply,
 function toSignedRequest(request: FastifyRequest): SignedRequest {
   const { path, query } = splitRequestTarget(request.raw.url ?? '/');
   const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-  const formParams: ParamPairs = isFormContentType(request.headers['content-type']) ? decodeFormBody(body) : [];
+  const formParams: ParamPairs = isFormContentType(request.headers['content-type'])
+    ? decodeFormBody(body, MAX_PARAMETERS - query.length)
+    : [];
   return { method: request.method, path, query, formParams, body, headers: request.headers };
 }
 
@@ -191,15 +274,16 @@ async function serveErrorsDocument(deps: ApiDependencies, request: FastifyReques
 
 /**
  * A request node's HTTP parser refused (headers too large, bytes not allowed in a request line)
- * never reaches a route; it still gets a catalog error in the usual JSON shape.
+ * or that did not arrive in time never reaches a route; it still gets a catalog error in the usual
+ * JSON shape, unless a response to it has begun already, which a second one would corrupt.
  */
 function answerUnparsableRequest(deps: ApiDependencies, error: Error & { code?: string }, socket: Duplex): void {
-  if (!socket.writable || error.code === 'ECONNRESET') {
+  if (!socket.writable || error.code === 'ECONNRESET' || responseBegun(socket)) {
     socket.destroy();
     return;
   }
   const requestId = randomUUID();
-  const kmsError = error.code === 'HPE_HEADER_OVERFLOW' ? new KmsError('RequestTooLarge') : new KmsError('InvalidInput', 'Request');
+  const kmsError = clientErrorOf(error.code);
   const remoteAddress = (socket as Duplex & { remoteAddress?: string }).remoteAddress;
   const facts: RequestFacts = { source: AUDIT_SOURCE, requestId, ...(remoteAddress === undefined ? {} : { sourceIp: remoteAddress }) };
   void deps.runner.serve(facts, () => Promise.reject(kmsError), codeOf).catch(() => undefined);
@@ -213,6 +297,19 @@ function answerUnparsableRequest(deps: ApiDependencies, error: Error & { code?: 
       'Connection: close\r\n\r\n' +
       body.text,
   );
+}
+
+function clientErrorOf(code: string | undefined): KmsError {
+  if (code === 'HPE_HEADER_OVERFLOW') return new KmsError('RequestTooLarge');
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return new KmsError('RequestTimeout');
+  return new KmsError('InvalidInput', 'Request');
+}
+
+// A second response after one whose headers went out would corrupt the stream; the response in
+// flight on a socket is node's `_httpMessage` (not public API, hence the defensive read).
+function responseBegun(socket: Duplex): boolean {
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  return inFlight?.headersSent === true;
 }
 
 /** An error in the format asked for; JSON when the request's parameters were never read. */

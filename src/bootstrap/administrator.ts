@@ -9,17 +9,25 @@ import type { SecretEnvironment } from './root-key-source.js';
 
 export const ADMIN_KEY_FILE_NAME = 'admin-access-key.json';
 
+/** Where a new administrator key is told of: the log (without its secret), and where its secret is shown once. */
+export interface AdministratorOutput {
+  readonly logger: Logger;
+  /** Standard error when it is a terminal (see resolvePlumbing); undefined: the secret is only in the file. */
+  readonly showSecret: ((line: string) => void) | undefined;
+}
+
 /**
  * ARCA_ACCESS_KEY_ID and ARCA_ACCESS_KEY_SECRET, when both are set, name an administrator key
- * that must exist. Otherwise the first start creates one, prints it once, and writes it to
- * `<data-dir>/admin-access-key.json` (mode 0600). Run it only once the port is known to be ours:
- * a start that then fails must not leave a key behind.
+ * that must exist. Otherwise the first start creates one, writes it to
+ * `<data-dir>/admin-access-key.json` (mode 0600), logs its AccessKeyId and the file, and shows the
+ * secret once where `output.showSecret` writes (a terminal), never in the log. Run it only once
+ * the port is known to be ours: a start that then fails must not leave a key behind.
  */
 export async function bootstrapAdministrator(
   accessKeys: AccessKeys,
   dataDir: string,
   environment: SecretEnvironment,
-  announce: (line: string) => void,
+  output: AdministratorOutput,
 ): Promise<void> {
   const { ARCA_ACCESS_KEY_ID: accessKeyId, ARCA_ACCESS_KEY_SECRET: accessKeySecret } = environment;
   if (accessKeyId && accessKeySecret) {
@@ -34,9 +42,15 @@ export async function bootstrapAdministrator(
     path,
     `${JSON.stringify({ AccessKeyId: credentials.accessKeyId, AccessKeySecret: credentials.accessKeySecret }, null, 2)}\n`,
   );
-  announce(`created an administrator access key (shown once; also saved to ${path}):`);
-  announce(`  AccessKeyId:     ${credentials.accessKeyId}`);
-  announce(`  AccessKeySecret: ${credentials.accessKeySecret}`);
+  output.logger.info(
+    { event: 'administrator-key-created', accessKeyId: credentials.accessKeyId, file: path },
+    `created an administrator access key; its secret is in ${path} (mode 0600)`,
+  );
+  const show = output.showSecret;
+  if (show === undefined) return;
+  show(`created an administrator access key (shown once; also saved to ${path}):`);
+  show(`  AccessKeyId:     ${credentials.accessKeyId}`);
+  show(`  AccessKeySecret: ${credentials.accessKeySecret}`);
 }
 
 /**
@@ -47,16 +61,11 @@ export async function bootstrapAdministrator(
 export async function prepareDataDirectory(
   config: ArcaConfig,
   environment: SecretEnvironment,
-  plumbing: { readonly logger: Logger; readonly clock: Clock; readonly announce: (line: string) => void },
+  plumbing: AdministratorOutput & { readonly clock: Clock },
 ): Promise<void> {
   const opened = await openDataDirectory(config, environment, plumbing.logger);
   try {
-    await bootstrapAdministrator(
-      new AccessKeys(opened.store, opened.rootKey, plumbing.clock),
-      config.dataDir,
-      environment,
-      plumbing.announce,
-    );
+    await bootstrapAdministrator(new AccessKeys(opened.store, opened.rootKey, plumbing.clock), config.dataDir, environment, plumbing);
   } finally {
     await opened.close();
   }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AccessKeyRateLimiter, type RateLimitOptions } from '../api/rate-limiter.js';
-import { buildApi } from '../api/server.js';
+import { buildApi, type ConnectionLimits } from '../api/server.js';
 import type { NonceRecorder } from '../api/signature/verify-request.js';
 import { PinoAuditSink } from '../audit/pino-audit-sink.js';
 import type { ArnScope } from '../domain/arn.js';
@@ -37,6 +37,8 @@ export interface PipelineParts {
   readonly rateLimit?: RateLimitOptions;
   /** The base of the error bodies' Recommend link (`--error-help-url`). */
   readonly errorHelpUrl?: string;
+  /** The HTTP server's timeouts and connection cap; the server's defaults when absent. */
+  readonly connectionLimits?: ConnectionLimits;
   /** Whether this process runs the background jobs. */
   readonly runsJobs: boolean;
   readonly jobIntervalMs: number;
@@ -93,6 +95,7 @@ export function composePipeline(parts: PipelineParts): Pipeline {
     logger,
     ...(parts.rateLimit ? { rateLimiter: new AccessKeyRateLimiter(parts.rateLimit) } : {}),
     ...(parts.errorHelpUrl === undefined ? {} : { errorHelpUrl: parts.errorHelpUrl }),
+    ...(parts.connectionLimits ? { connectionLimits: parts.connectionLimits } : {}),
   });
   const jobs = new JobScheduler({
     jobs: parts.runsJobs ? [new RotationJob(keys, runner), new DeletionJob(keys, runner), new MaterialExpiryJob(keys, runner)] : [],

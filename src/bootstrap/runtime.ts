@@ -10,8 +10,15 @@ export interface ServerRuntime {
   /** A pino logger at the configured level by default. */
   readonly logger?: Logger;
   readonly clock?: Clock;
-  /** Where the one-time messages go (the listening line, a new administrator key); stdout by default. */
+  /** Where the listening line goes; stdout by default. */
   readonly announce?: (line: string) => void;
+  /**
+   * Where the secret of an administrator key created on a first start is shown, once. By default
+   * standard error when it is a terminal, and nowhere when it is not: the secret is then only in
+   * `<data-dir>/admin-access-key.json` (mode 0600). `null`: nowhere. Never stdout, which carries
+   * the JSON log (collected, shipped, kept) and the listening line.
+   */
+  readonly showSecret?: ((line: string) => void) | null;
 }
 
 /** The runtime's plumbing with its defaults filled in. */
@@ -19,6 +26,8 @@ export interface Plumbing {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly announce: (line: string) => void;
+  /** Undefined: the secret is shown nowhere. */
+  readonly showSecret: ((line: string) => void) | undefined;
 }
 
 export function resolvePlumbing(config: ArcaConfig, runtime: ServerRuntime): Plumbing {
@@ -26,11 +35,26 @@ export function resolvePlumbing(config: ArcaConfig, runtime: ServerRuntime): Plu
     logger: runtime.logger ?? pino({ level: config.logLevel }),
     clock: runtime.clock ?? systemClock,
     announce: runtime.announce ?? announceOnStdout,
+    showSecret: runtime.showSecret === undefined ? secretDisplayOn(process.stderr) : (runtime.showSecret ?? undefined),
   };
 }
 
 function announceOnStdout(line: string): void {
   process.stdout.write(`${line}\n`);
+}
+
+/** A stream as `secretDisplayOn` needs it: standard error, or a test's stand-in. */
+export interface OutputStream {
+  readonly isTTY?: boolean;
+  write(text: string): unknown;
+}
+
+/** Writes lines to `stream` when it is a terminal (someone is there to read them); otherwise undefined. */
+export function secretDisplayOn(stream: OutputStream): ((line: string) => void) | undefined {
+  if (stream.isTTY !== true) return undefined;
+  return (line) => {
+    stream.write(`${line}\n`);
+  };
 }
 
 /** `http://host:port`, an IPv6 host in brackets. */

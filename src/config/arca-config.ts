@@ -1,4 +1,5 @@
 import type { RateLimitOptions } from '../api/rate-limiter.js';
+import type { ConnectionLimits } from '../api/server.js';
 import { ConfigError } from './config-error.js';
 import { ALL_SETTINGS, SETTING_TABLES, SETTINGS, settingByKey, type FileValue, type LogLevel, type Setting } from './settings.js';
 
@@ -22,6 +23,8 @@ export interface ArcaConfig {
   readonly jobIntervalMs: number;
   /** Worker processes sharing the port; 1 runs no cluster. */
   readonly workers: number;
+  /** Timeouts and the connection cap of the HTTP server (of each worker's). */
+  readonly connections: ConnectionLimits;
   readonly logLevel: LogLevel;
   /** The base of the error bodies' Recommend link; the server's own /docs/errors.md when absent. */
   readonly errorHelpUrl?: string;
@@ -76,6 +79,12 @@ export function configFromSettings(values: SettingValues): ArcaConfig {
   };
   const errorHelpUrl = value(SETTINGS.errorHelpUrl);
   const rateLimit = rateLimitFrom(value(SETTINGS.rateLimit), value(SETTINGS.rateLimitBurst));
+  const connections = connectionLimitsFrom(
+    required(SETTINGS.requestTimeoutMs),
+    required(SETTINGS.headersTimeoutMs),
+    required(SETTINGS.keepAliveTimeoutMs),
+    required(SETTINGS.maxConnections),
+  );
   const pkcs11 = pkcs11From(
     value(SETTINGS.pkcs11Module),
     value(SETTINGS.pkcs11TokenLabel),
@@ -91,6 +100,7 @@ export function configFromSettings(values: SettingValues): ArcaConfig {
     minRotationIntervalSeconds: required(SETTINGS.minRotationIntervalSeconds),
     jobIntervalMs: required(SETTINGS.jobIntervalMs),
     workers: required(SETTINGS.workers),
+    connections,
     logLevel: required(SETTINGS.logLevel),
     ...(errorHelpUrl === undefined ? {} : { errorHelpUrl }),
     ...(rateLimit === undefined ? {} : { rateLimit }),
@@ -114,6 +124,19 @@ function rateLimitFrom(requestsPerSecond: number | undefined, burst: number | un
     return undefined;
   }
   return { requestsPerSecond, ...(burst === undefined ? {} : { burst }) };
+}
+
+// node refuses a headers timeout longer than the request timeout (the request includes its headers).
+function connectionLimitsFrom(
+  requestTimeoutMs: number,
+  headersTimeoutMs: number,
+  keepAliveTimeoutMs: number,
+  maxConnections: number,
+): ConnectionLimits {
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(SETTINGS.headersTimeoutMs.key, 'must not be longer than request-timeout (--request-timeout)');
+  }
+  return { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs, maxConnections };
 }
 
 /** The token settings, when given; the module and the token label go together. */
@@ -179,6 +202,10 @@ export function configToDocument(config: ArcaConfig): Record<string, FileValue |
     [SETTINGS.minRotationIntervalSeconds, config.minRotationIntervalSeconds],
     [SETTINGS.jobIntervalMs, config.jobIntervalMs],
     [SETTINGS.workers, config.workers],
+    [SETTINGS.requestTimeoutMs, config.connections.requestTimeoutMs],
+    [SETTINGS.headersTimeoutMs, config.connections.headersTimeoutMs],
+    [SETTINGS.keepAliveTimeoutMs, config.connections.keepAliveTimeoutMs],
+    [SETTINGS.maxConnections, config.connections.maxConnections],
     [SETTINGS.logLevel, config.logLevel],
     [SETTINGS.errorHelpUrl, config.errorHelpUrl],
     [SETTINGS.rateLimit, config.rateLimit?.requestsPerSecond],

@@ -6,10 +6,14 @@ import { MAX_JOB_INTERVAL_MS } from '../jobs/scheduler.js';
 import {
   DEFAULT_ACCOUNT_ID,
   DEFAULT_DATA_DIR,
+  DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_HOST,
   DEFAULT_JOB_INTERVAL_MS,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
   DEFAULT_PORT,
   DEFAULT_REGION,
+  DEFAULT_REQUEST_TIMEOUT_MS,
 } from '../server-defaults.js';
 import { ConfigError } from './config-error.js';
 
@@ -164,6 +168,9 @@ const MAX_BURST = 1_000_000;
 const MIN_PKCS11_SESSIONS = 2;
 const MAX_PKCS11_SESSIONS = 256;
 const SECOND_MS = 1000;
+const MAX_CONNECTIONS = 1_000_000;
+/** The longest a request, its headers or an idle connection may be given: an hour (a duration is at least 1s). */
+const MAX_CONNECTION_TIMEOUT = { maxSeconds: 3600, maxText: '1h' };
 
 /** The settings by the name of the configuration field each one fills. */
 export const SETTINGS = {
@@ -241,6 +248,49 @@ export const SETTINGS = {
     description:
       "troubleshooting link of the error bodies (Recommend), with the Code as its q parameter (default: this server's /docs/errors.md)",
   }),
+  requestTimeoutMs: durationSetting(
+    {
+      key: 'request-timeout',
+      flag: '--request-timeout <duration>',
+      description: 'longest a client may take to send a whole request (then 408 RequestTimeout)',
+      defaultText: `${DEFAULT_REQUEST_TIMEOUT_MS / SECOND_MS}s`,
+    },
+    MAX_CONNECTION_TIMEOUT,
+    1,
+    DEFAULT_REQUEST_TIMEOUT_MS,
+  ),
+  headersTimeoutMs: durationSetting(
+    {
+      key: 'headers-timeout',
+      flag: '--headers-timeout <duration>',
+      description: "longest a client may take to send a request's headers; at most --request-timeout",
+      defaultText: `${DEFAULT_HEADERS_TIMEOUT_MS / SECOND_MS}s`,
+    },
+    MAX_CONNECTION_TIMEOUT,
+    1,
+    DEFAULT_HEADERS_TIMEOUT_MS,
+  ),
+  keepAliveTimeoutMs: durationSetting(
+    {
+      key: 'keep-alive-timeout',
+      flag: '--keep-alive-timeout <duration>',
+      description: 'how long an idle keep-alive connection stays open',
+      defaultText: `${DEFAULT_KEEP_ALIVE_TIMEOUT_MS / SECOND_MS}s`,
+    },
+    MAX_CONNECTION_TIMEOUT,
+    1,
+    DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  ),
+  maxConnections: integerSetting(
+    {
+      key: 'max-connections',
+      flag: '--max-connections <n>',
+      description: 'connections held at once (per worker); any beyond are closed at once',
+      defaultText: String(DEFAULT_MAX_CONNECTIONS),
+    },
+    { min: 1, max: MAX_CONNECTIONS, what: 'a connection count' },
+    DEFAULT_MAX_CONNECTIONS,
+  ),
   logLevel: logLevelSetting({
     key: 'log-level',
     flag: '--log-level <level>',

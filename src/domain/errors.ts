@@ -28,6 +28,7 @@ export const ErrorKinds = {
   ActionNotSupported: { fault: 'caller', field: false, message: 'The action {0} is not supported by this server.' },
   MethodNotAllowed: { fault: 'caller', field: false, message: 'The HTTP method is not supported.' },
   RequestTooLarge: { fault: 'caller', field: false, message: 'The request is larger than the server accepts.' },
+  RequestTimeout: { fault: 'caller', field: false, message: 'The request did not arrive within the time the server allows.' },
   Throttled: { fault: 'caller', field: false, message: 'The access key sent more requests than its rate allows.' },
   AccessDenied: { fault: 'caller', field: false, message: 'The caller may not run this action on this resource.' },
   AliasExists: { fault: 'caller', field: false, message: 'The alias exists already.' },

@@ -48,4 +48,20 @@ describe('the action table', () => {
       assert.equal(operations.get(action), `${kebab}.ts`);
     }
   });
+
+  it('lets exactly the seven actions Alibaba documents DryRun for take it', () => {
+    // The actions with a DryRun parameter in alibaba-kms-api.md, Appendix A (from
+    // aliyun/aliyun-openapi-meta metadatas/kms/*.json, commit 2563691c2).
+    const documented = [
+      'Decrypt',
+      'Encrypt',
+      'ExportDataKey',
+      'GenerateAndExportDataKey',
+      'GenerateDataKey',
+      'GenerateDataKeyWithoutPlaintext',
+      'ReEncrypt',
+    ];
+    const taking = [...ACTION_TABLE.values()].filter((entry) => entry.takesDryRun).map((entry) => entry.action);
+    assert.deepEqual(taking.sort(), documented);
+  });
 });

@@ -11,7 +11,16 @@ import { DEFAULT_CONFIG } from '../../src/config/arca-config.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { DEFAULT_MIN_ROTATION_INTERVAL_SECONDS } from '../../src/domain/rotation-interval.js';
-import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_JOB_INTERVAL_MS, DEFAULT_PORT } from '../../src/server-defaults.js';
+import {
+  DEFAULT_DATA_DIR,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_HOST,
+  DEFAULT_JOB_INTERVAL_MS,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_PORT,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+} from '../../src/server-defaults.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'arca-config-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
@@ -53,6 +62,10 @@ account-id = "42"
 min-rotation-interval = "1d"
 job-interval = "5m"
 workers = 3
+request-timeout = "20s"
+headers-timeout = "4s"
+keep-alive-timeout = "2s"
+max-connections = 100
 rate-limit = 12.5
 rate-limit-burst = 40
 log-level = "warn"
@@ -75,6 +88,16 @@ describe('loadConfig', () => {
     assert.equal(config.minRotationIntervalSeconds, DEFAULT_MIN_ROTATION_INTERVAL_SECONDS);
     assert.equal(config.jobIntervalMs, DEFAULT_JOB_INTERVAL_MS);
     assert.equal(config.workers, 1);
+    assert.deepEqual(config.connections, {
+      requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: DEFAULT_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: DEFAULT_MAX_CONNECTIONS,
+    });
+    assert.deepEqual(
+      [DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS],
+      [30_000, 10_000, 5_000, 256],
+    );
     assert.equal(config.logLevel, 'info');
     assert.equal(config.rateLimit, undefined);
     assert.equal(config.errorHelpUrl, undefined);
@@ -92,6 +115,7 @@ describe('loadConfig', () => {
       minRotationIntervalSeconds: 86_400,
       jobIntervalMs: 300_000,
       workers: 3,
+      connections: { requestTimeoutMs: 20_000, headersTimeoutMs: 4_000, keepAliveTimeoutMs: 2_000, maxConnections: 100 },
       logLevel: 'warn',
       errorHelpUrl: 'https://wiki.example.com/kms/errors',
       rateLimit: { requestsPerSecond: 12.5, burst: 40 },
@@ -110,6 +134,10 @@ describe('loadConfig', () => {
       'min-rotation-interval': '1d',
       'job-interval': '5m',
       workers: '3',
+      'request-timeout': '20s',
+      'headers-timeout': '4s',
+      'keep-alive-timeout': '2s',
+      'max-connections': '100',
       'rate-limit': '12.5',
       'rate-limit-burst': '40',
       'log-level': 'warn',
@@ -161,6 +189,13 @@ describe('loadConfig', () => {
       [{ flags: { 'rate-limit': '0' } }, 'rate-limit', /a rate is a number of requests per second above 0/],
       [{ flags: { 'rate-limit': 'fast' } }, 'rate-limit', /a rate is/],
       [{ flags: { 'rate-limit-burst': '5' } }, 'rate-limit-burst', /needs rate-limit/],
+      [{ flags: { 'request-timeout': '0s' } }, 'request-timeout', /^request-timeout \(--request-timeout\): a duration is a string/],
+      [{ flags: { 'request-timeout': '2h' } }, 'request-timeout', /at most 1h/],
+      [{ file: 'headers-timeout = 10\n' }, 'headers-timeout', /a duration is a string/],
+      [{ flags: { 'keep-alive-timeout': '0s' } }, 'keep-alive-timeout', /a duration is a string/],
+      [{ flags: { 'request-timeout': '5s' } }, 'headers-timeout', /must not be longer than request-timeout/],
+      [{ flags: { 'max-connections': '0' } }, 'max-connections', /a connection count is a whole number from 1 to 1000000/],
+      [{ file: 'max-connections = "many"\n' }, 'max-connections', /a connection count is a whole number/],
       [
         { environment: { ARCA_LOG_LEVEL: 'loud' } },
         'log-level',

@@ -70,7 +70,12 @@ describe('a start on a port already in use', () => {
         startServer(
           { ...DEFAULT_CONFIG, host: '127.0.0.1', port, dataDir, region: TEST_REGION, accountId: TEST_ACCOUNT_ID },
           // No ARCA_ACCESS_KEY_*: a start that got further would create and save an administrator key.
-          { environment: {}, logger: pino({ level: 'silent' }), announce: (line) => assert.fail(`announced: ${line}`) },
+          {
+            environment: {},
+            logger: pino({ level: 'silent' }),
+            announce: (line) => assert.fail(`announced: ${line}`),
+            showSecret: (line) => assert.fail(`showed: ${line}`),
+          },
         ),
         /EADDRINUSE/,
       );

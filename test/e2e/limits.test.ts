@@ -2,6 +2,8 @@
 // server (`arca server --rate-limit … --rate-limit-burst …`) answering 429 Rejected.Throttling.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 
 import { MAX_BODY_BYTES } from '../../src/api/server.js';
@@ -140,5 +142,119 @@ describe('per-access-key rate limit (arca server --rate-limit 5 --rate-limit-bur
       assert.notEqual(result.status, 0, `${args.join(' ')} was accepted`);
       assert.match(result.stderr, /rate|burst/, result.stderr);
     }
+  });
+});
+
+/** A raw connection that writes `head` and `bodyBytes` of a body, then stalls; it records what the server answers and when it closes. */
+interface StalledConnection {
+  readonly socket: Socket;
+  /** Everything the server sent. */
+  received(): string;
+  /** Resolves when the connection is closed, with the ms since it was opened. */
+  readonly closed: Promise<number>;
+  isClosed(): boolean;
+}
+
+function stall(port: number, head: string, bodyBytes: number): Promise<StalledConnection> {
+  return new Promise((resolve) => {
+    const opened = performance.now();
+    const socket = connect({ host: '127.0.0.1', port });
+    let text = '';
+    let isClosed = false;
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('error', () => undefined);
+    const closed = new Promise<number>((done) =>
+      socket.once('close', () => {
+        isClosed = true;
+        done(performance.now() - opened);
+      }),
+    );
+    const connection: StalledConnection = { socket, received: () => text, closed, isClosed: () => isClosed };
+    socket.once('connect', () => {
+      socket.write(head);
+      if (bodyBytes === 0) resolve(connection);
+      else socket.write(Buffer.alloc(bodyBytes, 0x61), () => resolve(connection));
+    });
+    // A connection the server drops at once (over --max-connections) never finishes its write.
+    void closed.then(() => resolve(connection));
+  });
+}
+
+function rssMbOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
+}
+
+const postHead = (endpoint: string, contentLength: number) =>
+  `POST / HTTP/1.1\r\nhost: ${endpoint}\r\ncontent-type: application/octet-stream\r\ncontent-length: ${contentLength}\r\n\r\n`;
+
+describe('slow and idle connections (--request-timeout 2s --headers-timeout 1s --keep-alive-timeout 1s --max-connections 20)', () => {
+  const credentials = randomCredentials('slow');
+  let arca: ArcaProcess;
+
+  before(async () => {
+    ensureBuilt();
+    arca = await spawnArca({
+      dataDir: newDataDir('arca-slow-'),
+      credentials,
+      env: { ARCA_LOG_LEVEL: 'warn' },
+      args: ['--request-timeout', '2s', '--headers-timeout', '1s', '--keep-alive-timeout', '1s', '--max-connections', '20'],
+    });
+  });
+
+  after(async () => {
+    await arca?.stop();
+    killAllArcas();
+    removeDataDirs();
+  });
+
+  it('600 connections stalled inside 256 KiB bodies: at most 20 are held, each for about 2 s, answered 408 RequestTimeout; the memory held stays bounded', async () => {
+    const pid = arca.child.pid ?? assert.fail('no pid');
+    const rssBefore = rssMbOf(pid);
+    const connections: StalledConnection[] = [];
+    for (let i = 0; i < 600; i += 1) connections.push(await stall(arca.port, postHead(arca.endpoint, 256 * KIB), 250 * KIB));
+    const rssHolding = rssMbOf(pid);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const held = connections.filter((connection) => !connection.isClosed());
+    assert.ok(held.length <= 20, `${held.length} connections held`);
+    assert.ok(held.length >= 1, 'the server held none');
+    const lifetimes = await Promise.all(held.map((connection) => connection.closed));
+    // 2 s, checked every 500 ms, and a loaded machine.
+    for (const lifetimeMs of lifetimes) assert.ok(lifetimeMs < 2_000 + 3_000, `held for ${lifetimeMs} ms`);
+    for (const connection of held) {
+      const answer = connection.received();
+      assert.match(answer, /^HTTP\/1\.1 408 /, answer.slice(0, 200));
+      assert.match(answer, /"Code":"RequestTimeout"/);
+      assert.match(answer, /x-acs-request-id: [0-9a-f-]{36}/i);
+    }
+    // Unbounded, 600 bodies of 250 KiB held about 150 MB; here at most 20 are (5 MB) and the rest
+    // are closed before they are read.
+    assert.ok(rssHolding - rssBefore < 60, `RSS rose from ${rssBefore.toFixed(1)} to ${rssHolding.toFixed(1)} MB`);
+    assert.equal((await callAcs3(arca, credentials, 'DescribeRegions')).status, 200);
+  });
+
+  it('a connection that stalls inside its headers is answered 408 RequestTimeout and closed after about 1 s', async () => {
+    const connection = await stall(arca.port, `POST / HTTP/1.1\r\nhost: ${arca.endpoint}\r\nx-acs-date: 2026`, 0);
+    const lifetimeMs = await connection.closed;
+    assert.ok(lifetimeMs >= 900 && lifetimeMs < 1_000 + 3_000, `held for ${lifetimeMs} ms`);
+    assert.match(connection.received(), /^HTTP\/1\.1 408 [\s\S]*"Code":"RequestTimeout"/);
+  });
+
+  it('an idle keep-alive connection is closed after about 1 s', async () => {
+    const prepared = signAcs3({ credentials, host: arca.endpoint, action: 'DescribeRegions' });
+    const head = `${prepared.method} ${prepared.path} HTTP/1.1\r\n${Object.entries({ ...prepared.headers, 'content-length': '0' })
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('')}\r\n`;
+    const connection = await stall(arca.port, head, 0);
+    const lifetimeMs = await connection.closed;
+    assert.match(connection.received(), /^HTTP\/1\.1 200 /);
+    assert.ok(lifetimeMs >= 900 && lifetimeMs < 1_000 + 3_000, `held for ${lifetimeMs} ms`);
+  });
+
+  it('3,000 tiny headers (within 64 KiB) are refused with 413 InvalidParameter.RequestTooLarge', async () => {
+    const prepared = signAcs3({ credentials, host: arca.endpoint, action: 'DescribeRegions' });
+    for (let i = 0; i < 3_000; i += 1) prepared.headers[`h${i}`] = '';
+    assertCode(await sendRaw(arca, serialize(prepared)), 413, 'InvalidParameter.RequestTooLarge');
   });
 });

@@ -1,12 +1,23 @@
 // The server contract as outside checks use it: the compiled CLI started as a child process, its
 // stdout, its files, its credentials, and its exit on SIGTERM.
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { callAcs3, send, type Credentials } from '../support/acs3-signer.js';
-import { ensureBuilt, killAllArcas, LISTENING, randomCredentials, spawnArca, type ArcaProcess } from '../support/arca-process.js';
+import {
+  childEnvironment,
+  CLI,
+  ensureBuilt,
+  killAllArcas,
+  LISTENING,
+  randomCredentials,
+  ROOT,
+  spawnArca,
+  type ArcaProcess,
+} from '../support/arca-process.js';
 import { KmsModels, v1Client, v3Caller } from '../support/clients.js';
 import { newDataDir, removeDataDirs } from '../support/data-dirs.js';
 
@@ -18,6 +29,23 @@ function printedCredentials(lines: readonly string[]): Credentials | undefined {
   const id = lines.map((line) => /^\s*AccessKeyId:\s+(\S+)\s*$/.exec(line)?.[1]).find((value) => value !== undefined);
   const secret = lines.map((line) => /^\s*AccessKeySecret:\s+(\S+)\s*$/.exec(line)?.[1]).find((value) => value !== undefined);
   return id !== undefined && secret !== undefined ? { accessKeyId: id, accessKeySecret: secret } : undefined;
+}
+
+function savedCredentials(dataDir: string): Credentials {
+  const saved = JSON.parse(readFileSync(join(dataDir, 'admin-access-key.json'), 'utf8'));
+  return { accessKeyId: saved.AccessKeyId, accessKeySecret: saved.AccessKeySecret };
+}
+
+/** The stdout lines that are JSON objects, parsed. */
+function logRecords(lines: readonly string[]): Array<Record<string, any>> {
+  return lines.flatMap((line) => {
+    try {
+      const parsed: unknown = JSON.parse(line);
+      return typeof parsed === 'object' && parsed !== null ? [parsed as Record<string, any>] : [];
+    } catch {
+      return [];
+    }
+  });
 }
 
 async function sdkWorks(arca: ArcaProcess, credentials: Credentials): Promise<void> {
@@ -36,15 +64,15 @@ after(() => {
   removeDataDirs();
 });
 
-describe('arca server: first start without ARCA_ACCESS_KEY_ID / ARCA_ACCESS_KEY_SECRET', () => {
+describe('arca server: first start without ARCA_ACCESS_KEY_ID / ARCA_ACCESS_KEY_SECRET, standard error not a terminal', () => {
   let dataDir: string;
   let arca: ArcaProcess;
-  let printed: Credentials | undefined;
+  let saved: Credentials;
 
   before(async () => {
     dataDir = newDataDir('arca-process-');
     arca = await spawnArca({ dataDir });
-    printed = printedCredentials(arca.lines);
+    saved = savedCredentials(dataDir);
   });
 
   after(() => {
@@ -65,23 +93,31 @@ describe('arca server: first start without ARCA_ACCESS_KEY_ID / ARCA_ACCESS_KEY_
     await response.body?.cancel();
   });
 
-  it('prints an administrator key and writes the same to <data-dir>/admin-access-key.json with mode 0600', () => {
-    assert.ok(printed, `no administrator key printed:\n${arca.lines.join('\n')}`);
+  it('writes an administrator key to <data-dir>/admin-access-key.json with mode 0600, and logs its AccessKeyId and the file as JSON', () => {
     const path = join(dataDir, 'admin-access-key.json');
     assert.equal(modeOf(path), 0o600);
-    const saved = JSON.parse(readFileSync(path, 'utf8'));
-    assert.deepEqual(saved, { AccessKeyId: printed.accessKeyId, AccessKeySecret: printed.accessKeySecret });
+    assert.match(saved.accessKeyId, /^LTAI/);
+    assert.ok(saved.accessKeySecret.length >= 30);
+    const created = logRecords(arca.lines).filter((record) => record.event === 'administrator-key-created');
+    assert.equal(created.length, 1, arca.lines.join('\n'));
+    assert.equal(created[0]?.accessKeyId, saved.accessKeyId);
+    assert.equal(created[0]?.file, path);
   });
 
-  it('the printed administrator key works with the official SDKs (ACS3-HMAC-SHA256 and HMAC-SHA1)', async () => {
-    assert.ok(printed);
-    await sdkWorks(arca, printed);
+  it('shows the administrator secret nowhere: neither on stdout nor on standard error, which is not a terminal', () => {
+    assert.equal(printedCredentials(arca.lines), undefined, arca.lines.join('\n'));
+    assert.ok(!arca.lines.some((line) => line.includes(saved.accessKeySecret)));
+    assert.ok(!arca.stderr().includes(saved.accessKeySecret));
   });
 
-  it('the administrator secret appears on stdout once, in the announcement, never in the logs', async () => {
-    assert.ok(printed);
-    const accepted = await callAcs3(arca, printed, 'CreateKey', { Description: 'logged?' });
-    const refused = await callAcs3(arca, { ...printed, accessKeySecret: 'wrong' }, 'DescribeRegions');
+  it('the saved administrator key works with the official SDKs (ACS3-HMAC-SHA256 and HMAC-SHA1)', async () => {
+    await sdkWorks(arca, saved);
+  });
+
+  it('stdout is JSON lines, but for the one listening line; the secret never enters them, and a refused signature names the claimed key and the client', async () => {
+    const accepted = await callAcs3(arca, saved, 'CreateKey', { Description: 'logged?' });
+    const refused = await callAcs3(arca, { ...saved, accessKeySecret: 'wrong' }, 'DescribeRegions');
+    assert.equal(refused.json?.Code, 'SignatureDoesNotMatch');
     // Wait until the audit events of both requests are on stdout.
     for (const requestId of [accepted.json?.RequestId, refused.json?.RequestId]) {
       assert.equal(typeof requestId, 'string');
@@ -94,8 +130,14 @@ describe('arca server: first start without ARCA_ACCESS_KEY_ID / ARCA_ACCESS_KEY_
         `no log line names request ${requestId}`,
       );
     }
-    const withSecret = arca.lines.filter((line) => line.includes(printed!.accessKeySecret));
-    assert.equal(withSecret.length, 1, withSecret.join('\n'));
+    const notJson = arca.lines.filter((line) => logRecords([line]).length === 0);
+    assert.deepEqual(notJson, [`arca listening on http://127.0.0.1:${arca.port}`]);
+    assert.ok(!arca.lines.some((line) => line.includes(saved.accessKeySecret)));
+    const refusal = logRecords(arca.lines).find((record) => record.requestId === refused.json.RequestId);
+    assert.equal(refusal?.event, 'audit');
+    assert.equal(refusal?.result, 'SignatureDoesNotMatch');
+    assert.equal(refusal?.identity?.accessKeyId, saved.accessKeyId);
+    assert.equal(refusal?.sourceIp, '127.0.0.1');
   });
 
   it('<data-dir>/root.key exists with mode 0600', () => {
@@ -112,18 +154,67 @@ describe('arca server: first start without ARCA_ACCESS_KEY_ID / ARCA_ACCESS_KEY_
     assert.deepEqual(exit, { code: 0, signal: null }, arca.stderr());
   });
 
-  it('a second start on the same data directory prints no new administrator key, and the first one still works', async () => {
-    assert.ok(printed);
+  it('a second start on the same data directory creates no new administrator key, and the first one still works', async () => {
     const savedBefore = readFileSync(join(dataDir, 'admin-access-key.json'), 'utf8');
     const second = await spawnArca({ dataDir });
     try {
-      assert.equal(printedCredentials(second.lines), undefined, second.lines.join('\n'));
       assert.ok(!second.lines.some((line) => /administrator access key/i.test(line)), second.lines.join('\n'));
       assert.equal(readFileSync(join(dataDir, 'admin-access-key.json'), 'utf8'), savedBefore);
-      await sdkWorks(second, printed);
+      await sdkWorks(second, saved);
     } finally {
       const exit = await second.stop();
       assert.deepEqual(exit, { code: 0, signal: null }, second.stderr());
+    }
+  });
+});
+
+const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+
+describe('arca server: first start with standard error a terminal (util-linux script)', { skip: !hasScript && 'no script(1)' }, () => {
+  it('shows the administrator key there once, the same as the saved one, and stdout stays JSON lines without the secret', async () => {
+    const dataDir = newDataDir('arca-process-tty-');
+    const work = newDataDir('arca-process-tty-out-');
+    const stdoutFile = join(work, 'stdout.log');
+    const pidFile = join(work, 'pid');
+    // Inside script(1) stdin, stdout and stderr are a terminal; stdout is sent to a file, so only
+    // standard error stays one. `exec` makes the server the process whose pid is written.
+    const command =
+      `echo $$ > '${pidFile}'; exec '${process.execPath}' '${CLI}' server --host 127.0.0.1 --port 0 ` +
+      `--data-dir '${dataDir}' > '${stdoutFile}'`;
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      cwd: ROOT,
+      env: childEnvironment({}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let terminal = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (terminal += chunk));
+    const closed = new Promise((resolve) => child.once('close', resolve));
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!(existsSync(stdoutFile) && LISTENING.test(readFileSync(stdoutFile, 'utf8'))) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const stdoutLines = readFileSync(stdoutFile, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '');
+      assert.ok(
+        stdoutLines.some((line) => LISTENING.test(line)),
+        `no listening line:\n${stdoutLines.join('\n')}\n${terminal}`,
+      );
+      const saved = savedCredentials(dataDir);
+      const shown = printedCredentials(terminal.split(/\r?\n/));
+      assert.deepEqual(shown, saved, terminal);
+      assert.equal(terminal.split(saved.accessKeySecret).length - 1, 1, 'the secret is shown once');
+      assert.equal(printedCredentials(stdoutLines), undefined);
+      assert.ok(!stdoutLines.some((line) => line.includes(saved.accessKeySecret)));
+      assert.deepEqual(
+        stdoutLines.filter((line) => logRecords([line]).length === 0),
+        [stdoutLines.find((line) => LISTENING.test(line))],
+      );
+    } finally {
+      const pid = Number(existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim() : Number.NaN);
+      if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGTERM');
+      await closed;
     }
   });
 });

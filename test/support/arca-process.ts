@@ -101,7 +101,7 @@ export function ensureBuilt(): void {
 }
 
 /** This process's environment without any ARCA_* setting, plus `extra`. */
-function childEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
+export function childEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('ARCA_')) env[name] = value;
   return { ...env, ...extra };

@@ -3,6 +3,7 @@ import { wireAction } from '../wire-action.js';
 
 export const decryptAction = wireAction({
   action: 'Decrypt',
+  takesDryRun: true,
   operation: decrypt,
   parse: (params) => ({
     ciphertextBlob: params.ciphertext('CiphertextBlob'),

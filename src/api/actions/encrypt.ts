@@ -8,6 +8,7 @@ export const MAX_PLAINTEXT_BYTES = 6144;
 
 export const encryptAction = wireAction({
   action: 'Encrypt',
+  takesDryRun: true,
   operation: encrypt,
   parse: (params) => {
     const key = params.keyReference('KeyId');

@@ -4,6 +4,7 @@ import type { WireParams } from '../wire-params.js';
 
 export const exportDataKeyAction = wireAction({
   action: 'ExportDataKey',
+  takesDryRun: true,
   operation: exportDataKey,
   parse: (params) => ({
     ciphertextBlob: params.ciphertext('CiphertextBlob'),

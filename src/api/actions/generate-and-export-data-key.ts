@@ -6,6 +6,7 @@ import { parseExportTarget } from './export-data-key.js';
 
 export const generateAndExportDataKeyAction = wireAction({
   action: 'GenerateAndExportDataKey',
+  takesDryRun: true,
   operation: generateAndExportDataKey,
   parse: (params) => ({ ...parseDataKeyParams(params), ...parseExportTarget(params) }),
   respond: (output) => ({ ...sealedBody(output), ExportedDataKey: output.exportedDataKey.toString('base64') }),

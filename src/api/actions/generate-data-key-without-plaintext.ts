@@ -5,6 +5,7 @@ import { parseDataKeyParams } from './generate-data-key.js';
 
 export const generateDataKeyWithoutPlaintextAction = wireAction({
   action: 'GenerateDataKeyWithoutPlaintext',
+  takesDryRun: true,
   operation: generateDataKeyWithoutPlaintext,
   parse: parseDataKeyParams,
   respond: sealedBody,

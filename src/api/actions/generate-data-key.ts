@@ -8,6 +8,7 @@ import type { WireParams } from '../wire-params.js';
 
 export const generateDataKeyAction = wireAction({
   action: 'GenerateDataKey',
+  takesDryRun: true,
   operation: generateDataKey,
   parse: parseDataKeyParams,
   respond: (output) => {

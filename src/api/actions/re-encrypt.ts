@@ -6,6 +6,7 @@ import { wireAction } from '../wire-action.js';
 /** Symmetric sources only: the asymmetric source parameters are refused rather than ignored. */
 export const reEncryptAction = wireAction({
   action: 'ReEncrypt',
+  takesDryRun: true,
   operation: reEncrypt,
   parse: (params) => {
     for (const name of ['SourceKeyId', 'SourceKeyVersionId', 'SourceEncryptionAlgorithm']) {

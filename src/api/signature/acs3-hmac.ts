@@ -77,18 +77,22 @@ export function parseAcs3Hmac(request: SignedRequest): SignatureClaim {
   requireSecurityRelevantHeadersSigned(request, signedHeaders);
   requireSignedHeadersPresent(request, signedHeaders);
 
-  const actualBodyHash = acs3PayloadHash(algorithm, request.body);
-  // Compared outside the HMAC on purpose: the hash names public bytes, and an SDK that hashed a
-  // different body than it sent must fail even though the header itself is signed.
-  const declaredBodyHashMatches = requiredHeader(request, 'x-acs-content-sha256') === actualBodyHash;
-  const stringToSign = acs3StringToSign(algorithm, canonicalRequest(request, signedHeaders, actualBodyHash));
+  const declaredBodyHash = requiredHeader(request, 'x-acs-content-sha256');
 
   return {
     scheme: algorithm,
     accessKeyId,
     nonce: requiredHeader(request, 'x-acs-signature-nonce'),
     timestampText: requiredHeader(request, 'x-acs-date'),
-    isSignedWith: (secret) => signaturesEqual(acs3Signature(algorithm, stringToSign, secret), signature) && declaredBodyHashMatches,
+    // The body is hashed and the request canonicalised only once the access key is known (see
+    // verifyRequest).
+    isSignedWith: (secret) => {
+      const actualBodyHash = acs3PayloadHash(algorithm, request.body);
+      const stringToSign = acs3StringToSign(algorithm, canonicalRequest(request, signedHeaders, actualBodyHash));
+      // Compared outside the HMAC on purpose: the hash names public bytes, and an SDK that hashed a
+      // different body than it sent must fail even though the header itself is signed.
+      return signaturesEqual(acs3Signature(algorithm, stringToSign, secret), signature) && declaredBodyHash === actualBodyHash;
+    },
   };
 }
 

@@ -34,13 +34,14 @@ export function parseHmacSha1V1(request: SignedRequest): SignatureClaim {
   if (signatureVersion !== '1.0') {
     throw new KmsError('IncompleteSignature', `The signature version ${signatureVersion} is not supported.`);
   }
-  const stringToSign = hmacSha1V1StringToSign(request.method, paramsWithoutSignature(params));
   return {
     scheme: SignatureScheme.HmacSha1V1,
     accessKeyId: requiredParam(params, 'AccessKeyId'),
     nonce: requiredParam(params, 'SignatureNonce'),
     timestampText: requiredParam(params, 'Timestamp'),
-    isSignedWith: (secret) => signaturesEqual(hmacSha1V1Signature(stringToSign, secret), signature),
+    // Canonicalised only once the access key is known (see verifyRequest).
+    isSignedWith: (secret) =>
+      signaturesEqual(hmacSha1V1Signature(hmacSha1V1StringToSign(request.method, paramsWithoutSignature(params)), secret), signature),
   };
 }
 

@@ -27,7 +27,9 @@ export type SecretLookup = (accessKeyId: string) => Promise<string | undefined>;
  * 2. access key: unknown → `InvalidAccessKeyId.NotFound`;
  * 3. timestamp: not `yyyy-MM-ddTHH:mm:ssZ` → `IllegalTimestamp`; more than 15 minutes from
  *    `nowMs` either way → `InvalidTimeStamp.Expired`;
- * 4. signature: mismatch → `SignatureDoesNotMatch`;
+ * 4. signature: the request is canonicalised (its parameters encoded and sorted, its body hashed)
+ *    only now, so a request nobody could have signed costs no more than reading its claim;
+ *    mismatch → `SignatureDoesNotMatch`;
  * 5. nonce: recorded with `replayGuard` only now, so a caller without the secret cannot use up
  *    nonces → `SignatureNonceUsed` when reused (or the guard's own refusals).
  */
@@ -46,10 +48,19 @@ export async function verifyRequest(
   return { accessKeyId: claim.accessKeyId, nonce: claim.nonce, timestampMs, scheme: claim.scheme };
 }
 
+/**
+ * Whether the request's headers are under its signature: true for the ACS schemes (which sign the
+ * `x-acs-*` headers they carry), false for signature 1.0, which signs its parameters alone. The
+ * front end reads an action or version from a header only when this holds.
+ */
+export function headersAreSigned(req: SignedRequest): boolean {
+  return hasAcsAuthorization(req);
+}
+
 // An ACS Authorization header wins over a `Signature` parameter: under ACS3 such a parameter is
 // merely part of the signed query.
 function parseClaim(req: SignedRequest): SignatureClaim {
-  if (hasAcsAuthorization(req)) return parseAcs3Hmac(req);
+  if (headersAreSigned(req)) return parseAcs3Hmac(req);
   if (looksLikeHmacSha1V1(req)) return parseHmacSha1V1(req);
   throw new KmsError('IncompleteSignature', 'The request is not signed.');
 }

@@ -82,6 +82,20 @@ describe('ScheduleKeyDeletion', () => {
     assert.equal(metadata.DeleteDate, '');
   });
 
+  it('has no dry run: DryRun=true is refused with 400 InvalidParameter DryRun and the key stays Enabled, under both signatures', async () => {
+    const { KeyId } = await createKey(api());
+    for (const signature of ['ACS3-HMAC-SHA256', 'HMAC-SHA1'] as const) {
+      for (const DryRun of [true, 'TRUE']) {
+        refused(await api().call('ScheduleKeyDeletion', { KeyId, PendingWindowInDays: 7, DryRun }, { signature }), invalid('DryRun'));
+      }
+    }
+    const metadata = await describeKey(api(), KeyId);
+    assert.equal(metadata.KeyState, 'Enabled');
+    assert.equal(metadata.DeleteDate, '');
+    okEmpty(await api().call('ScheduleKeyDeletion', { KeyId, PendingWindowInDays: 7, DryRun: false }));
+    assert.equal((await describeKey(api(), KeyId)).KeyState, 'PendingDeletion');
+  });
+
   it('refuses an unknown key with 404 Forbidden.KeyNotFound', async () => {
     refused(
       await api().call('ScheduleKeyDeletion', { KeyId: '00000000-0000-4000-8000-000000000000', PendingWindowInDays: 7 }),
