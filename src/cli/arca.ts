@@ -3,7 +3,11 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../config/config-error.js';
 import { ALL_SETTINGS, type Setting } from '../config/settings.js';
 import { USAGE_EXIT_CODE } from './client/client-command.js';
+import { guardSecretFlags } from './client/command-line-secrets.js';
 import { registerClientCommands } from './commands/index.js';
+
+// First, before anything can fail or wait: a secret given as a flag is hidden from `ps` at once.
+guardSecretFlags(process.argv.slice(2));
 
 /** A flag of `arca server` for a setting; values are checked by the configuration's validator. */
 function optionFor(setting: Setting<unknown>): Option {

@@ -10,11 +10,18 @@ import { SecretBytes } from './secret-bytes.js';
  * where (x, y) = C1 = k·G, hash = C3 = SM3(x2 ‖ M ‖ y2), ciphertext = C2 = M ⊕ KDF(x2 ‖ y2, |M|)
  * and (x2, y2) = k·P_B = d_B·C1.
  *
- * Node has the curve (`createECDH('SM2')`) and SM3, but no SM2 encryption. Every scalar
- * multiplication by a secret goes through OpenSSL's ECDH (constant time), which yields only the
- * x-coordinate of the product; the y-coordinate is recovered here with BigInt arithmetic (a
- * square root, and one point addition to pick the root's sign). That BigInt arithmetic on x2 —
- * a secret — is NOT constant time: its timing may depend on the value's size in limbs.
+ * Node has the curve (`createECDH('SM2')`) and SM3, but no SM2 encryption. Where this Node's
+ * OpenSSL does ECDH on the curve (Node 20 and 22), every scalar multiplication by a secret goes
+ * through it (constant time), which yields only the x-coordinate of the product; the y-coordinate
+ * is recovered here with BigInt arithmetic (a square root, and one point addition to pick the
+ * root's sign). That BigInt arithmetic on x2 — a secret — is NOT constant time: its timing may
+ * depend on the value's size in limbs.
+ *
+ * From Node 24 on, `ECDH.computeSecret` refuses SM2 keys, and no key object of the curve with a
+ * scalar or point of ours can be made for `crypto.diffieHellman` (OpenSSL types imported SM2 keys
+ * as SM2, which Node does not take; only generated ones are EC). There the multiplication is a
+ * Montgomery ladder in BigInt arithmetic (`multiplyByLadder`): the same sequence of operations
+ * for every scalar, but, like all BigInt arithmetic, not constant time.
  */
 
 const P = BigInt('0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF');
@@ -112,13 +119,40 @@ function addX(q: Sm2Point, r: Sm2Point): bigint {
 }
 
 /**
- * The full point `scalar`·`point`. OpenSSL gives x(d·P) and x((d+1)·P); of the two points with
- * x-coordinate x(d·P), the one that, added to P, has x-coordinate x((d+1)·P) is d·P.
+ * The full point `scalar`·`point`, by OpenSSL where it can, else by the BigInt ladder.
  * Precondition: `point` is on the curve and 1 < scalar < n - 1 (so d·P ≠ ±P).
  */
 function multiply(scalar: Buffer, point: Sm2Point): Sm2Point {
   const d = fromBytes(scalar);
   if (d <= 1n || d >= N - 1n) throw new Sm2DecryptionError();
+  return opensslDoesSm2Ecdh() ? multiplyWithOpenSsl(scalar, point) : multiplyByLadder(d, point);
+}
+
+let sm2EcdhInOpenSsl: boolean | undefined;
+
+/** Whether this Node's OpenSSL computes ECDH on the SM2 curve (Node 20 and 22 yes, 24 and 26 no). */
+function opensslDoesSm2Ecdh(): boolean {
+  if (sm2EcdhInOpenSsl === undefined) {
+    try {
+      const one = createECDH('SM2');
+      one.generateKeys();
+      const other = createECDH('SM2');
+      other.generateKeys();
+      one.computeSecret(other.getPublicKey()).fill(0);
+      sm2EcdhInOpenSsl = true;
+    } catch {
+      sm2EcdhInOpenSsl = false;
+    }
+  }
+  return sm2EcdhInOpenSsl;
+}
+
+/**
+ * OpenSSL gives x(d·P) and x((d+1)·P); of the two points with x-coordinate x(d·P), the one that,
+ * added to P, has x-coordinate x((d+1)·P) is d·P.
+ */
+function multiplyWithOpenSsl(scalar: Buffer, point: Sm2Point): Sm2Point {
+  const d = fromBytes(scalar);
   const x = ecdhX(scalar, point);
   const nextScalar = toFixedBytes(d + 1n);
   let xNext: bigint;
@@ -133,6 +167,96 @@ function multiply(scalar: Buffer, point: Sm2Point): Sm2Point {
   const candidate = { x, y };
   if (!isOnCurve(candidate)) throw new Sm2DecryptionError();
   return addX(candidate, point) === xNext ? candidate : { x, y: mod(-y) };
+}
+
+// --- the ladder, for a Node whose OpenSSL will not do SM2 ECDH -----------------------------------
+
+/** A point in Jacobian coordinates: (X/Z², Y/Z³); every coordinate reduced mod p. */
+interface JacobianPoint {
+  readonly x: bigint;
+  readonly y: bigint;
+  readonly z: bigint;
+}
+
+// The ladder runs over d + n or d + 2n, whichever has exactly this many bits (n < 2^256 < 2n), so
+// that its length does not depend on d; both are d modulo the group order.
+const LADDER_BITS = 257n;
+const COORDINATE_MASK = (1n << 256n) - 1n;
+
+/**
+ * `scalar`·`point` (1 < scalar < n - 1, `point` on the curve) by a Montgomery ladder: R1 - R0 = P
+ * throughout, one addition and one doubling per bit, the operands swapped by masks, not branches.
+ * BigInt arithmetic is not constant time, so neither is this; see the module's comment.
+ */
+export function multiplyByLadder(scalar: bigint, point: Sm2Point): Sm2Point {
+  const k = fixedLengthScalar(scalar);
+  let r0: JacobianPoint = { x: point.x, y: point.y, z: 1n };
+  let r1 = doubleJacobian(r0);
+  for (let bit = LADDER_BITS - 2n; bit >= 0n; bit--) {
+    const set = (k >> bit) & 1n;
+    [r0, r1] = conditionalSwap(r0, r1, set);
+    r1 = addJacobian(r0, r1);
+    r0 = doubleJacobian(r0);
+    [r0, r1] = conditionalSwap(r0, r1, set);
+  }
+  const product = toAffine(r0);
+  if (!isOnCurve(product)) throw new Sm2DecryptionError();
+  return product;
+}
+
+function fixedLengthScalar(scalar: bigint): bigint {
+  const plusN = scalar + N;
+  const plusTwoN = plusN + N;
+  const plusNIsLongEnough = plusN >> (LADDER_BITS - 1n); // 1n or 0n
+  return plusNIsLongEnough * plusN + (1n - plusNIsLongEnough) * plusTwoN;
+}
+
+function conditionalSwap(a: JacobianPoint, b: JacobianPoint, bit: bigint): [JacobianPoint, JacobianPoint] {
+  const mask = bit * COORDINATE_MASK;
+  const x = (a.x ^ b.x) & mask;
+  const y = (a.y ^ b.y) & mask;
+  const z = (a.z ^ b.z) & mask;
+  return [
+    { x: a.x ^ x, y: a.y ^ y, z: a.z ^ z },
+    { x: b.x ^ x, y: b.y ^ y, z: b.z ^ z },
+  ];
+}
+
+/** 2·P for a = -3 (dbl-2001-b, Bernstein and Lange's Explicit-Formulas Database). */
+function doubleJacobian(p: JacobianPoint): JacobianPoint {
+  const delta = mod(p.z * p.z);
+  const gamma = mod(p.y * p.y);
+  const beta = mod(p.x * gamma);
+  const alpha = mod(3n * (p.x - delta) * (p.x + delta));
+  const x = mod(alpha * alpha - 8n * beta);
+  const z = mod((p.y + p.z) * (p.y + p.z) - gamma - delta);
+  const y = mod(alpha * (4n * beta - x) - 8n * gamma * gamma);
+  return { x, y, z };
+}
+
+/** P + Q for P ≠ ±Q (add-2007-bl); the ladder never adds a point to itself or its negative. */
+function addJacobian(p: JacobianPoint, q: JacobianPoint): JacobianPoint {
+  const z1z1 = mod(p.z * p.z);
+  const z2z2 = mod(q.z * q.z);
+  const u1 = mod(p.x * z2z2);
+  const u2 = mod(q.x * z1z1);
+  const s1 = mod(p.y * q.z * z2z2);
+  const s2 = mod(q.y * p.z * z1z1);
+  const h = mod(u2 - u1);
+  const i = mod(4n * h * h);
+  const j = mod(h * i);
+  const r = mod(2n * (s2 - s1));
+  const v = mod(u1 * i);
+  const x = mod(r * r - j - 2n * v);
+  const y = mod(r * (v - x) - 2n * s1 * j);
+  const z = mod(((p.z + q.z) * (p.z + q.z) - z1z1 - z2z2) * h);
+  return { x, y, z };
+}
+
+function toAffine(p: JacobianPoint): Sm2Point {
+  const zInverse = modInverse(p.z);
+  const zInverseSquared = mod(zInverse * zInverse);
+  return { x: mod(p.x * zInverseSquared), y: mod(p.y * zInverseSquared * zInverse) };
 }
 
 /** KDF of GM/T 0003.4 §5.4.3 with SM3: SM3(z ‖ ct) for ct = 1, 2, … (32-bit big-endian), truncated. */

@@ -6,6 +6,7 @@ export const EnvelopeErrorCode = {
   SegmentAuthenticationFailed: 'Envelope.SegmentAuthenticationFailed',
   Truncated: 'Envelope.Truncated',
   ContextMismatch: 'Envelope.ContextMismatch',
+  KeyMismatch: 'Envelope.KeyMismatch',
   DataKeyInvalid: 'Envelope.DataKeyInvalid',
   TooLarge: 'Envelope.TooLarge',
 } as const;
@@ -19,6 +20,7 @@ const MESSAGES: Readonly<Record<EnvelopeErrorCode, string>> = {
     'a segment failed authentication: the data was damaged, changed, reordered, cut or appended to',
   [EnvelopeErrorCode.Truncated]: 'the envelope ends before its final segment: it was truncated',
   [EnvelopeErrorCode.ContextMismatch]: 'the encryption context given does not match the one the data was sealed with',
+  [EnvelopeErrorCode.KeyMismatch]: 'the envelope is sealed under another master key than the one required',
   [EnvelopeErrorCode.DataKeyInvalid]: 'the KMS returned a data key that is not 32 bytes',
   [EnvelopeErrorCode.TooLarge]: 'the input exceeds 2^32 segments, the most one envelope can hold',
 };

@@ -12,4 +12,4 @@ export type { ContextRecord, DataKey, DataKeySource, DecryptDataKeyRequest, Gene
 export { EnvelopeCipher, type EnvelopeDecryptOptions, type EnvelopeEncryptOptions, type EnvelopeInfo } from './envelope-cipher.js';
 export { EnvelopeError, EnvelopeErrorCode } from './envelope-error.js';
 export { DEFAULT_SEGMENT_SIZE_IN_BYTES, MAX_SEGMENT_SIZE_IN_BYTES, MIN_SEGMENT_SIZE_IN_BYTES } from './header.js';
-export { KmsDataKeySource } from './kms-data-key-source.js';
+export { KmsDataKeySource, type KmsDataKeySourceOptions } from './kms-data-key-source.js';

@@ -1,8 +1,17 @@
 import { SecretBytes } from '../crypto/secret-bytes.js';
-import { KmsApiError, type KmsClient, stringAt } from '../client/kms-client.js';
+import { KmsApiError, type KmsClient, type ResponseBody, stringAt } from '../client/kms-client.js';
 import type { ContextRecord, DataKey, DataKeySource, DecryptDataKeyRequest, GenerateDataKeyRequest } from './data-key-source.js';
 import { EnvelopeError, EnvelopeErrorCode } from './envelope-error.js';
 import { DATA_KEY_LENGTH_IN_BYTES } from './header.js';
+
+export interface KmsDataKeySourceOptions {
+  /**
+   * Only data keys sealed under this master key (key id, alias or Arn) open: one sealed under any
+   * other key fails with `Envelope.KeyMismatch` before a byte of plaintext is released. It is
+   * resolved to its key id with DescribeKey once, and compared with the KeyId Decrypt answers.
+   */
+  readonly requiredKeyId?: string;
+}
 
 /**
  * Data keys straight from the KMS: GenerateDataKey (NumberOfBytes=32) to encrypt, Decrypt of
@@ -11,9 +20,12 @@ import { DATA_KEY_LENGTH_IN_BYTES } from './header.js';
  */
 export class KmsDataKeySource implements DataKeySource {
   readonly #client: KmsClient;
+  readonly #requiredKeyId: string | undefined;
+  #resolvedRequiredKeyId: Promise<string> | undefined;
 
-  constructor(client: KmsClient) {
+  constructor(client: KmsClient, options: KmsDataKeySourceOptions = {}) {
     this.#client = client;
+    this.#requiredKeyId = options.requiredKeyId;
   }
 
   async generateDataKey(request: GenerateDataKeyRequest): Promise<DataKey> {
@@ -31,12 +43,24 @@ export class KmsDataKeySource implements DataKeySource {
   }
 
   async decryptDataKey(request: DecryptDataKeyRequest): Promise<SecretBytes> {
+    // Resolved first: a required key that does not exist fails as itself, before any Decrypt.
+    const requiredKeyId = await this.#requiredKey();
+    const body = await this.#decrypt(request);
+    if (requiredKeyId !== undefined) {
+      const sealedUnder = stringAt(body, 'KeyId');
+      if (sealedUnder !== requiredKeyId) {
+        throw new EnvelopeError(EnvelopeErrorCode.KeyMismatch, `sealed under ${sealedUnder}, required ${requiredKeyId}`);
+      }
+    }
+    return dataKeyFromBase64(stringAt(body, 'Plaintext'));
+  }
+
+  async #decrypt(request: DecryptDataKeyRequest): Promise<ResponseBody> {
     try {
-      const body = await this.#client.call('Decrypt', {
+      return await this.#client.call('Decrypt', {
         CiphertextBlob: request.ciphertextBlob,
         EncryptionContext: contextParameter(request.context),
       });
-      return dataKeyFromBase64(stringAt(body, 'Plaintext'));
     } catch (error) {
       // The KMS answers InvalidParameter for a sealed key that does not open (damaged blob or
       // context): for an envelope that is a header that fails authentication.
@@ -45,6 +69,20 @@ export class KmsDataKeySource implements DataKeySource {
       }
       throw error;
     }
+  }
+
+  /** The required key's id, looked up once; a failed look-up is tried again on the next call. */
+  #requiredKey(): Promise<string | undefined> {
+    const keyId = this.#requiredKeyId;
+    if (keyId === undefined) return Promise.resolve(undefined);
+    this.#resolvedRequiredKeyId ??= this.#client.call('DescribeKey', { KeyId: keyId }).then(
+      (body) => stringAt(body, 'KeyMetadata.KeyId'),
+      (error: unknown) => {
+        this.#resolvedRequiredKeyId = undefined;
+        throw error;
+      },
+    );
+    return this.#resolvedRequiredKeyId;
   }
 }
 

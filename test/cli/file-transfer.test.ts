@@ -1,7 +1,8 @@
 // The progress line encrypt-file and decrypt-file draw on a terminal, and the temporary-file
 // destination behind every --out path.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -9,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { after, describe, it } from 'node:test';
 
 import { DurableFileSink } from '../../src/cli/client/durable-file-sink.js';
-import { openDestination, progressLine } from '../../src/cli/client/file-transfer.js';
+import { openDestination, progressLine, removeStalePartialFiles } from '../../src/cli/client/file-transfer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'arca-file-transfer-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -54,6 +55,52 @@ describe('openDestination', () => {
       readdirSync(dir).filter((name) => name.endsWith('.arca-partial')),
       [],
     );
+  });
+});
+
+describe('removeStalePartialFiles', () => {
+  /** The pid of a process that has exited: no process has it now. */
+  function deadPid(): number {
+    const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    return Number(child.stdout);
+  }
+
+  it('deletes the partial files whose writer is gone, and only those', () => {
+    const directory = join(dir, 'stale');
+    mkdirSync(directory);
+    const dead = deadPid();
+    const stale = `.db.dump.${dead}.0123456789ab.arca-partial`;
+    const live = `.db.dump.${process.pid}.0123456789ab.arca-partial`;
+    const unrelated = ['.db.dump.0123456789ab.arca-partial', `.x.${dead}.0123456789ab.arca-partial.bak`, 'db.dump'];
+    for (const name of [stale, live, ...unrelated]) writeFileSync(join(directory, name), 'plaintext');
+    mkdirSync(join(directory, `.dir.${dead}.0123456789ab.arca-partial`));
+    assert.deepEqual(removeStalePartialFiles(directory), [stale]);
+    assert.deepEqual(readdirSync(directory).sort(), [`.dir.${dead}.0123456789ab.arca-partial`, live, ...unrelated].sort());
+  });
+
+  it('leaves the partial files of another user', { skip: process.geteuid?.() === 0 ? false : 'only root can give a file away' }, () => {
+    const directory = join(dir, 'foreign');
+    mkdirSync(directory);
+    const name = `.f.${deadPid()}.0123456789ab.arca-partial`;
+    writeFileSync(join(directory, name), 'theirs');
+    chownSync(join(directory, name), 65534, 65534);
+    assert.deepEqual(removeStalePartialFiles(directory), []);
+    assert.ok(existsSync(join(directory, name)));
+  });
+
+  it('names the temporary file of a destination with this process id, so that it is not taken for stale', async () => {
+    const directory = join(dir, 'named');
+    mkdirSync(directory);
+    const destination = openDestination(join(directory, 'out'));
+    await new Promise((written) => destination.stream.write('x', written));
+    const [name] = readdirSync(directory);
+    assert.match(name ?? '', new RegExp(`^\\.out\\.${process.pid}\\.[0-9a-f]{12}\\.arca-partial$`));
+    assert.deepEqual(removeStalePartialFiles(directory), []);
+    await destination.abandon();
+  });
+
+  it('says nothing of a directory it cannot read', () => {
+    assert.deepEqual(removeStalePartialFiles(join(dir, 'no-such-directory')), []);
   });
 });
 

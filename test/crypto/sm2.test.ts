@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createECDH, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import {
   decodeSm2Cipher,
   encodeSm2Cipher,
   generateSm2KeyPair,
   isOnCurve,
+  multiplyByLadder,
+  type Sm2Point,
   sm2Decrypt,
   Sm2DecryptionError,
   sm2Encrypt,
@@ -126,5 +128,42 @@ describe('SM2 public-key encryption (GM/T 0003.4, GM/T 0009 DER)', () => {
   it('the DER codec writes what openssl writes', () => {
     const ciphertext = opensslSm2Encrypt(pair.publicKeySpki, MATERIAL_32);
     assert.deepEqual(encodeSm2Cipher(decodeSm2Cipher(ciphertext)), ciphertext);
+  });
+});
+
+// The BigInt ladder is what multiplies on Node 24 and later, whose OpenSSL refuses SM2 ECDH. It is
+// checked here on every Node against OpenSSL's fixed-base multiplication (ECDH.setPrivateKey
+// computes d·G on every version): d·(e·G) must be (d·e mod n)·G.
+describe('SM2 scalar multiplication by the BigInt ladder', () => {
+  const N = BigInt('0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123');
+
+  function opensslTimesG(scalar: bigint): Sm2Point {
+    const ecdh = createECDH('SM2');
+    ecdh.setPrivateKey(Buffer.from(scalar.toString(16).padStart(64, '0'), 'hex'));
+    const encoded = ecdh.getPublicKey();
+    return { x: BigInt(`0x${encoded.subarray(1, 33).toString('hex')}`), y: BigInt(`0x${encoded.subarray(33, 65).toString('hex')}`) };
+  }
+
+  function randomScalar(): bigint {
+    return (BigInt(`0x${randomBytes(40).toString('hex')}`) % (N - 4n)) + 2n;
+  }
+
+  it('agrees with OpenSSL for the generator, random points and the edges of the scalar range', () => {
+    const generator = opensslTimesG(1n);
+    for (const d of [2n, 3n, N - 2n, randomScalar(), randomScalar(), randomScalar()]) {
+      assert.deepEqual(multiplyByLadder(d, generator), opensslTimesG(d), `d·G for d = ${d.toString(16)}`);
+      const e = randomScalar();
+      assert.deepEqual(multiplyByLadder(d, opensslTimesG(e)), opensslTimesG((d * e) % N), 'd·(e·G) = (d·e)·G');
+    }
+  });
+
+  it('yields points on the curve, whichever of d + n and d + 2n it runs over', () => {
+    // Scalars just below and above the place where d + n reaches 2^256.
+    const boundary = (1n << 256n) - N;
+    for (const d of [boundary - 1n, boundary, boundary + 1n]) {
+      const product = multiplyByLadder(d, opensslTimesG(1n));
+      assert.ok(isOnCurve(product));
+      assert.deepEqual(product, opensslTimesG(d));
+    }
   });
 });

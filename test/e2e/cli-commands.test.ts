@@ -3,12 +3,13 @@
 // exit code 1; usage mistakes with exit code 2; where endpoint and credentials come from; the
 // profile file's permissions; an example in every command's help.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 
 import { callOk } from '../support/acs3-signer.js';
-import { runCli, serverEnvironment } from '../support/arca-cli.js';
+import { collectCli, runCli, serverEnvironment, spawnCli } from '../support/arca-cli.js';
 import { ensureBuilt } from '../support/arca-process.js';
 import { newDataDir, removeDataDirs } from '../support/data-dirs.js';
 import { TEST_CREDENTIALS } from '../support/environment.js';
@@ -262,6 +263,7 @@ describe('endpoint and credentials: flags, environment, profile file', () => {
     );
     assert.equal(result.code, 0, result.stderr);
     assert.equal(typeof result.json().TotalCount, 'number');
+    assert.match(result.stderr, /^arca: WARNING: --access-key-secret puts a secret on the command line/);
   });
 
   it('configure writes a 0600 profile from an admin key file, and commands use it', async () => {
@@ -296,6 +298,20 @@ describe('endpoint and credentials: flags, environment, profile file', () => {
     const missing = await runCli(['key', 'list', '--profile', 'third'], { env: { ARCA_CONFIG_FILE: profilePath() } });
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /^arca: Config: no profile third in /);
+  });
+
+  it('a profile file in a directory others can write is refused, with the chmod to run', async () => {
+    const dir = join(work, 'writable-by-all');
+    mkdirSync(dir);
+    const path = join(dir, 'config.json');
+    writeFileSync(path, readFileSync(profilePath()), { mode: 0o600 });
+    chmodSync(dir, 0o777);
+    const result = await runCli(['key', 'list'], { env: { ARCA_CONFIG_FILE: path } });
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr,
+      `arca: Config: refusing to use the profile file ${path}: the directory ${dir} has mode 0777, writable by group or others, who could replace the file; run: chmod go-w ${dir}\n`,
+    );
   });
 
   for (const mode of [0o644, 0o640, 0o604, 0o660, 0o602]) {
@@ -343,5 +359,105 @@ describe('endpoint and credentials: flags, environment, profile file', () => {
     const decrypted = await runCli(['decrypt-file', '--in', sealed, '--out', output, '--context', 'k=v'], { env });
     assert.equal(decrypted.code, 0, decrypted.stderr);
     assert.equal(readFileSync(output, 'utf8'), 'hello from the environment\n');
+  });
+});
+
+describe('secrets kept off the command line', () => {
+  const secretFile = (): string => join(work, 'access-key-secret');
+  const connection = ['--endpoint', '', '--access-key-id', TEST_ACCESS_KEY_ID];
+  const withEndpoint = (): string[] => connection.map((arg) => (arg === '' ? server.endpoint : arg));
+
+  before(() => {
+    writeFileSync(secretFile(), `${TEST_ACCESS_KEY_SECRET}\n`, { mode: 0o600 });
+  });
+
+  it('--access-key-secret-file reads the secret from a file, or from standard input with -, without a warning', async () => {
+    const fromFile = await runCli(['key', 'list', '--output', 'json', ...withEndpoint(), '--access-key-secret-file', secretFile()], {
+      env: {},
+    });
+    assert.equal(fromFile.code, 0, fromFile.stderr);
+    assert.equal(fromFile.stderr, '');
+    assert.equal(typeof fromFile.json().TotalCount, 'number');
+    const fromStandardInput = await runCli(['key', 'list', ...withEndpoint(), '--access-key-secret-file', '-'], {
+      env: {},
+      input: `${TEST_ACCESS_KEY_SECRET}\n`,
+    });
+    assert.equal(fromStandardInput.code, 0, fromStandardInput.stderr);
+    assert.equal(fromStandardInput.stderr, '');
+  });
+
+  it('--access-key-secret-file wins over ARCA_ACCESS_KEY_SECRET, like every flag', async () => {
+    const result = await runCli(['key', 'list', ...withEndpoint(), '--access-key-secret-file', secretFile()], {
+      env: { ARCA_ACCESS_KEY_SECRET: 'wrong-secret' },
+    });
+    assert.equal(result.code, 0, result.stderr);
+  });
+
+  it('an empty secret, both secret flags, or standard input asked for twice: refused before any call', async () => {
+    const empty = join(work, 'empty-secret');
+    writeFileSync(empty, '\n', { mode: 0o600 });
+    const none = await runCli(['key', 'list', ...withEndpoint(), '--access-key-secret-file', empty], { env: {} });
+    assert.equal(none.code, 1);
+    assert.equal(none.stderr, `arca: Config: no access key secret in ${empty}\n`);
+    const both = await runCli(['key', 'list', ...withEndpoint(), '--access-key-secret-file', secretFile(), '--access-key-secret', 'x'], {
+      env: {},
+    });
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /^arca: usage: give --access-key-secret-file or --access-key-secret, not both\n$/m);
+    const twice = await runCli(['encrypt', '--key-id', 'k', '--in', '-', ...withEndpoint(), '--access-key-secret-file', '-'], {
+      env: {},
+      input: 'x',
+    });
+    assert.equal(twice.code, 2);
+    assert.match(
+      twice.stderr,
+      /^arca: usage: standard input can carry the access key secret \(--access-key-secret-file -\) or the input \(--in -\), not both\n$/,
+    );
+  });
+
+  it(
+    '--access-key-secret still works, but warns and is overwritten in /proc/<pid>/cmdline as soon as arca starts',
+    {
+      skip: existsSync('/proc/self/cmdline') ? false : 'no /proc',
+    },
+    async () => {
+      const blob = (
+        await callOk(server, TEST_CREDENTIALS, 'Encrypt', {
+          KeyId: (await callOk(server, TEST_CREDENTIALS, 'CreateKey', {})).KeyMetadata.KeyId,
+          Plaintext: 'kept',
+        })
+      ).CiphertextBlob as string;
+      // decrypt --in - waits for its standard input: meanwhile its command line is read.
+      const child = spawnCli(['decrypt', '--in', '-', ...withEndpoint(), '--access-key-secret', TEST_ACCESS_KEY_SECRET], { env: {} });
+      const commandLine = (): string => readFileSync(`/proc/${child.pid}/cmdline`, 'utf8');
+      const deadline = Date.now() + 15_000;
+      while (commandLine().includes(TEST_ACCESS_KEY_SECRET)) {
+        if (Date.now() > deadline) {
+          child.kill();
+          assert.fail('the secret stays readable in /proc/<pid>/cmdline');
+        }
+        await sleep(10);
+      }
+      assert.match(commandLine(), /^arca decrypt --in - .*--access-key-secret <hidden>/);
+      const result = await collectCli(child, `${blob}\n`);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.text, 'kept\n');
+      assert.match(
+        result.stderr,
+        /^arca: WARNING: --access-key-secret puts a secret on the command line, where every user of this machine can read it .*ARCA_ACCESS_KEY_SECRET.*--access-key-secret-file/,
+      );
+      assert.equal(result.stderr.split('\n').length, 2, 'one line');
+    },
+  );
+
+  it('encrypt --plaintext still works but warns; --in - takes the text from standard input without a warning', async () => {
+    const keyId = (await callOk(server, TEST_CREDENTIALS, 'CreateKey', {})).KeyMetadata.KeyId as string;
+    const flagged = await runCli(['encrypt', '--key-id', keyId, '--plaintext', 'the launch code'], { env });
+    assert.equal(flagged.code, 0, flagged.stderr);
+    assert.match(flagged.stderr, /^arca: WARNING: --plaintext puts a secret on the command line, .*--in -/);
+    const piped = await runCli(['encrypt', '--key-id', keyId, '--in', '-'], { env, input: 'the launch code' });
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.equal(piped.stderr, '');
+    assert.equal(await ok(['decrypt', '--ciphertext-blob', piped.text.trim()]), 'the launch code\n');
   });
 });

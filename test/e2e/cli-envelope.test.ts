@@ -4,12 +4,14 @@
 // each fails with one clear line, exit code 1, and leaves the destination as it was.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 
 import { callOk } from '../support/acs3-signer.js';
-import { runCli, serverEnvironment } from '../support/arca-cli.js';
+import { collectCli, runCli, serverEnvironment, spawnCli } from '../support/arca-cli.js';
 import { ensureBuilt } from '../support/arca-process.js';
 import { newDataDir, removeDataDirs } from '../support/data-dirs.js';
 import { TEST_CREDENTIALS } from '../support/environment.js';
@@ -23,6 +25,8 @@ const SM4_ALIAS = 'alias/cli-files-sm4';
 let server: TestServer;
 let env: Record<string, string>;
 let work: string;
+let aesKeyId: string;
+let sm4KeyId: string;
 
 /** Length of the header of an envelope (ADR 0016): fixed prefix, blob, context length, context, tag. */
 function headerLength(envelope: Buffer): number {
@@ -35,8 +39,17 @@ function expectedBodyLength(plaintextLength: number): number {
   return Math.floor(plaintextLength / SEGMENT) * (SEGMENT + TAG) + (plaintextLength % SEGMENT) + TAG;
 }
 
-function partialFiles(): string[] {
-  return readdirSync(work).filter((name) => name.endsWith('.arca-partial'));
+function partialFiles(directory = work): string[] {
+  return readdirSync(directory).filter((name) => name.endsWith('.arca-partial'));
+}
+
+/** Polls `condition` every 20 ms until it holds; fails after `timeoutMs`. */
+async function eventually(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
+    await sleep(20);
+  }
 }
 
 let fileCounter = 0;
@@ -64,9 +77,11 @@ before(async () => {
   env = serverEnvironment(server);
   work = newDataDir('arca-cli-files-');
   const aes = await callOk(server, TEST_CREDENTIALS, 'CreateKey', {});
-  await callOk(server, TEST_CREDENTIALS, 'CreateAlias', { AliasName: AES_ALIAS, KeyId: aes.KeyMetadata.KeyId });
+  aesKeyId = aes.KeyMetadata.KeyId;
+  await callOk(server, TEST_CREDENTIALS, 'CreateAlias', { AliasName: AES_ALIAS, KeyId: aesKeyId });
   const sm4 = await callOk(server, TEST_CREDENTIALS, 'CreateKey', { KeySpec: 'Aliyun_SM4' });
-  await callOk(server, TEST_CREDENTIALS, 'CreateAlias', { AliasName: SM4_ALIAS, KeyId: sm4.KeyMetadata.KeyId });
+  sm4KeyId = sm4.KeyMetadata.KeyId;
+  await callOk(server, TEST_CREDENTIALS, 'CreateAlias', { AliasName: SM4_ALIAS, KeyId: sm4KeyId });
 });
 
 after(async () => {
@@ -307,5 +322,111 @@ describe('arca decrypt-file refuses every tampering, writes nothing and exits 1'
     assert.equal(result.code, 1);
     assert.ok(result.stdout.length <= SEGMENT, `${result.stdout.length} bytes`);
     assert.ok(result.stdout.equals(plaintext.subarray(0, result.stdout.length)));
+  });
+});
+
+describe('arca decrypt-file --key-id: the file must be sealed under the key named', () => {
+  const plaintext = randomBytes(2 * SEGMENT + 7);
+  let sealedPath: string;
+
+  before(async () => {
+    sealedPath = path('sealed-under-aes.arca');
+    writeFileSync(sealedPath, await encryptFile(AES_ALIAS, plaintext, ['k=v']));
+  });
+
+  it('opens a file sealed under that key, named by alias, key id or Arn', async () => {
+    const arn = (await callOk(server, TEST_CREDENTIALS, 'DescribeKey', { KeyId: aesKeyId })).KeyMetadata.Arn as string;
+    for (const keyId of [AES_ALIAS, aesKeyId, arn]) {
+      const output = path('opened');
+      const result = await runCli(['decrypt-file', '--in', sealedPath, '--out', output, '--key-id', keyId], { env });
+      assert.equal(result.code, 0, `--key-id ${keyId}: ${result.stderr}`);
+      assert.ok(readFileSync(output).equals(plaintext));
+    }
+  });
+
+  it('refuses a file sealed under another key with Envelope.KeyMismatch, before writing a byte', async () => {
+    const output = path('existing');
+    writeFileSync(output, 'the destination before');
+    const toFile = await runCli(['decrypt-file', '--in', sealedPath, '--out', output, '--key-id', SM4_ALIAS], { env });
+    assert.equal(toFile.code, 1, toFile.stderr);
+    assert.match(toFile.stderr, new RegExp(`^arca: Envelope\\.KeyMismatch: [^\\n]*sealed under ${aesKeyId}, required ${sm4KeyId}\\)\\n$`));
+    assert.equal(readFileSync(output, 'utf8'), 'the destination before');
+    assert.deepEqual(partialFiles(), []);
+    const toStandardOutput = await runCli(['decrypt-file', '--in', sealedPath, '--out', '-', '--key-id', sm4KeyId], { env });
+    assert.equal(toStandardOutput.code, 1);
+    assert.match(toStandardOutput.stderr, /^arca: Envelope\.KeyMismatch: /);
+    assert.equal(toStandardOutput.stdout.length, 0, 'not one byte of plaintext');
+  });
+
+  it('a --key-id that does not exist fails as the API answers it', async () => {
+    const result = await runCli(['decrypt-file', '--in', sealedPath, '--out', '-', '--key-id', 'alias/no-such-key'], { env });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^arca: Forbidden\.AliasNotFound: [^\n]+\n$/);
+    assert.equal(result.stdout.length, 0);
+  });
+});
+
+describe('partial files of a decrypt-file killed with SIGKILL', () => {
+  const plaintext = randomBytes(4 * SEGMENT);
+  let envelope: Buffer;
+  const children: Array<ReturnType<typeof spawnCli>> = [];
+
+  before(async () => {
+    envelope = await encryptFile(AES_ALIAS, plaintext);
+  });
+
+  after(() => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+
+  const allButLastSegment = (): Buffer => envelope.subarray(0, headerLength(envelope) + 3 * (SEGMENT + TAG));
+
+  /**
+   * Starts decrypt-file into `directory` and feeds it all but the last segment: once it has
+   * written their plaintext to a partial file of its own, it waits for the rest of its input.
+   */
+  async function stalledDecryption(directory: string): Promise<{ child: ReturnType<typeof spawnCli>; partial: string }> {
+    const before = new Set(partialFiles(directory));
+    const child = spawnCli(['decrypt-file', '--in', '-', '--out', join(directory, 'plain')], { env });
+    children.push(child);
+    child.stdin?.write(allButLastSegment());
+    let partial: string | undefined;
+    await eventually(() => {
+      partial = partialFiles(directory).find((name) => !before.has(name) && statSync(join(directory, name)).size >= 3 * SEGMENT);
+      return partial !== undefined;
+    }, 'the partial file holds three segments of plaintext');
+    return { child, partial: partial ?? '' };
+  }
+
+  it('are deleted by the next transfer into that directory; the partial file of one still running is kept', async () => {
+    const directory = join(work, 'killed');
+    mkdirSync(directory);
+    const killed = await stalledDecryption(directory);
+    killed.child.kill('SIGKILL');
+    await once(killed.child, 'close');
+    assert.deepEqual(partialFiles(directory), [killed.partial], 'SIGKILL cannot be caught: the partial file stays until the next run');
+
+    // The next transfer into the directory deletes it, and says so.
+    const running = await stalledDecryption(directory);
+    assert.equal(existsSync(join(directory, killed.partial)), false, 'the stale partial file is gone');
+
+    // A transfer beside a running one leaves the running one's partial file alone.
+    const sealedPath = join(directory, 'sealed.arca');
+    writeFileSync(sealedPath, envelope);
+    const beside = await runCli(['decrypt-file', '--in', sealedPath, '--out', join(directory, 'beside')], { env });
+    assert.equal(beside.code, 0, beside.stderr);
+    assert.equal(beside.stderr, '');
+    assert.ok(readFileSync(join(directory, 'beside')).equals(plaintext));
+    assert.deepEqual(partialFiles(directory), [running.partial]);
+
+    running.child.stdin?.end(envelope.subarray(allButLastSegment().length));
+    const finished = await collectCli(running.child, null);
+    assert.equal(finished.code, 0, finished.stderr);
+    assert.equal(
+      finished.stderr,
+      `arca: removed ${join(directory, killed.partial)}, left by an arca (process ${killed.child.pid}) that did not finish\n`,
+    );
+    assert.ok(readFileSync(join(directory, 'plain')).equals(plaintext));
+    assert.deepEqual(partialFiles(directory), []);
   });
 });

@@ -15,9 +15,10 @@ export function withClientOptions(command: Command): Command {
     .option('--endpoint <endpoint>', 'Arca endpoint, host:port or http(s)://host:port (env ARCA_ENDPOINT)')
     .option('--access-key-id <id>', 'access key id (env ARCA_ACCESS_KEY_ID)')
     .option(
-      '--access-key-secret <secret>',
-      'access key secret (env ARCA_ACCESS_KEY_SECRET; visible to ps: prefer the environment or a profile)',
+      '--access-key-secret-file <path|->',
+      'read the access key secret from a file, or - for standard input (else env ARCA_ACCESS_KEY_SECRET or the profile)',
     )
+    .option('--access-key-secret <secret>', 'access key secret; every local user can read it (ps): avoid, it warns')
     .option('--profile <name>', 'profile in the profile file (env ARCA_PROFILE; default "default")')
     .option('--config <file>', 'profile file (env ARCA_CONFIG_FILE; default ~/.arca/config.json)')
     .addOption(

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { InvalidArgumentError } from 'commander';
 import { KmsClient } from '../../client/kms-client.js';
 import { defaultProfilePath, ProfileFileError, readProfiles } from './profile-file.js';
 
@@ -5,9 +7,14 @@ import { defaultProfilePath, ProfileFileError, readProfiles } from './profile-fi
 export interface ConnectionOptions {
   readonly endpoint?: string;
   readonly accessKeyId?: string;
+  /** Visible to every local user; guardSecretFlags warns of it. */
   readonly accessKeySecret?: string;
+  /** A file holding the secret, or `-` for standard input. */
+  readonly accessKeySecretFile?: string;
   readonly profile?: string;
   readonly config?: string;
+  /** The command's own input, for commands that read one: `-` takes standard input. */
+  readonly in?: string;
 }
 
 export interface Connection {
@@ -17,7 +24,8 @@ export interface Connection {
 }
 
 /**
- * Endpoint and credentials, each from the first place that has it: the command's flags, the
+ * Endpoint and credentials, each from the first place that has it: the command's flags (the
+ * secret from `--access-key-secret` or `--access-key-secret-file`), the
  * environment (ARCA_ENDPOINT, ARCA_ACCESS_KEY_ID, ARCA_ACCESS_KEY_SECRET), then the profile
  * (`--profile`, ARCA_PROFILE, or `default`) in the profile file. A profile named explicitly
  * must exist; the default one may be absent.
@@ -29,7 +37,7 @@ export function resolveConnection(options: ConnectionOptions, environment: NodeJ
   };
   let endpoint = options.endpoint ?? fromEnvironment('ARCA_ENDPOINT');
   let accessKeyId = options.accessKeyId ?? fromEnvironment('ARCA_ACCESS_KEY_ID');
-  let accessKeySecret = options.accessKeySecret ?? fromEnvironment('ARCA_ACCESS_KEY_SECRET');
+  let accessKeySecret = secretFromFlags(options) ?? fromEnvironment('ARCA_ACCESS_KEY_SECRET');
   const profileName = options.profile ?? fromEnvironment('ARCA_PROFILE');
   if (endpoint === undefined || accessKeyId === undefined || accessKeySecret === undefined || profileName !== undefined) {
     const path = options.config ?? defaultProfilePath(environment);
@@ -45,12 +53,38 @@ export function resolveConnection(options: ConnectionOptions, environment: NodeJ
   const missing = [
     endpoint === undefined ? 'endpoint (--endpoint or ARCA_ENDPOINT)' : undefined,
     accessKeyId === undefined ? 'access key id (--access-key-id or ARCA_ACCESS_KEY_ID)' : undefined,
-    accessKeySecret === undefined ? 'access key secret (ARCA_ACCESS_KEY_SECRET or a profile)' : undefined,
+    accessKeySecret === undefined ? 'access key secret (ARCA_ACCESS_KEY_SECRET, --access-key-secret-file or a profile)' : undefined,
   ].filter((item) => item !== undefined);
   if (endpoint === undefined || accessKeyId === undefined || accessKeySecret === undefined) {
     throw new ProfileFileError(`missing ${missing.join(', ')}; or run arca configure`);
   }
   return { endpoint, accessKeyId, accessKeySecret };
+}
+
+function secretFromFlags(options: ConnectionOptions): string | undefined {
+  if (options.accessKeySecretFile === undefined) return options.accessKeySecret;
+  if (options.accessKeySecret !== undefined) {
+    throw new InvalidArgumentError('give --access-key-secret-file or --access-key-secret, not both');
+  }
+  if (options.accessKeySecretFile === STANDARD_INPUT && options.in === STANDARD_INPUT) {
+    throw new InvalidArgumentError(
+      'standard input can carry the access key secret (--access-key-secret-file -) or the input (--in -), not both',
+    );
+  }
+  return readSecretFile(options.accessKeySecretFile);
+}
+
+const STANDARD_INPUT = '-';
+// Read by descriptor: process.stdin, once touched, may switch a pipe to non-blocking mode.
+const STANDARD_INPUT_FD = 0;
+
+/** The secret in `path` (`-`: standard input, read to its end), without one final line break. */
+export function readSecretFile(path: string): string {
+  const bytes = path === STANDARD_INPUT ? readFileSync(STANDARD_INPUT_FD) : readFileSync(path);
+  const secret = bytes.toString('utf8').replace(/\r?\n$/, '');
+  bytes.fill(0);
+  if (secret === '') throw new ProfileFileError(`no access key secret in ${path === STANDARD_INPUT ? 'standard input' : path}`);
+  return secret;
 }
 
 export function connect(options: ConnectionOptions): KmsClient {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createReadStream } from 'node:fs';
+import { createReadStream, lstatSync, readdirSync, unlinkSync } from 'node:fs';
 import { rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { type Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
@@ -28,7 +28,7 @@ export async function openSource(path: string): Promise<Source> {
 
 /**
  * Where output goes. A path is written through a temporary file beside it (mode 0600, name
- * `.<name>.<random>.arca-partial`), flushed to disk as the stream closes; `commit` renames it over
+ * `.<name>.<pid>.<random>.arca-partial`), flushed to disk as the stream closes; `commit` renames it over
  * the path and `abandon` deletes it: the path itself only ever holds complete output. Standard output has no
  * such guard; what reaches it stays there.
  */
@@ -38,10 +38,61 @@ export interface Destination {
   abandon(): Promise<void>;
 }
 
+/**
+ * Opens a destination. Before a file destination is created, the temporary files that arca
+ * processes no longer running left in its directory (killed with SIGKILL, or by a crash, which no
+ * handler sees) are deleted: they may hold plaintext.
+ */
 export function openDestination(path: string): Destination {
   if (path === STANDARD_STREAM) return { stream: process.stdout, commit: () => Promise.resolve(), abandon: () => Promise.resolve() };
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.arca-partial`);
+  removeStalePartialFiles(dirname(path));
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.arca-partial`);
   return new TemporaryFileDestination(temporary, path);
+}
+
+// `.<name>.<pid>.<12 hex digits>.arca-partial`: the pid is the process that writes it.
+const PARTIAL_FILE = /^\..+\.(\d+)\.[0-9a-f]{12}\.arca-partial$/;
+
+/**
+ * Deletes the partial files in `directory` whose writer is gone: regular files of this user, named
+ * by the pattern, whose pid no process has. A live pid (even one reused by another program) keeps
+ * its file, so a transfer running beside this one is never disturbed. Best effort: a directory
+ * that cannot be read, or a file that cannot be deleted, is left as it is.
+ */
+export function removeStalePartialFiles(directory: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = Number(PARTIAL_FILE.exec(name)?.[1] ?? Number.NaN);
+    if (!Number.isSafeInteger(pid) || isRunning(pid)) continue;
+    const path = join(directory, name);
+    try {
+      const info = lstatSync(path);
+      if (!info.isFile() || info.uid !== (process.geteuid?.() ?? info.uid)) continue;
+      unlinkSync(path);
+      removed.push(name);
+      process.stderr.write(`arca: removed ${path}, left by an arca (process ${pid}) that did not finish\n`);
+    } catch {
+      // gone already, or not ours to delete
+    }
+  }
+  return removed;
+}
+
+/** Whether a process with this pid exists (EPERM: it does, under another user). */
+function isRunning(pid: number): boolean {
+  if (pid <= 0) return true; // 0 and negatives name process groups, not one process
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }
 
 class TemporaryFileDestination implements Destination {

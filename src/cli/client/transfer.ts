@@ -33,6 +33,8 @@ export async function transfer(
     }
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
+  // SIGKILL cannot be caught: what it leaves, the next transfer into the same directory deletes
+  // (removeStalePartialFiles). SIGHUP is left alone, so that `nohup arca …` keeps running.
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let inputBytes = 0;

@@ -19,7 +19,7 @@ export function registerDecryptCommand(program: Command): void {
     .option('--ciphertext-blob <blob>', 'the CiphertextBlob')
     .option('--in <path|->', 'read the CiphertextBlob from a file or standard input (-)')
     .option('--context <key=value>', 'encryption context entry it was sealed with (repeatable)', collectContext);
-  withExample(withClientOptions(command), 'arca encrypt --key-id alias/app --plaintext hi | arca decrypt --in -').action(
+  withExample(withClientOptions(command), 'arca encrypt --key-id alias/app --in note.txt | arca decrypt --in -').action(
     (options: DecryptOptions) =>
       runWithClient(options, async (client) => {
         const blob = (await readSmallInput(options.ciphertextBlob, options.in, '--ciphertext-blob')).trim();

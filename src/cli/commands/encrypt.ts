@@ -18,20 +18,23 @@ export function registerEncryptCommand(program: Command): void {
     .command('encrypt')
     .description('encrypt up to 6 KiB of text with a key (Encrypt); prints the CiphertextBlob')
     .requiredOption('--key-id <key>', 'key id, alias or Arn')
-    .option('--plaintext <text>', 'the text to encrypt')
-    .option('--in <path|->', 'read the text from a file or standard input (-)')
+    .option('--in <path|->', 'read the text from a file, or - for standard input')
+    .option('--plaintext <text>', 'the text itself; every local user can read it (ps): avoid, it warns')
     .option('--context <key=value>', 'encryption context entry (repeatable)', collectContext);
-  withExample(withClientOptions(command), 'arca encrypt --key-id alias/app --plaintext "db password" --context app=billing').action(
-    (options: EncryptOptions) =>
-      runWithClient(options, async (client) => {
-        const plaintext = await readSmallInput(options.plaintext, options.in, '--plaintext');
-        const body = await client.call('Encrypt', {
-          KeyId: options.keyId,
-          Plaintext: plaintext,
-          EncryptionContext: contextParameter(options.context ?? {}),
-        });
-        if (options.output === OutputFormat.Json) writeJson(process.stdout, body);
-        else process.stdout.write(`${stringAt(body, 'CiphertextBlob')}\n`);
-      }),
+  withExample(
+    withClientOptions(command),
+    'arca encrypt --key-id alias/app --in db-password.txt --context app=billing',
+    'printf %s "$DB_PASSWORD" | arca encrypt --key-id alias/app --in -',
+  ).action((options: EncryptOptions) =>
+    runWithClient(options, async (client) => {
+      const plaintext = await readSmallInput(options.plaintext, options.in, '--plaintext');
+      const body = await client.call('Encrypt', {
+        KeyId: options.keyId,
+        Plaintext: plaintext,
+        EncryptionContext: contextParameter(options.context ?? {}),
+      });
+      if (options.output === OutputFormat.Json) writeJson(process.stdout, body);
+      else process.stdout.write(`${stringAt(body, 'CiphertextBlob')}\n`);
+    }),
   );
 }
