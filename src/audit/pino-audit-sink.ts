@@ -16,16 +16,3 @@ export class PinoAuditSink implements AuditSink {
     this.#logger.info({ event: 'audit', ...event }, event.source === 'job' ? 'job action' : 'request');
   }
 }
-
-/** Hands each event to every sink in turn. */
-export class FanOutAuditSink implements AuditSink {
-  readonly #sinks: readonly AuditSink[];
-
-  constructor(sinks: readonly AuditSink[]) {
-    this.#sinks = sinks;
-  }
-
-  emit(event: AuditEvent): void {
-    for (const sink of this.#sinks) sink.emit(event);
-  }
-}

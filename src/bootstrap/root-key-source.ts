@@ -3,7 +3,8 @@ import type { Pkcs11Config } from '../config/arca-config.js';
 import type { KeyedDigest, MetadataStore, SecretSealer } from '../domain/ports.js';
 import { Pkcs11Token } from '../protection/pkcs11/pkcs11-token.js';
 import { TokenRootKey } from '../protection/pkcs11/token-root-key.js';
-import { RootKey, SealPurpose } from '../protection/root-key.js';
+import { SealPurpose } from '../domain/seal-purposes.js';
+import { RootKey } from '../protection/root-key.js';
 import { withSealedDigestKey } from '../protection/sealed-digest-key.js';
 
 /** The environment a start reads its secrets from; nothing else carries them. */

@@ -110,27 +110,26 @@ export class OperationRunner implements JobActionRecorder {
     draft.nameAction(action);
     draft.identify({ type: 'system', principal: SYSTEM_PRINCIPAL });
     draft.addResource({ role: 'key', arn: keyArn(this.scope, key.keyId), keyId: key.keyId });
-    try {
-      const outcome = await work();
-      if (outcome === 'done') draft.succeed();
-      else draft.skip();
-      return outcome;
-    } catch (error) {
-      const failure = error instanceof KmsError ? error : new KmsError('Internal');
-      draft.fail(failure, failure.kind);
-      throw error;
-    } finally {
-      this.#deps.audit.emit(draft.finish());
-    }
+    return this.#recordedAsSystem(draft, work, (outcome) => outcome === 'done');
   }
 
   /** Runs an operation as Arca itself, outside any request (tests and tools drive operations so). */
   async executeAsSystem<I, O, R extends ResourceSpecs>(operation: Operation<I, O, R>, input: I): Promise<O> {
     const draft = new EventDraft({ source: 'system', requestId: randomUUID() }, this.#deps.clock.now());
     draft.identify({ type: 'system', principal: SYSTEM_PRINCIPAL });
+    return this.#recordedAsSystem(draft, () => this.#execute(draft, SYSTEM_CALLER, operation, input));
+  }
+
+  /**
+   * Runs Arca's own work with one audit event, whatever the outcome: `Success`, `Skipped` when
+   * `succeeded` says the work left its target alone, or the failure's kind. Errors are rethrown
+   * as they are.
+   */
+  async #recordedAsSystem<T>(draft: EventDraft, work: () => Promise<T>, succeeded: (result: T) => boolean = () => true): Promise<T> {
     try {
-      const result = await this.#execute(draft, SYSTEM_CALLER, operation, input);
-      draft.succeed();
+      const result = await work();
+      if (succeeded(result)) draft.succeed();
+      else draft.skip();
       return result;
     } catch (error) {
       const failure = error instanceof KmsError ? error : new KmsError('Internal');

@@ -10,8 +10,6 @@ export const ROOT_KEY_FILE_NAME = 'root.key';
 const ROOT_KEY_LENGTH = 32;
 export const SEAL_FORMAT_VERSION = 1;
 
-export { DigestPurpose, SealPurpose } from '../domain/seal-purposes.js';
-
 const DIGEST_KEY_INFO = 'arca-keyed-digest-v1';
 
 /**

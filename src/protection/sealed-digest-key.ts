@@ -1,6 +1,7 @@
 import type { KeyedDigest, MetadataStore, SecretSealer } from '../domain/ports.js';
 import { SecretBytes } from '../crypto/secret-bytes.js';
-import { keyedDigest, SealPurpose } from './root-key.js';
+import { SealPurpose } from '../domain/seal-purposes.js';
+import { keyedDigest } from './root-key.js';
 
 const DIGEST_KEY_RECORD = 'digest-key';
 const DIGEST_KEY_LENGTH = 32;

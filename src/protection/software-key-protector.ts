@@ -4,7 +4,7 @@ import { SecretBytes } from '../crypto/secret-bytes.js';
 import { ProtectionKind, type ProtectedMaterial } from '../domain/key.js';
 import { ProtectionLevel, profileOf, type KeySpec } from '../domain/key-spec.js';
 import type { KeyProtector, SecretSealer } from '../domain/ports.js';
-import { SealPurpose } from './root-key.js';
+import { SealPurpose } from '../domain/seal-purposes.js';
 
 /**
  * SOFTWARE protection level: material generated here and stored sealed under the root key

@@ -9,7 +9,8 @@ import { after, before, describe, it } from 'node:test';
 
 import Database from 'better-sqlite3';
 
-import { RootKey, SealPurpose } from '../../src/protection/root-key.js';
+import { SealPurpose } from '../../src/domain/seal-purposes.js';
+import { RootKey } from '../../src/protection/root-key.js';
 import { callAcs3, callOk, send, signAcs3, type Credentials } from '../support/acs3-signer.js';
 import { TEST_CREDENTIALS, testEnvironment } from '../support/environment.js';
 import { startTestServer, TEST_ACCESS_KEY_SECRET, type TestServer } from '../support/server.js';

@@ -13,7 +13,8 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 
 import { DATABASE_FILE_NAME } from '../../src/main.js';
-import { RootKey, SealPurpose } from '../../src/protection/root-key.js';
+import { SealPurpose } from '../../src/domain/seal-purposes.js';
+import { RootKey } from '../../src/protection/root-key.js';
 import { callAcs3, callOk, send, signAcs3, signV1, type Credentials, type HttpResponse } from '../support/acs3-signer.js';
 import { ensureBuilt, killAllArcas, randomCredentials, spawnArca } from '../support/arca-process.js';
 import { newDataDir, removeDataDirs } from '../support/data-dirs.js';

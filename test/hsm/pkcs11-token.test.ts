@@ -18,7 +18,7 @@ import { usableVersionKeyTemplate } from '../../src/protection/pkcs11/templates.
 import { Pkcs11KeyProtector } from '../../src/protection/pkcs11/pkcs11-key-protector.js';
 import { Pkcs11Token } from '../../src/protection/pkcs11/pkcs11-token.js';
 import { TokenRootKey } from '../../src/protection/pkcs11/token-root-key.js';
-import { SealPurpose } from '../../src/protection/root-key.js';
+import { SealPurpose } from '../../src/domain/seal-purposes.js';
 import { hsmSkipReason, newSoftHsmDirectory, type SoftHsmDirectory, type SoftHsmToken } from '../support/softhsm.js';
 import { closeAllSessions, listSecretKeys } from '../support/token-inspector.js';
 
