@@ -29,6 +29,7 @@ import {
   type ParamPairs,
 } from './request-parsing.js';
 import { checkFormat, formatAskedFor, renderAnswer, renderError, ResponseFormat, type RenderedBody } from './response-format.js';
+import { claimedAccessKeyId } from './signature/claimed-access-key.js';
 import type { SignedRequest } from './signature/signed-request.js';
 import { headersAreSigned, verifyRequest, type NonceRecorder } from './signature/verify-request.js';
 import { UNSUPPORTED_ACTIONS } from './unsupported-actions.js';
@@ -201,6 +202,8 @@ async function serveCall(
   const signed = toSignedRequest(request);
   const parameters = mergeParameters(signed.query, signed.formParams);
   answer.format = formatAskedFor(parameters);
+  const claimed = claimedAccessKeyId(signed, parameters);
+  if (claimed !== undefined) call.claimAccessKey(claimed);
   const params = new WireParams(parameters, deps.scope);
   // The x-acs-action and x-acs-version headers count only where the signature covers them (ACS3);
   // signature 1.0 signs the parameters alone, so there an unsigned header could change the action.

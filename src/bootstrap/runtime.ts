@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
 import type { ArcaConfig } from '../config/arca-config.js';
 import { systemClock, type Clock } from '../domain/ports.js';
@@ -39,9 +40,19 @@ export function resolvePlumbing(config: ArcaConfig, runtime: ServerRuntime): Plu
   };
 }
 
+/**
+ * The listening line is a JSON record like the log's (pino's level, time, pid and hostname), so
+ * stdout is JSON lines throughout; its message holds the `listening on http://H:P` text that
+ * scripts and the server contract look for. It is written whatever the log level: a start that
+ * says nothing cannot be waited for.
+ */
 function announceOnStdout(line: string): void {
-  process.stdout.write(`${line}\n`);
+  const record = { level: INFO_LEVEL, time: Date.now(), pid: process.pid, hostname: hostname(), event: 'listening', msg: line };
+  process.stdout.write(`${JSON.stringify(record)}\n`);
 }
+
+/** pino's number for `info`. */
+const INFO_LEVEL = 30;
 
 /** A stream as `secretDisplayOn` needs it: standard error, or a test's stand-in. */
 export interface OutputStream {

@@ -20,6 +20,9 @@ import type {
 } from '../operations/operation.js';
 import { SYSTEM_PRINCIPAL, type Authorizer } from './authorizer.js';
 
+/** A claim is unverified: an unauthenticated caller must not choose how much the audit trail writes. */
+export const MAX_CLAIMED_ACCESS_KEY_ID_LENGTH = 128;
+
 export interface RunnerDependencies {
   readonly keys: KeyRepository;
   readonly authorizer: Authorizer;
@@ -144,7 +147,8 @@ export class OperationRunner implements JobActionRecorder {
     let caller: Caller | undefined;
     return {
       nameAction: (action) => draft.nameAction(action),
-      claimAccessKey: (accessKeyId) => draft.identify({ type: 'anonymous', accessKeyId }),
+      claimAccessKey: (accessKeyId) =>
+        draft.identify({ type: 'anonymous', accessKeyId: accessKeyId.slice(0, MAX_CLAIMED_ACCESS_KEY_ID_LENGTH) }),
       authenticated: (verified) => {
         caller = verified;
         draft.identify({ type: 'access-key', principal: verified.principal, accessKeyId: verified.accessKeyId });

@@ -196,3 +196,31 @@ describe(`at most ${MAX_HEADER_COUNT} headers`, () => {
     assertRefused(await api.send(withHeaders(MAX_HEADER_COUNT + 1)), 413, 'InvalidParameter.RequestTooLarge');
   });
 });
+
+describe('a request refused as malformed before its signature is checked still names the access key it claimed', () => {
+  async function lastEventOf(response: InjectResponse): Promise<(typeof api.auditEvents)[number] | undefined> {
+    const requestId: unknown = response.json?.RequestId;
+    return api.auditEvents.find((event) => event.requestId === requestId);
+  }
+
+  it('ACS3 with a malformed Signature: IncompleteSignature, audited with the Credential of the Authorization header', async () => {
+    const request = signAcs3({ credentials: ADMIN_CREDENTIALS, host: INJECT_HOST, action: 'DescribeRegions', date: api.clock.now() });
+    request.headers.authorization = (request.headers.authorization ?? '').replace(/Signature=[0-9a-f]+/, 'Signature=not-hex');
+    const response = await api.send(request);
+    assertRefused(response, 400, 'IncompleteSignature');
+    const event = await lastEventOf(response);
+    assert.deepEqual(event?.identity, { type: 'anonymous', accessKeyId: ADMIN_CREDENTIALS.accessKeyId });
+  });
+
+  it('signature 1.0 with an unsupported SignatureMethod: audited with its AccessKeyId parameter, cut to a bounded length', async () => {
+    const longId = `LTAI${'x'.repeat(5_000)}`;
+    const request = v1({ action: 'DescribeRegions', credentials: { ...ADMIN_CREDENTIALS, accessKeyId: longId } });
+    assert.match(request.path, /SignatureMethod=HMAC-SHA1/);
+    request.path = request.path.replace('SignatureMethod=HMAC-SHA1', 'SignatureMethod=HMAC-MD5');
+    const response = await api.send(request);
+    assertRefused(response, 400, 'IncompleteSignature');
+    const event = await lastEventOf(response);
+    assert.equal(event?.identity.type, 'anonymous');
+    assert.equal(event?.identity.accessKeyId, longId.slice(0, 128));
+  });
+});

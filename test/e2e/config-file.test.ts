@@ -81,7 +81,7 @@ describe('arca server --config arca.toml', () => {
   it('starts the cluster the file asks for, on the port and data directory the flags give', () => {
     const listening = arca.lines.filter((line) => line.includes('listening on http://127.0.0.1:'));
     assert.equal(listening.length, 1, arca.lines.join('\n'));
-    assert.match(listening[0] ?? '', /\(2 workers\)$/);
+    assert.match(listening[0] ?? '', /\(2 workers\)"/);
     assert.notEqual(arca.port, occupied.port);
   });
 
