@@ -198,7 +198,7 @@ describe(`at most ${MAX_HEADER_COUNT} headers`, () => {
 });
 
 describe('a request refused as malformed before its signature is checked still names the access key it claimed', () => {
-  async function lastEventOf(response: InjectResponse): Promise<(typeof api.auditEvents)[number] | undefined> {
+  function lastEventOf(response: InjectResponse): (typeof api.auditEvents)[number] | undefined {
     const requestId: unknown = response.json?.RequestId;
     return api.auditEvents.find((event) => event.requestId === requestId);
   }
@@ -208,7 +208,7 @@ describe('a request refused as malformed before its signature is checked still n
     request.headers.authorization = (request.headers.authorization ?? '').replace(/Signature=[0-9a-f]+/, 'Signature=not-hex');
     const response = await api.send(request);
     assertRefused(response, 400, 'IncompleteSignature');
-    const event = await lastEventOf(response);
+    const event = lastEventOf(response);
     assert.deepEqual(event?.identity, { type: 'anonymous', accessKeyId: ADMIN_CREDENTIALS.accessKeyId });
   });
 
@@ -219,7 +219,7 @@ describe('a request refused as malformed before its signature is checked still n
     request.path = request.path.replace('SignatureMethod=HMAC-SHA1', 'SignatureMethod=HMAC-MD5');
     const response = await api.send(request);
     assertRefused(response, 400, 'IncompleteSignature');
-    const event = await lastEventOf(response);
+    const event = lastEventOf(response);
     assert.equal(event?.identity.type, 'anonymous');
     assert.equal(event?.identity.accessKeyId, longId.slice(0, 128));
   });
