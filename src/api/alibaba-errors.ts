@@ -59,6 +59,13 @@ export const ALIBABA_ERRORS: Readonly<Record<ErrorKind, AlibabaError>> = {
   // for any Code containing "Throttling" and back off.
   Throttled: { httpStatus: 429, code: 'Rejected.Throttling', message: 'Request was denied due to request throttling.' },
   AccessDenied: { httpStatus: 403, code: 'Forbidden.NoPermission', message: 'This operation is forbidden by permission system.' },
+  // What Alibaba's gateway answers when RAM denies a request; the message names the RAM action
+  // (`kms:Encrypt`), never the statement or policy that decided.
+  DeniedByPolicy: {
+    httpStatus: 403,
+    code: 'Forbidden.RAM',
+    message: 'User not authorized to operate on the specified resource, or this API does not support RAM: {0} is not allowed.',
+  },
   AliasExists: { httpStatus: 400, code: 'AliasAlreadyExists', message: 'AliasName Already Exists.' },
   KeyNotFound: { httpStatus: 404, code: 'Forbidden.KeyNotFound', message: 'The specified Key is not found.' },
   KeyVersionNotFound: { httpStatus: 404, code: 'Forbidden.KeyVersionNotFound', message: 'The specified Key version is not found.' },

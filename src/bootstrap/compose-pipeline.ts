@@ -20,8 +20,10 @@ import {
   type KeyRepositoryOptions,
 } from '../operations/key-repository.js';
 import type { OperationSettings } from '../operations/operation.js';
-import { administratorOnly, type Authorizer } from '../pipeline/authorizer.js';
+import type { Authorizer } from '../pipeline/authorizer.js';
+import { PolicyAuthorizer } from '../pipeline/policy-authorizer.js';
 import { OperationRunner } from '../pipeline/runner.js';
+import type { PolicySource } from '../policy/policy-source.js';
 
 export interface PipelineParts {
   readonly store: KeyStore & AccessKeyStore;
@@ -44,12 +46,20 @@ export interface PipelineParts {
   readonly jobIntervalMs: number;
   /** Where audit events go; the log when absent. */
   readonly auditSink?: AuditSink;
-  /** The authorisation point; administrator-only when absent. */
+  /** The authorisation point; RAM policies over `policies` when absent. */
   readonly authorizer?: Authorizer;
+  /**
+   * Where RAM users' identity policies are read. Without it a RAM user has none, so only key
+   * policies can allow it anything; the administrator is never evaluated.
+   */
+  readonly policies?: PolicySource;
   readonly repositoryOptions?: KeyRepositoryOptions;
   /** Where this process announces its writes and hears of other processes' (a cluster's workers). */
   readonly invalidations?: InvalidationChannel;
 }
+
+/** A policy source with no policies, for a pipeline composed without one. */
+const NO_IDENTITY_POLICIES: PolicySource = { policiesOfUser: () => Promise.resolve([]) };
 
 export interface Pipeline {
   readonly keys: KeyRepository;
@@ -79,7 +89,9 @@ export function composePipeline(parts: PipelineParts): Pipeline {
   }
   const runner = new OperationRunner({
     keys,
-    authorizer: parts.authorizer ?? administratorOnly,
+    // Administrator-only until a RAM user exists: the administrator and Arca's jobs bypass the
+    // policies, and any other principal but a RAM user of the account is refused as before.
+    authorizer: parts.authorizer ?? new PolicyAuthorizer({ policies: parts.policies ?? NO_IDENTITY_POLICIES, scope: parts.scope }),
     audit: parts.auditSink ?? new PinoAuditSink(logger),
     clock,
     settings: parts.settings,

@@ -36,7 +36,9 @@ export function assertDataKeyLength(lengthInBytes: number): void {
   }
 }
 
-export const dataKeyResources = (input: Pick<DataKeyInput, 'key'>) => ({ key: resource.key(input.key, StateRule.UseKey) });
+export const dataKeyResources = (input: Pick<DataKeyInput, 'key' | 'encryptionContext'>) => ({
+  key: resource.key(input.key, StateRule.UseKey, input.encryptionContext),
+});
 
 /** A fresh data key sealed under the primary version of `key` (resolved and admitted by the runner). */
 export async function generateDataKeyUnder(context: OperationContext, key: Key, input: DataKeyInput): Promise<GeneratedDataKey> {

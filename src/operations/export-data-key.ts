@@ -41,7 +41,7 @@ export function exportRecipientOf(target: ExportTarget): ExportRecipient {
 export const exportDataKey = defineOperation({
   action: 'ExportDataKey',
   validate: (input: ExportDataKeyInput) => void exportRecipientOf(input),
-  resources: (input) => ({ key: resource.ciphertext(input.ciphertextBlob, StateRule.UseKey) }),
+  resources: (input) => ({ key: resource.ciphertext(input.ciphertextBlob, StateRule.UseKey, input.encryptionContext) }),
   run: async (_context, input, { key: ciphertext }): Promise<ExportedDataKey> => {
     const recipient = exportRecipientOf(input);
     const opened = await openCiphertext(ciphertext, input.encryptionContext, input.dryRun);

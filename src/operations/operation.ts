@@ -1,4 +1,5 @@
 import type { Aead } from '../crypto/aead.js';
+import type { EncryptionContext } from '../domain/encryption-context.js';
 import type { Alias, Key } from '../domain/key.js';
 import type { KeyReference } from '../domain/key-reference.js';
 import type { StateRule } from '../domain/key-state.js';
@@ -45,6 +46,8 @@ export interface KeyResource {
   readonly type: 'key';
   readonly reference: KeyReference;
   readonly rule: StateRule;
+  /** The encryption context the request names for this key, which access policies may test. */
+  readonly encryptionContext?: EncryptionContext;
 }
 
 /** The key version a ciphertext's header names, and so its key. */
@@ -53,6 +56,8 @@ export interface CiphertextResource {
   /** The whole ciphertext blob, binary (the layout of the blob ADR). */
   readonly blob: Buffer;
   readonly rule: StateRule;
+  /** The encryption context the request names for this ciphertext, which access policies may test. */
+  readonly encryptionContext?: EncryptionContext;
 }
 
 /**
@@ -124,8 +129,18 @@ export function defineOperation<Input, Output, R extends ResourceSpecs>(
 }
 
 export const resource = {
-  key: (reference: KeyReference, rule: StateRule): KeyResource => ({ type: 'key', reference, rule }),
-  ciphertext: (blob: Buffer, rule: StateRule): CiphertextResource => ({ type: 'ciphertext', blob, rule }),
+  key: (reference: KeyReference, rule: StateRule, encryptionContext?: EncryptionContext): KeyResource => ({
+    type: 'key',
+    reference,
+    rule,
+    ...(encryptionContext === undefined ? {} : { encryptionContext }),
+  }),
+  ciphertext: (blob: Buffer, rule: StateRule, encryptionContext?: EncryptionContext): CiphertextResource => ({
+    type: 'ciphertext',
+    blob,
+    rule,
+    ...(encryptionContext === undefined ? {} : { encryptionContext }),
+  }),
   alias: (aliasName: string, options: { target: boolean }): AliasResource => ({ type: 'alias', aliasName, target: options.target }),
   keys: (): CollectionResource => ({ type: 'collection', collection: 'keys' }),
   aliases: (): CollectionResource => ({ type: 'collection', collection: 'aliases' }),

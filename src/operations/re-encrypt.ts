@@ -17,8 +17,8 @@ export const reEncrypt = defineOperation({
   action: 'ReEncrypt',
   // The destination is resolved first, as it always was: its refusals come before the source's.
   resources: (input: ReEncryptInput) => ({
-    destination: resource.key(input.destinationKey, StateRule.UseKey),
-    source: resource.ciphertext(input.ciphertextBlob, StateRule.UseKey),
+    destination: resource.key(input.destinationKey, StateRule.UseKey, input.destinationEncryptionContext),
+    source: resource.ciphertext(input.ciphertextBlob, StateRule.UseKey, input.sourceEncryptionContext),
   }),
   run: async (context, input, { destination, source }): Promise<SealedResult> => {
     const plaintext = await openCiphertext(source, input.sourceEncryptionContext, input.dryRun);
