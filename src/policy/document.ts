@@ -81,6 +81,8 @@ export interface PolicyDocument {
   readonly statements: readonly PolicyStatement[];
 }
 
+const MAX_FIELD_LENGTH = 200;
+
 /**
  * A document that RAM's grammar refuses. `field` names the offending element as a path
  * (`Statement[1].Condition.StringEqual`), and the message says what is wrong with it; neither
@@ -90,9 +92,12 @@ export class PolicyDocumentError extends Error {
   readonly field: string;
 
   constructor(field: string, problem: string) {
-    super(`${field}: ${problem}`);
+    // A path holds names from the document (an unknown element's, a condition key's): bounded,
+    // so that a refusal never echoes a large part of what was sent.
+    const bounded = field.length > MAX_FIELD_LENGTH ? `${field.slice(0, MAX_FIELD_LENGTH)}…` : field;
+    super(`${bounded}: ${problem}`);
     this.name = 'PolicyDocumentError';
-    this.field = field;
+    this.field = bounded;
   }
 }
 
