@@ -39,6 +39,8 @@ export interface PipelineParts {
   readonly rateLimit?: RateLimitOptions;
   /** The base of the error bodies' Recommend link (`--error-help-url`). */
   readonly errorHelpUrl?: string;
+  /** Proxies whose X-Forwarded-For gives the client address (`--trusted-proxies`); none when absent. */
+  readonly trustedProxies?: readonly string[];
   /** The HTTP server's timeouts and connection cap; the server's defaults when absent. */
   readonly connectionLimits?: ConnectionLimits;
   /** Whether this process runs the background jobs. */
@@ -107,6 +109,7 @@ export function composePipeline(parts: PipelineParts): Pipeline {
     logger,
     ...(parts.rateLimit ? { rateLimiter: new AccessKeyRateLimiter(parts.rateLimit) } : {}),
     ...(parts.errorHelpUrl === undefined ? {} : { errorHelpUrl: parts.errorHelpUrl }),
+    ...(parts.trustedProxies ? { trustedProxies: parts.trustedProxies } : {}),
     ...(parts.connectionLimits ? { connectionLimits: parts.connectionLimits } : {}),
   });
   const jobs = new JobScheduler({

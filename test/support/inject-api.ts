@@ -92,6 +92,8 @@ export interface InjectApiOptions {
   readonly authorizer?: Authorizer;
   /** Where RAM users' identity policies come from (for example an InMemoryPolicySource). */
   readonly policies?: PolicySource;
+  /** Proxies whose X-Forwarded-For is believed, as `--trusted-proxies` sets them (inject() comes from 127.0.0.1). */
+  readonly trustedProxies?: readonly string[];
   /** Per-access-key throttling, as `--rate-limit` sets it. */
   readonly rateLimit?: RateLimitOptions;
   /** The error bodies' help link, as `--error-help-url` sets it. */
@@ -133,6 +135,7 @@ export async function createInjectApi(options: InjectApiOptions = {}): Promise<I
     auditSink: { emit: (event) => auditEvents.push(event) },
     ...(options.authorizer ? { authorizer: options.authorizer } : {}),
     ...(options.policies ? { policies: options.policies } : {}),
+    ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.errorHelpUrl ? { errorHelpUrl: options.errorHelpUrl } : {}),
   });
