@@ -58,6 +58,12 @@ export interface CiphertextResource {
   readonly rule: StateRule;
   /** The encryption context the request names for this ciphertext, which access policies may test. */
   readonly encryptionContext?: EncryptionContext;
+  /**
+   * Another action the runner asks about on the same key without refusing when it is not
+   * allowed: the answer is the resolved ciphertext's `alsoAllowed` (ExportDataKey asks whether
+   * the caller may also Decrypt, ADR 26).
+   */
+  readonly alsoAsk?: string;
 }
 
 /**
@@ -87,6 +93,8 @@ export interface ResolvedCiphertext {
   readonly sealed: Buffer;
   /** Undefined when the version has no material (an EXTERNAL key awaiting import). */
   readonly aead: Aead | undefined;
+  /** Whether the caller may also run the spec's `alsoAsk` action on the key; true when it named none. */
+  readonly alsoAllowed: boolean;
 }
 
 export interface ResolvedAlias {
@@ -135,11 +143,12 @@ export const resource = {
     rule,
     ...(encryptionContext === undefined ? {} : { encryptionContext }),
   }),
-  ciphertext: (blob: Buffer, rule: StateRule, encryptionContext?: EncryptionContext): CiphertextResource => ({
+  ciphertext: (blob: Buffer, rule: StateRule, encryptionContext?: EncryptionContext, alsoAsk?: string): CiphertextResource => ({
     type: 'ciphertext',
     blob,
     rule,
     ...(encryptionContext === undefined ? {} : { encryptionContext }),
+    ...(alsoAsk === undefined ? {} : { alsoAsk }),
   }),
   alias: (aliasName: string, options: { target: boolean }): AliasResource => ({ type: 'alias', aliasName, target: options.target }),
   keys: (): CollectionResource => ({ type: 'collection', collection: 'keys' }),

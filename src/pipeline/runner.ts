@@ -204,7 +204,9 @@ export class OperationRunner implements JobActionRecorder {
         const { key, aead } = await keys.openVersion(keyVersionId);
         await this.#authorizeKey(draft, caller, action, role, key, keyVersionId, spec.encryptionContext);
         assertStateAllows(spec.rule, stateAt(key, clock.now()));
-        return { key, keyVersionId, sealed, aead };
+        const alsoAllowed =
+          spec.alsoAsk === undefined || (await this.#mayAlso(draft, caller, spec.alsoAsk, role, key, spec.encryptionContext));
+        return { key, keyVersionId, sealed, aead, alsoAllowed };
       }
       case 'alias': {
         const arn = aliasArn(this.scope, spec.aliasName);
@@ -249,6 +251,35 @@ export class OperationRunner implements JobActionRecorder {
       key,
       ...(encryptionContext === undefined ? {} : { encryptionContext }),
     });
+  }
+
+  /**
+   * Whether the caller may also run `action` on `key`: asked like any question, but a refusal
+   * only answers false (and is not the request's decision in the audit event).
+   */
+  async #mayAlso(
+    draft: EventDraft,
+    caller: Caller,
+    action: string,
+    role: string,
+    key: Key,
+    encryptionContext: EncryptionContext | undefined,
+  ): Promise<boolean> {
+    try {
+      const verdict = await this.#deps.authorizer.authorize({
+        caller,
+        action,
+        role,
+        resourceArn: keyArn(this.scope, key.keyId),
+        key,
+        ...(encryptionContext === undefined ? {} : { encryptionContext }),
+        facts: draft.conditionFacts(this.#deps.clock.now()),
+      });
+      return verdict?.allowed ?? true;
+    } catch (error) {
+      if (error instanceof KmsError && error.fault === 'caller') return false;
+      throw error;
+    }
   }
 
   /**
