@@ -28,12 +28,13 @@ export class PolicyAuthorizer implements Authorizer {
   readonly #policies: PolicySource;
   readonly #evaluator: PolicyEvaluator;
   readonly #userPrefix: string;
-  readonly #accountId: string;
+  /** Made once: the same string on every request keeps the evaluator's cache lookups cheap. */
+  readonly #defaultKeyPolicy: string;
 
   constructor(options: PolicyAuthorizerOptions) {
     this.#policies = options.policies;
     this.#evaluator = options.evaluator ?? new PolicyEvaluator();
-    this.#accountId = options.scope.accountId;
+    this.#defaultKeyPolicy = defaultKeyPolicy(options.scope.accountId);
     this.#userPrefix = `acs:ram::${options.scope.accountId}:user/`;
   }
 
@@ -60,7 +61,7 @@ export class PolicyAuthorizer implements Authorizer {
           encryptionAlgorithm: cryptographic ? SYMMETRIC_ENCRYPTION_ALGORITHM : undefined,
         }),
       },
-      { identity, keyPolicy: key ? (key.keyPolicy ?? defaultKeyPolicy(this.#accountId)) : undefined },
+      { identity, keyPolicy: key ? (key.keyPolicy ?? this.#defaultKeyPolicy) : undefined },
     );
     return { allowed: decision.effect === 'Allow', decision: auditDecisionOf(decision, ramAction) };
   }

@@ -73,8 +73,12 @@ export interface EvaluatorOptions {
  * `PolicyDocumentError`, a fault of the server's, never a decision.
  */
 export class PolicyEvaluator {
-  readonly #cache = new Map<string, CompiledPolicy>();
+  // Keyed by the text itself, one map per kind: a stored document's string is usually the same
+  // string object from one request to the next, whose hash V8 keeps, so a hit costs no hashing.
+  readonly #identityCache = new Map<string, CacheEntry>();
+  readonly #keyCache = new Map<string, CacheEntry>();
   readonly #cacheSize: number;
+  #tick = 0;
 
   constructor(options: EvaluatorOptions = {}) {
     this.#cacheSize = options.cacheSize ?? 1024;
@@ -83,45 +87,79 @@ export class PolicyEvaluator {
   evaluate(request: EvaluationRequest, policies: PoliciesInForce): Decision {
     const actions = request.actions.map((action) => action.toLowerCase());
     let allow: DecidingStatement | undefined;
-    const candidates: [CompiledPolicy, Omit<DecidingStatement, 'sid'>][] = policies.identity.map((policy) => [
-      this.#compiled('identity', policy.document),
-      { source: 'identity', policyName: policy.policyName, policyType: policy.policyType },
-    ]);
-    if (policies.keyPolicy !== undefined) {
-      candidates.push([this.#compiled('key', policies.keyPolicy), { source: 'key', policyName: KEY_POLICY_NAME, policyType: undefined }]);
+    for (const policy of policies.identity) {
+      const statement = firstApplying(this.#compiled('identity', policy.document), request, actions);
+      if (!statement) continue;
+      const decidedBy = { source: 'identity' as const, policyName: policy.policyName, policyType: policy.policyType, sid: statement.sid };
+      if (statement.effect === 'Deny') return { effect: 'ExplicitDeny', decidedBy };
+      allow ??= decidedBy;
     }
-    for (const [statements, origin] of candidates) {
-      for (const statement of statements) {
-        if (!applies(statement, request, actions)) continue;
-        if (statement.effect === 'Deny') return { effect: 'ExplicitDeny', decidedBy: { ...origin, sid: statement.sid } };
-        allow ??= { ...origin, sid: statement.sid };
+    if (policies.keyPolicy !== undefined) {
+      const statement = firstApplying(this.#compiled('key', policies.keyPolicy), request, actions);
+      if (statement) {
+        const decidedBy = { source: 'key' as const, policyName: KEY_POLICY_NAME, policyType: undefined, sid: statement.sid };
+        if (statement.effect === 'Deny') return { effect: 'ExplicitDeny', decidedBy };
+        allow ??= decidedBy;
       }
     }
     return allow ? { effect: 'Allow', decidedBy: allow } : { effect: 'ImplicitDeny', decidedBy: undefined };
   }
 
-  /** How many compiled documents the cache holds (for tests of its bound). */
+  /** How many compiled documents the caches hold (for tests of their bound). */
   get cachedDocuments(): number {
-    return this.#cache.size;
+    return this.#identityCache.size + this.#keyCache.size;
   }
 
   #compiled(kind: 'identity' | 'key', text: string): CompiledPolicy {
-    const cacheKey = `${kind}\u0000${text}`;
-    const cached = this.#cache.get(cacheKey);
+    const cache = kind === 'key' ? this.#keyCache : this.#identityCache;
+    const cached = cache.get(text);
+    this.#tick += 1;
     if (cached) {
-      // Refreshed as the most recently used: a Map iterates in insertion order.
-      this.#cache.delete(cacheKey);
-      this.#cache.set(cacheKey, cached);
-      return cached;
+      // Marked, not moved: a hit changes no map, so it costs one lookup.
+      cached.lastUsed = this.#tick;
+      return cached.policy;
     }
-    const compiled = compilePolicy(kind === 'key' ? parseKeyPolicyDocument(text) : parsePolicyDocument(text));
-    this.#cache.set(cacheKey, compiled);
-    if (this.#cache.size > this.#cacheSize) {
-      const oldest = this.#cache.keys().next();
-      if (!oldest.done) this.#cache.delete(oldest.value);
-    }
-    return compiled;
+    const policy = compilePolicy(kind === 'key' ? parseKeyPolicyDocument(text) : parsePolicyDocument(text));
+    if (cache.size >= this.#cacheSize) evictLeastRecentlyUsed(cache);
+    cache.set(text, { policy, lastUsed: this.#tick });
+    return policy;
   }
+}
+
+interface CacheEntry {
+  readonly policy: CompiledPolicy;
+  lastUsed: number;
+}
+
+/** A scan, on a miss with a full cache only: documents change rarely, requests often. */
+function evictLeastRecentlyUsed(cache: Map<string, CacheEntry>): void {
+  let oldest: string | undefined;
+  let oldestUse = Number.POSITIVE_INFINITY;
+  for (const [text, entry] of cache) {
+    if (entry.lastUsed < oldestUse) {
+      oldest = text;
+      oldestUse = entry.lastUsed;
+    }
+  }
+  if (oldest !== undefined) cache.delete(oldest);
+}
+
+/**
+ * The statement of `statements` that decides for this policy: the first applying Deny, else the
+ * first applying Allow, else none.
+ */
+function firstApplying(
+  statements: CompiledPolicy,
+  request: EvaluationRequest,
+  lowerCaseActions: readonly string[],
+): CompiledStatement | undefined {
+  let allow: CompiledStatement | undefined;
+  for (const statement of statements) {
+    if (!applies(statement, request, lowerCaseActions)) continue;
+    if (statement.effect === 'Deny') return statement;
+    allow ??= statement;
+  }
+  return allow;
 }
 
 function applies(statement: CompiledStatement, request: EvaluationRequest, lowerCaseActions: readonly string[]): boolean {
