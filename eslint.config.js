@@ -57,6 +57,7 @@ export default tseslint.config(
     'cli',
     'envelope',
     'client',
+    'policy',
   ]),
   ...layer('src/domain/**', [
     'operations',
@@ -71,6 +72,7 @@ export default tseslint.config(
     'cli',
     'envelope',
     'client',
+    'policy',
   ]),
   ...layer('src/operations/**', ['pipeline', 'api', 'jobs', 'keystore', 'protection', 'audit', 'bootstrap', 'cluster', 'cli']),
   // Policy documents and their evaluation are pure: no I/O, no wire, no store.
