@@ -20,8 +20,10 @@ import {
   type KeyRepositoryOptions,
 } from '../operations/key-repository.js';
 import type { OperationSettings } from '../operations/operation.js';
-import { administratorOnly, type Authorizer } from '../pipeline/authorizer.js';
+import type { Authorizer } from '../pipeline/authorizer.js';
+import { PolicyAuthorizer } from '../pipeline/policy-authorizer.js';
 import { OperationRunner } from '../pipeline/runner.js';
+import type { PolicySource } from '../policy/policy-source.js';
 
 export interface PipelineParts {
   readonly store: KeyStore & AccessKeyStore;
@@ -37,6 +39,8 @@ export interface PipelineParts {
   readonly rateLimit?: RateLimitOptions;
   /** The base of the error bodies' Recommend link (`--error-help-url`). */
   readonly errorHelpUrl?: string;
+  /** Proxies whose X-Forwarded-For gives the client address (`--trusted-proxies`); none when absent. */
+  readonly trustedProxies?: readonly string[];
   /** The HTTP server's timeouts and connection cap; the server's defaults when absent. */
   readonly connectionLimits?: ConnectionLimits;
   /** Whether this process runs the background jobs. */
@@ -44,12 +48,20 @@ export interface PipelineParts {
   readonly jobIntervalMs: number;
   /** Where audit events go; the log when absent. */
   readonly auditSink?: AuditSink;
-  /** The authorisation point; administrator-only when absent. */
+  /** The authorisation point; RAM policies over `policies` when absent. */
   readonly authorizer?: Authorizer;
+  /**
+   * Where RAM users' identity policies are read. Without it a RAM user has none, so only key
+   * policies can allow it anything; the administrator is never evaluated.
+   */
+  readonly policies?: PolicySource;
   readonly repositoryOptions?: KeyRepositoryOptions;
   /** Where this process announces its writes and hears of other processes' (a cluster's workers). */
   readonly invalidations?: InvalidationChannel;
 }
+
+/** A policy source with no policies, for a pipeline composed without one. */
+const NO_IDENTITY_POLICIES: PolicySource = { policiesOfUser: () => Promise.resolve([]) };
 
 export interface Pipeline {
   readonly keys: KeyRepository;
@@ -79,7 +91,9 @@ export function composePipeline(parts: PipelineParts): Pipeline {
   }
   const runner = new OperationRunner({
     keys,
-    authorizer: parts.authorizer ?? administratorOnly,
+    // Administrator-only until a RAM user exists: the administrator and Arca's jobs bypass the
+    // policies, and any other principal but a RAM user of the account is refused as before.
+    authorizer: parts.authorizer ?? new PolicyAuthorizer({ policies: parts.policies ?? NO_IDENTITY_POLICIES, scope: parts.scope }),
     audit: parts.auditSink ?? new PinoAuditSink(logger),
     clock,
     settings: parts.settings,
@@ -95,6 +109,7 @@ export function composePipeline(parts: PipelineParts): Pipeline {
     logger,
     ...(parts.rateLimit ? { rateLimiter: new AccessKeyRateLimiter(parts.rateLimit) } : {}),
     ...(parts.errorHelpUrl === undefined ? {} : { errorHelpUrl: parts.errorHelpUrl }),
+    ...(parts.trustedProxies ? { trustedProxies: parts.trustedProxies } : {}),
     ...(parts.connectionLimits ? { connectionLimits: parts.connectionLimits } : {}),
   });
   const jobs = new JobScheduler({
