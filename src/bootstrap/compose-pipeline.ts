@@ -7,7 +7,7 @@ import { PinoAuditSink } from '../audit/pino-audit-sink.js';
 import type { ArnScope } from '../domain/arn.js';
 import type { AuditSink } from '../domain/audit-event.js';
 import type { ProtectionLevel } from '../domain/key-spec.js';
-import type { AccessKeyStore, Clock, KeyedDigest, KeyProtector, KeyStore, SecretSealer } from '../domain/ports.js';
+import type { AccessKeyStore, Clock, HasIdentityStore, KeyedDigest, KeyProtector, KeyStore, SecretSealer } from '../domain/ports.js';
 import { DeletionJob } from '../jobs/deletion-job.js';
 import { MaterialExpiryJob } from '../jobs/material-expiry-job.js';
 import { RotationJob } from '../jobs/rotation-job.js';
@@ -20,13 +20,14 @@ import {
   type KeyRepositoryOptions,
 } from '../operations/key-repository.js';
 import type { OperationSettings } from '../operations/operation.js';
+import { IdentityRepository } from '../operations/ram/identity-repository.js';
 import { administratorOnly, type Authorizer } from '../pipeline/authorizer.js';
 import { OperationRunner } from '../pipeline/runner.js';
 
 export interface PipelineParts {
-  readonly store: KeyStore & AccessKeyStore;
+  readonly store: KeyStore & AccessKeyStore & HasIdentityStore;
   readonly protectors: ReadonlyMap<ProtectionLevel, KeyProtector>;
-  /** Seals access-key secrets. */
+  /** Seals access-key secrets (the administrator's and RAM users'). */
   readonly rootKey: SecretSealer;
   readonly secrets: SecretSealer & KeyedDigest;
   readonly clock: Clock;
@@ -53,6 +54,8 @@ export interface PipelineParts {
 
 export interface Pipeline {
   readonly keys: KeyRepository;
+  /** RAM identities; also the authorisation point's source of a user's policies. */
+  readonly identities: IdentityRepository;
   readonly accessKeys: AccessKeys;
   readonly runner: OperationRunner;
   readonly app: FastifyInstance;
@@ -69,16 +72,24 @@ export function composePipeline(parts: PipelineParts): Pipeline {
   const { store, clock, logger } = parts;
   const keys = new KeyRepository(store, parts.protectors, clock, parts.scope, parts.repositoryOptions ?? DEFAULT_KEY_REPOSITORY_OPTIONS);
   const accessKeys = new AccessKeys(store, parts.rootKey, clock);
+  const identities = new IdentityRepository(store.identities, parts.rootKey, clock, parts.scope.accountId);
   keys.onInvalidation((change) => {
     if (change.kind === 'accessKey') accessKeys.forget(change.accessKeyId);
+    if (change.kind === 'identities') identities.invalidate();
   });
   const channel = parts.invalidations;
   if (channel) {
     keys.onWrite((change) => channel.publish(change));
+    identities.onWrite((change) => channel.publish(change));
     channel.subscribe((change) => keys.invalidate(change));
   }
+  // This process's own access-key writes drop its opened secrets at once.
+  identities.onWrite((change) => {
+    if (change.kind === 'accessKey') accessKeys.forget(change.accessKeyId);
+  });
   const runner = new OperationRunner({
     keys,
+    identities,
     authorizer: parts.authorizer ?? administratorOnly,
     audit: parts.auditSink ?? new PinoAuditSink(logger),
     clock,
@@ -103,5 +114,5 @@ export function composePipeline(parts: PipelineParts): Pipeline {
     intervalMs: parts.jobIntervalMs,
     logger,
   });
-  return { keys, accessKeys, runner, app, jobs };
+  return { keys, identities, accessKeys, runner, app, jobs };
 }

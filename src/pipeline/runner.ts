@@ -8,6 +8,7 @@ import { assertStateAllows } from '../domain/key-state.js';
 import type { Key } from '../domain/key.js';
 import type { Clock, KeyedDigest, SecretSealer } from '../domain/ports.js';
 import { stateAt, type KeyRepository } from '../operations/key-repository.js';
+import type { IdentityRepository } from '../operations/ram/identity-repository.js';
 import type {
   Caller,
   CollectionResource,
@@ -22,6 +23,7 @@ import { SYSTEM_PRINCIPAL, type Authorizer } from './authorizer.js';
 
 export interface RunnerDependencies {
   readonly keys: KeyRepository;
+  readonly identities: IdentityRepository;
   readonly authorizer: Authorizer;
   readonly audit: AuditSink;
   readonly clock: Clock;
@@ -172,11 +174,12 @@ export class OperationRunner implements JobActionRecorder {
   }
 
   #context(draft: EventDraft, caller: Caller): OperationContext {
-    const { keys, clock, settings, secrets } = this.#deps;
+    const { keys, identities, clock, settings, secrets } = this.#deps;
     return {
       caller,
       requestId: draft.requestId,
       keys,
+      identities,
       clock,
       settings,
       secrets,
@@ -213,6 +216,12 @@ export class OperationRunner implements JobActionRecorder {
         if (!alias || !target) throw new KmsError('AliasNotFound');
         await this.#authorizeKey(draft, caller, action, `${role}-target`, target);
         return { aliasName: spec.aliasName, target, alias };
+      }
+      case 'identity': {
+        const arn = `acs:ram::${this.scope.accountId}:${spec.entity}/${spec.name}`;
+        draft.addResource({ role, arn });
+        await this.#deps.authorizer.authorize({ caller, action, resourceArn: arn });
+        return undefined;
       }
       case 'collection': {
         const arn = this.#collectionArn(spec);
