@@ -91,6 +91,16 @@ describe('RAM users (CreateUser, GetUser, UpdateUser, ListUsers, DeleteUser)', (
     assert.deepEqual(refusal(await ram('ListUsers', { MaxItems: 1001 })), { status: 400, code: 'InvalidParameter' });
   });
 
+  it('answers in Alibaba’s XML with Format=XML, lists as repeated elements', async () => {
+    await ram('CreateUser', { UserName: 'alice' });
+    await ram('CreateUser', { UserName: 'bob' });
+    const response = await ram('ListUsers', { Format: 'XML' });
+    assert.equal(response.statusCode, 200);
+    assert.match(response.text, /^<\?xml version='1\.0' encoding='UTF-8'\?><ListUsersResponse><Users><User><UserId>/);
+    assert.match(response.text, /<UserName>alice<\/UserName>.*<\/User><User>.*<UserName>bob<\/UserName>/);
+    assert.match(response.text, /<IsTruncated>false<\/IsTruncated>/);
+  });
+
   it('DeleteUser deletes, and an unknown user is EntityNotExist.User', async () => {
     await ram('CreateUser', { UserName: 'alice' });
     assert.equal((await ram('DeleteUser', { UserName: 'alice' })).statusCode, 200);
