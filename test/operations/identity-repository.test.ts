@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SecretBytes } from '../../src/crypto/secret-bytes.js';
 import { systemClock } from '../../src/domain/ports.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MemoryKeyStore } from '../../src/keystore/memory-key-store.js';
+import { SqliteKeyStore } from '../../src/keystore/sqlite/sqlite-key-store.js';
 import type { Invalidation } from '../../src/operations/key-repository.js';
 import { IdentityRepository } from '../../src/operations/ram/identity-repository.js';
 import { RootKey } from '../../src/protection/root-key.js';
@@ -10,7 +14,7 @@ import { RootKey } from '../../src/protection/root-key.js';
 const ACCOUNT = '1234567890123456';
 const DOCUMENT = '{"Version":"1","Statement":[{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*"}]}';
 
-function repositoryOver(store: MemoryKeyStore): IdentityRepository {
+function repositoryOver(store: MemoryKeyStore | SqliteKeyStore): IdentityRepository {
   return new IdentityRepository(store.identities, RootKey.fromSecret(SecretBytes.random(32)), systemClock, ACCOUNT);
 }
 
@@ -32,6 +36,29 @@ describe('IdentityRepository', () => {
       (await repository.policiesOfUser(arn)).map((p) => p.policyName),
       ['AliyunKMSFullAccess'],
     );
+  });
+
+  it('over SQLite, a write through another connection (another node, another worker) is in force on the next call', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arca-identity-repository-'));
+    const file = join(dir, 'arca.db');
+    const first = SqliteKeyStore.open(file);
+    const second = SqliteKeyStore.open(file);
+    try {
+      const here = repositoryOver(first);
+      const there = repositoryOver(second);
+      await here.createUser({ userName: 'app', displayName: 'app', email: '', mobilePhone: '', comments: '' });
+      await here.createGroup('ops', '');
+      await here.addUserToGroup('app', 'ops');
+      await here.attachToGroup('ops', { policyType: 'System', policyName: 'AliyunKMSFullAccess' });
+      const arn = `acs:ram::${ACCOUNT}:user/app`;
+      assert.equal((await here.policiesOfUser(arn)).length, 1);
+      await there.removeUserFromGroup('app', 'ops');
+      assert.deepEqual(await here.policiesOfUser(arn), []);
+    } finally {
+      await first.close();
+      await second.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('announces each write once it is stored, and nothing for a refused one', async () => {
