@@ -125,6 +125,79 @@ export const ALIBABA_ERRORS: Readonly<Record<ErrorKind, AlibabaError>> = {
   // Alibaba: a DryRun that would have succeeded still fails, with this code.
   DryRun: { httpStatus: 412, code: 'DryRunOperationError', message: 'The request would have succeeded, but the DryRun parameter was set.' },
   LimitExceeded: { httpStatus: 400, code: 'Rejected.LimitExceeded', message: 'The {0} limit was exceeded.' },
+  // RAM's codes (API 2015-05-01), as its per-action error tables list them: DeleteUser
+  // (doc-detail/28683), the RAM error center (doc-detail/28754), and the policy tables that
+  // Resource Management shares with RAM (api-resourcemanager-2020-03-31-deletepolicy-rg,
+  // -deletepolicyversion-rg). Where Alibaba's page was not found, the code follows RAM's
+  // pattern and docs/errors.md says so.
+  UserExists: { httpStatus: 409, code: 'EntityAlreadyExists.User', message: 'The user already exists.' },
+  UserNotFound: { httpStatus: 404, code: 'EntityNotExist.User', message: 'The user does not exist.' },
+  UserHasAccessKeys: {
+    httpStatus: 409,
+    code: 'DeleteConflict.User.AccessKey',
+    message: 'The user CAN NOT has any access key while deleting the user.',
+  },
+  UserHasPolicies: {
+    httpStatus: 409,
+    code: 'DeleteConflict.User.Policy',
+    message: 'The user CAN NOT has any attached policy while deleting the user.',
+  },
+  UserInGroups: {
+    httpStatus: 409,
+    code: 'DeleteConflict.User.Group',
+    message: 'The user CAN NOT be in any group while deleting the user.',
+  },
+  AccessKeyLimitExceeded: {
+    httpStatus: 409,
+    code: 'LimitExceeded.User.AccessKey',
+    message: 'The count of access keys of this user exceeds the limit of 2.',
+  },
+  UserAccessKeyNotFound: { httpStatus: 404, code: 'EntityNotExist.User.AccessKey', message: 'The access key does not exist.' },
+  GroupExists: { httpStatus: 409, code: 'EntityAlreadyExists.Group', message: 'The group already exists.' },
+  GroupNotFound: { httpStatus: 404, code: 'EntityNotExist.Group', message: 'The group does not exist.' },
+  MembershipExists: { httpStatus: 409, code: 'EntityAlreadyExists.User.Group', message: 'The user has already belonged to the group.' },
+  MembershipNotFound: { httpStatus: 404, code: 'EntityNotExist.User.Group', message: 'The user does not belong to the group.' },
+  PolicyExists: { httpStatus: 409, code: 'EntityAlreadyExists.Policy', message: 'The policy already exists.' },
+  PolicyNotFound: { httpStatus: 404, code: 'EntityNotExist.Policy', message: 'The policy does not exist.' },
+  PolicyVersionNotFound: { httpStatus: 404, code: 'EntityNotExist.Policy.Version', message: 'The policy version does not exist.' },
+  PolicyVersionLimitExceeded: {
+    httpStatus: 409,
+    code: 'LimitExceeded.Policy.Version',
+    message: 'The count of versions of this policy exceeds the limit of 5.',
+  },
+  DefaultPolicyVersionUndeletable: {
+    httpStatus: 409,
+    code: 'DeleteConflict.Policy.Version.Default',
+    message: 'You cannot delete the default policy version.',
+  },
+  PolicyHasVersions: {
+    httpStatus: 409,
+    code: 'DeleteConflict.Policy.Version',
+    message: 'The policy cannot have any versions besides the default when you delete it.',
+  },
+  PolicyAttachedToUsers: {
+    httpStatus: 409,
+    code: 'DeleteConflict.Policy.User',
+    message: 'Before deleting the policy, it may not be attached to any user.',
+  },
+  PolicyAttachedToGroups: {
+    httpStatus: 409,
+    code: 'DeleteConflict.Policy.Group',
+    message: 'The policy cannot be attached to any group when you delete it.',
+  },
+  UserPolicyAttached: {
+    httpStatus: 409,
+    code: 'EntityAlreadyExists.User.Policy',
+    message: 'The policy has already been attached to the user.',
+  },
+  GroupPolicyAttached: {
+    httpStatus: 409,
+    code: 'EntityAlreadyExists.Group.Policy',
+    message: 'The policy has already been attached to the group.',
+  },
+  UserPolicyNotAttached: { httpStatus: 404, code: 'EntityNotExist.User.Policy', message: 'The policy is not attached to the user.' },
+  GroupPolicyNotAttached: { httpStatus: 404, code: 'EntityNotExist.Group.Policy', message: 'The policy is not attached to the group.' },
+  MalformedPolicyDocument: { httpStatus: 400, code: 'MalformedPolicyDocument', message: 'The policy document is malformed: {0}' },
   Internal: { httpStatus: 500, code: 'InternalFailure', message: 'Internal Failure.' },
   Unavailable: { httpStatus: 503, code: 'ServiceUnavailableTemporary', message: 'Service Unavailable Temporary.' },
 };
@@ -161,8 +234,22 @@ export const FIELD_PARAMETERS: Readonly<Record<string, string>> = {
   pageNumber: 'PageNumber',
   pageSize: 'PageSize',
   filters: 'Filters',
+  // The RAM API's (2015-05-01).
+  userName: 'UserName',
+  newUserName: 'NewUserName',
+  displayName: 'DisplayName',
+  email: 'Email',
+  mobilePhone: 'MobilePhone',
+  comments: 'Comments',
+  newDisplayName: 'NewDisplayName',
+  newEmail: 'NewEmail',
+  newMobilePhone: 'NewMobilePhone',
+  newComments: 'NewComments',
+  groupName: 'GroupName',
   policyName: 'PolicyName',
   policy: 'Policy',
+  policyType: 'PolicyType',
+  versionId: 'VersionId',
 };
 
 export function parameterOf(field: string): string {

@@ -16,6 +16,7 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from '../server-defaults.js';
 import { ACTION_TABLE } from './action-table.js';
+import { RAM_ACTION_TABLE, RAM_API_VERSION } from './ram/ram-action-table.js';
 import { alibabaErrorOf } from './alibaba-errors.js';
 import { ERRORS_DOCUMENT_PATH, readErrorsDocument } from './error-help.js';
 import { errorBody, kmsErrorFrom } from './error-response.js';
@@ -230,10 +231,11 @@ async function serveCall(
   deps.rateLimiter?.admit(caller.accessKeyId, deps.clock.now());
   if (action === undefined || action === '') throw new KmsError('MissingInput', 'Action');
   if (version === undefined || version === '') throw new KmsError('MissingInput', 'Version');
-  if (version !== API_VERSION) throw new KmsError('InvalidInput', 'Version');
+  if (version !== API_VERSION && version !== RAM_API_VERSION) throw new KmsError('InvalidInput', 'Version');
   checkFormat(parameters);
-  const entry = ACTION_TABLE.get(action);
-  if (!entry) throw unservedActionError(action);
+  // One endpoint, two APIs: the version says which table names the action (docs/adr/0027).
+  const entry = version === RAM_API_VERSION ? RAM_ACTION_TABLE.get(action) : ACTION_TABLE.get(action);
+  if (!entry) throw version === RAM_API_VERSION ? new KmsError('UnknownAction') : unservedActionError(action);
   const body = await entry.run(params, (operation, input) => call.execute(operation, input), deps.scope);
   return renderAnswer(answer.format, entry.action, { ...body, RequestId: requestId });
 }

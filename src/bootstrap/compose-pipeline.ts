@@ -7,7 +7,7 @@ import { PinoAuditSink } from '../audit/pino-audit-sink.js';
 import type { ArnScope } from '../domain/arn.js';
 import type { AuditSink } from '../domain/audit-event.js';
 import type { ProtectionLevel } from '../domain/key-spec.js';
-import type { AccessKeyStore, Clock, KeyedDigest, KeyProtector, KeyStore, SecretSealer } from '../domain/ports.js';
+import type { AccessKeyStore, Clock, HasIdentityStore, KeyedDigest, KeyProtector, KeyStore, SecretSealer } from '../domain/ports.js';
 import { DeletionJob } from '../jobs/deletion-job.js';
 import { MaterialExpiryJob } from '../jobs/material-expiry-job.js';
 import { RotationJob } from '../jobs/rotation-job.js';
@@ -20,15 +20,16 @@ import {
   type KeyRepositoryOptions,
 } from '../operations/key-repository.js';
 import type { OperationSettings } from '../operations/operation.js';
+import { IdentityRepository } from '../operations/ram/identity-repository.js';
 import type { Authorizer } from '../pipeline/authorizer.js';
 import { PolicyAuthorizer } from '../pipeline/policy-authorizer.js';
 import { OperationRunner } from '../pipeline/runner.js';
 import type { PolicySource } from '../policy/policy-source.js';
 
 export interface PipelineParts {
-  readonly store: KeyStore & AccessKeyStore;
+  readonly store: KeyStore & AccessKeyStore & HasIdentityStore;
   readonly protectors: ReadonlyMap<ProtectionLevel, KeyProtector>;
-  /** Seals access-key secrets. */
+  /** Seals access-key secrets (the administrator's and RAM users'). */
   readonly rootKey: SecretSealer;
   readonly secrets: SecretSealer & KeyedDigest;
   readonly clock: Clock;
@@ -50,21 +51,17 @@ export interface PipelineParts {
   readonly auditSink?: AuditSink;
   /** The authorisation point; RAM policies over `policies` when absent. */
   readonly authorizer?: Authorizer;
-  /**
-   * Where RAM users' identity policies are read. Without it a RAM user has none, so only key
-   * policies can allow it anything; the administrator is never evaluated.
-   */
+  /** Where RAM users' identity policies are read; the identity repository when absent. */
   readonly policies?: PolicySource;
   readonly repositoryOptions?: KeyRepositoryOptions;
   /** Where this process announces its writes and hears of other processes' (a cluster's workers). */
   readonly invalidations?: InvalidationChannel;
 }
 
-/** A policy source with no policies, for a pipeline composed without one. */
-const NO_IDENTITY_POLICIES: PolicySource = { policiesOfUser: () => Promise.resolve([]) };
-
 export interface Pipeline {
   readonly keys: KeyRepository;
+  /** RAM identities; also the authorisation point's source of a user's policies. */
+  readonly identities: IdentityRepository;
   readonly accessKeys: AccessKeys;
   readonly runner: OperationRunner;
   readonly app: FastifyInstance;
@@ -81,19 +78,27 @@ export function composePipeline(parts: PipelineParts): Pipeline {
   const { store, clock, logger } = parts;
   const keys = new KeyRepository(store, parts.protectors, clock, parts.scope, parts.repositoryOptions ?? DEFAULT_KEY_REPOSITORY_OPTIONS);
   const accessKeys = new AccessKeys(store, parts.rootKey, clock);
+  const identities = new IdentityRepository(store.identities, parts.rootKey, clock, parts.scope.accountId);
   keys.onInvalidation((change) => {
     if (change.kind === 'accessKey') accessKeys.forget(change.accessKeyId);
+    if (change.kind === 'identities') identities.invalidate();
   });
   const channel = parts.invalidations;
   if (channel) {
     keys.onWrite((change) => channel.publish(change));
+    identities.onWrite((change) => channel.publish(change));
     channel.subscribe((change) => keys.invalidate(change));
   }
+  // This process's own access-key writes drop its opened secrets at once.
+  identities.onWrite((change) => {
+    if (change.kind === 'accessKey') accessKeys.forget(change.accessKeyId);
+  });
   const runner = new OperationRunner({
     keys,
-    // Administrator-only until a RAM user exists: the administrator and Arca's jobs bypass the
-    // policies, and any other principal but a RAM user of the account is refused as before.
-    authorizer: parts.authorizer ?? new PolicyAuthorizer({ policies: parts.policies ?? NO_IDENTITY_POLICIES, scope: parts.scope }),
+    identities,
+    // The administrator and Arca's jobs bypass the policies; a RAM user of the account is held to
+    // its identity policies (read through the identity repository) and the key's key policy.
+    authorizer: parts.authorizer ?? new PolicyAuthorizer({ policies: parts.policies ?? identities, scope: parts.scope }),
     audit: parts.auditSink ?? new PinoAuditSink(logger),
     clock,
     settings: parts.settings,
@@ -118,5 +123,5 @@ export function composePipeline(parts: PipelineParts): Pipeline {
     intervalMs: parts.jobIntervalMs,
     logger,
   });
-  return { keys, accessKeys, runner, app, jobs };
+  return { keys, identities, accessKeys, runner, app, jobs };
 }

@@ -43,6 +43,7 @@ export function signCall(
   action: string,
   params: ReadonlyArray<readonly [string, string]>,
   nowMs: number = Date.now(),
+  version: string = API_VERSION,
 ): SignedCall {
   const encoded = params.map(([name, value]) => [percentEncode(name), percentEncode(value)] as const);
   const canonicalQuery = [...encoded]
@@ -55,7 +56,7 @@ export function signCall(
     ['x-acs-content-sha256', EMPTY_BODY_SHA256],
     ['x-acs-date', acsDate(nowMs)],
     ['x-acs-signature-nonce', randomBytes(16).toString('hex')],
-    ['x-acs-version', API_VERSION],
+    ['x-acs-version', version],
   ];
   const signedHeaderNames = signed.map(([name]) => name).join(';');
   const canonicalRequest = [

@@ -2,6 +2,9 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { type Credentials, signCall } from './acs3-signer.js';
 
+/** The RAM API's version (users, access keys, groups, policies), answered on the same endpoint. */
+export const RAM_API_VERSION = '2015-05-01';
+
 /** A JSON object as an API response holds it. */
 export type ResponseBody = Readonly<Record<string, unknown>>;
 
@@ -83,12 +86,16 @@ export class KmsClient {
     this.#agent = this.#target.secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
   }
 
-  /** Calls `action` and resolves with the response body; rejects with KmsApiError or KmsTransportError. */
-  async call(action: string, params: CallParams = {}): Promise<ResponseBody> {
+  /**
+   * Calls `action` and resolves with the response body; rejects with KmsApiError or
+   * KmsTransportError. `version` is the API's: KMS (2016-01-20) unless given, RAM_API_VERSION
+   * for the RAM actions the same endpoint answers.
+   */
+  async call(action: string, params: CallParams = {}, version?: string): Promise<ResponseBody> {
     const pairs = Object.entries(params)
       .filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined)
       .map(([name, value]) => [name, String(value)] as const);
-    const signed = signCall(this.#credentials, this.#target.host, action, pairs);
+    const signed = signCall(this.#credentials, this.#target.host, action, pairs, Date.now(), version);
     const { status, body } = await this.#send(signed.path, signed.headers);
     return interpret(status, body);
   }

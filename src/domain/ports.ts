@@ -1,5 +1,16 @@
 import type { Aead } from '../crypto/aead.js';
 import type { SecretBytes } from '../crypto/secret-bytes.js';
+import type {
+  AttachmentTarget,
+  CustomPolicy,
+  GroupMembership,
+  PolicyAttachment,
+  PolicyRef,
+  PolicyVersion,
+  RamGroup,
+  RamUser,
+  StoredUserPolicy,
+} from './identity.js';
 import type { Alias, Key, KeyVersion, ProtectedMaterial } from './key.js';
 import type { KeySpec, KeyUsage, ProtectionLevel } from './key-spec.js';
 import type { KeyState } from './key-state.js';
@@ -256,6 +267,141 @@ export interface AccessKeyStore {
   putAccessKey(record: AccessKeyRecord): Promise<void>;
   /** Whether any administrator key exists yet. */
   countAccessKeys(): Promise<number>;
+}
+
+/** Why an identity write was refused: the condition the store checked inside its transaction. */
+export type IdentityConflictReason =
+  | 'user-exists'
+  | 'user-missing'
+  | 'user-has-access-keys'
+  | 'user-has-policies'
+  | 'user-in-groups'
+  | 'access-key-limit'
+  | 'access-key-missing'
+  | 'group-exists'
+  | 'group-missing'
+  | 'member-exists'
+  | 'member-missing'
+  | 'policy-exists'
+  | 'policy-missing'
+  | 'policy-version-missing'
+  | 'policy-version-limit'
+  | 'policy-version-default'
+  | 'policy-has-versions'
+  | 'policy-attached-to-user'
+  | 'policy-attached-to-group'
+  | 'attachment-exists'
+  | 'attachment-missing';
+
+export class IdentityConflictError extends Error {
+  readonly reason: IdentityConflictReason;
+  constructor(reason: IdentityConflictReason, detail: string) {
+    super(`${reason}: ${detail}`);
+    this.name = 'IdentityConflictError';
+    this.reason = reason;
+  }
+}
+
+/** How CreatePolicyVersion makes room when a policy has all its versions (RAM's RotateStrategy). */
+export interface NewPolicyVersionOptions {
+  readonly setAsDefault: boolean;
+  readonly maxVersions: number;
+  /** Delete the oldest version that is not the default instead of refusing with `policy-version-limit`. */
+  readonly deleteOldestWhenFull: boolean;
+}
+
+/**
+ * Where RAM identities live (docs/adr/0027): users, their access keys, groups and memberships,
+ * custom policies and their versions, and attachments. Every method is one atomic, durable
+ * transaction that checks its own conditions inside it and refuses with `IdentityConflictError`
+ * (the reason named on each method) when one fails, changing nothing. Names are compared exactly
+ * (case-sensitive). Lists are ordered by name, except versions (in the order they were added),
+ * attachments and memberships (by date, ties by name).
+ *
+ * A user's access keys are ordinary `AccessKeyRecord`s of the same database, so that the
+ * per-request `AccessKeyStore.getAccessKey` sees them; this port also records which user owns
+ * each, and keeps their `principal` equal to the owner's Arn (`principalOf`) through renames.
+ *
+ * Every successful write increments `revision()`, in the same transaction: a process that read
+ * revision n and reads n again knows that no identity changed in between, whoever wrote.
+ */
+export interface IdentityStore {
+  /** A counter every identity write increments; 0 for a new store. */
+  revision(): Promise<number>;
+
+  /** `user-exists` when the name is taken. */
+  createUser(user: RamUser): Promise<void>;
+  getUser(userName: string): Promise<RamUser | undefined>;
+  /**
+   * Replaces the user whose id is `user.userId` (`user-missing`); a new name must be free
+   * (`user-exists`). The user's access keys take `principal` in the same transaction.
+   */
+  updateUser(user: RamUser, principal: string): Promise<void>;
+  /** At most `limit` users whose names sort after `afterName` (all when undefined). */
+  listUsers(afterName: string | undefined, limit: number): Promise<RamUser[]>;
+  /**
+   * `user-missing`; `user-has-access-keys`, `user-has-policies`, `user-in-groups` while the user
+   * still has any (checked in this order), as RAM refuses.
+   */
+  deleteUser(userId: string): Promise<void>;
+
+  /** Stores `record` as the user's: `user-missing`; `access-key-limit` when the user has `maxPerUser` already. */
+  createUserAccessKey(userId: string, record: AccessKeyRecord, maxPerUser: number): Promise<void>;
+  /** The user's access keys, oldest first. */
+  listUserAccessKeys(userId: string): Promise<AccessKeyRecord[]>;
+  /** `access-key-missing` when the user has no such key. */
+  setUserAccessKeyEnabled(userId: string, accessKeyId: string, enabled: boolean): Promise<void>;
+  /** `access-key-missing` when the user has no such key. */
+  deleteUserAccessKey(userId: string, accessKeyId: string): Promise<void>;
+
+  /** `group-exists`. */
+  createGroup(group: RamGroup): Promise<void>;
+  getGroup(groupName: string): Promise<RamGroup | undefined>;
+  /** `user-missing`, `group-missing`, `member-exists`. */
+  addUserToGroup(groupId: string, userId: string, joinDate: number): Promise<void>;
+  /** `member-missing`. */
+  removeUserFromGroup(groupId: string, userId: string): Promise<void>;
+  listGroupsForUser(userId: string): Promise<GroupMembership[]>;
+
+  /** `policy-exists`; `firstVersion` becomes the default. */
+  createPolicy(policy: CustomPolicy, firstVersion: PolicyVersion): Promise<void>;
+  getPolicy(policyName: string): Promise<CustomPolicy | undefined>;
+  listPolicies(afterName: string | undefined, limit: number): Promise<CustomPolicy[]>;
+  /** The policy's versions in the order they were added; empty when it does not exist. */
+  listPolicyVersions(policyName: string): Promise<PolicyVersion[]>;
+  /**
+   * Adds the next version, numbered one past the highest ever used, and returns it:
+   * `policy-missing`; `policy-version-limit` when full (unless `deleteOldestWhenFull`).
+   */
+  addPolicyVersion(policyName: string, document: string, createDate: number, options: NewPolicyVersionOptions): Promise<PolicyVersion>;
+  /** `policy-missing`, `policy-version-missing`, `policy-version-default`. */
+  deletePolicyVersion(policyName: string, versionId: string): Promise<void>;
+  /**
+   * `policy-missing`. Without `cascade`: `policy-attached-to-user`, `policy-attached-to-group`,
+   * `policy-has-versions` (versions besides the default). With it, detaches and deletes them too.
+   */
+  deletePolicy(policyName: string, cascade: boolean): Promise<void>;
+  /** How many users and groups the policy is attached to. */
+  countAttachments(policy: PolicyRef): Promise<number>;
+
+  /**
+   * `user-missing` / `group-missing` for the target; `policy-missing` for a custom policy that
+   * does not exist (system policies are Arca's, checked by the caller); `attachment-exists`.
+   */
+  attachPolicy(target: AttachmentTarget, attachment: PolicyAttachment): Promise<void>;
+  /** `attachment-missing`. */
+  detachPolicy(target: AttachmentTarget, policy: PolicyRef): Promise<void>;
+  listAttachments(target: AttachmentTarget): Promise<PolicyAttachment[]>;
+  /**
+   * The policies in force for a user, read in one snapshot: attached to the user directly and
+   * through each of its groups, each once, custom ones with their default version.
+   */
+  policiesOfUser(userId: string): Promise<StoredUserPolicy[]>;
+}
+
+/** A store that keeps RAM identities beside its keys (docs/adr/0027). */
+export interface HasIdentityStore {
+  readonly identities: IdentityStore;
 }
 
 /** Small named values the server keeps beside its data, such as the root key's check value. */

@@ -9,6 +9,7 @@ import {
   type CreateKeyWrite,
   type DeleteAliasWrite,
   type DeleteKeyWrite,
+  type HasIdentityStore,
   type KeyFilter,
   type KeyStore,
   type MetadataStore,
@@ -28,6 +29,7 @@ import {
   settle,
   unknownWrite,
 } from './store-support.js';
+import { MemoryIdentityStore } from './memory-identity-store.js';
 
 // Records are copied on the way in and on the way out: the store owns its copies, so neither an
 // object a caller passed in nor one it got back can change what is stored. Buffers cannot be
@@ -141,11 +143,13 @@ function rotationDueAt(key: Key): number | null {
  * caller sees it half done; each change goes through an undo log, and a write that fails undoes
  * the batch's earlier ones before the promise rejects.
  */
-export class MemoryKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
+export class MemoryKeyStore implements KeyStore, AccessKeyStore, MetadataStore, HasIdentityStore {
   readonly #keys = new Map<string, Key>();
   readonly #versions = new Map<string, StoredVersion>();
   readonly #aliases = new Map<string, Alias>();
   readonly #accessKeys = new Map<string, AccessKeyRecord>();
+  /** RAM identities; a user's access keys are records of `#accessKeys` (docs/adr/0027). */
+  readonly identities = new MemoryIdentityStore(this.#accessKeys);
   readonly #metadata = new Map<string, Buffer>();
   #versionsAdded = 0;
 

@@ -42,7 +42,9 @@ export type Invalidation =
   | { readonly kind: 'key'; readonly keyId: string }
   | { readonly kind: 'keyMaterial'; readonly keyId: string }
   | { readonly kind: 'alias'; readonly aliasName: string }
-  | { readonly kind: 'accessKey'; readonly accessKeyId: string };
+  | { readonly kind: 'accessKey'; readonly accessKeyId: string }
+  /** Some RAM identity changed (a user, group, membership, policy or attachment): docs/adr/0027. */
+  | { readonly kind: 'identities' };
 
 /**
  * How the processes that share a store tell each other what they changed, so that each drops its
@@ -67,6 +69,8 @@ export function isInvalidation(value: unknown): value is Invalidation {
       return typeof change.aliasName === 'string';
     case 'accessKey':
       return typeof change.accessKeyId === 'string';
+    case 'identities':
+      return true;
     default:
       return false;
   }

@@ -5,6 +5,7 @@ import type { KeyReference } from '../domain/key-reference.js';
 import type { StateRule } from '../domain/key-state.js';
 import type { Clock, KeyedDigest, Page, PageOf, SecretSealer } from '../domain/ports.js';
 import type { KeyRepository } from './key-repository.js';
+import type { IdentityRepository } from './ram/identity-repository.js';
 
 /** Who is calling: resolved from the access key that signed the request. */
 export interface Caller {
@@ -21,6 +22,8 @@ export interface OperationContext {
   readonly caller: Caller;
   readonly requestId: string;
   readonly keys: KeyRepository;
+  /** RAM users, groups and policies (docs/adr/0027). */
+  readonly identities: IdentityRepository;
   readonly clock: Clock;
   readonly settings: OperationSettings;
   /**
@@ -39,7 +42,7 @@ export interface OperationContext {
  * authorisation point about it, checks the key state rule, and names it in the audit event,
  * all before the operation runs.
  */
-export type ResourceSpec = KeyResource | CiphertextResource | AliasResource | CollectionResource;
+export type ResourceSpec = KeyResource | CiphertextResource | AliasResource | CollectionResource | IdentityResource;
 
 /** A key named by id or alias; `rule` is the state-table group the action belongs to. */
 export interface KeyResource {
@@ -83,6 +86,16 @@ export interface AliasResource {
 export interface CollectionResource {
   readonly type: 'collection';
   readonly collection: 'keys' | 'aliases' | 'service';
+}
+
+/**
+ * A RAM user, group or policy by name (`*` for all of them: ListUsers, ListPolicies), authorised
+ * on `acs:ram::<account>:<entity>/<name>`; the operation reads it itself.
+ */
+export interface IdentityResource {
+  readonly type: 'identity';
+  readonly entity: 'user' | 'group' | 'policy';
+  readonly name: string;
 }
 
 /** A resolved ciphertext: its key (authorised, state checked), version, and sealed bytes. */
@@ -154,6 +167,9 @@ export const resource = {
   keys: (): CollectionResource => ({ type: 'collection', collection: 'keys' }),
   aliases: (): CollectionResource => ({ type: 'collection', collection: 'aliases' }),
   service: (): CollectionResource => ({ type: 'collection', collection: 'service' }),
+  user: (userName: string): IdentityResource => ({ type: 'identity', entity: 'user', name: userName }),
+  group: (groupName: string): IdentityResource => ({ type: 'identity', entity: 'group', name: groupName }),
+  policy: (policyName: string): IdentityResource => ({ type: 'identity', entity: 'policy', name: policyName }),
 } as const;
 
 /** A page of a list, with the paging it was asked for (list responses echo both). */

@@ -8,6 +8,7 @@ import { assertStateAllows } from '../domain/key-state.js';
 import type { Key } from '../domain/key.js';
 import type { Clock, KeyedDigest, SecretSealer } from '../domain/ports.js';
 import { stateAt, type KeyRepository } from '../operations/key-repository.js';
+import type { IdentityRepository } from '../operations/ram/identity-repository.js';
 import type {
   Caller,
   CollectionResource,
@@ -26,6 +27,7 @@ export const MAX_CLAIMED_ACCESS_KEY_ID_LENGTH = 128;
 
 export interface RunnerDependencies {
   readonly keys: KeyRepository;
+  readonly identities: IdentityRepository;
   readonly authorizer: Authorizer;
   readonly audit: AuditSink;
   readonly clock: Clock;
@@ -179,11 +181,12 @@ export class OperationRunner implements JobActionRecorder {
   }
 
   #context(draft: EventDraft, caller: Caller): OperationContext {
-    const { keys, clock, settings, secrets } = this.#deps;
+    const { keys, identities, clock, settings, secrets } = this.#deps;
     return {
       caller,
       requestId: draft.requestId,
       keys,
+      identities,
       clock,
       settings,
       secrets,
@@ -223,6 +226,13 @@ export class OperationRunner implements JobActionRecorder {
         if (!alias || !target) throw new KmsError('AliasNotFound');
         await this.#authorizeKey(draft, caller, action, `${role}-target`, target, undefined, undefined);
         return { aliasName: spec.aliasName, target, alias };
+      }
+      case 'identity': {
+        const arn = `acs:ram::${this.scope.accountId}:${spec.entity}/${spec.name}`;
+        const resource: AuditResource = { role, arn };
+        draft.addResource(resource);
+        await this.#authorize(draft, resource, { caller, action, role, resourceArn: arn });
+        return undefined;
       }
       case 'collection': {
         const arn = this.#collectionArn(spec);

@@ -108,7 +108,7 @@ describe('dispatch of an action name', () => {
   it('still checks the signature and the Version first', async () => {
     const badSecret = { accessKeyId: 'LTAIinjectAdministrator1', accessKeySecret: 'not the secret' };
     refused(await api().call('CreateSecret', {}, { accessKey: badSecret }), { status: 400, code: 'SignatureDoesNotMatch' });
-    refused(await api().call('CreateSecret', { Version: '2015-05-01' }), {
+    refused(await api().call('CreateSecret', { Version: '2014-05-26' }), {
       status: 400,
       code: 'InvalidParameter',
       message: 'The specified parameter "Version" is not valid.',

@@ -34,6 +34,7 @@ describe('WorkerInvalidationChannel', () => {
       { kind: 'keyMaterial', keyId: 'k' },
       { kind: 'alias', aliasName: 'alias/a' },
       { kind: 'accessKey', accessKeyId: 'LTAI' },
+      { kind: 'identities' },
     ];
     for (const change of changes) channel.receive({ type: 'invalidate', change });
     assert.deepEqual(heard, changes);

@@ -42,6 +42,7 @@ import { systemClock, type KeyProtector } from '../../src/domain/ports.js';
 import { DEFAULT_MIN_ROTATION_INTERVAL_SECONDS, parseDurationSeconds } from '../../src/domain/rotation-interval.js';
 import { MemoryKeyStore } from '../../src/keystore/memory-key-store.js';
 import { DEFAULT_KEY_REPOSITORY_OPTIONS, KeyRepository } from '../../src/operations/key-repository.js';
+import { IdentityRepository } from '../../src/operations/ram/identity-repository.js';
 import type { Operation, ResourceSpecs } from '../../src/operations/operation.js';
 import { cancelKeyDeletion } from '../../src/operations/cancel-key-deletion.js';
 import { createAlias } from '../../src/operations/create-alias.js';
@@ -351,6 +352,7 @@ function operationsDriver(): Driver {
   });
   const runner = new OperationRunner({
     keys,
+    identities: new IdentityRepository(store.identities, rootKey, systemClock, scope.accountId),
     authorizer: administratorOnly,
     audit: { emit: () => {} },
     clock: systemClock,

@@ -14,6 +14,7 @@ import { createKey } from '../../src/operations/create-key.js';
 import { decrypt } from '../../src/operations/decrypt.js';
 import { encrypt } from '../../src/operations/encrypt.js';
 import { KeyRepository } from '../../src/operations/key-repository.js';
+import { IdentityRepository } from '../../src/operations/ram/identity-repository.js';
 import type { Caller, Operation, ResourceSpecs } from '../../src/operations/operation.js';
 import { administratorOnly } from '../../src/pipeline/authorizer.js';
 import { OperationRunner } from '../../src/pipeline/runner.js';
@@ -80,6 +81,8 @@ export function harness(options: { store?: KeyStore; clock?: FakeClock; rootKey?
   const audit = new CapturingAuditSink();
   const runner = new OperationRunner({
     keys,
+    // The jobs touch no identity; a store of its own keeps the harness's store any KeyStore.
+    identities: new IdentityRepository(new MemoryKeyStore().identities, rootKey, clock, SCOPE.accountId),
     authorizer: administratorOnly,
     audit,
     clock,

@@ -15,6 +15,7 @@ import { MemoryKeyStore } from '../../src/keystore/memory-key-store.js';
 import type { AuditEvent } from '../../src/domain/audit-event.js';
 import type { AccessKeys } from '../../src/operations/access-keys.js';
 import type { KeyRepository } from '../../src/operations/key-repository.js';
+import type { IdentityRepository } from '../../src/operations/ram/identity-repository.js';
 import type { RateLimitOptions } from '../../src/api/rate-limiter.js';
 import type { Authorizer } from '../../src/pipeline/authorizer.js';
 import type { PolicySource } from '../../src/policy/policy-source.js';
@@ -52,6 +53,8 @@ export interface CallOptions {
   readonly accessKey?: Credentials;
   /** Default ACS3-HMAC-SHA256. */
   readonly signature?: SignatureKind;
+  /** The API version signed into the request; default 2016-01-20 (KMS), `2015-05-01` for RAM. */
+  readonly version?: string;
 }
 
 export interface InjectResponse {
@@ -75,6 +78,7 @@ export interface InjectApi {
   /** The memory store under the API, for tests that change records behind its back. */
   readonly store: MemoryKeyStore;
   readonly keys: KeyRepository;
+  readonly identities: IdentityRepository;
   readonly accessKeys: AccessKeys;
   /** Signs `action` with `params` and sends it through inject(). */
   call(action: string, params?: Readonly<Record<string, ParamValue>>, options?: CallOptions): Promise<InjectResponse>;
@@ -120,7 +124,7 @@ export async function createInjectApi(options: InjectApiOptions = {}): Promise<I
   const rootKey = RootKey.fromSecret(SecretBytes.random(32));
   const protectors = new Map<ProtectionLevel, KeyProtector>([[ProtectionLevel.Software, new SoftwareKeyProtector(rootKey)]]);
   const auditEvents: AuditEvent[] = [];
-  const { app, accessKeys, keys } = composePipeline({
+  const { app, accessKeys, keys, identities } = composePipeline({
     store,
     protectors,
     rootKey,
@@ -164,6 +168,7 @@ export async function createInjectApi(options: InjectApiOptions = {}): Promise<I
     auditEvents,
     store,
     keys,
+    identities,
     accessKeys,
     region: scope.region,
     accountId: scope.accountId,
@@ -178,8 +183,24 @@ export async function createInjectApi(options: InjectApiOptions = {}): Promise<I
       const credentials = callOptions.accessKey ?? ADMIN_CREDENTIALS;
       const request =
         callOptions.signature === 'HMAC-SHA1'
-          ? signV1({ credentials, host: INJECT_HOST, method: callOptions.method ?? 'GET', action, params: pairs, timestamp: clock.now() })
-          : signAcs3({ credentials, host: INJECT_HOST, method: callOptions.method ?? 'POST', action, query: pairs, date: clock.now() });
+          ? signV1({
+              credentials,
+              host: INJECT_HOST,
+              method: callOptions.method ?? 'GET',
+              action,
+              params: pairs,
+              timestamp: clock.now(),
+              ...(callOptions.version ? { version: callOptions.version } : {}),
+            })
+          : signAcs3({
+              credentials,
+              host: INJECT_HOST,
+              method: callOptions.method ?? 'POST',
+              action,
+              query: pairs,
+              date: clock.now(),
+              ...(callOptions.version ? { version: callOptions.version } : {}),
+            });
       return send(request);
     },
     close: () => app.close(),

@@ -108,6 +108,80 @@ CREATE INDEX keys_due_for_material_expiry ON keys (material_expire_time, key_id)
   WHERE material_expire_time IS NOT NULL;
 `;
 
+// RAM identities (docs/adr/0027). A user's access keys stay rows of access_keys, read on every
+// request as before; ram_user_access_keys says whose they are, and goes with the row. Users,
+// groups and policies are named by stable ids inside, so a rename touches one row (and the
+// principal of the user's keys). Version ids are `v` and the number; numbers are never reused, so
+// the policy keeps the last one given. ram_revision is bumped by every identity write, in its
+// transaction: one read tells a process whether its cached view of the identities is current.
+const RAM_IDENTITIES = `
+CREATE TABLE ram_users (
+  user_id      TEXT    NOT NULL PRIMARY KEY,
+  user_name    TEXT    NOT NULL UNIQUE,
+  display_name TEXT    NOT NULL,
+  email        TEXT    NOT NULL,
+  mobile_phone TEXT    NOT NULL,
+  comments     TEXT    NOT NULL,
+  create_date  INTEGER NOT NULL,
+  update_date  INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE ram_user_access_keys (
+  access_key_id TEXT NOT NULL PRIMARY KEY REFERENCES access_keys (access_key_id) ON DELETE CASCADE,
+  user_id       TEXT NOT NULL REFERENCES ram_users (user_id)
+) STRICT;
+CREATE INDEX ram_user_access_keys_by_user ON ram_user_access_keys (user_id);
+
+CREATE TABLE ram_groups (
+  group_id    TEXT    NOT NULL PRIMARY KEY,
+  group_name  TEXT    NOT NULL UNIQUE,
+  comments    TEXT    NOT NULL,
+  create_date INTEGER NOT NULL,
+  update_date INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE ram_group_members (
+  group_id  TEXT    NOT NULL REFERENCES ram_groups (group_id) ON DELETE CASCADE,
+  user_id   TEXT    NOT NULL REFERENCES ram_users (user_id),
+  join_date INTEGER NOT NULL,
+  PRIMARY KEY (group_id, user_id)
+) STRICT;
+CREATE INDEX ram_group_members_by_user ON ram_group_members (user_id);
+
+CREATE TABLE ram_policies (
+  policy_name         TEXT    NOT NULL PRIMARY KEY,
+  description         TEXT    NOT NULL,
+  default_version     TEXT    NOT NULL,
+  create_date         INTEGER NOT NULL,
+  update_date         INTEGER NOT NULL,
+  last_version_number INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE ram_policy_versions (
+  policy_name    TEXT    NOT NULL REFERENCES ram_policies (policy_name) ON DELETE CASCADE,
+  version_number INTEGER NOT NULL,
+  document       TEXT    NOT NULL,
+  create_date    INTEGER NOT NULL,
+  PRIMARY KEY (policy_name, version_number)
+) STRICT;
+
+CREATE TABLE ram_attachments (
+  target_kind TEXT    NOT NULL CHECK (target_kind IN ('user', 'group')),
+  target_id   TEXT    NOT NULL,
+  policy_type TEXT    NOT NULL CHECK (policy_type IN ('System', 'Custom')),
+  policy_name TEXT    NOT NULL,
+  attach_date INTEGER NOT NULL,
+  PRIMARY KEY (target_kind, target_id, policy_type, policy_name)
+) STRICT;
+CREATE INDEX ram_attachments_by_policy ON ram_attachments (policy_type, policy_name);
+
+CREATE TABLE ram_revision (
+  id       INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+  revision INTEGER NOT NULL
+) STRICT;
+INSERT INTO ram_revision (id, revision) VALUES (1, 0);
+`;
+
 /** The schema's whole history, oldest first. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: CREATE_INITIAL_SCHEMA },
@@ -125,6 +199,7 @@ export const MIGRATIONS: readonly Migration[] = [
     // Null is the default key policy, so every key made before key policies keeps working (ADR 25).
     sql: 'ALTER TABLE keys ADD COLUMN key_policy TEXT;',
   },
+  { version: 6, name: 'RAM users, access keys, groups, policies and attachments', sql: RAM_IDENTITIES },
 ];
 
 /** Refuses a database written by a newer Arca: this code cannot know what the newer schema means. */

@@ -6,6 +6,7 @@ import {
   type AccessKeyStore,
   type AddKeyVersionWrite,
   type CreateKeyWrite,
+  type HasIdentityStore,
   type KeyFilter,
   type KeyStore,
   type MetadataStore,
@@ -24,6 +25,7 @@ import {
   unknownWrite,
 } from '../store-support.js';
 import { applyMigrations } from './migrations.js';
+import { SqliteIdentityStore } from './sqlite-identity-store.js';
 import * as sql from './queries.js';
 import {
   accessKeyToRow,
@@ -228,9 +230,11 @@ interface QueuedWrite {
  * file and drops every older WAL frame that still held the material. So when a deletion resolves,
  * the sealed material is in none of the store's files.
  */
-export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
+export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore, HasIdentityStore {
   readonly #db: Database.Database;
   readonly #statements: Statements;
+  /** RAM identities, in the same file and the same group commit (docs/adr/0027). */
+  readonly identities: SqliteIdentityStore;
   #queuedWrites: QueuedWrite[] = [];
   #flushScheduled = false;
   /** A WAL truncation after a destruction could not finish (another connection was reading). */
@@ -239,6 +243,7 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore {
   private constructor(db: Database.Database) {
     this.#db = db;
     this.#statements = prepareStatements(db);
+    this.identities = new SqliteIdentityStore(db, { write: (work) => this.#write(work), read: (work) => this.#read(work) });
   }
 
   /** Opens (creating when absent) the database file and brings its schema up to date. */

@@ -1,0 +1,16 @@
+import { attachPolicyToGroup } from '../../../operations/ram/attach-policy-to-group.js';
+import { policyTypeOf } from '../../../operations/ram/rules.js';
+import { wireAction } from '../../wire-action.js';
+
+// https://www.alibabacloud.com/help/en/ram/developer-reference/api-ram-2015-05-01-attachpolicytogroup
+// ResourceGroupId is not read: Arca has no resource groups, so every attachment is account-wide.
+export const attachPolicyToGroupAction = wireAction({
+  action: 'AttachPolicyToGroup',
+  operation: attachPolicyToGroup,
+  parse: (params) => ({
+    groupName: params.required('GroupName'),
+    policyName: params.required('PolicyName'),
+    policyType: policyTypeOf(params.required('PolicyType')),
+  }),
+  respond: () => ({}),
+});
