@@ -102,12 +102,12 @@ describe('the RAM SDK (@alicloud/ram20150501) against arca server --workers 2', 
       false,
     );
 
-    // Until the policy authoriser arrives a RAM user is authenticated and then refused.
-    assert.deepEqual(await codesFor(key), Array(REQUESTS_PER_CHECK).fill('Forbidden.NoPermission'));
+    // A RAM user with no policy attached yet is authenticated, then denied implicitly.
+    assert.deepEqual(await codesFor(key), Array(REQUESTS_PER_CHECK).fill('Forbidden.RAM'));
     await ram.updateAccessKey(new R.UpdateAccessKeyRequest({ userName: 'app', userAccessKeyId: key.accessKeyId, status: 'Inactive' }));
     assert.deepEqual(await codesFor(key), Array(REQUESTS_PER_CHECK).fill('InvalidAccessKeyId.NotFound'));
     await ram.updateAccessKey(new R.UpdateAccessKeyRequest({ userName: 'app', userAccessKeyId: key.accessKeyId, status: 'Active' }));
-    assert.deepEqual(await codesFor(key), Array(REQUESTS_PER_CHECK).fill('Forbidden.NoPermission'));
+    assert.deepEqual(await codesFor(key), Array(REQUESTS_PER_CHECK).fill('Forbidden.RAM'));
     await ram.deleteAccessKey(new R.DeleteAccessKeyRequest({ userName: 'app', userAccessKeyId: key.accessKeyId }));
     assert.deepEqual(await codesFor(key), Array(REQUESTS_PER_CHECK).fill('InvalidAccessKeyId.NotFound'));
     await ram.deleteAccessKey(new R.DeleteAccessKeyRequest({ userName: 'app', userAccessKeyId: second.body.accessKey.accessKeyId }));

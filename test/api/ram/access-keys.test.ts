@@ -45,9 +45,9 @@ describe('RAM access keys (CreateAccessKey, UpdateAccessKey, ListAccessKeys, Del
 
   it('the key signs requests as the user; Inactive and deleted keys are refused from the next request on', async () => {
     const key = await createdKey();
-    // Authenticated as the RAM user: the administrator-only authoriser then refuses the action.
+    // Authenticated as the RAM user, who holds no policy yet: an implicit deny.
     const asUser = await api.call('ListKeys', {}, { accessKey: key });
-    assert.deepEqual(refusal(asUser), { status: 403, code: 'Forbidden.NoPermission' });
+    assert.deepEqual(refusal(asUser), { status: 403, code: 'Forbidden.RAM' });
     assert.equal(api.auditEvents.at(-1)?.identity.principal, `acs:ram::${api.accountId}:user/app`);
 
     assert.equal((await ram('UpdateAccessKey', { UserName: 'app', UserAccessKeyId: key.accessKeyId, Status: 'Inactive' })).statusCode, 200);
