@@ -9,6 +9,9 @@ import type { Clock } from '../domain/ports.js';
 import type { AccessKeys } from '../operations/access-keys.js';
 import type { Caller } from '../operations/operation.js';
 import type { Call, OperationRunner, RequestFacts } from '../pipeline/runner.js';
+import type { AwsScope } from '../aws/aws-arn.js';
+import { isAwsRequest, serveAwsRequest } from '../aws/aws-front-end.js';
+import { DEFAULT_AWS_SCOPE } from '../server-defaults.js';
 import {
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
@@ -83,6 +86,8 @@ export interface ApiDependencies {
   readonly connectionLimits?: ConnectionLimits;
   /** The base of the error bodies' Recommend link (`--error-help-url`); this server's docs/errors.md when absent. */
   readonly errorHelpUrl?: string;
+  /** The region and account of the AWS KMS API's Arns (`--aws-region`, `--aws-account-id`); the defaults when absent. */
+  readonly awsScope?: AwsScope;
 }
 
 /**
@@ -133,7 +138,11 @@ export function buildApi(deps: ApiDependencies): FastifyInstance {
     method: ['GET', 'POST'],
     url: '/',
     exposeHeadRoute: false,
-    handler: (request, reply) => handleApiRequest(deps, request, reply),
+    // The AWS KMS API on the same port: its requests name their operation in X-Amz-Target.
+    handler: (request, reply) =>
+      isAwsRequest(request)
+        ? serveAwsRequest({ ...deps, awsScope: deps.awsScope ?? DEFAULT_AWS_SCOPE }, request, reply)
+        : handleApiRequest(deps, request, reply),
   });
 
   app.setNotFoundHandler((request, reply) => {

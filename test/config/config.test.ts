@@ -71,6 +71,10 @@ rate-limit-burst = 40
 log-level = "warn"
 error-help-url = "https://wiki.example.com/kms/errors"
 
+[aws]
+region = "eu-west-3"
+account-id = "123456789012"
+
 [pkcs11]
 module = "/usr/lib/softhsm/libsofthsm2.so"
 token-label = "arca"
@@ -112,6 +116,7 @@ describe('loadConfig', () => {
       dataDir: '/var/lib/arca',
       region: 'eu-central-1',
       accountId: '42',
+      aws: { region: 'eu-west-3', accountId: '123456789012' },
       minRotationIntervalSeconds: 86_400,
       jobIntervalMs: 300_000,
       workers: 3,
@@ -146,6 +151,8 @@ describe('loadConfig', () => {
       'pkcs11.token-label': 'arca',
       'pkcs11.root-key-label': 'arca-root',
       'pkcs11.session-count': '4',
+      'aws.region': 'eu-west-3',
+      'aws.account-id': '123456789012',
     };
     assert.deepEqual(load({ flags }), load({ file: FULL_FILE }));
   });
@@ -158,6 +165,11 @@ describe('loadConfig', () => {
     assert.equal(all.logLevel, 'trace');
     assert.equal(all.port, 0);
     assert.equal(all.region, 'from-file', 'a setting no later layer gives keeps the file value');
+  });
+
+  it('refuses an AWS account id that is not 12 digits, and a region that is not one', () => {
+    assert.match(refusal({ flags: { 'aws.account-id': '1234' } }).message, /aws\.account-id.*12 digits/);
+    assert.match(refusal({ flags: { 'aws.region': 'US East' } }).message, /aws\.region/);
   });
 
   it('an empty environment variable sets nothing', () => {
