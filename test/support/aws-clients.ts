@@ -1,6 +1,8 @@
 // The real AWS SDK clients pointed at an Arca process: the same access keys that sign Alibaba
 // requests sign SigV4 ones.
 import { KMSClient } from '@aws-sdk/client-kms';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
 import type { Credentials } from './acs3-signer.js';
 
 /** The AWS scope the AWS tests start Arca with (`--aws-region`, `--aws-account-id`). */
@@ -20,4 +22,68 @@ export function awsKmsClient(endpoint: string, credentials: Credentials, region:
     // One attempt: a test sees the server's first answer, not a retried one.
     maxAttempts: 1,
   });
+}
+
+export interface AwsRawResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly json: any;
+}
+
+export interface AwsRawRequest {
+  /** `TrentService.<Operation>`, or anything else to test what is refused. */
+  readonly target: string;
+  readonly body?: string;
+  readonly method?: 'POST' | 'GET';
+  readonly contentType?: string;
+  readonly region?: string;
+  /** When the request says it was signed; now when absent. */
+  readonly signingDate?: Date;
+}
+
+/**
+ * A request signed by the SDK's own signer (@smithy/signature-v4, as the KMS client uses it),
+ * for what the client itself would never send: an unknown operation, another method or content
+ * type, a body of one's own.
+ */
+export async function sendSignedAws(endpoint: string, credentials: Credentials, request: AwsRawRequest): Promise<AwsRawResponse> {
+  const [hostname, port] = endpoint.split(':');
+  const body = request.body ?? '{}';
+  const signer = new SignatureV4({
+    service: 'kms',
+    region: request.region ?? TEST_AWS_REGION,
+    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.accessKeySecret },
+    sha256: Hash.bind(null, 'sha256'),
+  });
+  const method = request.method ?? 'POST';
+  const signed = await signer.sign(
+    {
+      method,
+      protocol: 'http:',
+      hostname: hostname ?? '',
+      port: Number(port),
+      path: '/',
+      headers: {
+        host: endpoint,
+        'content-type': request.contentType ?? 'application/x-amz-json-1.1',
+        'x-amz-target': request.target,
+        ...(method === 'POST' ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
+      },
+      ...(method === 'POST' ? { body } : {}),
+    },
+    request.signingDate ? { signingDate: request.signingDate } : {},
+  );
+  const response = await fetch(`http://${endpoint}/`, {
+    method,
+    headers: signed.headers,
+    ...(method === 'POST' ? { body } : {}),
+  });
+  const text = await response.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, json };
 }
