@@ -46,13 +46,7 @@ export function isAwsRequest(request: FastifyRequest): boolean {
  * each with `x-amzn-RequestId` (node adds the `Date` header the SDK corrects its clock from).
  */
 export async function serveAwsRequest(deps: AwsFrontEndDependencies, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const userAgent = request.headers['user-agent'];
-  const facts: RequestFacts = {
-    source: AUDIT_SOURCE,
-    requestId: randomUUID(),
-    sourceIp: request.ip,
-    ...(typeof userAgent === 'string' ? { userAgent } : {}),
-  };
+  const facts = factsOf(request);
   try {
     const body = await deps.runner.serve(facts, (call) => serveCall(deps, request, call), awsCodeOf);
     send(reply, 200, facts.requestId, body);
@@ -60,6 +54,22 @@ export async function serveAwsRequest(deps: AwsFrontEndDependencies, request: Fa
     const { httpStatus, body } = awsErrorOf(kmsErrorFrom(thrown, deps.logger, facts.requestId));
     send(reply, httpStatus, facts.requestId, body);
   }
+}
+
+/**
+ * An AWS request refused before it reached the front end (a body over the limit, a method or path
+ * the API has no route for): audited like every other, answered in AWS's shape.
+ */
+export function refuseAwsRequest(deps: AwsFrontEndDependencies, request: FastifyRequest, reply: FastifyReply, error: KmsError): void {
+  const facts = factsOf(request);
+  void deps.runner.serve(facts, () => Promise.reject(error), awsCodeOf).catch(() => undefined);
+  const { httpStatus, body } = awsErrorOf(error);
+  send(reply, httpStatus, facts.requestId, body);
+}
+
+function factsOf(request: FastifyRequest): RequestFacts {
+  const userAgent = request.headers['user-agent'];
+  return { source: AUDIT_SOURCE, requestId: randomUUID(), sourceIp: request.ip, ...(typeof userAgent === 'string' ? { userAgent } : {}) };
 }
 
 async function serveCall(deps: AwsFrontEndDependencies, request: FastifyRequest, call: Call): Promise<AwsBody> {
@@ -109,5 +119,10 @@ function singleValue(value: string | readonly string[] | undefined): string | un
 }
 
 function send(reply: FastifyReply, status: number, requestId: string, body: AwsBody): void {
-  void reply.code(status).header(REQUEST_ID_HEADER, requestId).type(AWS_JSON_CONTENT_TYPE).send(JSON.stringify(body));
+  // Bytes, not a string, for which Fastify would add a charset to the content type AWS sends bare.
+  void reply
+    .code(status)
+    .header(REQUEST_ID_HEADER, requestId)
+    .header('content-type', AWS_JSON_CONTENT_TYPE)
+    .send(Buffer.from(JSON.stringify(body), 'utf8'));
 }
