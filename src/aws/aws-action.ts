@@ -1,3 +1,4 @@
+import { KmsError } from '../domain/errors.js';
 import type { Clock } from '../domain/ports.js';
 import type { Execute } from '../api/wire-action.js';
 import type { Call } from '../pipeline/runner.js';
@@ -31,5 +32,13 @@ export function awsAction(definition: AwsAction): AwsAction {
   return definition;
 }
 
-/** A KeyId output: the key's AWS Arn. */
+/** The answer of an operation AWS gives no output for. */
 export const noOutput = (): AwsBody => ({});
+
+/** The id of the key the last operation resolved as its `key` (what a KeyId output names). */
+export function resolvedKeyId(context: AwsActionContext): string {
+  const resolved = context.resolvedKey('key');
+  // Every operation that answers with a KeyId declares a key resource: its absence is a bug.
+  if (resolved === undefined) throw new KmsError('Internal');
+  return resolved.keyId;
+}

@@ -9,8 +9,11 @@ export const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256';
 /** The signing name of AWS KMS; a request scoped to any other service is not for this API. */
 export const SIGV4_SERVICE = 'kms';
 const SCOPE_TERMINATOR = 'aws4_request';
-/** Headers a signature must cover: without them a request could be moved to another host or time. */
-const REQUIRED_SIGNED_HEADERS = ['host', 'x-amz-date'] as const;
+/**
+ * Headers a signature must cover: without them a request could be moved to another host or
+ * time, or, for `x-amz-target`, made to run another operation (the SDKs sign all three).
+ */
+const REQUIRED_SIGNED_HEADERS = ['host', 'x-amz-date', 'x-amz-target'] as const;
 /** The replay guard's nonce for a SigV4 request: its signature, under a prefix of its own. */
 const NONCE_PREFIX = 'sigv4:';
 

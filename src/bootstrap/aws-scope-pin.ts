@@ -15,7 +15,7 @@ export const AWS_SCOPE_FILE_NAME = 'aws-scope.json';
 export function pinAwsScope(dataDir: string, scope: AwsScope): void {
   const path = join(dataDir, AWS_SCOPE_FILE_NAME);
   if (!existsSync(path)) {
-    const partial = `${path}.partial`;
+    const partial = `${path}.${process.pid}.partial`;
     writeFileSync(partial, `${JSON.stringify({ region: scope.region, accountId: scope.accountId })}\n`, { mode: 0o600 });
     renameSync(partial, path);
     return;

@@ -137,7 +137,7 @@ describe('SigV4 as @aws-sdk/client-kms signs', () => {
     );
   });
 
-  it('refuses unsigned, malformed and host-less signatures as IncompleteSignature', async () => {
+  it('refuses unsigned, malformed, host-less and target-less signatures as IncompleteSignature', async () => {
     await assertRefused(
       requestOf(first, (h) => delete h.authorization),
       signedAt(first),
@@ -150,6 +150,9 @@ describe('SigV4 as @aws-sdk/client-kms signs', () => {
     );
     const noHost = (h: Record<string, string>) => (h.authorization = (h.authorization ?? '').replace(';host;', ';'));
     await assertRefused(requestOf(first, noHost), signedAt(first), 'IncompleteSignature');
+    // The operation must be under the signature too, or a captured request could run another one.
+    const noTarget = (h: Record<string, string>) => (h.authorization = (h.authorization ?? '').replace(';x-amz-target;', ';'));
+    await assertRefused(requestOf(first, noTarget), signedAt(first), 'IncompleteSignature');
   });
 
   it('refuses an x-amz-date that names no instant', async () => {

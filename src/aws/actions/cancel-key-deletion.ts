@@ -1,7 +1,6 @@
 import { cancelKeyDeletion } from '../../operations/cancel-key-deletion.js';
-import { awsAction } from '../aws-action.js';
+import { awsAction, resolvedKeyId } from '../aws-action.js';
 import { awsKeyArn } from '../aws-arn.js';
-import { keyIdOf } from './decrypt.js';
 
 export const cancelKeyDeletionAwsAction = awsAction({
   name: 'CancelKeyDeletion',
@@ -9,6 +8,6 @@ export const cancelKeyDeletionAwsAction = awsAction({
   run: async (params, context) => {
     const key = params.keyReference('KeyId', 'key-only');
     await context.execute(cancelKeyDeletion, { key });
-    return { KeyId: awsKeyArn(context.scope, await keyIdOf(key, context)) };
+    return { KeyId: awsKeyArn(context.scope, resolvedKeyId(context)) };
   },
 });

@@ -1,7 +1,6 @@
 import { deleteKeyMaterial } from '../../operations/delete-key-material.js';
-import { awsAction } from '../aws-action.js';
+import { awsAction, resolvedKeyId } from '../aws-action.js';
 import { awsKeyArn } from '../aws-arn.js';
-import { keyIdOf } from './decrypt.js';
 
 export const deleteImportedKeyMaterialAwsAction = awsAction({
   name: 'DeleteImportedKeyMaterial',
@@ -10,6 +9,6 @@ export const deleteImportedKeyMaterialAwsAction = awsAction({
     const key = params.keyReference('KeyId', 'key-only');
     params.refuse('KeyMaterialId');
     await context.execute(deleteKeyMaterial, { key });
-    return { KeyId: awsKeyArn(context.scope, await keyIdOf(key, context)) };
+    return { KeyId: awsKeyArn(context.scope, resolvedKeyId(context)) };
   },
 });

@@ -1,9 +1,8 @@
 import { KmsError } from '../../domain/errors.js';
 import { importKeyMaterial } from '../../operations/import-key-material.js';
-import { awsAction } from '../aws-action.js';
+import { awsAction, resolvedKeyId } from '../aws-action.js';
 import { awsKeyArn } from '../aws-arn.js';
 import type { AwsParams } from '../aws-params.js';
-import { keyIdOf } from './decrypt.js';
 
 export const importKeyMaterialAwsAction = awsAction({
   name: 'ImportKeyMaterial',
@@ -24,7 +23,7 @@ export const importKeyMaterialAwsAction = awsAction({
     await context.execute(importKeyMaterial, { key, importToken, encryptedKeyMaterial, keyMaterialExpireUnix });
     const imported = context.resolvedKey('key');
     return {
-      KeyId: awsKeyArn(context.scope, imported?.keyId ?? (await keyIdOf(key, context))),
+      KeyId: awsKeyArn(context.scope, resolvedKeyId(context)),
       ...(imported?.keyVersionId === undefined ? {} : { KeyMaterialId: imported.keyVersionId }),
     };
   },

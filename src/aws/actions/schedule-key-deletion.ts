@@ -2,10 +2,9 @@ import { KmsError } from '../../domain/errors.js';
 import { KeyState } from '../../domain/key-state.js';
 import { DAY_IN_SECONDS } from '../../domain/rotation-interval.js';
 import { scheduleKeyDeletion } from '../../operations/schedule-key-deletion.js';
-import { awsAction } from '../aws-action.js';
+import { awsAction, resolvedKeyId } from '../aws-action.js';
 import { awsKeyArn } from '../aws-arn.js';
 import { epochSeconds } from '../aws-shapes.js';
-import { keyIdOf } from './decrypt.js';
 
 /** AWS's window: 7 to 30 days, 30 by default (Arca's operation allows up to 366 for Alibaba). */
 const MIN_AWS_WINDOW_DAYS = 7;
@@ -25,7 +24,7 @@ export const scheduleKeyDeletionAwsAction = awsAction({
     const scheduledAt = context.clock.now();
     await context.execute(scheduleKeyDeletion, { key, pendingWindowInDays });
     return {
-      KeyId: awsKeyArn(context.scope, await keyIdOf(key, context)),
+      KeyId: awsKeyArn(context.scope, resolvedKeyId(context)),
       DeletionDate: epochSeconds(scheduledAt + pendingWindowInDays * DAY_IN_SECONDS * 1000),
       KeyState: KeyState.PendingDeletion,
       PendingWindowInDays: pendingWindowInDays,
