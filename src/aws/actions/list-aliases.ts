@@ -13,7 +13,7 @@ export const listAliasesAwsAction = awsAction({
   actions: [listAliases.action, listAliasesByKeyId.action],
   run: async (params, { execute, scope }) => {
     const key = params.optionalKeyReference('KeyId', 'key-only');
-    const window = listWindow(params, { defaultLimit: 100, max: 100 });
+    const window = listWindow(params, { defaultLimit: 50, max: 100 });
     const page: Paged<Alias> =
       key === undefined
         ? await execute(listAliases, { page: pageFor(window) })
