@@ -157,6 +157,22 @@ describe('the AWS front end on the one pipeline', () => {
     await api.close();
   });
 
+  it('a blob of bytes that are not UTF-8, sealed through AWS, opens through Alibaba as base64, marked so', async () => {
+    const api = await createInjectApi();
+    const keyId = (await callAws(api, 'CreateKey', {})).json.KeyMetadata.KeyId;
+    const bytes = Buffer.from([0xc3, 0x28, 0x00, 0xff]);
+    const sealed = await callAws(api, 'Encrypt', { KeyId: keyId, Plaintext: bytes.toString('base64') });
+    const opened = await api.call('Decrypt', { CiphertextBlob: sealed.json.CiphertextBlob });
+    assert.equal(opened.json.Plaintext, bytes.toString('base64'));
+    assert.equal(opened.json.PlaintextEncoding, 'base64');
+    const text = await callAws(api, 'Encrypt', { KeyId: keyId, Plaintext: Buffer.from('text ✓').toString('base64') });
+    assert.deepEqual(
+      [(await api.call('Decrypt', { CiphertextBlob: text.json.CiphertextBlob })).json.Plaintext, opened.json.KeyId],
+      ['text ✓', keyId],
+    );
+    await api.close();
+  });
+
   it('gives Encrypt of a plaintext over 4096 bytes the ValidationException AWS gives, naming plaintext', async () => {
     const api = await createInjectApi();
     const keyId = (await callAws(api, 'CreateKey', {})).json.KeyMetadata.KeyId;
