@@ -22,7 +22,9 @@
 // Every state is reached over the API and every case runs over real HTTP: PendingImport with an
 // EXTERNAL key whose imported material was deleted (DeleteKeyMaterial). The PendingImport cases
 // also run against the operations directly, with the key's state set through the store (or, for
-// the rows on an EXTERNAL key, through DeleteKeyMaterial).
+// the rows on an EXTERNAL key, through DeleteKeyMaterial). The same rows, but the two whose action
+// the AWS KMS API lacks, run once more through the AWS front end with @aws-sdk/client-kms, each
+// refusal as AWS names it (see awsDriver).
 import assert from 'node:assert/strict';
 import { constants, createPublicKey, publicEncrypt, randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
