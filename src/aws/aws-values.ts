@@ -35,7 +35,7 @@ function reverseLookup<T extends string>(table: Readonly<Record<T, string>>, wir
 export function keySpecFromAws(wire: string | undefined): KeySpec | undefined {
   if (wire === undefined) return undefined;
   const keySpec = reverseLookup(AWS_KEY_SPECS, wire);
-  if (keySpec === undefined) throw new KmsError('ActionNotSupported', `KeySpec ${wire}`);
+  if (keySpec === undefined) throw new KmsError('ActionNotSupported', 'This KeySpec');
   return keySpec;
 }
 
@@ -43,7 +43,7 @@ export function keySpecFromAws(wire: string | undefined): KeySpec | undefined {
 export function originFromAws(wire: string | undefined): Origin | undefined {
   if (wire === undefined) return undefined;
   const origin = reverseLookup(AWS_ORIGINS, wire);
-  if (origin === undefined) throw new KmsError('ActionNotSupported', `Origin ${wire}`);
+  if (origin === undefined) throw new KmsError('ActionNotSupported', 'This Origin');
   return origin;
 }
 
