@@ -3,7 +3,7 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { Credentials } from './acs3-signer.js';
+import type { Credentials, PreparedRequest } from './acs3-signer.js';
 
 /** The AWS scope the AWS tests start Arca with (`--aws-region`, `--aws-account-id`). */
 export const TEST_AWS_REGION = 'eu-west-1';
@@ -44,9 +44,9 @@ export interface AwsRawRequest {
 /**
  * A request signed by the SDK's own signer (@smithy/signature-v4, as the KMS client uses it),
  * for what the client itself would never send: an unknown operation, another method or content
- * type, a body of one's own.
+ * type, a body of one's own, the same signed request twice.
  */
-export async function sendSignedAws(endpoint: string, credentials: Credentials, request: AwsRawRequest): Promise<AwsRawResponse> {
+export async function signAwsRequest(endpoint: string, credentials: Credentials, request: AwsRawRequest): Promise<PreparedRequest> {
   const [hostname, port] = endpoint.split(':');
   const body = request.body ?? '{}';
   const signer = new SignatureV4({
@@ -73,10 +73,16 @@ export async function sendSignedAws(endpoint: string, credentials: Credentials, 
     },
     request.signingDate ? { signingDate: request.signingDate } : {},
   );
+  return { method, path: '/', headers: signed.headers, body: Buffer.from(method === 'POST' ? body : '') };
+}
+
+/** Signs `request` (signAwsRequest) and sends it with fetch. */
+export async function sendSignedAws(endpoint: string, credentials: Credentials, request: AwsRawRequest): Promise<AwsRawResponse> {
+  const prepared = await signAwsRequest(endpoint, credentials, request);
   const response = await fetch(`http://${endpoint}/`, {
-    method,
-    headers: signed.headers,
-    ...(method === 'POST' ? { body } : {}),
+    method: prepared.method,
+    headers: prepared.headers,
+    ...(prepared.method === 'POST' ? { body: prepared.body } : {}),
   });
   const text = await response.text();
   let json: any;
