@@ -58,6 +58,7 @@ export default tseslint.config(
     'envelope',
     'client',
     'policy',
+    'aws',
   ]),
   ...layer('src/domain/**', [
     'operations',
@@ -73,13 +74,15 @@ export default tseslint.config(
     'envelope',
     'client',
     'policy',
+    'aws',
   ]),
-  ...layer('src/operations/**', ['pipeline', 'api', 'jobs', 'keystore', 'protection', 'audit', 'bootstrap', 'cluster', 'cli']),
+  ...layer('src/operations/**', ['pipeline', 'api', 'aws', 'jobs', 'keystore', 'protection', 'audit', 'bootstrap', 'cluster', 'cli']),
   // Policy documents and their evaluation are pure: no I/O, no wire, no store.
   ...layer('src/policy/**', [
     'operations',
     'pipeline',
     'api',
+    'aws',
     'jobs',
     'keystore',
     'protection',
@@ -91,9 +94,11 @@ export default tseslint.config(
     'client',
     'config',
   ]),
-  ...layer('src/pipeline/**', ['api', 'jobs', 'keystore', 'protection', 'audit', 'bootstrap', 'cluster', 'cli']),
+  ...layer('src/pipeline/**', ['api', 'aws', 'jobs', 'keystore', 'protection', 'audit', 'bootstrap', 'cluster', 'cli']),
   ...layer('src/api/**', ['keystore', 'protection', 'jobs', 'audit', 'bootstrap', 'cli']),
-  ...layer('src/jobs/**', ['api', 'keystore', 'protection', 'audit', 'bootstrap', 'cluster', 'cli']),
+  // The AWS KMS front end sits beside the Alibaba one, on the same pipeline.
+  ...layer('src/aws/**', ['keystore', 'protection', 'jobs', 'audit', 'bootstrap', 'cli']),
+  ...layer('src/jobs/**', ['api', 'aws', 'keystore', 'protection', 'audit', 'bootstrap', 'cluster', 'cli']),
   {
     files: ['test/**/*.ts'],
     rules: {

@@ -5,6 +5,10 @@ export const DEFAULT_PORT = 8080;
 export const DEFAULT_DATA_DIR = './data';
 export const DEFAULT_REGION = 'cn-hangzhou';
 export const DEFAULT_ACCOUNT_ID = '1234567890123456';
+/** The region and 12-digit account of AWS Arns (the AWS KMS API); the account is all zeros, as no AWS account is. */
+export const DEFAULT_AWS_REGION = 'us-east-1';
+export const DEFAULT_AWS_ACCOUNT_ID = '000000000000';
+export const DEFAULT_AWS_SCOPE = { region: DEFAULT_AWS_REGION, accountId: DEFAULT_AWS_ACCOUNT_ID } as const;
 export const DEFAULT_JOB_INTERVAL_MS = 60_000;
 /**
  * How the HTTP server holds connections. 600 connections stalled inside their bodies held 150 MB

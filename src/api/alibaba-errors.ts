@@ -20,6 +20,12 @@ export const ALIBABA_ERRORS: Readonly<Record<ErrorKind, AlibabaError>> = {
   // Alibaba documents no dedicated code for a blob that fails authentication; Arca answers with
   // InvalidParameter on the CiphertextBlob, one message for every cause.
   InvalidCiphertext: { httpStatus: 400, code: 'InvalidParameter', message: 'The specified parameter "CiphertextBlob" is not valid.' },
+  // Raised only by the AWS front end (Alibaba's Decrypt takes no KeyId); answered like a bad KeyId.
+  IncorrectKey: {
+    httpStatus: 400,
+    code: 'InvalidParameter',
+    message: 'The specified parameter "KeyId" does not name the key of the ciphertext.',
+  },
   IncompleteSignature: {
     httpStatus: 400,
     code: 'IncompleteSignature',

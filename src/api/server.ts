@@ -9,6 +9,9 @@ import type { Clock } from '../domain/ports.js';
 import type { AccessKeys } from '../operations/access-keys.js';
 import type { Caller } from '../operations/operation.js';
 import type { Call, OperationRunner, RequestFacts } from '../pipeline/runner.js';
+import type { AwsScope } from '../aws/aws-arn.js';
+import { isAwsRequest, refuseAwsRequest, serveAwsRequest, type AwsFrontEndDependencies } from '../aws/aws-front-end.js';
+import { DEFAULT_AWS_SCOPE } from '../server-defaults.js';
 import {
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
@@ -90,6 +93,8 @@ export interface ApiDependencies {
    * without them the client is the TCP peer and the transport the connection's own.
    */
   readonly trustedProxies?: readonly string[];
+  /** The region and account of the AWS KMS API's Arns (`--aws-region`, `--aws-account-id`); the defaults when absent. */
+  readonly awsScope?: AwsScope;
 }
 
 /**
@@ -141,17 +146,29 @@ export function buildApi(deps: ApiDependencies): FastifyInstance {
     method: ['GET', 'POST'],
     url: '/',
     exposeHeadRoute: false,
-    handler: (request, reply) => handleApiRequest(deps, request, reply),
+    // The AWS KMS API on the same port: its requests name their operation in X-Amz-Target.
+    handler: (request, reply) =>
+      isAwsRequest(request) ? serveAwsRequest(awsDepsOf(deps), request, reply) : handleApiRequest(deps, request, reply),
   });
 
   app.setNotFoundHandler((request, reply) => {
     const error = request.url.split('?')[0] === '/' ? new KmsError('MethodNotAllowed') : new KmsError('UnknownAction');
-    refuse(deps, factsOf(request), reply, error);
+    refuseRouted(deps, request, reply, error);
   });
   app.setErrorHandler((error, request, reply) => {
-    refuse(deps, factsOf(request), reply, kmsErrorFrom(error, deps.logger));
+    refuseRouted(deps, request, reply, kmsErrorFrom(error, deps.logger));
   });
   return app;
+}
+
+function awsDepsOf(deps: ApiDependencies): AwsFrontEndDependencies {
+  return { ...deps, awsScope: deps.awsScope ?? DEFAULT_AWS_SCOPE };
+}
+
+/** A refusal before any front end read the request, in the shape of the protocol it speaks. */
+function refuseRouted(deps: ApiDependencies, request: FastifyRequest, reply: FastifyReply, error: KmsError): void {
+  if (isAwsRequest(request)) refuseAwsRequest(awsDepsOf(deps), request, reply, error);
+  else refuse(deps, factsOf(request), reply, error);
 }
 
 function createLimitedServer(handler: (req: IncomingMessage, res: ServerResponse) => void, limits: ConnectionLimits): Server {

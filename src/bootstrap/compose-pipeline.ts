@@ -4,6 +4,7 @@ import { AccessKeyRateLimiter, type RateLimitOptions } from '../api/rate-limiter
 import { buildApi, type ConnectionLimits } from '../api/server.js';
 import type { NonceRecorder } from '../api/signature/verify-request.js';
 import { PinoAuditSink } from '../audit/pino-audit-sink.js';
+import type { AwsScope } from '../aws/aws-arn.js';
 import type { ArnScope } from '../domain/arn.js';
 import type { AuditSink } from '../domain/audit-event.js';
 import type { ProtectionLevel } from '../domain/key-spec.js';
@@ -34,6 +35,8 @@ export interface PipelineParts {
   readonly secrets: SecretSealer & KeyedDigest;
   readonly clock: Clock;
   readonly scope: ArnScope;
+  /** The region and account of the AWS KMS API's Arns; the defaults when absent. */
+  readonly awsScope?: AwsScope;
   readonly logger: Logger;
   readonly settings: OperationSettings;
   readonly replayGuard: NonceRecorder;
@@ -111,6 +114,7 @@ export function composePipeline(parts: PipelineParts): Pipeline {
     replayGuard: parts.replayGuard,
     clock,
     scope: parts.scope,
+    ...(parts.awsScope ? { awsScope: parts.awsScope } : {}),
     logger,
     ...(parts.rateLimit ? { rateLimiter: new AccessKeyRateLimiter(parts.rateLimit) } : {}),
     ...(parts.errorHelpUrl === undefined ? {} : { errorHelpUrl: parts.errorHelpUrl }),

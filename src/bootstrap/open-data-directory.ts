@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ArcaConfig } from '../config/arca-config.js';
 import type { KeyedDigest, SecretSealer } from '../domain/ports.js';
 import type { Pkcs11Token } from '../protection/pkcs11/pkcs11-token.js';
+import { pinAwsScope } from './aws-scope-pin.js';
 import { ensureDataDirectory } from './data-directory.js';
 import { assertRootKeyMatches, loadRootKey, openToken, rootKeySecrets, type SecretEnvironment } from './root-key-source.js';
 import { openStore, type ArcaStore } from './store-factory.js';
@@ -24,6 +25,7 @@ export interface OpenedDataDirectory {
  */
 export async function openDataDirectory(config: ArcaConfig, environment: SecretEnvironment, logger: Logger): Promise<OpenedDataDirectory> {
   ensureDataDirectory(config.dataDir);
+  pinAwsScope(config.dataDir, config.aws);
   const token = openToken(config.pkcs11, environment, logger);
   let store: ArcaStore | undefined;
   try {

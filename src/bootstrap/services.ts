@@ -59,6 +59,7 @@ export async function wireServices(inputs: ServiceInputs): Promise<Services> {
     secrets,
     clock,
     scope,
+    awsScope: config.aws,
     logger,
     settings: { minRotationIntervalSeconds: config.minRotationIntervalSeconds },
     replayGuard: inputs.replayGuard,

@@ -17,6 +17,8 @@ export interface ArcaConfig {
   readonly region: string;
   /** The account named in Arns. */
   readonly accountId: string;
+  /** The region and 12-digit account of the AWS KMS API's Arns. */
+  readonly aws: { readonly region: string; readonly accountId: string };
   /** The shortest RotationInterval a key may have. */
   readonly minRotationIntervalSeconds: number;
   /** The pause between two runs of the background jobs, which also run once as the server starts. */
@@ -100,6 +102,7 @@ export function configFromSettings(values: SettingValues): ArcaConfig {
     dataDir: required(SETTINGS.dataDir),
     region: required(SETTINGS.region),
     accountId: required(SETTINGS.accountId),
+    aws: { region: required(SETTINGS.awsRegion), accountId: required(SETTINGS.awsAccountId) },
     minRotationIntervalSeconds: required(SETTINGS.minRotationIntervalSeconds),
     jobIntervalMs: required(SETTINGS.jobIntervalMs),
     workers: required(SETTINGS.workers),
@@ -203,6 +206,8 @@ export function configToDocument(config: ArcaConfig): Record<string, FileValue |
     [SETTINGS.dataDir, config.dataDir],
     [SETTINGS.region, config.region],
     [SETTINGS.accountId, config.accountId],
+    [SETTINGS.awsRegion, config.aws.region],
+    [SETTINGS.awsAccountId, config.aws.accountId],
     [SETTINGS.minRotationIntervalSeconds, config.minRotationIntervalSeconds],
     [SETTINGS.jobIntervalMs, config.jobIntervalMs],
     [SETTINGS.workers, config.workers],

@@ -5,6 +5,8 @@ import { DEFAULT_MIN_ROTATION_INTERVAL_SECONDS, MAX_ROTATION_INTERVAL_SECONDS, p
 import { MAX_JOB_INTERVAL_MS } from '../jobs/scheduler.js';
 import {
   DEFAULT_ACCOUNT_ID,
+  DEFAULT_AWS_ACCOUNT_ID,
+  DEFAULT_AWS_REGION,
   DEFAULT_DATA_DIR,
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_HOST,
@@ -176,6 +178,20 @@ function addressListSetting(text: SettingText): Setting<readonly string[]> {
   };
 }
 
+/** A text setting whose value must match `pattern` (described by `what`). */
+function patternSetting(text: SettingText, pattern: RegExp, what: string, defaultValue: string): Setting<string> {
+  return {
+    ...text,
+    defaultValue,
+    fromText: (value) => value,
+    read: (value) => {
+      if (typeof value !== 'string' || !pattern.test(value)) throw new ConfigError(text.key, what);
+      return value;
+    },
+    write: (value) => value,
+  };
+}
+
 /** pino's levels. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -230,6 +246,28 @@ export const SETTINGS = {
   accountId: textSetting(
     { key: 'account-id', flag: '--account-id <id>', description: 'account id named in Arns', defaultText: DEFAULT_ACCOUNT_ID },
     DEFAULT_ACCOUNT_ID,
+  ),
+  awsRegion: patternSetting(
+    {
+      key: 'aws.region',
+      flag: '--aws-region <region>',
+      description: "region named in the AWS KMS API's Arns (arn:aws:kms:<region>:…); pinned in the data directory",
+      defaultText: DEFAULT_AWS_REGION,
+    },
+    /^[a-z]{2}(-[a-z0-9]+){1,4}$/,
+    'an AWS region is lower-case letters, digits and dashes, such as us-east-1',
+    DEFAULT_AWS_REGION,
+  ),
+  awsAccountId: patternSetting(
+    {
+      key: 'aws.account-id',
+      flag: '--aws-account-id <id>',
+      description: "the 12-digit account named in the AWS KMS API's Arns; pinned in the data directory",
+      defaultText: DEFAULT_AWS_ACCOUNT_ID,
+    },
+    /^[0-9]{12}$/,
+    'an AWS account id is 12 digits',
+    DEFAULT_AWS_ACCOUNT_ID,
   ),
   minRotationIntervalSeconds: durationSetting(
     {

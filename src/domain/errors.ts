@@ -17,6 +17,11 @@ export const ErrorKinds = {
   InvalidInput: { fault: 'caller', field: true, message: 'An input is not valid.' },
   /** One answer for every ciphertext that does not open: which check failed is never said. */
   InvalidCiphertext: { fault: 'caller', field: false, message: 'The ciphertext is not valid.' },
+  /**
+   * The request names a key (AWS's Decrypt KeyId, ReEncrypt SourceKeyId) other than the key of
+   * the ciphertext. Said only after the blob opened under its own key, to a caller allowed on it.
+   */
+  IncorrectKey: { fault: 'caller', field: false, message: 'The key named in the request is not the key of the ciphertext.' },
   IncompleteSignature: { fault: 'caller', field: false, message: 'The request signature is incomplete.' },
   SignatureMismatch: { fault: 'caller', field: false, message: 'The request signature does not match.' },
   RequestExpired: { fault: 'caller', field: false, message: 'The request timestamp is outside the accepted window.' },

@@ -57,6 +57,13 @@ export interface Call {
   authenticated(caller: Caller): void;
   /** Resolves, authorises and runs one operation for the authenticated caller. */
   execute<I, O, R extends ResourceSpecs>(operation: Operation<I, O, R>, input: I): Promise<O>;
+  /**
+   * The key the last operation executed resolved for `role` (a ciphertext's key included) and the
+   * version it used, as the audit event records them; undefined when it resolved none. A front end
+   * whose wire answers with more than the operation returns (AWS's ReEncrypt names its source key)
+   * reads it here rather than asking the store.
+   */
+  resolvedKey(role: string): { readonly keyId: string; readonly keyVersionId?: string } | undefined;
 }
 
 /** What a job did with one key: acted on it, or left it because another writer changed it first. */
@@ -163,6 +170,7 @@ export class OperationRunner implements JobActionRecorder {
         if (!caller) throw new Error('execute before authenticated');
         return this.#execute(draft, caller, operation, input);
       },
+      resolvedKey: (role) => draft.resolvedKey(role),
     };
   }
 
@@ -353,6 +361,13 @@ class EventDraft {
   /** What the request says of itself to the condition keys of access policies. */
   conditionFacts(currentTime: number): RequestConditionFacts {
     return { sourceIp: this.#facts.sourceIp, secureTransport: this.#facts.secureTransport === true, currentTime };
+  }
+
+  resolvedKey(role: string): { readonly keyId: string; readonly keyVersionId?: string } | undefined {
+    // The last entry of the role: a front end that executes twice asks about its last operation.
+    const resource = [...this.#resources].reverse().find((candidate) => candidate.role === role && candidate.keyId !== undefined);
+    if (resource?.keyId === undefined) return undefined;
+    return { keyId: resource.keyId, ...(resource.keyVersionId === undefined ? {} : { keyVersionId: resource.keyVersionId }) };
   }
 
   recordKeyVersion(role: string, keyVersionId: string): void {

@@ -72,6 +72,10 @@ log-level = "warn"
 error-help-url = "https://wiki.example.com/kms/errors"
 trusted-proxies = "10.0.0.1, 192.168.0.0/16, 2001:db8::/32"
 
+[aws]
+region = "eu-west-3"
+account-id = "123456789012"
+
 [pkcs11]
 module = "/usr/lib/softhsm/libsofthsm2.so"
 token-label = "arca"
@@ -114,6 +118,7 @@ describe('loadConfig', () => {
       dataDir: '/var/lib/arca',
       region: 'eu-central-1',
       accountId: '42',
+      aws: { region: 'eu-west-3', accountId: '123456789012' },
       minRotationIntervalSeconds: 86_400,
       jobIntervalMs: 300_000,
       workers: 3,
@@ -150,6 +155,8 @@ describe('loadConfig', () => {
       'pkcs11.token-label': 'arca',
       'pkcs11.root-key-label': 'arca-root',
       'pkcs11.session-count': '4',
+      'aws.region': 'eu-west-3',
+      'aws.account-id': '123456789012',
     };
     assert.deepEqual(load({ flags }), load({ file: FULL_FILE }));
   });
@@ -162,6 +169,11 @@ describe('loadConfig', () => {
     assert.equal(all.logLevel, 'trace');
     assert.equal(all.port, 0);
     assert.equal(all.region, 'from-file', 'a setting no later layer gives keeps the file value');
+  });
+
+  it('refuses an AWS account id that is not 12 digits, and a region that is not one', () => {
+    assert.match(refusal({ flags: { 'aws.account-id': '1234' } }).message, /aws\.account-id.*12 digits/);
+    assert.match(refusal({ flags: { 'aws.region': 'US East' } }).message, /aws\.region/);
   });
 
   it('an empty environment variable sets nothing', () => {

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { callOk, send, signAcs3, type Credentials, type PreparedRequest } from '../support/acs3-signer.js';
 import { ensureBuilt, killAllArcas, randomCredentials, spawnArca, type ArcaProcess } from '../support/arca-process.js';
+import { signAwsRequest } from '../support/aws-clients.js';
 import { newDataDir, removeDataDirs } from '../support/data-dirs.js';
 
 const WORKERS = ['--workers', '2'];
@@ -84,6 +85,21 @@ describe('arca server --workers 2', () => {
       const replay = await send(arca, request);
       assert.equal(replay.status, 400, replay.text);
       assert.equal(replay.json?.Code, 'SignatureNonceUsed');
+    }
+  });
+
+  it('refuses an AWS SigV4 request replayed on another connection, whichever worker takes it', async () => {
+    // Eight different requests (the same one eight times would be one request and seven replays).
+    const requests = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        signAwsRequest(arca.endpoint, credentials, { target: 'TrentService.ListKeys', body: JSON.stringify({ Limit: i + 1 }) }),
+      ),
+    );
+    for (const request of requests) assert.equal((await send(arca, request)).status, 200);
+    for (const request of requests) {
+      const replay = await send(arca, request);
+      assert.equal(replay.status, 400, replay.text);
+      assert.equal(replay.json?.__type, 'InvalidSignatureException');
     }
   });
 

@@ -22,11 +22,42 @@
 // Every state is reached over the API and every case runs over real HTTP: PendingImport with an
 // EXTERNAL key whose imported material was deleted (DeleteKeyMaterial). The PendingImport cases
 // also run against the operations directly, with the key's state set through the store (or, for
-// the rows on an EXTERNAL key, through DeleteKeyMaterial).
+// the rows on an EXTERNAL key, through DeleteKeyMaterial). The same rows, but the two whose action
+// the AWS KMS API lacks, run once more through the AWS front end with @aws-sdk/client-kms, each
+// refusal as AWS names it (see awsDriver).
 import assert from 'node:assert/strict';
 import { constants, createPublicKey, publicEncrypt, randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
+import {
+  CancelKeyDeletionCommand,
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DecryptCommand,
+  DeleteAliasCommand,
+  DeleteImportedKeyMaterialCommand,
+  DescribeKeyCommand,
+  DisableKeyCommand,
+  EnableKeyCommand,
+  EnableKeyRotationCommand,
+  EncryptCommand,
+  GenerateDataKeyCommand,
+  GenerateDataKeyWithoutPlaintextCommand,
+  GetKeyRotationStatusCommand,
+  GetParametersForImportCommand,
+  ImportKeyMaterialCommand,
+  KMSServiceException,
+  ListAliasesCommand,
+  ListKeyRotationsCommand,
+  ListResourceTagsCommand,
+  ReEncryptCommand,
+  RotateKeyOnDemandCommand,
+  ScheduleKeyDeletionCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateAliasCommand,
+  UpdateKeyDescriptionCommand,
+} from '@aws-sdk/client-kms';
 import { pino } from 'pino';
 
 import { alibabaErrorOf } from '../../src/api/alibaba-errors.js';
@@ -76,6 +107,7 @@ import { OperationRunner } from '../../src/pipeline/runner.js';
 import { RootKey } from '../../src/protection/root-key.js';
 import { SoftwareKeyProtector } from '../../src/protection/software-key-protector.js';
 import { callAcs3, type Credentials } from '../support/acs3-signer.js';
+import { awsKmsClient } from '../support/aws-clients.js';
 import {
   startTestServer,
   TEST_ACCESS_KEY_ID,
@@ -254,6 +286,8 @@ interface Driver {
   view(keyId: string): Promise<KeyView>;
   /** The key an alias names, or undefined when the alias does not exist. */
   aliasTarget(aliasName: string): Promise<string | undefined>;
+  /** A refusal as this driver's protocol names it; the Alibaba code and status when absent. */
+  readonly refusalOf?: (refusal: Refusal) => Refusal;
 }
 
 async function must(driver: Driver, action: string, params: Params): Promise<any> {
@@ -544,6 +578,181 @@ function operationsDriver(): Driver {
     },
     async aliasTarget(aliasName) {
       return (await store.getAlias(aliasName))?.keyId;
+    },
+  };
+  return driver;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The same rows through the AWS KMS front end: each row's Alibaba action and parameters as the AWS
+// operation that runs the same Arca operation (docs/adr/0035 has the mapping), its answer read
+// back into the Alibaba shape the rows check, and each Alibaba refusal as the exception AWS
+// names for it (AWS's key-state table: a disabled key is DisabledException, any other state
+// that refuses is KMSInvalidStateException; always HTTP 400 as AWS answers).
+
+/**
+ * Rows whose Alibaba action has no AWS KMS operation: deletion protection and key version
+ * lookup by id are Alibaba's alone. Every other row runs through the AWS front end too.
+ */
+const ALIBABA_ONLY_ACTIONS = ['SetDeletionProtection', 'DescribeKeyVersion'];
+
+const AWS_REFUSALS: Readonly<Record<string, string>> = {
+  'Rejected.Disabled': 'DisabledException',
+  'Rejected.PendingDeletion': 'KMSInvalidStateException',
+  'Rejected.PendingImport': 'KMSInvalidStateException',
+  'Rejected.StateModifiedFailed': 'KMSInvalidStateException',
+};
+
+const bytesOf = (text: string | undefined): Buffer => Buffer.from(text ?? '', 'base64');
+const base64Of = (bytes: Uint8Array | undefined): string | undefined =>
+  bytes === undefined ? undefined : Buffer.from(bytes).toString('base64');
+const bareKeyId = (arn: string | undefined): string | undefined => arn?.replace(/^arn:aws:kms:[^:]+:\d{12}:key\//, '');
+
+function awsDriver(server: TestServer, { externalKeysOnly = false } = {}): Driver {
+  const kms = awsKmsClient(server.endpoint, credentials, 'us-east-1');
+  /** One Alibaba action and its parameters as the AWS command that runs the same operation. */
+  const commandFor = (action: string, p: Params): any => {
+    const KeyId = p.KeyId ?? '';
+    switch (action) {
+      case 'Encrypt':
+        return new EncryptCommand({ KeyId, Plaintext: Buffer.from(p.Plaintext ?? '', 'utf8') });
+      case 'Decrypt':
+        return new DecryptCommand({ CiphertextBlob: bytesOf(p.CiphertextBlob) });
+      case 'GenerateDataKey':
+        return new GenerateDataKeyCommand({ KeyId, KeySpec: 'AES_256' });
+      case 'GenerateDataKeyWithoutPlaintext':
+        return new GenerateDataKeyWithoutPlaintextCommand({ KeyId, KeySpec: 'AES_256' });
+      case 'ReEncrypt':
+        return new ReEncryptCommand({ CiphertextBlob: bytesOf(p.CiphertextBlob), DestinationKeyId: p.DestinationKeyId ?? '' });
+      case 'CreateKey':
+        return new CreateKeyCommand({
+          ...(p.Origin === 'EXTERNAL' ? { Origin: 'EXTERNAL' } : {}),
+          Tags: JSON.parse(p.Tags ?? '[]'),
+        });
+      case 'DescribeKey':
+        return new DescribeKeyCommand({ KeyId });
+      case 'EnableKey':
+        return new EnableKeyCommand({ KeyId });
+      case 'DisableKey':
+        return new DisableKeyCommand({ KeyId });
+      case 'ScheduleKeyDeletion':
+        return new ScheduleKeyDeletionCommand({ KeyId, PendingWindowInDays: Number(p.PendingWindowInDays) });
+      case 'CancelKeyDeletion':
+        return new CancelKeyDeletionCommand({ KeyId });
+      case 'CreateAlias':
+        return new CreateAliasCommand({ AliasName: p.AliasName ?? '', TargetKeyId: KeyId });
+      case 'UpdateAlias':
+        return new UpdateAliasCommand({ AliasName: p.AliasName ?? '', TargetKeyId: KeyId });
+      case 'DeleteAlias':
+        return new DeleteAliasCommand({ AliasName: p.AliasName ?? '' });
+      case 'UpdateKeyDescription':
+        return new UpdateKeyDescriptionCommand({ KeyId, Description: p.Description ?? '' });
+      case 'TagResource':
+        return new TagResourceCommand({ KeyId, Tags: JSON.parse(p.Tags ?? '[]') });
+      case 'UntagResource':
+        return new UntagResourceCommand({ KeyId, TagKeys: JSON.parse(p.TagKeys ?? '[]') });
+      case 'ListResourceTags':
+        return new ListResourceTagsCommand({ KeyId });
+      case 'ListAliasesByKeyId':
+        return new ListAliasesCommand({ KeyId });
+      case 'CreateKeyVersion':
+        return new RotateKeyOnDemandCommand({ KeyId });
+      case 'ListKeyVersions':
+        return new ListKeyRotationsCommand({ KeyId });
+      case 'UpdateRotationPolicy':
+        return new EnableKeyRotationCommand({ KeyId, RotationPeriodInDays: 90 });
+      case 'GetParametersForImport':
+        return new GetParametersForImportCommand({
+          KeyId,
+          WrappingKeySpec: p.WrappingKeySpec as 'RSA_2048',
+          WrappingAlgorithm: p.WrappingAlgorithm as 'RSAES_OAEP_SHA_256',
+        });
+      case 'ImportKeyMaterial':
+        return new ImportKeyMaterialCommand({
+          KeyId,
+          ImportToken: bytesOf(p.ImportToken),
+          EncryptedKeyMaterial: bytesOf(p.EncryptedKeyMaterial),
+          ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+        });
+      case 'DeleteKeyMaterial':
+        return new DeleteImportedKeyMaterialCommand({ KeyId });
+      default:
+        throw new Error(`no AWS operation for ${action}`);
+    }
+  };
+  /** The AWS answer in the Alibaba shape the rows read: bare key ids, text plaintexts, base64 blobs. */
+  const alibabaShapeOf = async (action: string, p: Params, output: any): Promise<any> => {
+    const common = {
+      ...(output.KeyId === undefined ? {} : { KeyId: bareKeyId(output.KeyId) }),
+      ...(output.CiphertextBlob === undefined ? {} : { CiphertextBlob: base64Of(output.CiphertextBlob) }),
+    };
+    switch (action) {
+      case 'CreateKey':
+      case 'DescribeKey':
+        return { KeyMetadata: { ...output.KeyMetadata } };
+      case 'Decrypt':
+        return { ...common, Plaintext: Buffer.from(output.Plaintext).toString('utf8') };
+      case 'GenerateDataKey':
+        return { ...common, Plaintext: base64Of(output.Plaintext) };
+      case 'GetParametersForImport':
+        return { ...common, PublicKey: base64Of(output.PublicKey), ImportToken: base64Of(output.ImportToken) };
+      case 'CreateKeyVersion': {
+        const described = await kms.send(new DescribeKeyCommand({ KeyId: p.KeyId ?? '' }));
+        return { ...common, KeyVersionId: described.KeyMetadata?.CurrentKeyMaterialId };
+      }
+      case 'ListKeyVersions':
+        return { TotalCount: output.Rotations.length };
+      default:
+        return common;
+    }
+  };
+  const driver: Driver = {
+    async call(action, params) {
+      try {
+        const output = await kms.send(commandFor(action, params));
+        return { ok: true, body: await alibabaShapeOf(action, params, output) };
+      } catch (error) {
+        if (!(error instanceof KMSServiceException)) throw error;
+        return { ok: false, code: error.name, status: error.$metadata.httpStatusCode ?? 0, detail: error.message };
+      }
+    },
+    async createKey({ external = false } = {}) {
+      if (!external && !externalKeysOnly) return { keyId: (await must(driver, 'CreateKey', { Tags: SEED_TAGS })).KeyMetadata.KeyId };
+      const keyId = (await must(driver, 'CreateKey', { Origin: 'EXTERNAL', Tags: SEED_TAGS })).KeyMetadata.KeyId;
+      return withImportedMaterial(driver, keyId);
+    },
+    async moveTo(keyId, state) {
+      if (state === 'Disabled') await must(driver, 'DisableKey', { KeyId: keyId });
+      else if (state === 'PendingDeletion') await must(driver, 'ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: '7' });
+      else if (state === 'PendingImport') await must(driver, 'DeleteKeyMaterial', { KeyId: keyId });
+    },
+    async view(keyId) {
+      const metadata = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
+      const tags = (await kms.send(new ListResourceTagsCommand({ KeyId: keyId }))).Tags ?? [];
+      const rotation = await kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }));
+      // KeyMetadata names no current material while a key is PendingImport, as AWS's does not;
+      // the newest material is the CURRENT one of ListKeyRotations in every state.
+      const rotations = (await kms.send(new ListKeyRotationsCommand({ KeyId: keyId }))).Rotations ?? [];
+      return {
+        keyState: metadata?.KeyState ?? '',
+        description: metadata?.Description ?? '',
+        // Deletion protection is not on the AWS API (its row is Alibaba's alone).
+        deletionProtection: false,
+        tags: tags.map((tag) => [tag.TagKey ?? '', tag.TagValue ?? ''] as const),
+        automaticRotation: rotation.KeyRotationEnabled === true,
+        primaryKeyVersion: rotations.find((entry) => entry.KeyMaterialState === 'CURRENT')?.KeyMaterialId ?? '',
+      };
+    },
+    async aliasTarget(aliasName) {
+      const outcome = await driver.call('DescribeKey', { KeyId: aliasName });
+      if (outcome.ok) return outcome.body.KeyMetadata.KeyId;
+      assert.equal(outcome.code, 'NotFoundException', outcome.detail);
+      return undefined;
+    },
+    refusalOf: (refusal) => {
+      const code = AWS_REFUSALS[refusal.code];
+      if (code === undefined) throw new Error(`no AWS name for ${refusal.code}`);
+      return { code, status: 400 };
     },
   };
   return driver;
@@ -857,7 +1066,8 @@ async function runCase(driver: Driver, helperKeyId: string, row: Row, state: Sta
   await driver.moveTo(keyId, state);
   assert.equal((await driver.view(keyId)).keyState, state, 'set-up did not reach the state');
 
-  const expectation = row.expect[state];
+  const written = row.expect[state];
+  const expectation = written === OK || !driver.refusalOf ? written : driver.refusalOf(written);
   const outcome = await driver.call(row.action, row.params(context));
   if (expectation === OK) {
     assert.ok(
@@ -968,6 +1178,69 @@ describe('state × action matrix', () => {
 
     for (const row of ROWS) {
       it(`${row.name} on a PendingImport key ${describeExpectation(row.expect.PendingImport)}`, async () => {
+        casesRun++;
+        await runCase(driver, helperKeyId, row, 'PendingImport');
+      });
+    }
+  });
+
+  const awsRows = ROWS.filter((row) => !ALIBABA_ONLY_ACTIONS.includes(row.action));
+
+  it('runs every row through the AWS front end but the two whose action AWS does not have', () => {
+    assert.deepEqual(
+      ROWS.filter((row) => !awsRows.includes(row)).map((row) => row.action),
+      ['SetDeletionProtection', 'DescribeKeyVersion'],
+    );
+  });
+
+  describe('through the AWS KMS API (Enabled, Disabled, PendingDeletion)', () => {
+    let server: TestServer;
+    let driver: Driver;
+    let helperKeyId: string;
+    let casesRun = 0;
+
+    before(async () => {
+      server = await startTestServer();
+      driver = awsDriver(server);
+      helperKeyId = (await driver.createKey()).keyId;
+    });
+
+    after(async () => {
+      await server?.close();
+      assert.equal(casesRun, awsRows.length * API_STATES.length);
+    });
+
+    for (const state of API_STATES) {
+      describe(`key ${state}`, () => {
+        for (const row of awsRows) {
+          it(`${row.name} on ${state === 'Enabled' ? 'an' : 'a'} ${state} key ${describeExpectation(row.expect[state])} (AWS)`, async () => {
+            casesRun++;
+            await runCase(driver, helperKeyId, row, state);
+          });
+        }
+      });
+    }
+  });
+
+  describe('through the AWS KMS API (PendingImport: an EXTERNAL key after DeleteImportedKeyMaterial)', () => {
+    let server: TestServer;
+    let driver: Driver;
+    let helperKeyId: string;
+    let casesRun = 0;
+
+    before(async () => {
+      server = await startTestServer();
+      driver = awsDriver(server, { externalKeysOnly: true });
+      helperKeyId = (await awsDriver(server).createKey()).keyId;
+    });
+
+    after(async () => {
+      await server?.close();
+      assert.equal(casesRun, awsRows.length);
+    });
+
+    for (const row of awsRows) {
+      it(`${row.name} on a PendingImport key ${describeExpectation(row.expect.PendingImport)} (AWS)`, async () => {
         casesRun++;
         await runCase(driver, helperKeyId, row, 'PendingImport');
       });

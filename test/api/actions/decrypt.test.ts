@@ -46,6 +46,14 @@ describe('Decrypt', () => {
     });
   });
 
+  it('gives back a plaintext that starts with a byte order mark as it was, mark included', async () => {
+    const withMark = '\uFEFFmarked';
+    const sealed = await encryptUnder(api(), key.KeyId, withMark);
+    const body = ok(await api().call('Decrypt', { CiphertextBlob: sealed }));
+    assert.equal(body.Plaintext, withMark);
+    assert.equal(body.PlaintextEncoding, undefined);
+  });
+
   it('decrypts with the same encryption context in any key order or spacing; {} is no context', async () => {
     for (const context of ['{"b":"2","a":"1"}', '{ "a" : "1",\n "b": "2" }']) {
       assert.equal(ok(await api().call('Decrypt', { CiphertextBlob: boundBlob, EncryptionContext: context })).Plaintext, 'bound plaintext');
