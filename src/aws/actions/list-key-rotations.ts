@@ -22,7 +22,8 @@ export const listKeyRotationsAwsAction = awsAction({
     }
     const window = listWindow(params, { defaultLimit: 100, max: 1000 });
     const page = await execute(listKeyVersions, { key, page: pageFor(window) });
-    const versions = [...itemsOfPage(window, page)].sort((a, b) => a.creationDate - b.creationDate);
+    // In the order the versions were added (the store's promise): the last of the last page is the primary.
+    const versions = itemsOfPage(window, page);
     const newest = window.offset + versions.length === page.totalCount ? versions.at(-1)?.keyVersionId : undefined;
     return {
       Rotations: versions.map((version) => ({
