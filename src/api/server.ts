@@ -17,6 +17,7 @@ import {
 } from '../server-defaults.js';
 import { ACTION_TABLE } from './action-table.js';
 import { alibabaErrorOf } from './alibaba-errors.js';
+import { registerConsole, type ConsoleFiles } from './console-route.js';
 import { ERRORS_DOCUMENT_PATH, readErrorsDocument } from './error-help.js';
 import { errorBody, kmsErrorFrom } from './error-response.js';
 import type { AccessKeyRateLimiter } from './rate-limiter.js';
@@ -83,6 +84,8 @@ export interface ApiDependencies {
   readonly connectionLimits?: ConnectionLimits;
   /** The base of the error bodies' Recommend link (`--error-help-url`); this server's docs/errors.md when absent. */
   readonly errorHelpUrl?: string;
+  /** The web console's files, served at /console/; no console when absent (`--no-console`). */
+  readonly console?: ConsoleFiles;
 }
 
 /**
@@ -127,6 +130,7 @@ export function buildApi(deps: ApiDependencies): FastifyInstance {
     void reply.send({ status: 'ok' });
   });
   app.get(ERRORS_DOCUMENT_PATH, (request, reply) => serveErrorsDocument(deps, request, reply));
+  if (deps.console) registerConsole(app, deps.console);
   // exposeHeadRoute: Fastify would answer HEAD with the GET handler, and a signed HEAD request would
   // then run its action (CreateKey…) with the answer thrown away. The API is GET and POST only.
   app.route({

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AccessKeyRateLimiter, type RateLimitOptions } from '../api/rate-limiter.js';
+import type { ConsoleFiles } from '../api/console-route.js';
 import { buildApi, type ConnectionLimits } from '../api/server.js';
 import type { NonceRecorder } from '../api/signature/verify-request.js';
 import { PinoAuditSink } from '../audit/pino-audit-sink.js';
@@ -37,6 +38,8 @@ export interface PipelineParts {
   readonly rateLimit?: RateLimitOptions;
   /** The base of the error bodies' Recommend link (`--error-help-url`). */
   readonly errorHelpUrl?: string;
+  /** The web console's files, served at /console/; none when absent. */
+  readonly console?: ConsoleFiles;
   /** The HTTP server's timeouts and connection cap; the server's defaults when absent. */
   readonly connectionLimits?: ConnectionLimits;
   /** Whether this process runs the background jobs. */
@@ -96,6 +99,7 @@ export function composePipeline(parts: PipelineParts): Pipeline {
     ...(parts.rateLimit ? { rateLimiter: new AccessKeyRateLimiter(parts.rateLimit) } : {}),
     ...(parts.errorHelpUrl === undefined ? {} : { errorHelpUrl: parts.errorHelpUrl }),
     ...(parts.connectionLimits ? { connectionLimits: parts.connectionLimits } : {}),
+    ...(parts.console ? { console: parts.console } : {}),
   });
   const jobs = new JobScheduler({
     jobs: parts.runsJobs ? [new RotationJob(keys, runner), new DeletionJob(keys, runner), new MaterialExpiryJob(keys, runner)] : [],

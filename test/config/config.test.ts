@@ -69,6 +69,7 @@ max-connections = 100
 rate-limit = 12.5
 rate-limit-burst = 40
 log-level = "warn"
+console = false
 error-help-url = "https://wiki.example.com/kms/errors"
 
 [pkcs11]
@@ -117,6 +118,7 @@ describe('loadConfig', () => {
       workers: 3,
       connections: { requestTimeoutMs: 20_000, headersTimeoutMs: 4_000, keepAliveTimeoutMs: 2_000, maxConnections: 100 },
       logLevel: 'warn',
+      console: false,
       errorHelpUrl: 'https://wiki.example.com/kms/errors',
       rateLimit: { requestsPerSecond: 12.5, burst: 40 },
       pkcs11: { modulePath: '/usr/lib/softhsm/libsofthsm2.so', tokenLabel: 'arca', rootKeyLabel: 'arca-root', sessionCount: 4 },
@@ -141,6 +143,7 @@ describe('loadConfig', () => {
       'rate-limit': '12.5',
       'rate-limit-burst': '40',
       'log-level': 'warn',
+      console: 'false',
       'error-help-url': 'https://wiki.example.com/kms/errors',
       'pkcs11.module': '/usr/lib/softhsm/libsofthsm2.so',
       'pkcs11.token-label': 'arca',
@@ -212,6 +215,7 @@ describe('loadConfig', () => {
       [{ file: `error-help-url = "https://example.com/${'a'.repeat(2048)}"\n` }, 'error-help-url', /at most 2048 characters/],
       [{ file: 'error-help-url = 42\n' }, 'error-help-url', /an absolute URL, HTTP or HTTPS/],
       [{ flags: { 'error-help-url': 'https://user:pw@example.com/errors' } }, 'error-help-url', /may not carry a user name or a password/],
+      [{ file: 'console = "no"\n' }, 'console', /^console \(\/.*\/arca-\d+\.toml\): is true or false$/],
       [{ file: 'host = ""\n' }, 'host', /must be a non-empty string/],
       [{ file: 'data-dir = ["a", "b"]\n' }, 'data-dir', /must be a non-empty string/],
       [{ file: 'region = 2024-01-01\n' }, 'region', /must be a non-empty string/],

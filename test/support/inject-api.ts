@@ -15,6 +15,7 @@ import { MemoryKeyStore } from '../../src/keystore/memory-key-store.js';
 import type { AuditEvent } from '../../src/domain/audit-event.js';
 import type { AccessKeys } from '../../src/operations/access-keys.js';
 import type { KeyRepository } from '../../src/operations/key-repository.js';
+import type { ConsoleFiles } from '../../src/api/console-route.js';
 import type { RateLimitOptions } from '../../src/api/rate-limiter.js';
 import type { Authorizer } from '../../src/pipeline/authorizer.js';
 import { composePipeline } from '../../src/bootstrap/compose-pipeline.js';
@@ -90,6 +91,8 @@ export interface InjectApiOptions {
   readonly rateLimit?: RateLimitOptions;
   /** The error bodies' help link, as `--error-help-url` sets it. */
   readonly errorHelpUrl?: string;
+  /** The web console's files, served at /console/; none when absent. */
+  readonly console?: ConsoleFiles;
 }
 
 export function createTestClock(startMs: number): TestClock {
@@ -128,6 +131,7 @@ export async function createInjectApi(options: InjectApiOptions = {}): Promise<I
     ...(options.authorizer ? { authorizer: options.authorizer } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.errorHelpUrl ? { errorHelpUrl: options.errorHelpUrl } : {}),
+    ...(options.console ? { console: options.console } : {}),
   });
   await accessKeys.ensureAdministrator(ADMIN_CREDENTIALS);
   await app.ready();
