@@ -38,8 +38,8 @@ export function KeyDetailPage({ session, keyId }: { readonly session: Session; r
     change.run(async () => {
       setDone('');
       await session.call(action, { KeyId: keyId, ...params });
-      setDone(what);
       await reload();
+      setDone(what);
     });
 
   return (
