@@ -447,3 +447,29 @@ describe('the web console in Chromium', () => {
     assert.deepEqual(policyViolations, []);
   });
 });
+
+describe('arca server and the console', () => {
+  it('serves the built console with its Content-Security-Policy, and nothing with --no-console', async () => {
+    const page = await fetch(`${origin}/console/`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-security-policy') ?? '', /^default-src 'none'; script-src 'self';.*connect-src 'self'/);
+    const html = await page.text();
+    assert.match(html, /<script type="module" src="console.js"><\/script>/);
+    assert.doesNotMatch(html, /<script>|<style|\son[a-z]+=|https?:\/\//i, 'no inline script or style, no link to another host');
+    const script = await fetch(`${origin}/console/console.js`);
+    assert.equal(script.headers.get('content-type'), 'text/javascript; charset=utf-8');
+    assert.doesNotMatch(await script.text(), /https?:\/\/(?!www\.w3\.org)/, 'the script names no other host');
+
+    const without = await spawnArca({ dataDir: newDataDir('arca-no-console-'), credentials, args: ['--no-console'] });
+    try {
+      for (const path of ['/console/', '/console/console.js']) {
+        const refused = await fetch(`http://${without.endpoint}${path}`);
+        assert.equal(refused.status, 404, path);
+        assert.equal(((await refused.json()) as { Code: string }).Code, 'InvalidAction.NotFound');
+      }
+      assert.equal((await callOk(without, credentials, 'DescribeAccountKmsStatus')).AccountStatus, 'Enabled');
+    } finally {
+      await without.stop();
+    }
+  });
+});
