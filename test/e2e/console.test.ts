@@ -142,6 +142,19 @@ describe('the web console in Chromium', () => {
     await page.getByText('No keys match.').waitFor();
     await page.getByLabel('State').selectOption('Enabled');
     await row.waitFor();
+    // The tag filter is ListKeys' TagKey/TagValue: the one key tagged run=<tag>.
+    await page.getByLabel('With a tag key').fill('run');
+    await page.getByLabel('With a tag value').fill(tag);
+    await page.getByRole('button', { name: 'Filter by tag' }).click();
+    await page.getByText('Page 1 of 1, 1 keys').waitFor();
+    assert.equal(await page.getByRole('region', { name: 'Keys table' }).locator('tbody tr').count(), 1);
+    await page.getByLabel('With a tag value').fill('another-run');
+    await page.getByRole('button', { name: 'Filter by tag' }).click();
+    await page.getByText('No keys match.').waitFor();
+    await page.getByLabel('With a tag key').fill('');
+    await page.getByLabel('With a tag value').fill('');
+    await page.getByRole('button', { name: 'Filter by tag' }).click();
+    await row.waitFor();
     await screenshot(page, 'keys');
 
     // Found by its alias.

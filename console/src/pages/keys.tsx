@@ -1,4 +1,4 @@
-// Keys: one server-side page of ListKeys at a time (state and spec filters are ListKeys Filters),
+// Keys: one server-side page of ListKeys at a time (state, spec and tag filters are ListKeys Filters),
 // each key on the page described; find a key by id, alias or ARN; create a key.
 import type { JSX, TargetedEvent } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -31,6 +31,8 @@ export async function describeRow(session: Session, keyId: string): Promise<KeyR
 interface Filters {
   readonly state: string;
   readonly spec: string;
+  readonly tagKey: string;
+  readonly tagValue: string;
   readonly pageSize: string;
 }
 
@@ -38,6 +40,8 @@ function filtersParam(filters: Filters): string | undefined {
   const entries = [
     ...(filters.state === '' ? [] : [{ Key: 'KeyState', Values: [filters.state] }]),
     ...(filters.spec === '' ? [] : [{ Key: 'KeySpec', Values: [filters.spec] }]),
+    ...(filters.tagKey === '' ? [] : [{ Key: 'TagKey', Values: [filters.tagKey] }]),
+    ...(filters.tagValue === '' ? [] : [{ Key: 'TagValue', Values: [filters.tagValue] }]),
   ];
   return entries.length === 0 ? undefined : JSON.stringify(entries);
 }
@@ -49,7 +53,7 @@ interface Listing {
 }
 
 export function KeysPage({ session }: { readonly session: Session }): JSX.Element {
-  const [filters, setFilters] = useState<Filters>({ state: '', spec: '', pageSize: '10' });
+  const [filters, setFilters] = useState<Filters>({ state: '', spec: '', tagKey: '', tagValue: '', pageSize: '10' });
   const [pageNumber, setPageNumber] = useState(1);
   const [listing, setListing] = useState<Listing | undefined>(undefined);
   const [creating, setCreating] = useState(false);
@@ -104,6 +108,7 @@ export function KeysPage({ session }: { readonly session: Session }): JSX.Elemen
           onChange={(pageSize) => changeFilters({ pageSize })}
         />
       </div>
+      <TagFilter onApply={(tagKey, tagValue) => changeFilters({ tagKey, tagValue })} />
       <ErrorBox error={load.error} />
       {listing === undefined ? <Status>{load.busy ? 'Loading keys…' : ''}</Status> : <KeyTable rows={listing.rows} />}
       <div class="pager">
@@ -119,6 +124,23 @@ export function KeysPage({ session }: { readonly session: Session }): JSX.Elemen
         </button>
       </div>
     </section>
+  );
+}
+
+/** ListKeys' TagKey and TagValue filters, applied together with the button (or Enter). */
+function TagFilter({ onApply }: { readonly onApply: (tagKey: string, tagValue: string) => void }): JSX.Element {
+  const [tagKey, setTagKey] = useState('');
+  const [tagValue, setTagValue] = useState('');
+  const submit = (event: TargetedEvent<HTMLFormElement>): void => {
+    event.preventDefault();
+    onApply(tagKey.trim(), tagValue.trim());
+  };
+  return (
+    <form class="filters" aria-label="Filter by tag" onSubmit={submit}>
+      <Field label="With a tag key" value={tagKey} onInput={setTagKey} />
+      <Field label="With a tag value" value={tagValue} onInput={setTagValue} />
+      <button type="submit">Filter by tag</button>
+    </form>
   );
 }
 
