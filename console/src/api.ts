@@ -17,7 +17,7 @@ export class ApiError extends Error {
 
   /** The caller's policies do not allow the action (Alibaba's Forbidden.NoPermission, 403). */
   get isMissingPermission(): boolean {
-    return this.code === 'Forbidden.NoPermission' || this.code === 'Forbidden' || this.code.startsWith('Forbidden.RAM');
+    return this.code === 'Forbidden.NoPermission';
   }
 }
 

@@ -2,7 +2,9 @@
 // process: what an operator does, checked on the page and, where it matters, through the API.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 
 import { callOk } from '../support/acs3-signer.js';
@@ -483,6 +485,38 @@ describe('arca server and the console', () => {
       assert.equal((await callOk(without, credentials, 'DescribeAccountKmsStatus')).AccountStatus, 'Enabled');
     } finally {
       await without.stop();
+    }
+  });
+
+  it('signs in a key whose policies allow nothing, and says which permission is missing', async () => {
+    const limited = randomCredentials('limited');
+    const dataDir = newDataDir('arca-console-limited-');
+    const server = await spawnArca({ dataDir, credentials: limited });
+    try {
+      // Until access policies land, a key of any principal but the administrator may do nothing
+      // (the server's administratorOnly authorizer); the record is read on every request.
+      const db = new Database(join(dataDir, 'arca.db'));
+      try {
+        db.pragma('busy_timeout = 5000');
+        db.prepare('UPDATE access_keys SET principal = ? WHERE access_key_id = ?').run('operator-without-policies', limited.accessKeyId);
+      } finally {
+        db.close();
+      }
+      const page = await newPage();
+      await page.goto(`http://${server.endpoint}/console/`);
+      await page.getByLabel('AccessKey ID').fill(limited.accessKeyId);
+      await page.getByLabel('AccessKey Secret').fill(limited.accessKeySecret);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Keys', exact: true }).waitFor();
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      const message = (await alert.textContent()) ?? '';
+      assert.match(message, /Permission missing\. This access key may not call ListKeys\./);
+      assert.match(message, /kms:ListKeys/);
+      assert.match(message, /Forbidden\.NoPermission: This operation is forbidden by permission system\./);
+      await screenshot(page, 'keys-permission-missing');
+    } finally {
+      await server.stop();
     }
   });
 });
