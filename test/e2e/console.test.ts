@@ -192,7 +192,9 @@ describe('the web console in Chromium', () => {
     await page.getByRole('button', { name: 'Schedule deletion' }).click();
     const confirmation = page.getByRole('alertdialog');
     assert.match((await confirmation.textContent()) ?? '', new RegExp(`Delete key ${keyId} after 7 days\\?`));
-    await confirmation.getByRole('button', { name: `Delete key ${keyId}` }).click();
+    // The confirmation has the focus: Enter confirms.
+    assert.equal(await page.evaluate('document.activeElement.textContent'), `Delete key ${keyId}`);
+    await page.keyboard.press('Enter');
     await page.getByText(`Key ${keyId} is scheduled for deletion in 7 days.`).waitFor();
     assert.equal(await stateOnPage(page).textContent(), 'PendingDeletion');
     await page.getByRole('button', { name: 'Cancel deletion' }).waitFor();

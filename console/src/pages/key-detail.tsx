@@ -1,7 +1,7 @@
 // One key: metadata, versions (the primary marked), life cycle, deletion protection, rotation
 // policy, description, aliases and tags. Every change is one API call, then the key is read again.
 import type { JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { listIn, text, type Answer } from '../api.js';
 import { hrefOf } from '../router.js';
 import { ErrorBox, Field, PageHeading, Status, useAction, WireDate, type Session } from '../ui.js';
@@ -143,6 +143,12 @@ interface LifeCycleProps {
 function LifeCycle({ keyId, state, origin, busy, apply }: LifeCycleProps): JSX.Element {
   const [pendingDays, setPendingDays] = useState(String(PENDING_WINDOW_DAYS.default));
   const [confirming, setConfirming] = useState(false);
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  // The confirmation takes the focus once, when it opens (not on every render: the pending
+  // window stays editable while it is open).
+  useEffect(() => {
+    if (confirming) confirmButton.current?.focus();
+  }, [confirming]);
   const schedule = async (): Promise<void> => {
     setConfirming(false);
     await apply(`Key ${keyId} is scheduled for deletion in ${pendingDays} days.`, 'ScheduleKeyDeletion', {
@@ -197,7 +203,7 @@ function LifeCycle({ keyId, state, origin, busy, apply }: LifeCycleProps): JSX.E
             is deleted.
           </p>
           <div class="buttons">
-            <button type="button" class="danger" onClick={() => void schedule()} ref={(button) => button?.focus()}>
+            <button type="button" class="danger" onClick={() => void schedule()} ref={confirmButton}>
               Delete key {keyId}
             </button>
             <button type="button" class="secondary" onClick={() => setConfirming(false)}>
