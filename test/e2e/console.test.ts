@@ -70,7 +70,7 @@ async function signedIn(): Promise<Page> {
 /** Creates a key through the "Create key" form and gives its id, read from the key's page. */
 async function createKeyInConsole(
   page: Page,
-  fields: { description: string; alias?: string; tags?: string; origin?: string },
+  fields: { description: string; alias?: string; tags?: string; origin?: string; rotationInterval?: string },
 ): Promise<string> {
   await page.getByRole('link', { name: 'Keys', exact: true }).click();
   const form = page.getByRole('form', { name: 'Create key' });
@@ -80,6 +80,7 @@ async function createKeyInConsole(
   await form.getByLabel('Protection level').selectOption('SOFTWARE');
   if (fields.origin) await form.getByLabel('Origin').selectOption(fields.origin);
   if (fields.tags) await form.getByLabel('Tags').fill(fields.tags);
+  if (fields.rotationInterval) await form.getByLabel('Rotation interval').fill(fields.rotationInterval);
   if (fields.alias) await form.getByLabel('Alias').fill(fields.alias);
   await form.getByRole('button', { name: 'Create', exact: true }).click();
   if (fields.origin === 'EXTERNAL') {
@@ -128,8 +129,12 @@ describe('the web console in Chromium', () => {
     const tag = randomBytes(4).toString('hex');
     const description = `console key ${tag}`;
     const alias = `alias/console-${tag}`;
-    const keyId = await createKeyInConsole(page, { description, alias, tags: `env=test, run=${tag}` });
+    const keyId = await createKeyInConsole(page, { description, alias, tags: `env=test, run=${tag}`, rotationInterval: '30d' });
     assert.match(keyId, KEY_ID);
+    const created = (await callOk(arca, credentials, 'DescribeKey', { KeyId: keyId })).KeyMetadata;
+    assert.equal(created.Description, description);
+    assert.equal(created.AutomaticRotation, 'Enabled');
+    assert.equal(created.RotationInterval, '2592000s');
     await page.getByText(alias).waitFor();
     await page.getByText(`run=${tag}`).waitFor();
 
