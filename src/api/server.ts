@@ -21,6 +21,7 @@ import {
 import { ACTION_TABLE } from './action-table.js';
 import { RAM_ACTION_TABLE, RAM_API_VERSION } from './ram/ram-action-table.js';
 import { alibabaErrorOf } from './alibaba-errors.js';
+import { registerConsole, type ConsoleFiles } from './console-route.js';
 import { ERRORS_DOCUMENT_PATH, readErrorsDocument } from './error-help.js';
 import { errorBody, kmsErrorFrom } from './error-response.js';
 import type { AccessKeyRateLimiter } from './rate-limiter.js';
@@ -95,6 +96,8 @@ export interface ApiDependencies {
   readonly trustedProxies?: readonly string[];
   /** The region and account of the AWS KMS API's Arns (`--aws-region`, `--aws-account-id`); the defaults when absent. */
   readonly awsScope?: AwsScope;
+  /** The web console's files, served at /console/; no console when absent (`--no-console`). */
+  readonly console?: ConsoleFiles;
 }
 
 /**
@@ -140,6 +143,7 @@ export function buildApi(deps: ApiDependencies): FastifyInstance {
     void reply.send({ status: 'ok' });
   });
   app.get(ERRORS_DOCUMENT_PATH, (request, reply) => serveErrorsDocument(deps, request, reply));
+  if (deps.console) registerConsole(app, deps.console);
   // exposeHeadRoute: Fastify would answer HEAD with the GET handler, and a signed HEAD request would
   // then run its action (CreateKey…) with the answer thrown away. The API is GET and POST only.
   app.route({

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AccessKeyRateLimiter, type RateLimitOptions } from '../api/rate-limiter.js';
+import type { ConsoleFiles } from '../api/console-route.js';
 import { buildApi, type ConnectionLimits } from '../api/server.js';
 import type { NonceRecorder } from '../api/signature/verify-request.js';
 import { PinoAuditSink } from '../audit/pino-audit-sink.js';
@@ -45,6 +46,8 @@ export interface PipelineParts {
   readonly errorHelpUrl?: string;
   /** Proxies whose X-Forwarded-For gives the client address (`--trusted-proxies`); none when absent. */
   readonly trustedProxies?: readonly string[];
+  /** The web console's files, served at /console/; none when absent. */
+  readonly console?: ConsoleFiles;
   /** The HTTP server's timeouts and connection cap; the server's defaults when absent. */
   readonly connectionLimits?: ConnectionLimits;
   /** Whether this process runs the background jobs. */
@@ -120,6 +123,7 @@ export function composePipeline(parts: PipelineParts): Pipeline {
     ...(parts.errorHelpUrl === undefined ? {} : { errorHelpUrl: parts.errorHelpUrl }),
     ...(parts.trustedProxies ? { trustedProxies: parts.trustedProxies } : {}),
     ...(parts.connectionLimits ? { connectionLimits: parts.connectionLimits } : {}),
+    ...(parts.console ? { console: parts.console } : {}),
   });
   const jobs = new JobScheduler({
     jobs: parts.runsJobs ? [new RotationJob(keys, runner), new DeletionJob(keys, runner), new MaterialExpiryJob(keys, runner)] : [],

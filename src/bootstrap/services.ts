@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { loadConsoleFiles, type ConsoleFiles } from '../api/console-route.js';
 import type { NonceRecorder } from '../api/signature/verify-request.js';
 import type { ArcaConfig } from '../config/arca-config.js';
 import type { ArnScope } from '../domain/arn.js';
@@ -52,6 +53,7 @@ export async function wireServices(inputs: ServiceInputs): Promise<Services> {
     // Before serving, in the one process that runs the jobs (docs/adr/0013, issue 16).
     if (inputs.runsJobs) await rewrapLegacyHsmVersions(store, hsm, logger);
   }
+  const consoleFiles = config.console ? await builtConsole(logger) : undefined;
   const { app, jobs, accessKeys } = composePipeline({
     store,
     protectors,
@@ -70,6 +72,14 @@ export async function wireServices(inputs: ServiceInputs): Promise<Services> {
     runsJobs: inputs.runsJobs,
     jobIntervalMs: config.jobIntervalMs,
     ...(inputs.invalidations ? { invalidations: inputs.invalidations } : {}),
+    ...(consoleFiles ? { console: consoleFiles } : {}),
   });
   return { app, jobs, accessKeys };
+}
+
+/** The release's console; a server built without it (`tsc` alone) serves the API and says so. */
+async function builtConsole(logger: Logger): Promise<ConsoleFiles | undefined> {
+  const files = await loadConsoleFiles();
+  if (files === undefined) logger.warn('the web console is not built (npm run build); /console/ is not served');
+  return files;
 }

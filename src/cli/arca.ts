@@ -25,6 +25,8 @@ function givenFlags(command: Command): Map<string, string> {
   for (const { setting, option } of SETTING_OPTIONS) {
     const value: unknown = command.getOptionValue(option.attributeName());
     if (typeof value === 'string') flags.set(setting.key, value);
+    // A `--no-…` flag has a value (true) even when left out; only a given one counts.
+    if (typeof value === 'boolean' && command.getOptionValueSource(option.attributeName()) === 'cli') flags.set(setting.key, String(value));
   }
   return flags;
 }

@@ -28,6 +28,8 @@ export interface ArcaConfig {
   /** Timeouts and the connection cap of the HTTP server (of each worker's). */
   readonly connections: ConnectionLimits;
   readonly logLevel: LogLevel;
+  /** Whether the web console is served at /console/ (`--no-console` turns it off). */
+  readonly console: boolean;
   /** The base of the error bodies' Recommend link; the server's own /docs/errors.md when absent. */
   readonly errorHelpUrl?: string;
   /** Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; none when absent. */
@@ -108,6 +110,7 @@ export function configFromSettings(values: SettingValues): ArcaConfig {
     workers: required(SETTINGS.workers),
     connections,
     logLevel: required(SETTINGS.logLevel),
+    console: required(SETTINGS.console),
     ...(errorHelpUrl === undefined ? {} : { errorHelpUrl }),
     ...(trustedProxies === undefined ? {} : { trustedProxies }),
     ...(rateLimit === undefined ? {} : { rateLimit }),
@@ -216,6 +219,7 @@ export function configToDocument(config: ArcaConfig): Record<string, FileValue |
     [SETTINGS.keepAliveTimeoutMs, config.connections.keepAliveTimeoutMs],
     [SETTINGS.maxConnections, config.connections.maxConnections],
     [SETTINGS.logLevel, config.logLevel],
+    [SETTINGS.console, config.console],
     [SETTINGS.errorHelpUrl, config.errorHelpUrl],
     [SETTINGS.trustedProxies, config.trustedProxies],
     [SETTINGS.rateLimit, config.rateLimit?.requestsPerSecond],

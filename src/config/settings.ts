@@ -21,7 +21,7 @@ import { isIP } from 'node:net';
 import { ConfigError } from './config-error.js';
 
 /** A value as a configuration file holds it (and as the workers receive it). */
-export type FileValue = string | number;
+export type FileValue = string | number | boolean;
 
 /** One setting: where it is written and how its value is read. */
 export interface Setting<T> {
@@ -113,6 +113,20 @@ function durationSetting(
       return (seconds * 1000) / unitMs;
     },
     write: (value) => `${(value * unitMs) / 1000}s`,
+  };
+}
+
+/** On or off: `true` or `false` in a file; a flag's text is `"true"` or `"false"` (a `--no-…` flag gives `"false"`). */
+function switchSetting(text: SettingText, defaultValue: boolean): Setting<boolean> {
+  return {
+    ...text,
+    defaultValue,
+    fromText: (value) => (value === 'true' ? true : value === 'false' ? false : value),
+    read: (value) => {
+      if (typeof value !== 'boolean') throw new ConfigError(text.key, 'is true or false');
+      return value;
+    },
+    write: (value) => value,
   };
 }
 
@@ -368,6 +382,14 @@ export const SETTINGS = {
     },
     { min: 1, max: MAX_CONNECTIONS, what: 'a connection count' },
     DEFAULT_MAX_CONNECTIONS,
+  ),
+  console: switchSetting(
+    {
+      key: 'console',
+      flag: '--no-console',
+      description: 'do not serve the web console at /console/ (it is served by default)',
+    },
+    true,
   ),
   logLevel: logLevelSetting({
     key: 'log-level',

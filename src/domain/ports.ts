@@ -39,6 +39,10 @@ export interface KeyFilter {
   readonly keySpec?: readonly KeySpec[];
   readonly keyUsage?: readonly KeyUsage[];
   readonly protectionLevel?: readonly ProtectionLevel[];
+  /** A key matches when one of its tags has one of these keys. */
+  readonly tagKey?: readonly string[];
+  /** A key matches when one of its tags has one of these values (not necessarily the tag a tagKey filter matched). */
+  readonly tagValue?: readonly string[];
 }
 
 /**

@@ -78,12 +78,25 @@ function fieldMatches<T>(wanted: readonly T[] | undefined, value: T): boolean {
   return wanted === undefined || wanted.length === 0 || wanted.includes(value);
 }
 
+/** No constraint when `wanted` is absent or empty; otherwise one of `values` must be wanted. */
+function anyTagMatches(wanted: readonly string[] | undefined, values: readonly string[]): boolean {
+  return wanted === undefined || wanted.length === 0 || values.some((value) => wanted.includes(value));
+}
+
 function matchesFilter(key: Key, filter: KeyFilter): boolean {
   return (
     fieldMatches(filter.keyState, key.keyState) &&
     fieldMatches(filter.keySpec, key.keySpec) &&
     fieldMatches(filter.keyUsage, key.keyUsage) &&
-    fieldMatches(filter.protectionLevel, key.protectionLevel)
+    fieldMatches(filter.protectionLevel, key.protectionLevel) &&
+    anyTagMatches(
+      filter.tagKey,
+      key.tags.map((tag) => tag.tagKey),
+    ) &&
+    anyTagMatches(
+      filter.tagValue,
+      key.tags.map((tag) => tag.tagValue),
+    )
   );
 }
 

@@ -69,6 +69,7 @@ max-connections = 100
 rate-limit = 12.5
 rate-limit-burst = 40
 log-level = "warn"
+console = false
 error-help-url = "https://wiki.example.com/kms/errors"
 trusted-proxies = "10.0.0.1, 192.168.0.0/16, 2001:db8::/32"
 
@@ -124,6 +125,7 @@ describe('loadConfig', () => {
       workers: 3,
       connections: { requestTimeoutMs: 20_000, headersTimeoutMs: 4_000, keepAliveTimeoutMs: 2_000, maxConnections: 100 },
       logLevel: 'warn',
+      console: false,
       errorHelpUrl: 'https://wiki.example.com/kms/errors',
       trustedProxies: ['10.0.0.1', '192.168.0.0/16', '2001:db8::/32'],
       rateLimit: { requestsPerSecond: 12.5, burst: 40 },
@@ -149,6 +151,7 @@ describe('loadConfig', () => {
       'rate-limit': '12.5',
       'rate-limit-burst': '40',
       'log-level': 'warn',
+      console: 'false',
       'error-help-url': 'https://wiki.example.com/kms/errors',
       'trusted-proxies': '10.0.0.1,192.168.0.0/16, 2001:db8::/32',
       'pkcs11.module': '/usr/lib/softhsm/libsofthsm2.so',
@@ -235,6 +238,7 @@ describe('loadConfig', () => {
       ],
       [{ flags: { 'trusted-proxies': '10.0.0.0/33' } }, 'trusted-proxies', /IP addresses or CIDR blocks/],
       [{ file: 'trusted-proxies = ["10.0.0.1"]\n' }, 'trusted-proxies', /a comma-separated list/],
+      [{ file: 'console = "no"\n' }, 'console', /^console \(\/.*\/arca-\d+\.toml\): is true or false$/],
       [{ file: 'host = ""\n' }, 'host', /must be a non-empty string/],
       [{ file: 'data-dir = ["a", "b"]\n' }, 'data-dir', /must be a non-empty string/],
       [{ file: 'region = 2024-01-01\n' }, 'region', /must be a non-empty string/],

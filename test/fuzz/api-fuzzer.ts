@@ -302,7 +302,7 @@ const tagsJson = fc
 const filtersJson = fc
   .array(
     fc.record({
-      Key: fc.constantFrom('KeyState', 'KeySpec', 'KeyUsage', 'ProtectionLevel', 'CreatorType', 'x', '__proto__'),
+      Key: fc.constantFrom('KeyState', 'KeySpec', 'KeyUsage', 'ProtectionLevel', 'CreatorType', 'TagKey', 'TagValue', 'x', '__proto__'),
       Values: fc.oneof(fc.array(fc.string({ maxLength: 20 }), { maxLength: 4 }), fc.string()),
     }),
     {

@@ -379,6 +379,30 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
           assert.deepEqual(await keyIdsMatching({ keyState: [KeyState.Disabled], protectionLevel: [ProtectionLevel.Hsm] }), []);
         });
 
+        void it('tagKey and tagValue: a key with at least one tag of such a key, or of such a value', async () => {
+          const prod = (
+            await createdKey({
+              creationDate: T0 + 4,
+              tags: [
+                { tagKey: 'env', tagValue: 'prod' },
+                { tagKey: 'team', tagValue: '密钥 "quoted" \\ back' },
+              ],
+            })
+          ).key;
+          const test = (await createdKey({ creationDate: T0 + 5, keySpec: KeySpec.Sm4, tags: [{ tagKey: 'env', tagValue: 'test' }] })).key;
+          assert.deepEqual(await keyIdsMatching({ tagKey: ['env'] }), [prod.keyId, test.keyId]);
+          assert.deepEqual(await keyIdsMatching({ tagKey: ['team', 'owner'] }), [prod.keyId]);
+          assert.deepEqual(await keyIdsMatching({ tagKey: ['ENV'] }), [], 'tag keys compare exactly');
+          assert.deepEqual(await keyIdsMatching({ tagValue: ['test'] }), [test.keyId]);
+          assert.deepEqual(await keyIdsMatching({ tagValue: ['密钥 "quoted" \\ back'] }), [prod.keyId]);
+          assert.deepEqual(await keyIdsMatching({ tagKey: ['env'], tagValue: ['prod'] }), [prod.keyId]);
+          assert.deepEqual(await keyIdsMatching({ tagKey: ['env'], keySpec: [KeySpec.Sm4] }), [test.keyId]);
+          assert.deepEqual(await keyIdsMatching({ tagKey: ['env'], keyState: [KeyState.Disabled] }), []);
+          assert.equal((await keyIdsMatching({ tagKey: [], tagValue: [] })).length, 6);
+          const page = await store.listKeys({ tagKey: ['env'] }, { pageNumber: 1, pageSize: 1 });
+          assert.equal(page.totalCount, 2);
+        });
+
         void it('an empty list of values places no constraint on its field', async () => {
           assert.equal((await keyIdsMatching({ keyState: [], keySpec: [KeySpec.Sm4] })).length, 2);
         });

@@ -1,5 +1,5 @@
 // The compiled server as outside checks start it: `node dist/cli/arca.js server …` as a child
-// process on 127.0.0.1 and a free port, with dist/ rebuilt first when it is older than src/.
+// process on 127.0.0.1 and a free port, with dist/ rebuilt first when it is older than src/ (or console/).
 //
 // Every child started here is remembered until it exits; a test file's `after` hook calls
 // killAllArcas() so that no child outlives the file, whether its tests passed or failed.
@@ -90,8 +90,13 @@ export function ensureBuilt(): void {
     }
   }
   try {
-    const sources = Math.max(newestMtime(join(ROOT, 'src')), statSync(join(ROOT, 'tsconfig.build.json')).mtimeMs);
-    if (!existsSync(CLI) || newestMtime(join(ROOT, 'dist')) < sources) {
+    // The web console (console/) is built into dist/console by the same `npm run build`.
+    const sources = Math.max(
+      newestMtime(join(ROOT, 'src')),
+      newestMtime(join(ROOT, 'console')),
+      statSync(join(ROOT, 'tsconfig.build.json')).mtimeMs,
+    );
+    if (!existsSync(CLI) || !existsSync(join(ROOT, 'dist', 'console', 'index.html')) || newestMtime(join(ROOT, 'dist')) < sources) {
       const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
       assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}\n${build.stderr}`);
     }

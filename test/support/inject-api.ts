@@ -16,6 +16,7 @@ import type { AuditEvent } from '../../src/domain/audit-event.js';
 import type { AccessKeys } from '../../src/operations/access-keys.js';
 import type { KeyRepository } from '../../src/operations/key-repository.js';
 import type { IdentityRepository } from '../../src/operations/ram/identity-repository.js';
+import type { ConsoleFiles } from '../../src/api/console-route.js';
 import type { RateLimitOptions } from '../../src/api/rate-limiter.js';
 import type { Authorizer } from '../../src/pipeline/authorizer.js';
 import type { PolicySource } from '../../src/policy/policy-source.js';
@@ -102,6 +103,8 @@ export interface InjectApiOptions {
   readonly rateLimit?: RateLimitOptions;
   /** The error bodies' help link, as `--error-help-url` sets it. */
   readonly errorHelpUrl?: string;
+  /** The web console's files, served at /console/; none when absent. */
+  readonly console?: ConsoleFiles;
 }
 
 export function createTestClock(startMs: number): TestClock {
@@ -142,6 +145,7 @@ export async function createInjectApi(options: InjectApiOptions = {}): Promise<I
     ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.errorHelpUrl ? { errorHelpUrl: options.errorHelpUrl } : {}),
+    ...(options.console ? { console: options.console } : {}),
   });
   await accessKeys.ensureAdministrator(ADMIN_CREDENTIALS);
   await app.ready();

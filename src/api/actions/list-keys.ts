@@ -16,8 +16,11 @@ const FILTER_FIELDS = {
   ProtectionLevel: 'protectionLevel',
 } as const satisfies Record<string, keyof KeyFilter>;
 
-/** Each filter field's wire values, mapped to Arca's. */
-const FILTER_VALUES: Readonly<Record<keyof KeyFilter, Readonly<Record<string, string>>>> = {
+/** Filter keys whose values are taken as given: a key matches when one of its tags has one. */
+const TAG_FILTER_FIELDS = { TagKey: 'tagKey', TagValue: 'tagValue' } as const satisfies Record<string, keyof KeyFilter>;
+
+/** Each enumerated filter field's wire values, mapped to Arca's. */
+const FILTER_VALUES: Readonly<Record<(typeof FILTER_FIELDS)[keyof typeof FILTER_FIELDS], Readonly<Record<string, string>>>> = {
   keyState: WIRE_KEY_STATES,
   keySpec: WIRE_KEY_SPECS,
   keyUsage: WIRE_KEY_USAGES,
@@ -36,7 +39,8 @@ export const listKeysAction = wireAction({
 
 /**
  * `Filters=[{"Key":"KeyState","Values":["Enabled","Disabled"]}]`: AND across keys, OR within
- * Values. `CreatorType` is accepted: every key here is a user's, so `User` matches all keys and
+ * Values. `TagKey` and `TagValue` (Alibaba's newer filter keys) each match a key with a tag of
+ * that key or value. `CreatorType` is accepted: every key here is a user's, so `User` matches all keys and
  * `Service` none.
  */
 function parseFilters(params: WireParams): KeyFilter {
@@ -49,6 +53,11 @@ function parseFilters(params: WireParams): KeyFilter {
     const { key, values } = filterEntry(entry);
     if (key === 'CreatorType') {
       if (!values.includes('User')) filter.keyState = [];
+      continue;
+    }
+    if (Object.hasOwn(TAG_FILTER_FIELDS, key)) {
+      const field = TAG_FILTER_FIELDS[key as keyof typeof TAG_FILTER_FIELDS];
+      filter[field] = filter[field] ? filter[field].filter((v) => values.includes(v)) : values;
       continue;
     }
     if (!Object.hasOwn(FILTER_FIELDS, key)) throw new KmsError('InvalidInput', 'Filters');

@@ -79,12 +79,17 @@ ORDER BY material_expire_time, key_id
 LIMIT @limit`;
 
 // One statement for every combination of filters: each filter is a JSON array of accepted
-// values, or NULL for "any". The statement is prepared once, and keys_by_creation gives the order.
+// values, or NULL for "any"; a tag filter matches a key with at least one tag whose key (value)
+// is accepted. The statement is prepared once, and keys_by_creation gives the order.
 const KEY_FILTER = `
       (@key_states IS NULL OR key_state IN (SELECT value FROM json_each(@key_states)))
   AND (@key_specs IS NULL OR key_spec IN (SELECT value FROM json_each(@key_specs)))
   AND (@key_usages IS NULL OR key_usage IN (SELECT value FROM json_each(@key_usages)))
-  AND (@protection_levels IS NULL OR protection_level IN (SELECT value FROM json_each(@protection_levels)))`;
+  AND (@protection_levels IS NULL OR protection_level IN (SELECT value FROM json_each(@protection_levels)))
+  AND (@tag_keys IS NULL OR EXISTS (SELECT 1 FROM json_each(keys.tags) AS tag
+    WHERE json_extract(tag.value, '$.tagKey') IN (SELECT value FROM json_each(@tag_keys))))
+  AND (@tag_values IS NULL OR EXISTS (SELECT 1 FROM json_each(keys.tags) AS tag
+    WHERE json_extract(tag.value, '$.tagValue') IN (SELECT value FROM json_each(@tag_values))))`;
 
 export const COUNT_KEYS_MATCHING = `SELECT count(*) AS total_count FROM keys WHERE ${KEY_FILTER}`;
 

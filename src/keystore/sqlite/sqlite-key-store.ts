@@ -88,6 +88,8 @@ interface KeyFilterParameters {
   key_specs: string | null;
   key_usages: string | null;
   protection_levels: string | null;
+  tag_keys: string | null;
+  tag_values: string | null;
 }
 
 function prepareStatements(db: Database.Database) {
@@ -183,6 +185,8 @@ function filterParameters(filter: KeyFilter): KeyFilterParameters {
     key_specs: filterValues(filter.keySpec),
     key_usages: filterValues(filter.keyUsage),
     protection_levels: filterValues(filter.protectionLevel),
+    tag_keys: filterValues(filter.tagKey),
+    tag_values: filterValues(filter.tagValue),
   };
 }
 

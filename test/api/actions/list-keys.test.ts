@@ -74,6 +74,36 @@ describe('ListKeys', () => {
     assert.equal(software.TotalCount, 7);
   });
 
+  it('filters by TagKey and TagValue: a key with one tag of such a key, or of such a value', async () => {
+    const [prod, test] = [keys.aesEnabled[0] ?? '', keys.sm4Enabled[0] ?? ''];
+    ok(
+      await api().call('TagResource', {
+        KeyId: prod,
+        Tags: [
+          { TagKey: 'env', TagValue: 'prod' },
+          { TagKey: 'team', TagValue: 'a b' },
+        ],
+      }),
+    );
+    ok(await api().call('TagResource', { KeyId: test, Tags: [{ TagKey: 'env', TagValue: 'test' }] }));
+    const byKey = ok(await api().call('ListKeys', { Filters: [{ Key: 'TagKey', Values: ['env'] }] }));
+    assert.deepEqual(idsOf(byKey), [prod, test]);
+    assert.equal(byKey.TotalCount, 2);
+    assert.deepEqual(idsOf(ok(await api().call('ListKeys', { Filters: [{ Key: 'TagValue', Values: ['a b', 'test'] }] }))), [prod, test]);
+    const both = [
+      { Key: 'TagKey', Values: ['env'] },
+      { Key: 'TagValue', Values: ['prod'] },
+    ];
+    assert.deepEqual(idsOf(ok(await api().call('ListKeys', { Filters: both }))), [prod]);
+    const sm4 = [
+      { Key: 'TagKey', Values: ['env'] },
+      { Key: 'KeySpec', Values: ['Aliyun_SM4'] },
+    ];
+    assert.deepEqual(idsOf(ok(await api().call('ListKeys', { Filters: sm4 }))), [test]);
+    assert.equal(ok(await api().call('ListKeys', { Filters: [{ Key: 'TagKey', Values: ['nobody'] }] })).TotalCount, 0);
+    assert.equal(ok(await api().call('ListKeys', { Filters: [{ Key: 'TagKey', Values: [] }] })).TotalCount, 0);
+  });
+
   it('treats every key as a user key: CreatorType User matches all, Service none', async () => {
     assert.equal(ok(await api().call('ListKeys', { Filters: [{ Key: 'CreatorType', Values: ['User'] }] })).TotalCount, 7);
     const service = ok(await api().call('ListKeys', { Filters: [{ Key: 'CreatorType', Values: ['Service'] }] }));
