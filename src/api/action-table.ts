@@ -33,6 +33,8 @@ import { importKeyMaterialAction } from './actions/import-key-material.js';
 import { deleteKeyMaterialAction } from './actions/delete-key-material.js';
 import { exportDataKeyAction } from './actions/export-data-key.js';
 import { generateAndExportDataKeyAction } from './actions/generate-and-export-data-key.js';
+import { setKeyPolicyAction } from './actions/set-key-policy.js';
+import { getKeyPolicyAction } from './actions/get-key-policy.js';
 import type { AnyWireAction } from './wire-action.js';
 
 /**
@@ -75,6 +77,8 @@ const ACTIONS: readonly AnyWireAction[] = [
   deleteKeyMaterialAction,
   exportDataKeyAction,
   generateAndExportDataKeyAction,
+  setKeyPolicyAction,
+  getKeyPolicyAction,
 ];
 
 export const ACTION_TABLE: ReadonlyMap<string, AnyWireAction> = new Map(ACTIONS.map((entry) => [entry.action, entry]));

@@ -59,6 +59,16 @@ export const ALIBABA_ERRORS: Readonly<Record<ErrorKind, AlibabaError>> = {
   // for any Code containing "Throttling" and back off.
   Throttled: { httpStatus: 429, code: 'Rejected.Throttling', message: 'Request was denied due to request throttling.' },
   AccessDenied: { httpStatus: 403, code: 'Forbidden.NoPermission', message: 'This operation is forbidden by permission system.' },
+  // The message says which element of the document is wrong (PolicyDocumentError's message: the
+  // element's path, at most 200 characters of it, and the problem), never more of the document.
+  InvalidKeyPolicy: { httpStatus: 400, code: 'InvalidParameter', message: 'The specified parameter "Policy" is not valid: {0}.' },
+  // What Alibaba's gateway answers when RAM denies a request; the message names the RAM action
+  // (`kms:Encrypt`), never the statement or policy that decided.
+  DeniedByPolicy: {
+    httpStatus: 403,
+    code: 'Forbidden.RAM',
+    message: 'User not authorized to operate on the specified resource, or this API does not support RAM: {0} is not allowed.',
+  },
   AliasExists: { httpStatus: 400, code: 'AliasAlreadyExists', message: 'AliasName Already Exists.' },
   KeyNotFound: { httpStatus: 404, code: 'Forbidden.KeyNotFound', message: 'The specified Key is not found.' },
   KeyVersionNotFound: { httpStatus: 404, code: 'Forbidden.KeyVersionNotFound', message: 'The specified Key version is not found.' },
@@ -239,6 +249,7 @@ export const FIELD_PARAMETERS: Readonly<Record<string, string>> = {
   policyName: 'PolicyName',
   policyType: 'PolicyType',
   versionId: 'VersionId',
+  policy: 'Policy',
 };
 
 export function parameterOf(field: string): string {

@@ -84,6 +84,11 @@ export interface ApiDependencies {
   readonly connectionLimits?: ConnectionLimits;
   /** The base of the error bodies' Recommend link (`--error-help-url`); this server's docs/errors.md when absent. */
   readonly errorHelpUrl?: string;
+  /**
+   * Proxies (addresses, CIDR blocks) whose X-Forwarded-For and X-Forwarded-Proto are believed;
+   * without them the client is the TCP peer and the transport the connection's own.
+   */
+  readonly trustedProxies?: readonly string[];
 }
 
 /**
@@ -109,6 +114,7 @@ export function buildApi(deps: ApiDependencies): FastifyInstance {
     // A request that reaches a closing server is served (with Connection: close), not dropped
     // with the framework's own 503 body: see drainAndClose.
     return503OnClosing: false,
+    ...(deps.trustedProxies && deps.trustedProxies.length > 0 ? { trustProxy: [...deps.trustedProxies] } : {}),
     // The whole request target is parsed once, by Arca, for the signature.
     routerOptions: { querystringParser: () => ({}) },
     serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) =>
@@ -171,9 +177,17 @@ function createLimitedServer(handler: (req: IncomingMessage, res: ServerResponse
 
 const CONNECTIONS_CHECK_MS = 500;
 
+// `request.ip` and `request.protocol` read X-Forwarded-For and X-Forwarded-Proto only when the
+// peer is one of the trusted proxies (Fastify's trustProxy), and the socket otherwise.
 function factsOf(request: FastifyRequest): RequestFacts {
   const userAgent = singleHeader(request, 'user-agent');
-  return { source: AUDIT_SOURCE, requestId: randomUUID(), sourceIp: request.ip, ...(userAgent === undefined ? {} : { userAgent }) };
+  return {
+    source: AUDIT_SOURCE,
+    requestId: randomUUID(),
+    sourceIp: request.ip,
+    secureTransport: request.protocol === 'https',
+    ...(userAgent === undefined ? {} : { userAgent }),
+  };
 }
 
 async function handleApiRequest(deps: ApiDependencies, request: FastifyRequest, reply: FastifyReply): Promise<void> {

@@ -23,7 +23,7 @@ export const UNSUPPORTED_ACTION_GROUPS = {
     'GetDefaultKmsInstance',
     'GetKmsInstanceQuotaInfos',
   ],
-  'Key management': ['GetPublicKey', 'SetKeyPolicy', 'GetKeyPolicy'],
+  'Key management': ['GetPublicKey'],
   'Cryptographic operations': [
     'AsymmetricSign',
     'AsymmetricVerify',

@@ -21,8 +21,10 @@ import {
 } from '../operations/key-repository.js';
 import type { OperationSettings } from '../operations/operation.js';
 import { IdentityRepository } from '../operations/ram/identity-repository.js';
-import { administratorOnly, type Authorizer } from '../pipeline/authorizer.js';
+import type { Authorizer } from '../pipeline/authorizer.js';
+import { PolicyAuthorizer } from '../pipeline/policy-authorizer.js';
 import { OperationRunner } from '../pipeline/runner.js';
+import type { PolicySource } from '../policy/policy-source.js';
 
 export interface PipelineParts {
   readonly store: KeyStore & AccessKeyStore & HasIdentityStore;
@@ -38,6 +40,8 @@ export interface PipelineParts {
   readonly rateLimit?: RateLimitOptions;
   /** The base of the error bodies' Recommend link (`--error-help-url`). */
   readonly errorHelpUrl?: string;
+  /** Proxies whose X-Forwarded-For gives the client address (`--trusted-proxies`); none when absent. */
+  readonly trustedProxies?: readonly string[];
   /** The HTTP server's timeouts and connection cap; the server's defaults when absent. */
   readonly connectionLimits?: ConnectionLimits;
   /** Whether this process runs the background jobs. */
@@ -45,8 +49,13 @@ export interface PipelineParts {
   readonly jobIntervalMs: number;
   /** Where audit events go; the log when absent. */
   readonly auditSink?: AuditSink;
-  /** The authorisation point; administrator-only when absent. */
+  /** The authorisation point; RAM policies over `policies` when absent. */
   readonly authorizer?: Authorizer;
+  /**
+   * Where RAM users' identity policies are read; the pipeline's identity repository (the RAM
+   * users, groups and attachments of the store) when absent. The administrator is never evaluated.
+   */
+  readonly policies?: PolicySource;
   readonly repositoryOptions?: KeyRepositoryOptions;
   /** Where this process announces its writes and hears of other processes' (a cluster's workers). */
   readonly invalidations?: InvalidationChannel;
@@ -90,7 +99,10 @@ export function composePipeline(parts: PipelineParts): Pipeline {
   const runner = new OperationRunner({
     keys,
     identities,
-    authorizer: parts.authorizer ?? administratorOnly,
+    // The administrator and Arca's jobs bypass the policies; a RAM user of the account is judged
+    // by its identity policies (the identity repository, unless the caller gives another source)
+    // and the key's policy; any other principal is refused.
+    authorizer: parts.authorizer ?? new PolicyAuthorizer({ policies: parts.policies ?? identities, scope: parts.scope }),
     audit: parts.auditSink ?? new PinoAuditSink(logger),
     clock,
     settings: parts.settings,
@@ -106,6 +118,7 @@ export function composePipeline(parts: PipelineParts): Pipeline {
     logger,
     ...(parts.rateLimit ? { rateLimiter: new AccessKeyRateLimiter(parts.rateLimit) } : {}),
     ...(parts.errorHelpUrl === undefined ? {} : { errorHelpUrl: parts.errorHelpUrl }),
+    ...(parts.trustedProxies ? { trustedProxies: parts.trustedProxies } : {}),
     ...(parts.connectionLimits ? { connectionLimits: parts.connectionLimits } : {}),
   });
   const jobs = new JobScheduler({

@@ -64,6 +64,7 @@ export async function wireServices(inputs: ServiceInputs): Promise<Services> {
     replayGuard: inputs.replayGuard,
     ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
     ...(config.errorHelpUrl === undefined ? {} : { errorHelpUrl: config.errorHelpUrl }),
+    ...(config.trustedProxies ? { trustedProxies: config.trustedProxies } : {}),
     connectionLimits: config.connections,
     runsJobs: inputs.runsJobs,
     jobIntervalMs: config.jobIntervalMs,

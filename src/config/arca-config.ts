@@ -28,6 +28,8 @@ export interface ArcaConfig {
   readonly logLevel: LogLevel;
   /** The base of the error bodies' Recommend link; the server's own /docs/errors.md when absent. */
   readonly errorHelpUrl?: string;
+  /** Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; none when absent. */
+  readonly trustedProxies?: readonly string[];
   /** Throttles each access key; no limit when absent. */
   readonly rateLimit?: RateLimitOptions;
   /** A PKCS#11 token for the HSM protection level (and, with `rootKeyLabel`, for the root key). */
@@ -78,6 +80,7 @@ export function configFromSettings(values: SettingValues): ArcaConfig {
     return found;
   };
   const errorHelpUrl = value(SETTINGS.errorHelpUrl);
+  const trustedProxies = value(SETTINGS.trustedProxies);
   const rateLimit = rateLimitFrom(value(SETTINGS.rateLimit), value(SETTINGS.rateLimitBurst));
   const connections = connectionLimitsFrom(
     required(SETTINGS.requestTimeoutMs),
@@ -103,6 +106,7 @@ export function configFromSettings(values: SettingValues): ArcaConfig {
     connections,
     logLevel: required(SETTINGS.logLevel),
     ...(errorHelpUrl === undefined ? {} : { errorHelpUrl }),
+    ...(trustedProxies === undefined ? {} : { trustedProxies }),
     ...(rateLimit === undefined ? {} : { rateLimit }),
     ...(pkcs11 === undefined ? {} : { pkcs11 }),
     database: { kind: 'sqlite' },
@@ -208,6 +212,7 @@ export function configToDocument(config: ArcaConfig): Record<string, FileValue |
     [SETTINGS.maxConnections, config.connections.maxConnections],
     [SETTINGS.logLevel, config.logLevel],
     [SETTINGS.errorHelpUrl, config.errorHelpUrl],
+    [SETTINGS.trustedProxies, config.trustedProxies],
     [SETTINGS.rateLimit, config.rateLimit?.requestsPerSecond],
     [SETTINGS.rateLimitBurst, config.rateLimit?.burst],
     [SETTINGS.pkcs11Module, config.pkcs11?.modulePath],

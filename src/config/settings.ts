@@ -15,6 +15,7 @@ import {
   DEFAULT_REGION,
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from '../server-defaults.js';
+import { isIP } from 'node:net';
 import { ConfigError } from './config-error.js';
 
 /** A value as a configuration file holds it (and as the workers receive it). */
@@ -142,6 +143,39 @@ function urlSetting(text: SettingText): Setting<string> {
   };
 }
 
+const MAX_TRUSTED_PROXIES = 64;
+
+/** An IPv4 or IPv6 address, or a CIDR block of either (`10.0.0.0/8`, `2001:db8::/32`). */
+function isAddressOrBlock(text: string): boolean {
+  const [address = '', prefix, ...rest] = text.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * The proxies whose X-Forwarded-For (and X-Forwarded-Proto) Arca believes: a comma-separated list
+ * of addresses and CIDR blocks, given back as a list. Only a request whose TCP peer is one of them
+ * takes its client address (acs:SourceIp, the audit trail) from X-Forwarded-For.
+ */
+function addressListSetting(text: SettingText): Setting<readonly string[]> {
+  return {
+    ...text,
+    fromText: (value) => value,
+    read: (value) => {
+      const entries = typeof value === 'string' ? value.split(',').map((entry) => entry.trim()) : [];
+      if (entries.length === 0 || entries.length > MAX_TRUSTED_PROXIES || !entries.every(isAddressOrBlock))
+        throw new ConfigError(
+          text.key,
+          `a comma-separated list of at most ${MAX_TRUSTED_PROXIES} IP addresses or CIDR blocks ("10.0.0.1, 192.168.0.0/16")`,
+        );
+      return entries;
+    },
+    write: (value) => value.join(','),
+  };
+}
+
 /** pino's levels. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -242,6 +276,12 @@ export const SETTINGS = {
     },
     { min: 1, max: MAX_BURST, what: 'a burst' },
   ),
+  trustedProxies: addressListSetting({
+    key: 'trusted-proxies',
+    flag: '--trusted-proxies <addresses>',
+    description:
+      'comma-separated addresses or CIDR blocks of proxies whose X-Forwarded-For gives the client address (acs:SourceIp, the audit trail); none by default',
+  }),
   errorHelpUrl: urlSetting({
     key: 'error-help-url',
     flag: '--error-help-url <url>',

@@ -10,6 +10,23 @@ export interface AuditIdentity {
   readonly accessKeyId?: string;
 }
 
+/**
+ * What an access policy decided about one resource of a request (RAM users only: the
+ * administrator and Arca's own jobs are not evaluated). Recorded here and never told the caller.
+ */
+export interface AuditDecision {
+  readonly effect: 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
+  /** The RAM action asked about (`kms:ReEncryptFrom`); undefined for an action that needs no authorisation. */
+  readonly ramAction: string | undefined;
+  /** Where the deciding statement is: `identity` (a policy of the user or its groups) or `key` (the key policy). */
+  readonly policySource?: 'identity' | 'key';
+  /** The deciding policy's name (`default` for a key policy); absent for an implicit deny. */
+  readonly policyName?: string;
+  readonly policyType?: 'System' | 'Custom';
+  /** The deciding statement's Sid, when it has one. */
+  readonly sid?: string;
+}
+
 /** One resource a request acted on. Never holds plaintext, ciphertext, or key material. */
 export interface AuditResource {
   /** What the operation calls it: `key`, `source`, `destination`, `alias`, `keys` … */
@@ -20,6 +37,8 @@ export interface AuditResource {
   /** The key version used, when one was (the version that sealed or opened). */
   keyVersionId?: string;
   readonly aliasName?: string;
+  /** What the access policies decided about this resource, for a RAM user's request. */
+  decision?: AuditDecision;
 }
 
 /**

@@ -70,9 +70,23 @@ export function encodeContextForAad(context: EncryptionContext): Buffer {
 }
 
 /**
- * The additional data a CiphertextBlob is sealed with: the blob's 36-byte header (the key
- * version id in ASCII) followed by the canonical context.
+ * What a CiphertextBlob seals (ADR 26): `ordinary`, what Encrypt seals (and every blob made before
+ * ADR 26, data keys included); `data-key`, a data key the data-key actions made. The kind is bound
+ * into the additional data only, so the blob's layout is the same for both.
  */
-export function blobAdditionalData(keyVersionId: string, context: EncryptionContext): Buffer {
-  return Buffer.concat([Buffer.from(keyVersionId, 'ascii'), encodeContextForAad(context)]);
+export const BlobKind = { Ordinary: 'ordinary', DataKey: 'data-key' } as const;
+export type BlobKind = (typeof BlobKind)[keyof typeof BlobKind];
+
+// Appended after the canonical context, whose encoding is prefix-free (a count, then
+// length-prefixed pairs): no ordinary additional data can equal a data key's, whatever the contexts.
+const DATA_KEY_SUFFIX = Buffer.from('arca:data-key:1', 'ascii');
+
+/**
+ * The additional data a CiphertextBlob is sealed with: the blob's 36-byte header (the key
+ * version id in ASCII) followed by the canonical context, and for a data key a fixed suffix.
+ */
+export function blobAdditionalData(keyVersionId: string, context: EncryptionContext, kind: BlobKind = BlobKind.Ordinary): Buffer {
+  const parts = [Buffer.from(keyVersionId, 'ascii'), encodeContextForAad(context)];
+  if (kind === BlobKind.DataKey) parts.push(DATA_KEY_SUFFIX);
+  return Buffer.concat(parts);
 }

@@ -31,6 +31,10 @@ export const ErrorKinds = {
   RequestTimeout: { fault: 'caller', field: false, message: 'The request did not arrive within the time the server allows.' },
   Throttled: { fault: 'caller', field: false, message: 'The access key sent more requests than its rate allows.' },
   AccessDenied: { fault: 'caller', field: false, message: 'The caller may not run this action on this resource.' },
+  /** A key policy that does not read as one; args: which element is wrong and how. */
+  InvalidKeyPolicy: { fault: 'caller', field: false, message: 'The key policy is not valid: {0}' },
+  /** An access policy did not allow the request (explicitly or implicitly); args: the RAM action. Which statement decided is never said. */
+  DeniedByPolicy: { fault: 'caller', field: false, message: 'The caller is not allowed to run {0}.' },
   AliasExists: { fault: 'caller', field: false, message: 'The alias exists already.' },
   KeyNotFound: { fault: 'caller', field: false, message: 'The key is not found.' },
   KeyVersionNotFound: { fault: 'caller', field: false, message: 'The key version is not found.' },

@@ -33,6 +33,11 @@ export interface Key {
   /** When imported material expires (then it is destroyed); null when it never does or there is none. */
   readonly materialExpireTime: number | null;
   readonly tags: readonly Tag[];
+  /**
+   * The key policy's JSON text as SetKeyPolicy stored it; null while the key has Alibaba's
+   * default key policy (for the key's account), which every key starts with.
+   */
+  readonly keyPolicy: string | null;
   readonly revision: number;
 }
 

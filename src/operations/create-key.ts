@@ -66,6 +66,7 @@ export const createKey = defineOperation({
       lastRotationDate: now,
       primaryKeyVersionId: keyVersionId,
       materialExpireTime: null,
+      keyPolicy: null,
       tags,
       revision: 1,
     };

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { EncryptionContext } from '../domain/encryption-context.js';
+import { BlobKind, type EncryptionContext } from '../domain/encryption-context.js';
 import { KmsError } from '../domain/errors.js';
 import type { Key } from '../domain/key.js';
 import type { KeyReference } from '../domain/key-reference.js';
@@ -36,7 +36,9 @@ export function assertDataKeyLength(lengthInBytes: number): void {
   }
 }
 
-export const dataKeyResources = (input: Pick<DataKeyInput, 'key'>) => ({ key: resource.key(input.key, StateRule.UseKey) });
+export const dataKeyResources = (input: Pick<DataKeyInput, 'key' | 'encryptionContext'>) => ({
+  key: resource.key(input.key, StateRule.UseKey, input.encryptionContext),
+});
 
 /** A fresh data key sealed under the primary version of `key` (resolved and admitted by the runner). */
 export async function generateDataKeyUnder(context: OperationContext, key: Key, input: DataKeyInput): Promise<GeneratedDataKey> {
@@ -44,7 +46,7 @@ export async function generateDataKeyUnder(context: OperationContext, key: Key, 
   const dataKey = randomBytes(input.lengthInBytes);
   const sealed = input.sealing === 'bytes' ? dataKey : Buffer.from(dataKey.toString('base64'), 'ascii');
   try {
-    return { ...(await sealWithPrimary(context, 'key', key, sealed, input.encryptionContext)), dataKey };
+    return { ...(await sealWithPrimary(context, 'key', key, sealed, input.encryptionContext, BlobKind.DataKey)), dataKey };
   } finally {
     if (sealed !== dataKey) sealed.fill(0);
   }

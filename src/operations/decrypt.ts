@@ -19,9 +19,9 @@ export interface DecryptOutput {
 
 export const decrypt = defineOperation({
   action: 'Decrypt',
-  resources: (input: DecryptInput) => ({ key: resource.ciphertext(input.ciphertextBlob, StateRule.UseKey) }),
+  resources: (input: DecryptInput) => ({ key: resource.ciphertext(input.ciphertextBlob, StateRule.UseKey, input.encryptionContext) }),
   run: async (_context, input, { key: ciphertext }): Promise<DecryptOutput> => {
-    const plaintext = await openCiphertext(ciphertext, input.encryptionContext, input.dryRun);
+    const { plaintext } = await openCiphertext(ciphertext, input.encryptionContext, input.dryRun);
     return { keyId: ciphertext.key.keyId, keyVersionId: ciphertext.keyVersionId, plaintext };
   },
 });

@@ -15,7 +15,7 @@ export interface EncryptInput {
 
 export const encrypt = defineOperation({
   action: 'Encrypt',
-  resources: (input: EncryptInput) => ({ key: resource.key(input.key, StateRule.UseKey) }),
+  resources: (input: EncryptInput) => ({ key: resource.key(input.key, StateRule.UseKey, input.encryptionContext) }),
   run: async (context, input, { key }): Promise<SealedResult> => {
     if (input.dryRun) throw new KmsError('DryRun');
     return sealWithPrimary(context, 'key', key, input.plaintext, input.encryptionContext);

@@ -1,4 +1,4 @@
-import type { EncryptionContext } from '../domain/encryption-context.js';
+import { BlobKind, type EncryptionContext } from '../domain/encryption-context.js';
 import { KmsError } from '../domain/errors.js';
 import { StateRule } from '../domain/key-state.js';
 import { exportSchemeOf } from '../domain/wrapping.js';
@@ -37,14 +37,19 @@ export function exportRecipientOf(target: ExportTarget): ExportRecipient {
 /**
  * A data-key blob's key, wrapped for a public key the caller gives. The blob seals the base64
  * text of the data key (as GenerateDataKey makes it, ADR 4); what is exported is the data key's bytes.
+ *
+ * Only a blob sealed as a data key opens here (ADR 26): an Encrypt blob does not, so exporting is
+ * never a way round kms:Decrypt. A blob sealed before data keys had their own kind is ordinary;
+ * it opens here only for a caller who may also Decrypt it (the administrator always may).
  */
 export const exportDataKey = defineOperation({
   action: 'ExportDataKey',
   validate: (input: ExportDataKeyInput) => void exportRecipientOf(input),
-  resources: (input) => ({ key: resource.ciphertext(input.ciphertextBlob, StateRule.UseKey) }),
+  resources: (input) => ({ key: resource.ciphertext(input.ciphertextBlob, StateRule.UseKey, input.encryptionContext, 'Decrypt') }),
   run: async (_context, input, { key: ciphertext }): Promise<ExportedDataKey> => {
     const recipient = exportRecipientOf(input);
-    const opened = await openCiphertext(ciphertext, input.encryptionContext, input.dryRun);
+    const kinds = ciphertext.alsoAllowed ? [BlobKind.DataKey, BlobKind.Ordinary] : [BlobKind.DataKey];
+    const { plaintext: opened } = await openCiphertext(ciphertext, input.encryptionContext, input.dryRun, kinds);
     const text = opened.toString('latin1');
     const dataKey = Buffer.from(text, 'base64');
     opened.fill(0);

@@ -1,4 +1,5 @@
 import type { Aead } from '../crypto/aead.js';
+import type { EncryptionContext } from '../domain/encryption-context.js';
 import type { Alias, Key } from '../domain/key.js';
 import type { KeyReference } from '../domain/key-reference.js';
 import type { StateRule } from '../domain/key-state.js';
@@ -48,6 +49,8 @@ export interface KeyResource {
   readonly type: 'key';
   readonly reference: KeyReference;
   readonly rule: StateRule;
+  /** The encryption context the request names for this key, which access policies may test. */
+  readonly encryptionContext?: EncryptionContext;
 }
 
 /** The key version a ciphertext's header names, and so its key. */
@@ -56,6 +59,14 @@ export interface CiphertextResource {
   /** The whole ciphertext blob, binary (the layout of the blob ADR). */
   readonly blob: Buffer;
   readonly rule: StateRule;
+  /** The encryption context the request names for this ciphertext, which access policies may test. */
+  readonly encryptionContext?: EncryptionContext;
+  /**
+   * Another action the runner asks about on the same key without refusing when it is not
+   * allowed: the answer is the resolved ciphertext's `alsoAllowed` (ExportDataKey asks whether
+   * the caller may also Decrypt, ADR 26).
+   */
+  readonly alsoAsk?: string;
 }
 
 /**
@@ -95,6 +106,8 @@ export interface ResolvedCiphertext {
   readonly sealed: Buffer;
   /** Undefined when the version has no material (an EXTERNAL key awaiting import). */
   readonly aead: Aead | undefined;
+  /** Whether the caller may also run the spec's `alsoAsk` action on the key; true when it named none. */
+  readonly alsoAllowed: boolean;
 }
 
 export interface ResolvedAlias {
@@ -137,8 +150,19 @@ export function defineOperation<Input, Output, R extends ResourceSpecs>(
 }
 
 export const resource = {
-  key: (reference: KeyReference, rule: StateRule): KeyResource => ({ type: 'key', reference, rule }),
-  ciphertext: (blob: Buffer, rule: StateRule): CiphertextResource => ({ type: 'ciphertext', blob, rule }),
+  key: (reference: KeyReference, rule: StateRule, encryptionContext?: EncryptionContext): KeyResource => ({
+    type: 'key',
+    reference,
+    rule,
+    ...(encryptionContext === undefined ? {} : { encryptionContext }),
+  }),
+  ciphertext: (blob: Buffer, rule: StateRule, encryptionContext?: EncryptionContext, alsoAsk?: string): CiphertextResource => ({
+    type: 'ciphertext',
+    blob,
+    rule,
+    ...(encryptionContext === undefined ? {} : { encryptionContext }),
+    ...(alsoAsk === undefined ? {} : { alsoAsk }),
+  }),
   alias: (aliasName: string, options: { target: boolean }): AliasResource => ({ type: 'alias', aliasName, target: options.target }),
   keys: (): CollectionResource => ({ type: 'collection', collection: 'keys' }),
   aliases: (): CollectionResource => ({ type: 'collection', collection: 'aliases' }),

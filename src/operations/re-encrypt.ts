@@ -17,13 +17,14 @@ export const reEncrypt = defineOperation({
   action: 'ReEncrypt',
   // The destination is resolved first, as it always was: its refusals come before the source's.
   resources: (input: ReEncryptInput) => ({
-    destination: resource.key(input.destinationKey, StateRule.UseKey),
-    source: resource.ciphertext(input.ciphertextBlob, StateRule.UseKey),
+    destination: resource.key(input.destinationKey, StateRule.UseKey, input.destinationEncryptionContext),
+    source: resource.ciphertext(input.ciphertextBlob, StateRule.UseKey, input.sourceEncryptionContext),
   }),
   run: async (context, input, { destination, source }): Promise<SealedResult> => {
-    const plaintext = await openCiphertext(source, input.sourceEncryptionContext, input.dryRun);
+    // The new blob keeps the kind of the old: a data key stays exportable (ADR 26).
+    const { plaintext, kind } = await openCiphertext(source, input.sourceEncryptionContext, input.dryRun);
     try {
-      return await sealWithPrimary(context, 'destination', destination, plaintext, input.destinationEncryptionContext);
+      return await sealWithPrimary(context, 'destination', destination, plaintext, input.destinationEncryptionContext, kind);
     } finally {
       plaintext.fill(0);
     }

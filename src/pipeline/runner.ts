@@ -19,7 +19,8 @@ import type {
   ResourceSpec,
   ResourceSpecs,
 } from '../operations/operation.js';
-import { SYSTEM_PRINCIPAL, type Authorizer } from './authorizer.js';
+import type { EncryptionContext } from '../domain/encryption-context.js';
+import { SYSTEM_PRINCIPAL, type AuthorizationRequest, type Authorizer, type RequestConditionFacts } from './authorizer.js';
 
 export interface RunnerDependencies {
   readonly keys: KeyRepository;
@@ -38,6 +39,8 @@ export interface RequestFacts {
   readonly source: string;
   readonly requestId: string;
   readonly sourceIp?: string;
+  /** Whether the request came over TLS; false when absent. */
+  readonly secureTransport?: boolean;
   readonly userAgent?: string;
 }
 
@@ -195,48 +198,109 @@ export class OperationRunner implements JobActionRecorder {
     switch (spec.type) {
       case 'key': {
         const key = await keys.resolve(spec.reference);
-        await this.#authorizeKey(draft, caller, action, role, key);
+        await this.#authorizeKey(draft, caller, action, role, key, undefined, spec.encryptionContext);
         assertStateAllows(spec.rule, stateAt(key, clock.now()));
         return key;
       }
       case 'ciphertext': {
         const { keyVersionId, sealed } = decodeCiphertextBlob(spec.blob);
         const { key, aead } = await keys.openVersion(keyVersionId);
-        await this.#authorizeKey(draft, caller, action, role, key, keyVersionId);
+        await this.#authorizeKey(draft, caller, action, role, key, keyVersionId, spec.encryptionContext);
         assertStateAllows(spec.rule, stateAt(key, clock.now()));
-        return { key, keyVersionId, sealed, aead };
+        const alsoAllowed =
+          spec.alsoAsk === undefined || (await this.#mayAlso(draft, caller, spec.alsoAsk, role, key, spec.encryptionContext));
+        return { key, keyVersionId, sealed, aead, alsoAllowed };
       }
       case 'alias': {
         const arn = aliasArn(this.scope, spec.aliasName);
-        await this.#deps.authorizer.authorize({ caller, action, resourceArn: arn });
-        draft.addResource({ role, arn, aliasName: spec.aliasName });
+        const resource: AuditResource = { role, arn, aliasName: spec.aliasName };
+        draft.addResource(resource);
+        await this.#authorize(draft, resource, { caller, action, role, resourceArn: arn });
         if (!spec.target) return { aliasName: spec.aliasName, target: undefined, alias: undefined };
         const alias = await keys.getAlias(spec.aliasName);
         const target = alias && (await keys.findKey(alias.keyId));
         if (!alias || !target) throw new KmsError('AliasNotFound');
-        await this.#authorizeKey(draft, caller, action, `${role}-target`, target);
+        await this.#authorizeKey(draft, caller, action, `${role}-target`, target, undefined, undefined);
         return { aliasName: spec.aliasName, target, alias };
       }
       case 'identity': {
         const arn = `acs:ram::${this.scope.accountId}:${spec.entity}/${spec.name}`;
-        draft.addResource({ role, arn });
-        await this.#deps.authorizer.authorize({ caller, action, resourceArn: arn });
+        const resource: AuditResource = { role, arn };
+        draft.addResource(resource);
+        await this.#authorize(draft, resource, { caller, action, role, resourceArn: arn });
         return undefined;
       }
       case 'collection': {
         const arn = this.#collectionArn(spec);
-        await this.#deps.authorizer.authorize({ caller, action, resourceArn: arn });
-        draft.addResource({ role, arn });
+        const resource: AuditResource = { role, arn };
+        draft.addResource(resource);
+        await this.#authorize(draft, resource, { caller, action, role, resourceArn: arn });
         return undefined;
       }
     }
   }
 
-  async #authorizeKey(draft: EventDraft, caller: Caller, action: string, role: string, key: Key, keyVersionId?: string): Promise<void> {
+  async #authorizeKey(
+    draft: EventDraft,
+    caller: Caller,
+    action: string,
+    role: string,
+    key: Key,
+    keyVersionId: string | undefined,
+    encryptionContext: EncryptionContext | undefined,
+  ): Promise<void> {
     const arn = keyArn(this.scope, key.keyId);
     // Recorded before the decision, so a denied request names what it was denied on.
-    draft.addResource({ role, arn, keyId: key.keyId, ...(keyVersionId === undefined ? {} : { keyVersionId }) });
-    await this.#deps.authorizer.authorize({ caller, action, resourceArn: arn });
+    const resource: AuditResource = { role, arn, keyId: key.keyId, ...(keyVersionId === undefined ? {} : { keyVersionId }) };
+    draft.addResource(resource);
+    await this.#authorize(draft, resource, {
+      caller,
+      action,
+      role,
+      resourceArn: arn,
+      key,
+      ...(encryptionContext === undefined ? {} : { encryptionContext }),
+    });
+  }
+
+  /**
+   * Whether the caller may also run `action` on `key`: asked like any question, but a refusal
+   * only answers false (and is not the request's decision in the audit event).
+   */
+  async #mayAlso(
+    draft: EventDraft,
+    caller: Caller,
+    action: string,
+    role: string,
+    key: Key,
+    encryptionContext: EncryptionContext | undefined,
+  ): Promise<boolean> {
+    try {
+      const verdict = await this.#deps.authorizer.authorize({
+        caller,
+        action,
+        role,
+        resourceArn: keyArn(this.scope, key.keyId),
+        key,
+        ...(encryptionContext === undefined ? {} : { encryptionContext }),
+        facts: draft.conditionFacts(this.#deps.clock.now()),
+      });
+      return verdict?.allowed ?? true;
+    } catch (error) {
+      if (error instanceof KmsError && error.fault === 'caller') return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Asks the authorisation point about one resource (already in the audit event), records its
+   * decision there, and refuses when it does not allow.
+   */
+  async #authorize(draft: EventDraft, resource: AuditResource, question: Omit<AuthorizationRequest, 'facts'>): Promise<void> {
+    const verdict = await this.#deps.authorizer.authorize({ ...question, facts: draft.conditionFacts(this.#deps.clock.now()) });
+    if (!verdict) return;
+    if (verdict.decision) resource.decision = verdict.decision;
+    if (!verdict.allowed) throw new KmsError('DeniedByPolicy', verdict.decision?.ramAction ?? question.action);
   }
 
   #collectionArn(spec: CollectionResource): string {
@@ -280,6 +344,11 @@ class EventDraft {
 
   addResource(resource: AuditResource): void {
     this.#resources.push(resource);
+  }
+
+  /** What the request says of itself to the condition keys of access policies. */
+  conditionFacts(currentTime: number): RequestConditionFacts {
+    return { sourceIp: this.#facts.sourceIp, secureTransport: this.#facts.secureTransport === true, currentTime };
   }
 
   recordKeyVersion(role: string, keyVersionId: string): void {

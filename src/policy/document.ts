@@ -81,6 +81,8 @@ export interface PolicyDocument {
   readonly statements: readonly PolicyStatement[];
 }
 
+const MAX_FIELD_LENGTH = 200;
+
 /**
  * A document that RAM's grammar refuses. `field` names the offending element as a path
  * (`Statement[1].Condition.StringEqual`), and the message says what is wrong with it; neither
@@ -90,9 +92,12 @@ export class PolicyDocumentError extends Error {
   readonly field: string;
 
   constructor(field: string, problem: string) {
-    super(`${field}: ${problem}`);
+    // A path holds names from the document (an unknown element's, a condition key's): bounded,
+    // so that a refusal never echoes a large part of what was sent.
+    const bounded = field.length > MAX_FIELD_LENGTH ? `${field.slice(0, MAX_FIELD_LENGTH)}…` : field;
+    super(`${bounded}: ${problem}`);
     this.name = 'PolicyDocumentError';
-    this.field = field;
+    this.field = bounded;
   }
 }
 
@@ -218,12 +223,12 @@ function isResourcePattern(resource: string): boolean {
   if (parts.length < 5 || parts[0] !== 'acs') return false;
   const [, service = '', region = '', account = ''] = parts;
   const relativeId = parts.slice(4).join(':');
-  return /^[a-z0-9*?-]+$/i.test(service) && /^[a-z0-9*?-]*$/i.test(region) && /^[0-9*?]*$/.test(account) && relativeId.length > 0;
+  return /^[a-z0-9*?-]+$/i.test(service) && /^[a-z0-9*?-]*$/i.test(region) && /^[A-Za-z0-9*?_-]*$/.test(account) && relativeId.length > 0;
 }
 
 // A RAM principal of a key policy: the account (`acs:ram::<account>:*`, as the default key policy
 // writes it), or one RAM user or role of an account.
-const PRINCIPAL_PATTERN = /^acs:ram::[0-9]+:(?:\*|user\/[A-Za-z0-9._@-]+|role\/[A-Za-z0-9._@-]+)$/;
+const PRINCIPAL_PATTERN = /^acs:ram::[A-Za-z0-9_-]+:(?:\*|user\/[A-Za-z0-9._@-]+|role\/[A-Za-z0-9._@-]+)$/;
 
 function readPrincipals(statement: JsonObject, path: string): readonly string[] {
   if (!('Principal' in statement)) throw new PolicyDocumentError(`${path}.Principal`, 'is required in a key policy');

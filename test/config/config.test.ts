@@ -70,6 +70,7 @@ rate-limit = 12.5
 rate-limit-burst = 40
 log-level = "warn"
 error-help-url = "https://wiki.example.com/kms/errors"
+trusted-proxies = "10.0.0.1, 192.168.0.0/16, 2001:db8::/32"
 
 [pkcs11]
 module = "/usr/lib/softhsm/libsofthsm2.so"
@@ -101,6 +102,7 @@ describe('loadConfig', () => {
     assert.equal(config.logLevel, 'info');
     assert.equal(config.rateLimit, undefined);
     assert.equal(config.errorHelpUrl, undefined);
+    assert.equal(config.trustedProxies, undefined, 'X-Forwarded-For is believed from no one by default');
     assert.equal(config.pkcs11, undefined);
     assert.deepEqual(config.database, { kind: 'sqlite' });
   });
@@ -118,6 +120,7 @@ describe('loadConfig', () => {
       connections: { requestTimeoutMs: 20_000, headersTimeoutMs: 4_000, keepAliveTimeoutMs: 2_000, maxConnections: 100 },
       logLevel: 'warn',
       errorHelpUrl: 'https://wiki.example.com/kms/errors',
+      trustedProxies: ['10.0.0.1', '192.168.0.0/16', '2001:db8::/32'],
       rateLimit: { requestsPerSecond: 12.5, burst: 40 },
       pkcs11: { modulePath: '/usr/lib/softhsm/libsofthsm2.so', tokenLabel: 'arca', rootKeyLabel: 'arca-root', sessionCount: 4 },
       database: { kind: 'sqlite' },
@@ -142,6 +145,7 @@ describe('loadConfig', () => {
       'rate-limit-burst': '40',
       'log-level': 'warn',
       'error-help-url': 'https://wiki.example.com/kms/errors',
+      'trusted-proxies': '10.0.0.1,192.168.0.0/16, 2001:db8::/32',
       'pkcs11.module': '/usr/lib/softhsm/libsofthsm2.so',
       'pkcs11.token-label': 'arca',
       'pkcs11.root-key-label': 'arca-root',
@@ -212,6 +216,13 @@ describe('loadConfig', () => {
       [{ file: `error-help-url = "https://example.com/${'a'.repeat(2048)}"\n` }, 'error-help-url', /at most 2048 characters/],
       [{ file: 'error-help-url = 42\n' }, 'error-help-url', /an absolute URL, HTTP or HTTPS/],
       [{ flags: { 'error-help-url': 'https://user:pw@example.com/errors' } }, 'error-help-url', /may not carry a user name or a password/],
+      [
+        { flags: { 'trusted-proxies': '10.0.0.1, proxy.local' } },
+        'trusted-proxies',
+        /a comma-separated list of at most 64 IP addresses or CIDR blocks/,
+      ],
+      [{ flags: { 'trusted-proxies': '10.0.0.0/33' } }, 'trusted-proxies', /IP addresses or CIDR blocks/],
+      [{ file: 'trusted-proxies = ["10.0.0.1"]\n' }, 'trusted-proxies', /a comma-separated list/],
       [{ file: 'host = ""\n' }, 'host', /must be a non-empty string/],
       [{ file: 'data-dir = ["a", "b"]\n' }, 'data-dir', /must be a non-empty string/],
       [{ file: 'region = 2024-01-01\n' }, 'region', /must be a non-empty string/],

@@ -924,10 +924,37 @@ describe('Bring your own key and export', () => {
   });
 });
 
+describe('Key policies', () => {
+  it("SetKeyPolicy answers {RequestId}; GetKeyPolicy answers {Policy, RequestId}, Alibaba's default key policy first", async () => {
+    const key = await createKey();
+    const initial = await call('GetKeyPolicy', { KeyId: key.KeyId, PolicyName: 'default' });
+    assertRequestId(initial);
+    assert.deepEqual(Object.keys(initial).sort(), ['Policy', 'RequestId']);
+    assert.deepEqual(JSON.parse(initial.Policy), {
+      Statement: [
+        {
+          Action: ['kms:*'],
+          Effect: 'Allow',
+          Principal: { RAM: [`acs:ram::${TEST_ACCOUNT_ID}:*`] },
+          Resource: ['*'],
+          Sid: 'kms default key policy',
+        },
+      ],
+      Version: '1',
+    });
+    const policy = JSON.stringify({
+      Version: '1',
+      Statement: [{ Effect: 'Allow', Principal: { RAM: [`acs:ram::${TEST_ACCOUNT_ID}:user/app`] }, Action: 'kms:Encrypt', Resource: '*' }],
+    });
+    assertOnlyRequestId(await call('SetKeyPolicy', { KeyId: key.KeyId, PolicyName: 'default', Policy: policy }));
+    assert.equal((await call('GetKeyPolicy', { KeyId: key.KeyId })).Policy, policy);
+  });
+});
+
 describe('coverage', () => {
   it('called every action of the action table successfully at least once', () => {
     const missingActions = [...ACTION_TABLE.keys()].filter((action) => !succeeded.has(action));
     assert.deepEqual(missingActions, []);
-    assert.equal(ACTION_TABLE.size, 35);
+    assert.equal(ACTION_TABLE.size, 37);
   });
 });

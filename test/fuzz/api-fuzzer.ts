@@ -106,6 +106,8 @@ export const ACTION_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
     'WrappingKeySpec',
     'WrappingAlgorithm',
   ],
+  SetKeyPolicy: ['KeyId', 'PolicyName', 'Policy'],
+  GetKeyPolicy: ['KeyId', 'PolicyName'],
 };
 
 /** Real things on the server for parameters to point at, so the fuzzer gets past the lookups. */
@@ -424,6 +426,17 @@ function plausibleValue(name: string, fixtures: FuzzFixtures): fc.Arbitrary<stri
       return fc.oneof(
         fc.constantFrom('7d', '730d', '731d', '6d', '604800s', '1s', '0d', '', 'd'),
         fc.tuple(fc.integer({ min: -1, max: 100_000_000 }), fc.constantFrom('d', 'h', 'm', 's', '')).map(([n, unit]) => `${n}${unit}`),
+      );
+    case 'PolicyName':
+      return fc.constantFrom('default', 'Default', '', 'other');
+    case 'Policy':
+      return fc.oneof(
+        fc.constant(
+          '{"Version":"1","Statement":[{"Effect":"Allow","Principal":{"RAM":["acs:ram::1234567890123456:user/fuzz"]},"Action":"kms:*","Resource":"*"}]}',
+        ),
+        fc.constant('{"Version":"1","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}'),
+        fc.json({ maxDepth: 4 }),
+        huge,
       );
     case 'Description':
     case 'DeletionProtectionDescription':

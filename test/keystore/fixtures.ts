@@ -27,6 +27,7 @@ export function makeKey(overrides: Partial<Key> = {}): Key {
     lastRotationDate: T0,
     primaryKeyVersionId: randomUUID(),
     materialExpireTime: null,
+    keyPolicy: null,
     tags: [],
     revision: 1,
     ...overrides,

@@ -170,6 +170,21 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         assert.deepEqual(await store.getKey(key.keyId), next);
       });
 
+      void it('keeps a key policy as written, and null (the default key policy) again when it is cleared', async () => {
+        const policy =
+          '{"Version":"1","Statement":[{"Effect":"Allow","Principal":{"RAM":["acs:ram::1:user/app"]},"Action":"kms:Encrypt","Resource":"*"}]}';
+        const { key } = await createdKey({ revision: 1, keyPolicy: policy });
+        assert.equal((await store.getKey(key.keyId))?.keyPolicy, policy);
+        const durable = await openAgain();
+        try {
+          assert.equal((await durable.store.getKey(key.keyId))?.keyPolicy, policy);
+        } finally {
+          await durable.close();
+        }
+        await store.updateKey({ ...key, keyPolicy: null, revision: 2 }, 1);
+        assert.equal((await store.getKey(key.keyId))?.keyPolicy, null);
+      });
+
       void it('fails with stale-revision on an old revision and changes nothing', async () => {
         const { key } = await createdKey({ revision: 3 });
         await store.updateKey({ ...key, description: 'first writer', revision: 4 }, 3);

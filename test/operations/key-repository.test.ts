@@ -65,6 +65,7 @@ async function keyWithVersions(
     lastRotationDate: now,
     primaryKeyVersionId: keyVersionId,
     materialExpireTime: null,
+    keyPolicy: null,
     tags: [],
     revision: 1,
   };

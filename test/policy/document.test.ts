@@ -102,8 +102,8 @@ describe('parsePolicyDocument refuses what RAM does not define, naming it', () =
     ['an Arn of another scheme', statement({ ...allowAll, Resource: 'arn:aws:kms:us-east-1:1:key/x' }), 'Statement[0].Resource[0]'],
     ['an Arn without a relative id', statement({ ...allowAll, Resource: 'acs:kms:cn-hangzhou:123:' }), 'Statement[0].Resource[0]'],
     [
-      'an Arn with a letter in the account',
-      statement({ ...allowAll, Resource: 'acs:kms:cn-hangzhou:abc:key/x' }),
+      'an Arn with a space in the account',
+      statement({ ...allowAll, Resource: 'acs:kms:cn-hangzhou:12 3:key/x' }),
       'Statement[0].Resource[0]',
     ],
     ['a Sid that is not a string', statement({ ...allowAll, Sid: 3 }), 'Statement[0].Sid'],

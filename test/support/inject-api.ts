@@ -18,6 +18,8 @@ import type { KeyRepository } from '../../src/operations/key-repository.js';
 import type { IdentityRepository } from '../../src/operations/ram/identity-repository.js';
 import type { RateLimitOptions } from '../../src/api/rate-limiter.js';
 import type { Authorizer } from '../../src/pipeline/authorizer.js';
+import type { PolicySource } from '../../src/policy/policy-source.js';
+import { SealPurpose } from '../../src/domain/seal-purposes.js';
 import { composePipeline } from '../../src/bootstrap/compose-pipeline.js';
 import { RootKey } from '../../src/protection/root-key.js';
 import { SoftwareKeyProtector } from '../../src/protection/software-key-protector.js';
@@ -80,6 +82,8 @@ export interface InjectApi {
   readonly accessKeys: AccessKeys;
   /** Signs `action` with `params` and sends it through inject(). */
   call(action: string, params?: Readonly<Record<string, ParamValue>>, options?: CallOptions): Promise<InjectResponse>;
+  /** Stores an enabled access key with these credentials for `principal` (a RAM user's Arn, say). */
+  addAccessKey(credentials: Credentials, principal: string): Promise<void>;
   /** Sends a request as prepared (by the caller, possibly altered after signing). */
   send(request: PreparedRequest): Promise<InjectResponse>;
   close(): Promise<void>;
@@ -88,8 +92,12 @@ export interface InjectApi {
 export interface InjectApiOptions {
   /** Where the test clock starts; default DEFAULT_START_MS. */
   readonly startMs?: number;
-  /** The authorisation point; the server's (administrator-only) when absent. */
+  /** The authorisation point; the server's (RAM policies over `policies`) when absent. */
   readonly authorizer?: Authorizer;
+  /** Where RAM users' identity policies come from (for example an InMemoryPolicySource). */
+  readonly policies?: PolicySource;
+  /** Proxies whose X-Forwarded-For is believed, as `--trusted-proxies` sets them (inject() comes from 127.0.0.1). */
+  readonly trustedProxies?: readonly string[];
   /** Per-access-key throttling, as `--rate-limit` sets it. */
   readonly rateLimit?: RateLimitOptions;
   /** The error bodies' help link, as `--error-help-url` sets it. */
@@ -130,6 +138,8 @@ export async function createInjectApi(options: InjectApiOptions = {}): Promise<I
     jobIntervalMs: 60_000,
     auditSink: { emit: (event) => auditEvents.push(event) },
     ...(options.authorizer ? { authorizer: options.authorizer } : {}),
+    ...(options.policies ? { policies: options.policies } : {}),
+    ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.errorHelpUrl ? { errorHelpUrl: options.errorHelpUrl } : {}),
   });
@@ -163,6 +173,11 @@ export async function createInjectApi(options: InjectApiOptions = {}): Promise<I
     region: scope.region,
     accountId: scope.accountId,
     send,
+    addAccessKey: async (credentials, principal) => {
+      const secret = Buffer.from(credentials.accessKeySecret, 'utf8');
+      const sealedSecret = await rootKey.seal(secret, SealPurpose.AccessKeySecret, credentials.accessKeyId);
+      await store.putAccessKey({ accessKeyId: credentials.accessKeyId, sealedSecret, principal, enabled: true, creationDate: clock.now() });
+    },
     call: (action, params = {}, callOptions = {}) => {
       const pairs = Object.entries(params).map(([name, value]) => [name, wireValue(value)] as [string, string]);
       const credentials = callOptions.accessKey ?? ADMIN_CREDENTIALS;

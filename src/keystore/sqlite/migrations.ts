@@ -193,7 +193,13 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: 'DROP INDEX key_versions_by_key;\nCREATE INDEX key_versions_in_order ON key_versions (key_id);',
   },
   { version: 4, name: 'imported key material: nullable material, commitments, expiry index', sql: IMPORTED_KEY_MATERIAL },
-  { version: 5, name: 'RAM users, access keys, groups, policies and attachments', sql: RAM_IDENTITIES },
+  {
+    version: 5,
+    name: 'key policies',
+    // Null is the default key policy, so every key made before key policies keeps working (ADR 25).
+    sql: 'ALTER TABLE keys ADD COLUMN key_policy TEXT;',
+  },
+  { version: 6, name: 'RAM users, access keys, groups, policies and attachments', sql: RAM_IDENTITIES },
 ];
 
 /** Refuses a database written by a newer Arca: this code cannot know what the newer schema means. */

@@ -23,7 +23,7 @@ const KEY_COLUMNS = `
   key_id, key_spec, key_usage, origin, protection_level, key_state, description, creator,
   creation_date, delete_date, deletion_protection, deletion_protection_description,
   automatic_rotation, rotation_interval_seconds, last_rotation_date, primary_key_version_id,
-  material_expire_time, tags, revision`;
+  material_expire_time, tags, key_policy, revision`;
 
 export const INSERT_KEY = `
 INSERT INTO keys (${KEY_COLUMNS})
@@ -31,7 +31,7 @@ VALUES (
   @key_id, @key_spec, @key_usage, @origin, @protection_level, @key_state, @description, @creator,
   @creation_date, @delete_date, @deletion_protection, @deletion_protection_description,
   @automatic_rotation, @rotation_interval_seconds, @last_rotation_date, @primary_key_version_id,
-  @material_expire_time, @tags, @revision
+  @material_expire_time, @tags, @key_policy, @revision
 )`;
 
 export const SELECT_KEY = `SELECT ${KEY_COLUMNS} FROM keys WHERE key_id = ?`;
@@ -48,7 +48,7 @@ UPDATE keys SET
   deletion_protection_description = @deletion_protection_description,
   automatic_rotation = @automatic_rotation, rotation_interval_seconds = @rotation_interval_seconds,
   last_rotation_date = @last_rotation_date, primary_key_version_id = @primary_key_version_id,
-  material_expire_time = @material_expire_time, tags = @tags, revision = @revision
+  material_expire_time = @material_expire_time, tags = @tags, key_policy = @key_policy, revision = @revision
 WHERE key_id = @key_id AND revision = @expected_revision`;
 
 /** Versions and aliases follow by ON DELETE CASCADE. Conditioned on the revision, like an update. */

@@ -30,6 +30,8 @@ export interface KeyRow {
   material_expire_time: number | null;
   /** JSON array of `{ tagKey, tagValue }`. */
   tags: string;
+  /** Null: the default key policy. */
+  key_policy: string | null;
   revision: number;
 }
 
@@ -117,6 +119,7 @@ export function keyToRow(key: Key): KeyRow {
     primary_key_version_id: key.primaryKeyVersionId,
     material_expire_time: key.materialExpireTime,
     tags: serialiseTags(key.tags),
+    key_policy: key.keyPolicy,
     revision: key.revision,
   };
 }
@@ -147,6 +150,7 @@ export function rowToKey(row: KeyRow): Key {
     primaryKeyVersionId: row.primary_key_version_id,
     materialExpireTime: row.material_expire_time,
     tags: parseTags(row),
+    keyPolicy: row.key_policy,
     revision: row.revision,
   };
 }
