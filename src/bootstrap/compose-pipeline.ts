@@ -57,7 +57,10 @@ export interface PipelineParts {
   readonly auditSink?: AuditSink;
   /** The authorisation point; RAM policies over `policies` when absent. */
   readonly authorizer?: Authorizer;
-  /** Where RAM users' identity policies are read; the identity repository when absent. */
+  /**
+   * Where RAM users' identity policies are read; the pipeline's identity repository (the RAM
+   * users, groups and attachments of the store) when absent. The administrator is never evaluated.
+   */
   readonly policies?: PolicySource;
   readonly repositoryOptions?: KeyRepositoryOptions;
   /** Where this process announces its writes and hears of other processes' (a cluster's workers). */
@@ -102,8 +105,9 @@ export function composePipeline(parts: PipelineParts): Pipeline {
   const runner = new OperationRunner({
     keys,
     identities,
-    // The administrator and Arca's jobs bypass the policies; a RAM user of the account is held to
-    // its identity policies (read through the identity repository) and the key's key policy.
+    // The administrator and Arca's jobs bypass the policies; a RAM user of the account is judged
+    // by its identity policies (the identity repository, unless the caller gives another source)
+    // and the key's policy; any other principal is refused.
     authorizer: parts.authorizer ?? new PolicyAuthorizer({ policies: parts.policies ?? identities, scope: parts.scope }),
     audit: parts.auditSink ?? new PinoAuditSink(logger),
     clock,

@@ -108,16 +108,25 @@ describe('arca user, access-key, group and policy commands', () => {
     const listed = await ok(['access-key', 'list', 'payroll']);
     assert.match(listed, new RegExp(`^${accessKeyId}\\s+Active\\s`, 'm'));
     assert.equal(listed.includes(accessKeySecret), false);
+    // Allowed through the group's AliyunKMSFullAccess.
     const signed = await callAcs3(server, { accessKeyId, accessKeySecret }, 'ListKeys', {});
-    // Authenticated as the user (until the policy authoriser arrives, then refused).
-    assert.equal(signed.status, 403);
+    assert.equal(signed.status, 200, signed.text);
+  });
+
+  it('removing the user from the group takes the group’s policy away on the next request, adding it back returns it', async () => {
+    await ok(['user', 'remove-from-group', 'payroll', 'apps']);
+    const refused = await callAcs3(server, { accessKeyId, accessKeySecret }, 'ListKeys', {});
+    // EncryptPayroll alone allows kms:Encrypt, not kms:ListKeys.
+    assert.deepEqual([refused.status, refused.json?.Code], [403, 'Forbidden.RAM']);
+    await ok(['user', 'add-to-group', 'payroll', 'apps']);
+    assert.equal((await callAcs3(server, { accessKeyId, accessKeySecret }, 'ListKeys', {})).status, 200);
   });
 
   it('access-key deactivate / activate / delete take effect on the next request', async () => {
     await ok(['access-key', 'deactivate', 'payroll', accessKeyId]);
     assert.equal((await callAcs3(server, { accessKeyId, accessKeySecret }, 'ListKeys', {})).json?.Code, 'InvalidAccessKeyId.NotFound');
     await ok(['access-key', 'activate', 'payroll', accessKeyId]);
-    assert.equal((await callAcs3(server, { accessKeyId, accessKeySecret }, 'ListKeys', {})).status, 403);
+    assert.equal((await callAcs3(server, { accessKeyId, accessKeySecret }, 'ListKeys', {})).status, 200);
     const refused = await runCli(['user', 'delete', 'payroll'], { env });
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /^arca: DeleteConflict\.User\.AccessKey: /);

@@ -1,12 +1,13 @@
 // The official RAM client, @alicloud/ram20150501 (npm), unchanged but for its endpoint, against a
 // real `arca server --workers 2` on its SQLite file: it manages users, access keys, groups and
-// policies as it would Alibaba's RAM, and what it changes holds from the next request on, on
-// either worker (each request opens its own connection, so the round robin alternates workers).
+// policies as it would Alibaba's RAM, and what it changes (a key made Inactive or deleted, a
+// policy attached or detached, a membership, a new default version) holds from the next request
+// on, on either worker (each request opens its own connection, so the round robin alternates).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import RamModule, * as Ram from '@alicloud/ram20150501';
 import * as OpenApi from '@alicloud/openapi-core';
-import { callAcs3, type Credentials } from '../support/acs3-signer.js';
+import { callAcs3, callOk, type Credentials } from '../support/acs3-signer.js';
 import { ensureBuilt, killAllArcas, randomCredentials, spawnArca, type ArcaProcess } from '../support/arca-process.js';
 import { newDataDir, removeDataDirs } from '../support/data-dirs.js';
 
@@ -51,14 +52,16 @@ describe('the RAM SDK (@alicloud/ram20150501) against arca server --workers 2', 
   });
 
   /** The codes of a few requests signed by `credentials`, spread over both workers. */
-  async function codesFor(credentials: Credentials): Promise<string[]> {
+  async function codesFor(credentials: Credentials, action = 'ListKeys', params: Record<string, string> = {}): Promise<string[]> {
     const seen: string[] = [];
     for (let i = 0; i < REQUESTS_PER_CHECK; i++) {
-      const response = await callAcs3(arca, credentials, 'ListKeys', {});
+      const response = await callAcs3(arca, credentials, action, params);
       seen.push(response.status === 200 ? 'OK' : String(response.json?.Code));
     }
     return seen;
   }
+
+  const all = (code: string): string[] => Array(REQUESTS_PER_CHECK).fill(code);
 
   it('manages a user: CreateUser, GetUser, UpdateUser, ListUsers', async () => {
     const created = await ram.createUser(new R.CreateUserRequest({ userName: 'app', displayName: 'App', comments: 'an application' }));
@@ -102,7 +105,7 @@ describe('the RAM SDK (@alicloud/ram20150501) against arca server --workers 2', 
       false,
     );
 
-    // A RAM user with no policy attached yet is authenticated, then denied implicitly.
+    // Authenticated as the RAM user, which has no policy yet: refused by the policy check.
     assert.deepEqual(await codesFor(key), Array(REQUESTS_PER_CHECK).fill('Forbidden.RAM'));
     await ram.updateAccessKey(new R.UpdateAccessKeyRequest({ userName: 'app', userAccessKeyId: key.accessKeyId, status: 'Inactive' }));
     assert.deepEqual(await codesFor(key), Array(REQUESTS_PER_CHECK).fill('InvalidAccessKeyId.NotFound'));
@@ -184,9 +187,46 @@ describe('the RAM SDK (@alicloud/ram20150501) against arca server --workers 2', 
     assert.deepEqual((await ram.listGroupsForUser(new R.ListGroupsForUserRequest({ userName: 'app' }))).body.groups.group, []);
   });
 
+  it('a policy attached, detached, held through a group or given a new default version is in force from the next request, on both workers', async () => {
+    const keyId = (await callOk(arca, admin, 'CreateKey', {})).KeyMetadata.KeyId as string;
+    const created = await ram.createAccessKey(new R.CreateAccessKeyRequest({ userName: 'app' }));
+    const key: Credentials = { accessKeyId: created.body.accessKey.accessKeyId, accessKeySecret: created.body.accessKey.accessKeySecret };
+    const encrypt = (): Promise<string[]> =>
+      codesFor(key, 'Encrypt', { KeyId: keyId, Plaintext: Buffer.from('payroll').toString('base64') });
+
+    // AppEncrypt is attached to the user (the policies test): Encrypt, and nothing else.
+    assert.deepEqual(await encrypt(), all('OK'));
+    const blob = (await callOk(arca, key, 'Encrypt', { KeyId: keyId, Plaintext: 'cGF5cm9sbA==' })).CiphertextBlob as string;
+    assert.deepEqual(await codesFor(key, 'Decrypt', { CiphertextBlob: blob }), all('Forbidden.RAM'));
+    assert.equal((await callOk(arca, admin, 'Decrypt', { CiphertextBlob: blob })).Plaintext, 'cGF5cm9sbA==');
+
+    await ram.detachPolicyFromUser(new R.DetachPolicyFromUserRequest({ userName: 'app', policyName: 'AppEncrypt', policyType: 'Custom' }));
+    assert.deepEqual(await encrypt(), all('Forbidden.RAM'));
+
+    await ram.attachPolicyToGroup(new R.AttachPolicyToGroupRequest({ groupName: 'apps', policyName: 'AppEncrypt', policyType: 'Custom' }));
+    assert.deepEqual(await encrypt(), all('Forbidden.RAM'), 'not a member yet');
+    await ram.addUserToGroup(new R.AddUserToGroupRequest({ userName: 'app', groupName: 'apps' }));
+    assert.deepEqual(await encrypt(), all('OK'));
+    await ram.removeUserFromGroup(new R.RemoveUserFromGroupRequest({ userName: 'app', groupName: 'apps' }));
+    assert.deepEqual(await encrypt(), all('Forbidden.RAM'));
+
+    await ram.attachPolicyToUser(new R.AttachPolicyToUserRequest({ userName: 'app', policyName: 'AppEncrypt', policyType: 'Custom' }));
+    assert.deepEqual(await encrypt(), all('OK'));
+    const denyAll = JSON.stringify({ Version: '1', Statement: [{ Effect: 'Deny', Action: 'kms:*', Resource: '*' }] });
+    await ram.createPolicyVersion(
+      new R.CreatePolicyVersionRequest({ policyName: 'AppEncrypt', policyDocument: denyAll, setAsDefault: true }),
+    );
+    assert.deepEqual(await encrypt(), all('Forbidden.RAM'));
+
+    await ram.detachPolicyFromGroup(
+      new R.DetachPolicyFromGroupRequest({ groupName: 'apps', policyName: 'AppEncrypt', policyType: 'Custom' }),
+    );
+    await ram.deleteAccessKey(new R.DeleteAccessKeyRequest({ userName: 'app', userAccessKeyId: key.accessKeyId }));
+  });
+
   it('deletes what it made: DetachPolicyFromUser, DeletePolicy, DeleteUser', async () => {
     await ram.detachPolicyFromUser(new R.DetachPolicyFromUserRequest({ userName: 'app', policyName: 'AppEncrypt', policyType: 'Custom' }));
-    await ram.deletePolicy(new R.DeletePolicyRequest({ policyName: 'AppEncrypt' }));
+    await ram.deletePolicy(new R.DeletePolicyRequest({ policyName: 'AppEncrypt', cascadingDelete: true }));
     await ram.deleteUser(new R.DeleteUserRequest({ userName: 'app' }));
     assert.deepEqual(await refusal(ram.getUser(new R.GetUserRequest({ userName: 'app' }))), { code: 'EntityNotExist.User', status: 404 });
   });

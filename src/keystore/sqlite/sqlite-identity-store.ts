@@ -21,6 +21,8 @@ import { UPSERT_ACCESS_KEY } from './queries.js';
 export interface SqliteTransactions {
   write<T>(work: () => T): Promise<T>;
   read<T>(work: () => T): Promise<T>;
+  /** A read of one statement, atomic on its own: no BEGIN and COMMIT to pay for. */
+  readOne<T>(work: () => T): Promise<T>;
 }
 
 interface UserRow {
@@ -199,8 +201,9 @@ export class SqliteIdentityStore implements IdentityStore {
     this.#transactions = transactions;
   }
 
+  // Read on every request of a RAM user: one statement, so no explicit transaction.
   revision(): Promise<number> {
-    return this.#transactions.read(() => this.#statements.selectRevision.get()?.revision ?? 0);
+    return this.#transactions.readOne(() => this.#statements.selectRevision.get()?.revision ?? 0);
   }
 
   createUser(user: RamUser): Promise<void> {

@@ -247,7 +247,11 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore, 
   private constructor(db: Database.Database) {
     this.#db = db;
     this.#statements = prepareStatements(db);
-    this.identities = new SqliteIdentityStore(db, { write: (work) => this.#write(work), read: (work) => this.#read(work) });
+    this.identities = new SqliteIdentityStore(db, {
+      write: (work) => this.#write(work),
+      read: (work) => this.#read(work),
+      readOne: (work) => this.#readOne(work),
+    });
   }
 
   /** Opens (creating when absent) the database file and brings its schema up to date. */

@@ -43,12 +43,14 @@ describe('RAM access keys (CreateAccessKey, UpdateAccessKey, ListAccessKeys, Del
     assert.deepEqual(refusal(await ram('CreateAccessKey', { UserName: 'nobody' })), { status: 404, code: 'EntityNotExist.User' });
   });
 
-  it('the key signs requests as the user; Inactive and deleted keys are refused from the next request on', async () => {
+  it('the key signs requests as the user, judged by its policies; Inactive and deleted keys are refused from the next request on', async () => {
     const key = await createdKey();
-    // Authenticated as the RAM user, who holds no policy yet: an implicit deny.
+    // Authenticated as the RAM user, which has no policy yet.
     const asUser = await api.call('ListKeys', {}, { accessKey: key });
     assert.deepEqual(refusal(asUser), { status: 403, code: 'Forbidden.RAM' });
     assert.equal(api.auditEvents.at(-1)?.identity.principal, `acs:ram::${api.accountId}:user/app`);
+    await ram('AttachPolicyToUser', { UserName: 'app', PolicyName: 'AliyunKMSFullAccess', PolicyType: 'System' });
+    assert.equal((await api.call('ListKeys', {}, { accessKey: key })).statusCode, 200);
 
     assert.equal((await ram('UpdateAccessKey', { UserName: 'app', UserAccessKeyId: key.accessKeyId, Status: 'Inactive' })).statusCode, 200);
     assert.deepEqual(refusal(await api.call('ListKeys', {}, { accessKey: key })), { status: 404, code: 'InvalidAccessKeyId.NotFound' });
@@ -56,10 +58,26 @@ describe('RAM access keys (CreateAccessKey, UpdateAccessKey, ListAccessKeys, Del
     assert.equal(listed.json.AccessKeys.AccessKey[0].Status, 'Inactive');
 
     await ram('UpdateAccessKey', { UserName: 'app', UserAccessKeyId: key.accessKeyId, Status: 'Active' });
-    assert.equal((await api.call('ListKeys', {}, { accessKey: key })).statusCode, 403);
+    assert.equal((await api.call('ListKeys', {}, { accessKey: key })).statusCode, 200);
+    await ram('DetachPolicyFromUser', { UserName: 'app', PolicyName: 'AliyunKMSFullAccess', PolicyType: 'System' });
+    assert.deepEqual(refusal(await api.call('ListKeys', {}, { accessKey: key })), { status: 403, code: 'Forbidden.RAM' });
 
     assert.equal((await ram('DeleteAccessKey', { UserName: 'app', UserAccessKeyId: key.accessKeyId })).statusCode, 200);
     assert.deepEqual(refusal(await api.call('ListKeys', {}, { accessKey: key })), { status: 404, code: 'InvalidAccessKeyId.NotFound' });
+  });
+
+  it('a user allowed ram:* manages users without being allowed any kms: action; AliyunRAMFullAccess grants exactly that', async () => {
+    const key = await createdKey();
+    await ram('AttachPolicyToUser', { UserName: 'app', PolicyName: 'AliyunRAMFullAccess', PolicyType: 'System' });
+    const created = await ram('CreateUser', { UserName: 'made-by-app' }, { accessKey: key });
+    assert.equal(created.statusCode, 200, created.text);
+    assert.deepEqual(refusal(await api.call('ListKeys', {}, { accessKey: key })), { status: 403, code: 'Forbidden.RAM' });
+    await ram('DetachPolicyFromUser', { UserName: 'app', PolicyName: 'AliyunRAMFullAccess', PolicyType: 'System' });
+    assert.deepEqual(refusal(await ram('DeleteUser', { UserName: 'made-by-app' }, { accessKey: key })), {
+      status: 403,
+      code: 'Forbidden.RAM',
+    });
+    assert.equal(api.auditEvents.at(-1)?.action, 'ram:DeleteUser');
   });
 
   it('a renamed user’s keys sign as the new name', async () => {
