@@ -25,6 +25,8 @@ function givenFlags(command: Command): Map<string, string> {
   for (const { setting, option } of SETTING_OPTIONS) {
     const value: unknown = command.getOptionValue(option.attributeName());
     if (typeof value === 'string') flags.set(setting.key, value);
+    // A flag without a value (--metrics-per-key) is on when given.
+    else if (value === true) flags.set(setting.key, 'true');
   }
   return flags;
 }
@@ -49,6 +51,7 @@ Environment:
   ARCA_ROOT_KEY                               base64 of a 32-byte root key (instead of <data-dir>/root.key)
   ARCA_PKCS11_PIN                             the PKCS#11 token's user PIN (with --pkcs11-module)
   ARCA_LOG_LEVEL                              as --log-level (which wins over it)
+  ARCA_METRICS_PORT, ARCA_METRICS_PER_KEY     as --metrics-port and --metrics-per-key (true or false)
 
 Configuration file (--config arca.toml): the flags' names without "--", the --pkcs11-* ones in a
 [pkcs11] table; values typed as TOML (port = 8080, job-interval = "60s"). Secrets go in the

@@ -18,7 +18,7 @@ import {
 import { ConfigError } from './config-error.js';
 
 /** A value as a configuration file holds it (and as the workers receive it). */
-export type FileValue = string | number;
+export type FileValue = string | number | boolean;
 
 /** One setting: where it is written and how its value is read. */
 export interface Setting<T> {
@@ -66,6 +66,20 @@ function integerSetting(text: SettingText, range: { min: number; max: number; wh
       if (typeof value !== 'number' || !Number.isInteger(value) || value < range.min || value > range.max) {
         throw new ConfigError(text.key, `${range.what} is a whole number from ${range.min} to ${range.max}`);
       }
+      return value;
+    },
+    write: (value) => value,
+  };
+}
+
+/** On or off: `true`/`false` in a file or a variable; a flag without a value (`--metrics-per-key`) is true. */
+function booleanSetting(text: SettingText, defaultValue: boolean): Setting<boolean> {
+  return {
+    ...text,
+    defaultValue,
+    fromText: (value) => (value === 'true' ? true : value === 'false' ? false : value),
+    read: (value) => {
+      if (typeof value !== 'boolean') throw new ConfigError(text.key, 'is true or false');
       return value;
     },
     write: (value) => value,
@@ -298,6 +312,25 @@ export const SETTINGS = {
     defaultText: 'info',
     environmentVariable: 'ARCA_LOG_LEVEL',
   }),
+  metricsPort: integerSetting(
+    {
+      key: 'metrics-port',
+      flag: '--metrics-port <port>',
+      description: 'serve /metrics, /ready and /health on this port of --host instead of the API port (0 picks a free one)',
+      environmentVariable: 'ARCA_METRICS_PORT',
+    },
+    { min: 0, max: 65_535, what: 'a port' },
+  ),
+  metricsPerKey: booleanSetting(
+    {
+      key: 'metrics-per-key',
+      flag: '--metrics-per-key',
+      description: 'also count requests by key id in /metrics (one series per key: mind the cardinality)',
+      defaultText: 'off',
+      environmentVariable: 'ARCA_METRICS_PER_KEY',
+    },
+    false,
+  ),
   pkcs11Module: textSetting({
     key: 'pkcs11.module',
     flag: '--pkcs11-module <path>',

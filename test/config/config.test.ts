@@ -70,6 +70,8 @@ rate-limit = 12.5
 rate-limit-burst = 40
 log-level = "warn"
 error-help-url = "https://wiki.example.com/kms/errors"
+metrics-port = 9100
+metrics-per-key = true
 
 [pkcs11]
 module = "/usr/lib/softhsm/libsofthsm2.so"
@@ -103,6 +105,23 @@ describe('loadConfig', () => {
     assert.equal(config.errorHelpUrl, undefined);
     assert.equal(config.pkcs11, undefined);
     assert.deepEqual(config.database, { kind: 'sqlite' });
+    assert.deepEqual(config.metrics, { perKey: false }, '/metrics on the API port, no per-key series');
+  });
+
+  it('metrics: the environment sets the port and per-key counting, the flags win, bad values are refused by name', () => {
+    const file = 'metrics-port = 9100\n';
+    assert.deepEqual(load({ file }).metrics, { port: 9100, perKey: false });
+    assert.deepEqual(load({ file, environment: { ARCA_METRICS_PORT: '9200', ARCA_METRICS_PER_KEY: 'true' } }).metrics, {
+      port: 9200,
+      perKey: true,
+    });
+    assert.deepEqual(load({ environment: { ARCA_METRICS_PER_KEY: 'true' }, flags: { 'metrics-per-key': 'false' } }).metrics, {
+      perKey: false,
+    });
+    assert.match(refusal({ file: 'metrics-per-key = "yes"\n' }).message, /metrics-per-key.*true or false/);
+    assert.match(refusal({ environment: { ARCA_METRICS_PER_KEY: 'on' } }).message, /metrics-per-key.*ARCA_METRICS_PER_KEY/);
+    assert.match(refusal({ flags: { 'metrics-port': '70000' } }).message, /metrics-port.*--metrics-port/);
+    assert.match(refusal({ flags: { port: '9100', 'metrics-port': '9100' } }).message, /metrics-port.*must differ from port/);
   });
 
   it('reads every setting from a file, in the configuration units', () => {
@@ -121,6 +140,7 @@ describe('loadConfig', () => {
       rateLimit: { requestsPerSecond: 12.5, burst: 40 },
       pkcs11: { modulePath: '/usr/lib/softhsm/libsofthsm2.so', tokenLabel: 'arca', rootKeyLabel: 'arca-root', sessionCount: 4 },
       database: { kind: 'sqlite' },
+      metrics: { port: 9100, perKey: true },
     });
   });
 
@@ -146,6 +166,9 @@ describe('loadConfig', () => {
       'pkcs11.token-label': 'arca',
       'pkcs11.root-key-label': 'arca-root',
       'pkcs11.session-count': '4',
+      'metrics-port': '9100',
+      // What arca.ts passes for a flag without a value that was given.
+      'metrics-per-key': 'true',
     };
     assert.deepEqual(load({ flags }), load({ file: FULL_FILE }));
   });

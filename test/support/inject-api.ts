@@ -18,6 +18,8 @@ import type { KeyRepository } from '../../src/operations/key-repository.js';
 import type { RateLimitOptions } from '../../src/api/rate-limiter.js';
 import type { Authorizer } from '../../src/pipeline/authorizer.js';
 import { composePipeline } from '../../src/bootstrap/compose-pipeline.js';
+import type { Readiness } from '../../src/api/readiness.js';
+import type { ArcaMetrics } from '../../src/metrics/arca-metrics.js';
 import { RootKey } from '../../src/protection/root-key.js';
 import { SoftwareKeyProtector } from '../../src/protection/software-key-protector.js';
 import { signAcs3, signV1, type Credentials, type PreparedRequest } from './acs3-signer.js';
@@ -90,6 +92,10 @@ export interface InjectApiOptions {
   readonly rateLimit?: RateLimitOptions;
   /** The error bodies' help link, as `--error-help-url` sets it. */
   readonly errorHelpUrl?: string;
+  /** What GET /ready reports. */
+  readonly readiness?: Readiness;
+  /** Counts the audit events; GET /metrics serves them. */
+  readonly metrics?: ArcaMetrics;
 }
 
 export function createTestClock(startMs: number): TestClock {
@@ -128,6 +134,8 @@ export async function createInjectApi(options: InjectApiOptions = {}): Promise<I
     ...(options.authorizer ? { authorizer: options.authorizer } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.errorHelpUrl ? { errorHelpUrl: options.errorHelpUrl } : {}),
+    ...(options.readiness ? { readiness: options.readiness } : {}),
+    ...(options.metrics ? { metrics: options.metrics, metricsEndpoint: () => options.metrics!.exposition() } : {}),
   });
   await accessKeys.ensureAdministrator(ADMIN_CREDENTIALS);
   await app.ready();
