@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../config/config-error.js';
 import { ALL_SETTINGS, type Setting } from '../config/settings.js';
@@ -31,9 +32,17 @@ function givenFlags(command: Command): Map<string, string> {
   return flags;
 }
 
+/** The release, from the package.json beside dist/ (and beside src/ when run from a checkout). */
+function packageVersion(): string {
+  const manifest: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  const version = (manifest as { version?: unknown }).version;
+  return typeof version === 'string' ? version : 'unknown';
+}
+
 const program = new Command()
   .name('arca')
   .description('Arca: a self-hosted KMS that speaks the Alibaba Cloud KMS API (2016-01-20)')
+  .version(packageVersion(), '-V, --version', 'print the version of Arca and exit')
   // Usage mistakes exit with 2 (see the catch below), failures of a command with 1.
   .exitOverride();
 
