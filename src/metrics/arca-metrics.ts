@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { LatencyHistogram } from './latency-histogram.js';
 import type { AuditEvent } from '../domain/audit-event.js';
 
 /** How many keys are in one state, of one spec, at one protection level. */
@@ -46,6 +47,29 @@ const COMMIT_SECONDS_BUCKETS = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02
 const GROUP_SIZE_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
 type RequestLabels = 'source' | 'action' | 'code';
+type KeyRequestLabels = 'key_id' | 'action' | 'code';
+
+/** A counter's series as the request path counts it, and how much of it the counter has been told. */
+interface CountedSeries<L extends string> {
+  readonly labels: Record<L, string>;
+  count: number;
+  published: number;
+}
+
+function count<L extends string>(series: Map<string, CountedSeries<L>>, key: string, labels: () => Record<L, string>): void {
+  const found = series.get(key);
+  if (found) found.count += 1;
+  else series.set(key, { labels: labels(), count: 1, published: 0 });
+}
+
+/** At a scrape: what was counted since the last one, into the prom-client counter. */
+function publish<L extends string>(counter: Counter<L>, series: Map<string, CountedSeries<L>>): void {
+  for (const entry of series.values()) {
+    if (entry.count === entry.published) continue;
+    counter.inc(entry.labels, entry.count - entry.published);
+    entry.published = entry.count;
+  }
+}
 
 /**
  * Arca's Prometheus metrics, in one registry of their own (never prom-client's global one, so
@@ -61,9 +85,7 @@ type RequestLabels = 'source' | 'action' | 'code';
 export class ArcaMetrics {
   readonly registry = new Registry();
   readonly #knownActions: ReadonlySet<string>;
-  readonly #requests: Counter<RequestLabels>;
-  readonly #requestSeconds: Histogram<'source' | 'action'>;
-  readonly #throttled: Counter;
+  readonly #requestSeconds: LatencyHistogram;
   readonly #jobActions: Counter<'action' | 'result'>;
   readonly #jobRunSeconds: Histogram<'job'>;
   readonly #jobLagSeconds: Gauge<'job'>;
@@ -71,31 +93,43 @@ export class ArcaMetrics {
   readonly #jobFailures: Counter<'job'>;
   readonly #commitSeconds: Histogram;
   readonly #groupSize: Histogram;
-  readonly #keyRequests: Counter<'key_id' | 'action' | 'code'> | undefined;
-  // prom-client hashes the label values on every inc(); the children are cached by one string so
-  // that a request costs a Map lookup and two additions.
-  readonly #requestChildren = new Map<string, { count: Counter.Internal; seconds: Histogram.Internal<'source' | 'action'> }>();
+  // The request path only adds to these plain counts (prom-client validates and hashes labels on
+  // every inc(), about half a microsecond); the counters read them when scraped (`collect`).
+  readonly #requestCounts = new Map<string, CountedSeries<RequestLabels>>();
+  readonly #keyRequestCounts = new Map<string, CountedSeries<KeyRequestLabels>>();
+  #throttledCount = 0;
+  readonly #perKey: boolean;
 
   constructor(options: ArcaMetricsOptions) {
     this.#knownActions = options.knownActions;
+    this.#perKey = options.perKey;
     const registers = [this.registry];
-    this.#requests = new Counter({
+    const requestCounts = this.#requestCounts;
+    new Counter({
       name: 'arca_requests_total',
       help: 'API requests answered, by front end, action and result code (Success or the error code)',
       labelNames: ['source', 'action', 'code'],
       registers,
+      collect() {
+        publish(this, requestCounts);
+      },
     });
-    this.#requestSeconds = new Histogram({
+    this.#requestSeconds = new LatencyHistogram({
       name: 'arca_request_duration_seconds',
       help: 'Time from a request read to its answer decided, by front end and action',
-      labelNames: ['source', 'action'],
       buckets: REQUEST_SECONDS_BUCKETS,
-      registers,
+      registry: this.registry,
     });
-    this.#throttled = new Counter({
+    const throttled = { published: 0, count: (): number => this.#throttledCount };
+    new Counter({
       name: 'arca_rate_limit_refusals_total',
       help: 'Requests refused by the per-access-key rate limit (--rate-limit)',
       registers,
+      collect() {
+        const count = throttled.count();
+        if (count > throttled.published) this.inc(count - throttled.published);
+        throttled.published = count;
+      },
     });
     this.#jobActions = new Counter({
       name: 'arca_job_actions_total',
@@ -142,11 +176,15 @@ export class ArcaMetrics {
       registers,
     });
     if (options.perKey) {
-      this.#keyRequests = new Counter({
+      const keyRequestCounts = this.#keyRequestCounts;
+      new Counter({
         name: 'arca_key_requests_total',
         help: 'API requests by key id, action and result code (--metrics-per-key)',
         labelNames: ['key_id', 'action', 'code'],
         registers,
+        collect() {
+          publish(this, keyRequestCounts);
+        },
       });
     }
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
@@ -158,26 +196,21 @@ export class ArcaMetrics {
       this.#jobActions.inc({ action: event.action ?? NO_ACTION, result: event.result });
       return;
     }
+    const { source, result } = event;
     const action = this.#actionLabel(event.action);
-    const key = `${event.source}\u0000${action}\u0000${event.result}`;
-    let children = this.#requestChildren.get(key);
-    if (children === undefined) {
-      children = {
-        count: this.#requests.labels(event.source, action, event.result),
-        seconds: this.#requestSeconds.labels(event.source, action),
-      };
-      this.#requestChildren.set(key, children);
-    }
-    children.count.inc();
-    children.seconds.observe(event.durationMs / 1000);
-    if (event.errorKind === 'Throttled') this.#throttled.inc();
-    if (this.#keyRequests) this.#countByKey(this.#keyRequests, event, action);
+    const seriesKey = `${source}\u0000${action}`;
+    count(this.#requestCounts, `${seriesKey}\u0000${result}`, () => ({ source, action, code: result }));
+    this.#requestSeconds.observe(seriesKey, () => ({ source, action }), event.durationMs / 1000);
+    if (event.errorKind === 'Throttled') this.#throttledCount += 1;
+    if (this.#perKey) this.#countByKey(event, action);
   }
 
-  #countByKey(counter: Counter<'key_id' | 'action' | 'code'>, event: AuditEvent, action: string): void {
+  #countByKey(event: AuditEvent, action: string): void {
     const keyIds = new Set<string>();
     for (const resource of event.resources) if (resource.keyId !== undefined) keyIds.add(resource.keyId);
-    for (const keyId of keyIds) counter.inc({ key_id: keyId, action, code: event.result });
+    for (const keyId of keyIds) {
+      count(this.#keyRequestCounts, `${keyId}\u0000${action}\u0000${event.result}`, () => ({ key_id: keyId, action, code: event.result }));
+    }
   }
 
   #actionLabel(action: string | undefined): string {

@@ -125,6 +125,8 @@ describe('metrics and readiness', () => {
         const { status, text } = await get(arca.port, '/metrics');
         assert.equal(status, 200);
         assert.equal(sample(text, 'arca_requests_total{source="alibaba",action="Encrypt",code="Success"}'), requests);
+        assert.equal(sample(text, 'arca_request_duration_seconds_count{source="alibaba",action="Encrypt"}'), requests);
+        assert.equal(sample(text, 'arca_request_duration_seconds_bucket{le="+Inf",source="alibaba",action="Encrypt"}'), requests);
         // What both workers read from the one database is counted once, not once per worker.
         assert.equal(sample(text, 'arca_keys{state="Enabled",spec="Aliyun_AES_256",protection="SOFTWARE"}'), 1);
         assert.ok((sample(text, 'arca_replay_guard_entries') ?? 0) >= requests + 1, 'the primary adds its replay guard');
