@@ -266,7 +266,7 @@ export class ArcaMetrics {
   watchSessions(sessions: () => SessionUse | undefined): void {
     new Gauge({
       name: 'arca_hsm_sessions',
-      help: 'PKCS#11 sessions of the token, by use: in_use (lent to an operation) or idle',
+      help: 'Pooled PKCS#11 sessions of the token (all but the one that owns its session objects), by use: in_use (lent to an operation) or idle',
       labelNames: ['use'],
       registers: [this.registry],
       collect() {
