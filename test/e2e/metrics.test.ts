@@ -137,6 +137,27 @@ describe('metrics and readiness', () => {
     }
   });
 
+  it('with --workers 2 --metrics-port, the primary serves the whole cluster and its own readiness', async () => {
+    ensureBuilt();
+    const credentials = randomCredentials('clusterops');
+    const arca = await spawnArca({ dataDir: newDataDir('arca-metrics-'), credentials, args: ['--workers', '2', '--metrics-port', '0'] });
+    try {
+      const port = metricsPortOf(arca);
+      const { KeyMetadata } = await callOk(arca, credentials, 'CreateKey', {});
+      const requests = 12;
+      await Promise.all(
+        Array.from({ length: requests }, (_, n) => callOk(arca, credentials, 'Encrypt', { KeyId: KeyMetadata.KeyId, Plaintext: `${n}` })),
+      );
+      const { status, text } = await get(port, '/metrics');
+      assert.equal(status, 200);
+      assert.equal(sample(text, 'arca_requests_total{source="alibaba",action="Encrypt",code="Success"}'), requests);
+      assert.equal((await get(arca.port, '/metrics')).status, 404, 'not on the API port');
+      assert.deepEqual(JSON.parse((await get(port, '/ready')).text), { status: 'ready', checks: { 'replay-guard': 'ok', workers: 'ok' } });
+    } finally {
+      await arca.stop();
+    }
+  });
+
   it('/ready answers 503 while a SIGTERM drains the server, and the request in flight still succeeds', async () => {
     ensureBuilt();
     const credentials = randomCredentials('ready');
