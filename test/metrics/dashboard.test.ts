@@ -32,7 +32,7 @@ async function servedNames(): Promise<Set<string>> {
   for (const line of primaryText.text.split('\n')) if (line.startsWith('# TYPE ')) names.add(line.split(' ')[2] ?? '');
   for (const metric of await metrics.registry.getMetricsAsJSON()) {
     names.add(metric.name);
-    if (metric.type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${metric.name}${suffix}`);
+    if (String(metric.type) === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${metric.name}${suffix}`);
   }
   return names;
 }
