@@ -1,6 +1,9 @@
 // Bring your own key: import 32 bytes of your own AES-256 material into Arca with the official
 // Alibaba Cloud KMS SDK for Node.js and Node's crypto, then use the key.
 //
+// It imports two packages, both devDependencies of Arca's package.json (so `npm install` in a
+// checkout brings them); elsewhere: npm install @alicloud/kms20160120@1.2.0 @alicloud/rpc-client@^1.3.2
+//
 //   ARCA_ENDPOINT=127.0.0.1:8080 ARCA_ACCESS_KEY_ID=… ARCA_ACCESS_KEY_SECRET=… node examples/byok-import.mjs
 //
 // The same calls work against Alibaba Cloud KMS; only the endpoint differs.

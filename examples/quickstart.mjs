@@ -1,5 +1,8 @@
 // Encrypt and decrypt with the official Alibaba Cloud KMS SDK for Node.js against Arca.
 //
+// It imports two packages, both devDependencies of Arca's package.json (so `npm install` in a
+// checkout brings them); elsewhere: npm install @alicloud/kms20160120@1.2.0 @alicloud/rpc-client@^1.3.2
+//
 //   ARCA_ENDPOINT=127.0.0.1:8080 ARCA_ACCESS_KEY_ID=… ARCA_ACCESS_KEY_SECRET=… node examples/quickstart.mjs
 //
 // The credentials are the administrator key Arca printed on its first start (also in

@@ -53,14 +53,18 @@ export async function startServer(config: ArcaConfig, runtime: ServerRuntime): P
   try {
     const guard = ReplayGuardLifeCycle.open(config.dataDir, plumbing.clock, plumbing.logger);
     replayGuard = guard;
+    let guardReady = false;
     server = await startServing(config, runtime.environment, plumbing, {
       replayGuard: guard.guard,
       runsJobs: true,
       afterWiring: (accessKeys) => bootstrapAdministrator(accessKeys, config.dataDir, runtime.environment, plumbing),
       beforeListen: async () => {
         await guard.beforeListening();
+        guardReady = true;
         await reservation.release();
       },
+      replayGuardReady: () => guardReady,
+      metrics: { kind: 'own', replayGuardEntries: () => guard.guard.size },
     });
   } catch (error) {
     await reservation.release();

@@ -25,6 +25,7 @@ import { registerConsole, type ConsoleFiles } from './console-route.js';
 import { ERRORS_DOCUMENT_PATH, readErrorsDocument } from './error-help.js';
 import { errorBody, kmsErrorFrom } from './error-response.js';
 import type { AccessKeyRateLimiter } from './rate-limiter.js';
+import { Readiness, readinessAnswer } from './readiness.js';
 import {
   decodeFormBody,
   isFormContentType,
@@ -98,7 +99,14 @@ export interface ApiDependencies {
   readonly awsScope?: AwsScope;
   /** The web console's files, served at /console/; no console when absent (`--no-console`). */
   readonly console?: ConsoleFiles;
+  /** What `GET /ready` reports; ready unless draining when absent. */
+  readonly readiness?: Readiness;
+  /** `GET /metrics` (the Prometheus text); no such route when absent (`--metrics-port` serves it elsewhere). */
+  readonly metrics?: MetricsEndpoint;
 }
+
+/** A scrape: the exposition text and its content type. */
+export type MetricsEndpoint = () => Promise<{ readonly contentType: string; readonly text: string }>;
 
 /**
  * The format the answer to one request is written in. It starts as JSON and becomes what the
@@ -139,9 +147,18 @@ export function buildApi(deps: ApiDependencies): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
+  // Off the signed API, like /health: a prober and a scraper hold no access key. None of the three
+  // is audited (the audit trail records API requests), and none names a key.
   app.get('/health', (_request, reply) => {
     void reply.send({ status: 'ok' });
   });
+  const readiness = deps.readiness ?? new Readiness();
+  app.get('/ready', async (_request, reply) => {
+    const { status, body } = await readinessAnswer(readiness);
+    void reply.code(status).send(body);
+  });
+  const metrics = deps.metrics;
+  if (metrics) app.get('/metrics', (_request, reply) => serveMetrics(metrics, reply, deps.logger));
   app.get(ERRORS_DOCUMENT_PATH, (request, reply) => serveErrorsDocument(deps, request, reply));
   if (deps.console) registerConsole(app, deps.console);
   // exposeHeadRoute: Fastify would answer HEAD with the GET handler, and a signed HEAD request would
@@ -300,6 +317,17 @@ function toSignedRequest(request: FastifyRequest): SignedRequest {
 function singleHeader(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return typeof value === 'string' ? value : undefined;
+}
+
+/** A scrape that cannot be answered (a cluster's worker that did not answer in time) is a 503, not an API error. */
+async function serveMetrics(metrics: MetricsEndpoint, reply: FastifyReply, logger: Logger): Promise<void> {
+  try {
+    const { contentType, text } = await metrics();
+    void reply.code(200).type(contentType).send(text);
+  } catch (error) {
+    logger.warn({ err: error }, 'metrics could not be gathered');
+    void reply.code(503).type('text/plain;charset=utf-8').send('metrics unavailable\n');
+  }
 }
 
 /** GET /docs/errors.md: the error catalog of this release, where the error bodies' Recommend points by default. */

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AccessKeyRateLimiter, type RateLimitOptions } from '../api/rate-limiter.js';
 import type { ConsoleFiles } from '../api/console-route.js';
-import { buildApi, type ConnectionLimits } from '../api/server.js';
+import type { Readiness } from '../api/readiness.js';
+import { buildApi, type ConnectionLimits, type MetricsEndpoint } from '../api/server.js';
 import type { NonceRecorder } from '../api/signature/verify-request.js';
 import { PinoAuditSink } from '../audit/pino-audit-sink.js';
 import type { AwsScope } from '../aws/aws-arn.js';
@@ -13,7 +14,9 @@ import type { AccessKeyStore, Clock, HasIdentityStore, KeyedDigest, KeyProtector
 import { DeletionJob } from '../jobs/deletion-job.js';
 import { MaterialExpiryJob } from '../jobs/material-expiry-job.js';
 import { RotationJob } from '../jobs/rotation-job.js';
-import { JobScheduler } from '../jobs/scheduler.js';
+import { JobScheduler, type JobRun } from '../jobs/scheduler.js';
+import type { ArcaMetrics } from '../metrics/arca-metrics.js';
+import { MetricsAuditSink } from '../metrics/metrics-audit-sink.js';
 import { AccessKeys } from '../operations/access-keys.js';
 import {
   DEFAULT_KEY_REPOSITORY_OPTIONS,
@@ -65,6 +68,12 @@ export interface PipelineParts {
   readonly repositoryOptions?: KeyRepositoryOptions;
   /** Where this process announces its writes and hears of other processes' (a cluster's workers). */
   readonly invalidations?: InvalidationChannel;
+  /** Counts every audit event and job run; none when absent. */
+  readonly metrics?: ArcaMetrics;
+  /** `GET /metrics` of the API port; absent: no such route (`--metrics-port`, or no metrics). */
+  readonly metricsEndpoint?: MetricsEndpoint;
+  /** What `GET /ready` reports. */
+  readonly readiness?: Readiness;
 }
 
 export interface Pipeline {
@@ -102,6 +111,8 @@ export function composePipeline(parts: PipelineParts): Pipeline {
   identities.onWrite((change) => {
     if (change.kind === 'accessKey') accessKeys.forget(change.accessKeyId);
   });
+  const { metrics } = parts;
+  const auditSink = parts.auditSink ?? new PinoAuditSink(logger);
   const runner = new OperationRunner({
     keys,
     identities,
@@ -109,7 +120,7 @@ export function composePipeline(parts: PipelineParts): Pipeline {
     // by its identity policies (the identity repository, unless the caller gives another source)
     // and the key's policy; any other principal is refused.
     authorizer: parts.authorizer ?? new PolicyAuthorizer({ policies: parts.policies ?? identities, scope: parts.scope }),
-    audit: parts.auditSink ?? new PinoAuditSink(logger),
+    audit: metrics ? new MetricsAuditSink(metrics, auditSink) : auditSink,
     clock,
     settings: parts.settings,
     secrets: parts.secrets,
@@ -128,12 +139,15 @@ export function composePipeline(parts: PipelineParts): Pipeline {
     ...(parts.trustedProxies ? { trustedProxies: parts.trustedProxies } : {}),
     ...(parts.connectionLimits ? { connectionLimits: parts.connectionLimits } : {}),
     ...(parts.console ? { console: parts.console } : {}),
+    ...(parts.readiness ? { readiness: parts.readiness } : {}),
+    ...(parts.metricsEndpoint ? { metrics: parts.metricsEndpoint } : {}),
   });
   const jobs = new JobScheduler({
     jobs: parts.runsJobs ? [new RotationJob(keys, runner), new DeletionJob(keys, runner), new MaterialExpiryJob(keys, runner)] : [],
     clock,
     intervalMs: parts.jobIntervalMs,
     logger,
+    ...(metrics ? { observer: (run: JobRun) => metrics.observeJobRun(run) } : {}),
   });
   return { keys, identities, accessKeys, runner, app, jobs };
 }

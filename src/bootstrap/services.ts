@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { loadConsoleFiles, type ConsoleFiles } from '../api/console-route.js';
+import type { Readiness } from '../api/readiness.js';
+import type { MetricsEndpoint } from '../api/server.js';
 import type { NonceRecorder } from '../api/signature/verify-request.js';
+import type { ArcaMetrics } from '../metrics/arca-metrics.js';
 import type { ArcaConfig } from '../config/arca-config.js';
 import type { ArnScope } from '../domain/arn.js';
 import { ProtectionLevel } from '../domain/key-spec.js';
@@ -27,6 +30,10 @@ export interface ServiceInputs {
   readonly invalidations?: InvalidationChannel;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly metrics: ArcaMetrics;
+  /** `GET /metrics` on the API port; absent when `--metrics-port` serves it. */
+  readonly metricsEndpoint?: MetricsEndpoint;
+  readonly readiness: Readiness;
 }
 
 /** The wired services: the HTTP API (not listening yet), the jobs (not started), the access keys. */
@@ -73,6 +80,9 @@ export async function wireServices(inputs: ServiceInputs): Promise<Services> {
     jobIntervalMs: config.jobIntervalMs,
     ...(inputs.invalidations ? { invalidations: inputs.invalidations } : {}),
     ...(consoleFiles ? { console: consoleFiles } : {}),
+    metrics: inputs.metrics,
+    ...(inputs.metricsEndpoint ? { metricsEndpoint: inputs.metricsEndpoint } : {}),
+    readiness: inputs.readiness,
   });
   return { app, jobs, accessKeys };
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../config/config-error.js';
 import { ALL_SETTINGS, type Setting } from '../config/settings.js';
@@ -31,9 +32,17 @@ function givenFlags(command: Command): Map<string, string> {
   return flags;
 }
 
+/** The release, from the package.json beside dist/ (and beside src/ when run from a checkout). */
+function packageVersion(): string {
+  const manifest: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  const version = (manifest as { version?: unknown }).version;
+  return typeof version === 'string' ? version : 'unknown';
+}
+
 const program = new Command()
   .name('arca')
   .description('Arca: a self-hosted KMS that speaks the Alibaba Cloud KMS API (2016-01-20)')
+  .version(packageVersion(), '-V, --version', 'print the version of Arca and exit')
   // Usage mistakes exit with 2 (see the catch below), failures of a command with 1.
   .exitOverride();
 
@@ -51,6 +60,7 @@ Environment:
   ARCA_ROOT_KEY                               base64 of a 32-byte root key (instead of <data-dir>/root.key)
   ARCA_PKCS11_PIN                             the PKCS#11 token's user PIN (with --pkcs11-module)
   ARCA_LOG_LEVEL                              as --log-level (which wins over it)
+  ARCA_METRICS_PORT, ARCA_METRICS_PER_KEY     as --metrics-port and --metrics-per-key (true or false)
 
 Configuration file (--config arca.toml): the flags' names without "--", the --pkcs11-* ones in a
 [pkcs11] table; values typed as TOML (port = 8080, job-interval = "60s"). Secrets go in the

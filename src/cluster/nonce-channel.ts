@@ -73,6 +73,11 @@ export class RemoteNonceRecorder implements NonceRecorder {
     if (isNonceAnswer(message)) this.#settle(message);
   }
 
+  /** Whether the primary can still be asked (the worker's replay-guard readiness). */
+  get connected(): boolean {
+    return this.#connected;
+  }
+
   disconnected(): void {
     this.#connected = false;
     for (const { reject } of this.#pending.values()) reject(new KmsError('Unavailable'));

@@ -7,7 +7,12 @@ import { reservePort } from '../bootstrap/port-reservation.js';
 import { ReplayGuardLifeCycle } from '../bootstrap/replay-guard-life-cycle.js';
 import { resolvePlumbing, serverUrl, type ServerRuntime } from '../bootstrap/runtime.js';
 import type { ArcaConfig } from '../config/arca-config.js';
+import { startOpsServer, type OpsServer } from '../api/ops-server.js';
+import { Readiness } from '../api/readiness.js';
+import { ReadinessCheckName } from '../bootstrap/observability.js';
+import type { Plumbing } from '../bootstrap/runtime.js';
 import { isInvalidationMessage, type InvalidationMessage } from './invalidation-channel.js';
+import { ClusterMetrics, isMetricsRequest } from './metrics-channel.js';
 import { answerNonceRequest, isNonceRequest } from './nonce-channel.js';
 import { encodeWorkerConfig, WORKER_CONFIG_VARIABLE, WORKER_INDEX_VARIABLE } from './worker-config.js';
 
@@ -40,29 +45,66 @@ export async function startCluster(config: ArcaConfig, runtime: ServerRuntime): 
   const reservation = await reservePort(config.host, config.port);
   let replayGuard: ReplayGuardLifeCycle | undefined;
   let workers: WorkerSet | undefined;
+  let ops: OpsServer | undefined;
   let port: number;
+  const readiness = new Readiness([ReadinessCheckName.ReplayGuard, WORKERS_CHECK]);
   try {
-    replayGuard = ReplayGuardLifeCycle.open(config.dataDir, plumbing.clock, plumbing.logger);
+    const guard = ReplayGuardLifeCycle.open(config.dataDir, plumbing.clock, plumbing.logger);
+    replayGuard = guard;
+    const metrics = new ClusterMetrics(() => guard.guard.size);
+    ops = await startClusterOpsServer(config, readiness, metrics, plumbing);
     await prepareDataDirectory(config, runtime.environment, plumbing);
     await replayGuard.beforeListening();
+    readiness.provide({ name: ReadinessCheckName.ReplayGuard, check: () => true });
     await reservation.release();
-    workers = new WorkerSet(config, replayGuard.guard, plumbing.logger);
+    const set = new WorkerSet(config, replayGuard.guard, metrics, plumbing.logger);
+    workers = set;
+    readiness.provide({ name: WORKERS_CHECK, check: () => set.listening === config.workers });
     port = await workers.start(config.workers);
   } catch (error) {
     // Stopped workers take no more requests: the guard then holds all they accepted.
     await workers?.stop();
     await reservation.release();
     replayGuard?.afterFailedStart();
+    await ops?.close();
     throw error;
   }
   const url = serverUrl(config.host, port);
   plumbing.announce(`arca listening on ${url} (${config.workers} workers)`);
   let closing: Promise<void> | undefined;
+  const shutdown = async (): Promise<void> => {
+    readiness.startDraining();
+    await workers.stop();
+    replayGuard.save();
+    await ops?.close();
+  };
   return {
     url,
     port,
-    close: () => (closing ??= workers.stop().then(() => replayGuard.save())),
+    close: () => (closing ??= shutdown()),
   };
+}
+
+/** The primary's readiness check that every worker listens (each worker checks its own store, root key and token). */
+const WORKERS_CHECK = 'workers';
+
+/** `--metrics-port` of a cluster: served by the primary, with the whole cluster's metrics. */
+async function startClusterOpsServer(
+  config: ArcaConfig,
+  readiness: Readiness,
+  metrics: ClusterMetrics,
+  plumbing: Plumbing,
+): Promise<OpsServer | undefined> {
+  if (config.metrics.port === undefined) return undefined;
+  const ops = await startOpsServer({
+    host: config.host,
+    port: config.metrics.port,
+    readiness,
+    metrics: () => metrics.gather(),
+    logger: plumbing.logger,
+  });
+  plumbing.announce(`arca metrics on ${serverUrl(config.host, ops.port)}/metrics`);
+  return ops;
 }
 
 class WorkerSet {
@@ -70,16 +112,24 @@ class WorkerSet {
   /** Serialised once; every worker, a replacement too, validates the same text. */
   readonly #encodedConfig: string;
   readonly #guard: ReplayGuard;
+  readonly #metrics: ClusterMetrics;
   readonly #logger: Logger;
   readonly #workers = new Map<number, Worker>();
+  readonly #listening = new Set<Worker>();
   #stopping = false;
 
-  constructor(config: ArcaConfig, guard: ReplayGuard, logger: Logger) {
+  constructor(config: ArcaConfig, guard: ReplayGuard, metrics: ClusterMetrics, logger: Logger) {
     this.#config = config;
     this.#encodedConfig = encodeWorkerConfig(config);
     this.#guard = guard;
+    this.#metrics = metrics;
     this.#logger = logger;
     cluster.setupPrimary({ exec: join(import.meta.dirname, 'worker-main.js'), args: [] });
+  }
+
+  /** How many workers listen now. */
+  get listening(): number {
+    return this.#listening.size;
   }
 
   /** Forks the workers and resolves with the port once every one listens. */
@@ -100,6 +150,7 @@ class WorkerSet {
     worker.on('message', (message: unknown) => {
       if (isNonceRequest(message)) worker.send(answerNonceRequest(this.#guard, message));
       else if (isInvalidationMessage(message)) this.#forwardToOthers(worker, message);
+      else if (isMetricsRequest(message)) void this.#metrics.answer(message).then((answer) => worker.isConnected() && worker.send(answer));
     });
     return new Promise((resolve, reject) => {
       let listening = false;
@@ -107,11 +158,13 @@ class WorkerSet {
         const m = message as { type?: unknown; port?: unknown };
         if (m.type === 'listening' && typeof m.port === 'number') {
           listening = true;
+          this.#listening.add(worker);
           this.#logger.info({ worker: index, workerPid: worker.process.pid, port: m.port }, 'worker listening');
           resolve(m.port);
         }
       });
       worker.on('exit', (code, signal) => {
+        this.#listening.delete(worker);
         if (this.#workers.get(index) === worker) this.#workers.delete(index);
         if (!listening) {
           reject(new Error(`worker ${index} exited (${signal ?? code}) before it listened`));
@@ -119,6 +172,7 @@ class WorkerSet {
         }
         if (this.#stopping) return;
         this.#logger.error({ worker: index, workerPid: worker.process.pid, code, signal }, 'worker died; starting another');
+        this.#metrics.workerRestarted();
         setTimeout(() => {
           if (!this.#stopping)
             this.#fork(index).catch((error: unknown) => this.#logger.error({ worker: index, err: error }, 'worker did not restart'));

@@ -4,6 +4,7 @@
 import { resolvePlumbing } from '../bootstrap/runtime.js';
 import { startServing, type RunningServer } from '../bootstrap/serving.js';
 import { WorkerInvalidationChannel } from './invalidation-channel.js';
+import { RemoteClusterMetrics } from './metrics-channel.js';
 import { RemoteNonceRecorder } from './nonce-channel.js';
 import { decodeWorkerConfig, WORKER_CONFIG_VARIABLE, WORKER_INDEX_VARIABLE } from './worker-config.js';
 
@@ -24,9 +25,15 @@ async function main(): Promise<void> {
     });
   });
   const invalidations = new WorkerInvalidationChannel((message) => send({ ...message }));
+  const clusterMetrics = new RemoteClusterMetrics((message) => {
+    if (!process.connected) return false;
+    send({ ...message });
+    return true;
+  });
   process.on('message', (message: unknown) => {
     nonces.receive(message);
     invalidations.receive(message);
+    clusterMetrics.receive(message);
   });
   process.on('disconnect', () => nonces.disconnected());
   // Ctrl-C reaches the whole process group; the primary decides when workers stop.
@@ -38,6 +45,12 @@ async function main(): Promise<void> {
     runsJobs: index === 0,
     invalidations,
     beforeListen: () => Promise.resolve(),
+    replayGuardReady: () => nonces.connected,
+    metrics: {
+      kind: 'cluster',
+      gather: () => clusterMetrics.gather(),
+      offer: (metrics) => RemoteClusterMetrics.offer(metrics.registry),
+    },
   });
   const stop = (): void => {
     server.close().then(

@@ -40,6 +40,15 @@ export interface ArcaConfig {
   readonly pkcs11?: Pkcs11Config;
   /** Where the keys are stored. */
   readonly database: DatabaseConfig;
+  readonly metrics: MetricsConfig;
+}
+
+/** `/metrics` (docs/adr/0032). */
+export interface MetricsConfig {
+  /** Its own port (with /ready and /health) on the same host; on the API port when absent. */
+  readonly port?: number;
+  /** Count requests by key id too. */
+  readonly perKey: boolean;
 }
 
 /** The PKCS#11 token; its user PIN is read from ARCA_PKCS11_PIN only, never from here. */
@@ -92,6 +101,10 @@ export function configFromSettings(values: SettingValues): ArcaConfig {
     required(SETTINGS.keepAliveTimeoutMs),
     required(SETTINGS.maxConnections),
   );
+  const metricsPort = value(SETTINGS.metricsPort);
+  const port = required(SETTINGS.port);
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port)
+    throw new ConfigError(SETTINGS.metricsPort.key, 'must differ from port (--port); leave it out to serve /metrics on the API port');
   const pkcs11 = pkcs11From(
     value(SETTINGS.pkcs11Module),
     value(SETTINGS.pkcs11TokenLabel),
@@ -100,7 +113,7 @@ export function configFromSettings(values: SettingValues): ArcaConfig {
   );
   return {
     host: required(SETTINGS.host),
-    port: required(SETTINGS.port),
+    port,
     dataDir: required(SETTINGS.dataDir),
     region: required(SETTINGS.region),
     accountId: required(SETTINGS.accountId),
@@ -116,6 +129,7 @@ export function configFromSettings(values: SettingValues): ArcaConfig {
     ...(rateLimit === undefined ? {} : { rateLimit }),
     ...(pkcs11 === undefined ? {} : { pkcs11 }),
     database: { kind: 'sqlite' },
+    metrics: { ...(metricsPort === undefined ? {} : { port: metricsPort }), perKey: required(SETTINGS.metricsPerKey) },
   };
 }
 
@@ -224,6 +238,8 @@ export function configToDocument(config: ArcaConfig): Record<string, FileValue |
     [SETTINGS.trustedProxies, config.trustedProxies],
     [SETTINGS.rateLimit, config.rateLimit?.requestsPerSecond],
     [SETTINGS.rateLimitBurst, config.rateLimit?.burst],
+    [SETTINGS.metricsPort, config.metrics.port],
+    [SETTINGS.metricsPerKey, config.metrics.perKey],
     [SETTINGS.pkcs11Module, config.pkcs11?.modulePath],
     [SETTINGS.pkcs11TokenLabel, config.pkcs11?.tokenLabel],
     [SETTINGS.pkcs11RootKeyLabel, config.pkcs11?.rootKeyLabel],

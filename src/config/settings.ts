@@ -75,6 +75,23 @@ function integerSetting(text: SettingText, range: { min: number; max: number; wh
   };
 }
 
+/**
+ * On or off: `true`/`false` in a file or a variable; a flag's text is `"true"` or `"false"` (a flag
+ * without a value, `--metrics-per-key`, gives `"true"`; a `--no-…` flag `"false"`).
+ */
+function booleanSetting(text: SettingText, defaultValue: boolean): Setting<boolean> {
+  return {
+    ...text,
+    defaultValue,
+    fromText: (value) => (value === 'true' ? true : value === 'false' ? false : value),
+    read: (value) => {
+      if (typeof value !== 'boolean') throw new ConfigError(text.key, 'is true or false');
+      return value;
+    },
+    write: (value) => value,
+  };
+}
+
 const MAX_REQUESTS_PER_SECOND = 1_000_000;
 
 function rateSetting(text: SettingText): Setting<number> {
@@ -113,20 +130,6 @@ function durationSetting(
       return (seconds * 1000) / unitMs;
     },
     write: (value) => `${(value * unitMs) / 1000}s`,
-  };
-}
-
-/** On or off: `true` or `false` in a file; a flag's text is `"true"` or `"false"` (a `--no-…` flag gives `"false"`). */
-function switchSetting(text: SettingText, defaultValue: boolean): Setting<boolean> {
-  return {
-    ...text,
-    defaultValue,
-    fromText: (value) => (value === 'true' ? true : value === 'false' ? false : value),
-    read: (value) => {
-      if (typeof value !== 'boolean') throw new ConfigError(text.key, 'is true or false');
-      return value;
-    },
-    write: (value) => value,
   };
 }
 
@@ -383,7 +386,7 @@ export const SETTINGS = {
     { min: 1, max: MAX_CONNECTIONS, what: 'a connection count' },
     DEFAULT_MAX_CONNECTIONS,
   ),
-  console: switchSetting(
+  console: booleanSetting(
     {
       key: 'console',
       flag: '--no-console',
@@ -398,6 +401,25 @@ export const SETTINGS = {
     defaultText: 'info',
     environmentVariable: 'ARCA_LOG_LEVEL',
   }),
+  metricsPort: integerSetting(
+    {
+      key: 'metrics-port',
+      flag: '--metrics-port <port>',
+      description: 'serve /metrics, /ready and /health on this port of --host instead of the API port (0 picks a free one)',
+      environmentVariable: 'ARCA_METRICS_PORT',
+    },
+    { min: 0, max: 65_535, what: 'a port' },
+  ),
+  metricsPerKey: booleanSetting(
+    {
+      key: 'metrics-per-key',
+      flag: '--metrics-per-key',
+      description: 'also count requests by key id in /metrics (one series per key: mind the cardinality)',
+      defaultText: 'off',
+      environmentVariable: 'ARCA_METRICS_PER_KEY',
+    },
+    false,
+  ),
   pkcs11Module: textSetting({
     key: 'pkcs11.module',
     flag: '--pkcs11-module <path>',

@@ -407,6 +407,27 @@ export interface IdentityStore {
 export interface HasIdentityStore {
   readonly identities: IdentityStore;
 }
+/** How many keys are in one state, of one spec, at one protection level (for the metrics). */
+export interface KeyCountRow {
+  readonly keyState: string;
+  readonly keySpec: string;
+  readonly protectionLevel: string;
+  readonly count: number;
+}
+
+/**
+ * What a store holds, counted (the `arca_keys` and `arca_key_versions` metrics read it at each
+ * scrape). A port of its own, beside KeyStore: a store without it serves all the same, and the
+ * metrics then leave those two gauges out.
+ */
+export interface KeyInventory {
+  /** One row per (state, spec, protection level) that has keys; the stored state, as ListKeys filters it. */
+  countKeys(): Promise<KeyCountRow[]>;
+  countKeyVersions(): Promise<number>;
+}
+
+/** Told of each store transaction: the writes it committed together, and its time in milliseconds. */
+export type CommitObserver = (writes: number, durationMs: number) => void;
 
 /** Small named values the server keeps beside its data, such as the root key's check value. */
 export interface MetadataStore {

@@ -17,7 +17,23 @@ export interface JobSchedulerOptions {
   /** The pause between the end of one tick and the start of the next. */
   readonly intervalMs: number;
   readonly logger: Logger;
+  /** Told of every job run (the metrics); nothing when absent. */
+  readonly observer?: JobRunObserver;
 }
+
+/** One run of one job, as the metrics see it. */
+export interface JobRun {
+  readonly job: string;
+  readonly durationMs: number;
+  /** How long after its tick was due the job started: a long tick before it, a busy event loop, the jobs before it in the tick. */
+  readonly lagMs: number;
+  /** The clock's time when it ended. */
+  readonly finishedAtMs: number;
+  /** It threw, or failed on at least one key. */
+  readonly failed: boolean;
+}
+
+export type JobRunObserver = (run: JobRun) => void;
 
 /** What one job did in a tick: its report, or the error it threw. */
 export type JobOutcome = { readonly job: string; readonly report: JobReport } | { readonly job: string; readonly error: unknown };
@@ -41,7 +57,10 @@ export class JobScheduler {
   readonly #clock: Clock;
   readonly #intervalMs: number;
   readonly #logger: Logger;
+  readonly #observer: JobRunObserver | undefined;
   readonly #stopping = new AbortController();
+  /** When the next tick is due (performance.now()): at once on start and for runOnce. */
+  #dueAtMs: number | undefined;
   #started = false;
   #timer: NodeJS.Timeout | undefined;
   /** The tick running or last run; the next one starts after it. Never rejects. */
@@ -57,6 +76,7 @@ export class JobScheduler {
     this.#clock = options.clock;
     this.#intervalMs = options.intervalMs;
     this.#logger = options.logger;
+    this.#observer = options.observer;
   }
 
   /** Runs a tick now, then every `intervalMs` after the end of the previous one, until `stop`. */
@@ -93,6 +113,7 @@ export class JobScheduler {
     this.runOnce().then(
       () => {
         if (this.#stopping.signal.aborted) return;
+        this.#dueAtMs = performance.now() + this.#intervalMs;
         this.#timer = setTimeout(() => this.#loop(), this.#intervalMs);
         // The server's sockets keep the process alive; a planned tick alone must not.
         this.#timer.unref();
@@ -104,27 +125,39 @@ export class JobScheduler {
   }
 
   async #tick(): Promise<JobOutcome[]> {
+    const dueAtMs = this.#dueAtMs ?? performance.now();
+    this.#dueAtMs = undefined;
     const outcomes: JobOutcome[] = [];
     for (const job of this.#jobs) {
       if (this.#stopping.signal.aborted) break;
-      outcomes.push(await this.#runJob(job));
+      outcomes.push(await this.#runJob(job, dueAtMs));
     }
     return outcomes;
   }
 
-  async #runJob(job: Job): Promise<JobOutcome> {
+  async #runJob(job: Job, dueAtMs: number): Promise<JobOutcome> {
     const nowMs = this.#clock.now();
+    const startedMs = performance.now();
+    let outcome: JobOutcome;
     try {
       const report = await job.run(nowMs, this.#stopping.signal);
       this.#log(job, nowMs, report);
-      return { job: job.name, report };
+      outcome = { job: job.name, report };
     } catch (error) {
       this.#logger.error(
         { err: error, job: job.name, now: new Date(nowMs).toISOString() },
         'a background job failed; it runs again at the next tick',
       );
-      return { job: job.name, error };
+      outcome = { job: job.name, error };
     }
+    this.#observer?.({
+      job: job.name,
+      durationMs: performance.now() - startedMs,
+      lagMs: startedMs - dueAtMs,
+      finishedAtMs: this.#clock.now(),
+      failed: 'error' in outcome || outcome.report.failures.length > 0,
+    });
+    return outcome;
   }
 
   #log(job: Job, nowMs: number, report: JobReport): void {

@@ -10,7 +10,9 @@ import {
   type DeleteAliasWrite,
   type DeleteKeyWrite,
   type HasIdentityStore,
+  type KeyCountRow,
   type KeyFilter,
+  type KeyInventory,
   type KeyStore,
   type MetadataStore,
   type Page,
@@ -156,7 +158,7 @@ function rotationDueAt(key: Key): number | null {
  * caller sees it half done; each change goes through an undo log, and a write that fails undoes
  * the batch's earlier ones before the promise rejects.
  */
-export class MemoryKeyStore implements KeyStore, AccessKeyStore, MetadataStore, HasIdentityStore {
+export class MemoryKeyStore implements KeyStore, AccessKeyStore, MetadataStore, HasIdentityStore, KeyInventory {
   readonly #keys = new Map<string, Key>();
   readonly #versions = new Map<string, StoredVersion>();
   readonly #aliases = new Map<string, Alias>();
@@ -298,6 +300,22 @@ export class MemoryKeyStore implements KeyStore, AccessKeyStore, MetadataStore, 
 
   countAccessKeys(): Promise<number> {
     return settle(() => this.#accessKeys.size);
+  }
+
+  countKeys(): Promise<KeyCountRow[]> {
+    return settle(() => {
+      const counts = new Map<string, KeyCountRow>();
+      for (const { keyState, keySpec, protectionLevel } of this.#keys.values()) {
+        const group = `${keyState}\u0000${keySpec}\u0000${protectionLevel}`;
+        const count = (counts.get(group)?.count ?? 0) + 1;
+        counts.set(group, { keyState, keySpec, protectionLevel, count });
+      }
+      return [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+    });
+  }
+
+  countKeyVersions(): Promise<number> {
+    return settle(() => this.#versions.size);
   }
 
   getMetadata(name: string): Promise<Buffer | undefined> {

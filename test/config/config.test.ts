@@ -76,6 +76,8 @@ trusted-proxies = "10.0.0.1, 192.168.0.0/16, 2001:db8::/32"
 [aws]
 region = "eu-west-3"
 account-id = "123456789012"
+metrics-port = 9100
+metrics-per-key = true
 
 [pkcs11]
 module = "/usr/lib/softhsm/libsofthsm2.so"
@@ -110,6 +112,23 @@ describe('loadConfig', () => {
     assert.equal(config.trustedProxies, undefined, 'X-Forwarded-For is believed from no one by default');
     assert.equal(config.pkcs11, undefined);
     assert.deepEqual(config.database, { kind: 'sqlite' });
+    assert.deepEqual(config.metrics, { perKey: false }, '/metrics on the API port, no per-key series');
+  });
+
+  it('metrics: the environment sets the port and per-key counting, the flags win, bad values are refused by name', () => {
+    const file = 'metrics-port = 9100\n';
+    assert.deepEqual(load({ file }).metrics, { port: 9100, perKey: false });
+    assert.deepEqual(load({ file, environment: { ARCA_METRICS_PORT: '9200', ARCA_METRICS_PER_KEY: 'true' } }).metrics, {
+      port: 9200,
+      perKey: true,
+    });
+    assert.deepEqual(load({ environment: { ARCA_METRICS_PER_KEY: 'true' }, flags: { 'metrics-per-key': 'false' } }).metrics, {
+      perKey: false,
+    });
+    assert.match(refusal({ file: 'metrics-per-key = "yes"\n' }).message, /metrics-per-key.*true or false/);
+    assert.match(refusal({ environment: { ARCA_METRICS_PER_KEY: 'on' } }).message, /metrics-per-key.*ARCA_METRICS_PER_KEY/);
+    assert.match(refusal({ flags: { 'metrics-port': '70000' } }).message, /metrics-port.*--metrics-port/);
+    assert.match(refusal({ flags: { port: '9100', 'metrics-port': '9100' } }).message, /metrics-port.*must differ from port/);
   });
 
   it('reads every setting from a file, in the configuration units', () => {
@@ -131,6 +150,7 @@ describe('loadConfig', () => {
       rateLimit: { requestsPerSecond: 12.5, burst: 40 },
       pkcs11: { modulePath: '/usr/lib/softhsm/libsofthsm2.so', tokenLabel: 'arca', rootKeyLabel: 'arca-root', sessionCount: 4 },
       database: { kind: 'sqlite' },
+      metrics: { port: 9100, perKey: true },
     });
   });
 
@@ -160,6 +180,9 @@ describe('loadConfig', () => {
       'pkcs11.session-count': '4',
       'aws.region': 'eu-west-3',
       'aws.account-id': '123456789012',
+      'metrics-port': '9100',
+      // What arca.ts passes for a flag without a value that was given.
+      'metrics-per-key': 'true',
     };
     assert.deepEqual(load({ flags }), load({ file: FULL_FILE }));
   });

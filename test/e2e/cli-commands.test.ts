@@ -403,7 +403,7 @@ describe('secrets kept off the command line', () => {
       env: {},
     });
     assert.equal(both.code, 2);
-    assert.match(both.stderr, /^arca: usage: give --access-key-secret-file or --access-key-secret, not both\n$/m);
+    assert.match(both.stderr, /^arca: Usage: give --access-key-secret-file or --access-key-secret, not both\n$/m);
     const twice = await runCli(['encrypt', '--key-id', 'k', '--in', '-', ...withEndpoint(), '--access-key-secret-file', '-'], {
       env: {},
       input: 'x',
@@ -411,7 +411,7 @@ describe('secrets kept off the command line', () => {
     assert.equal(twice.code, 2);
     assert.match(
       twice.stderr,
-      /^arca: usage: standard input can carry the access key secret \(--access-key-secret-file -\) or the input \(--in -\), not both\n$/,
+      /^arca: Usage: standard input can carry the access key secret \(--access-key-secret-file -\) or the input \(--in -\), not both\n$/,
     );
   });
 

@@ -1,7 +1,9 @@
 // The README's command-line walk-through, run as written: the shell block under "From an empty
 // directory to an encrypted file and back" in a fresh directory with a fresh HOME, `npx arca`
 // being the compiled CLI. Only two things are adapted: the `npm install` line is skipped (the
-// CLI is this checkout's), and the server listens on a free port instead of 8080.
+// CLI is this checkout's), and the server listens on a free port instead of the one written. The
+// walk-through follows the Quick start, whose server may still hold 8080 (the default port): its
+// own server must listen elsewhere, and every command must talk to that one.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { CLI, ensureBuilt, ROOT } from '../support/arca-process.js';
 import { newDataDir, removeDataDirs } from '../support/data-dirs.js';
+import { DEFAULT_PORT } from '../../src/server-defaults.js';
 
 const HEADING = '### From an empty directory to an encrypted file and back';
 
@@ -42,7 +45,14 @@ describe('the README command-line walk-through', () => {
     assert.match(lines[0] ?? '', /^mkdir demo && cd demo/);
     assert.match(lines[1] ?? '', /^npm install /);
     const serverLine = lines[2] ?? '';
-    assert.match(serverLine, /^npx arca server --data-dir \.\/arca-data &/);
+    const port = /^npx arca server --data-dir \.\/arca-data --port (\d+) &/.exec(serverLine)?.[1];
+    assert.ok(port !== undefined, serverLine);
+    assert.notEqual(Number(port), DEFAULT_PORT, 'the Quick start server may still be on the default port');
+    const endpoints = lines.flatMap((line) => [...line.matchAll(/127\.0\.0\.1:(\d+)/g)].map((match) => match[1]));
+    assert.ok(
+      endpoints.length > 0 && endpoints.every((used) => used === port),
+      `every endpoint is the walk-through's own: ${endpoints.join(', ')}`,
+    );
     const script = [
       'set -euo pipefail',
       `npx() { shift; node ${JSON.stringify(CLI)} "$@"; }`,
@@ -53,7 +63,7 @@ describe('the README command-line walk-through', () => {
       'trap "kill $(cat server.pid)" EXIT',
       'for i in $(seq 300); do grep -q "listening on" server.log && break; sleep 0.1; done',
       'PORT=$(grep -o "listening on http://127.0.0.1:[0-9]*" server.log | grep -o "[0-9]*$")',
-      ...lines.slice(3).map((line) => line.replaceAll('127.0.0.1:8080', '127.0.0.1:$PORT')),
+      ...lines.slice(3).map((line) => line.replaceAll(`127.0.0.1:${port}`, '127.0.0.1:$PORT')),
     ].join('\n');
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home };
     const result = spawnSync('bash', ['-c', script], { env, encoding: 'utf8', timeout: 120_000 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it, mock } from 'node:test';
 import { pino } from 'pino';
 import type { Job, JobReport } from '../../src/jobs/job.js';
-import { JobScheduler, MAX_JOB_INTERVAL_MS, type JobOutcome } from '../../src/jobs/scheduler.js';
+import { JobScheduler, MAX_JOB_INTERVAL_MS, type JobOutcome, type JobRun } from '../../src/jobs/scheduler.js';
 import { FakeClock, T0 } from './support.js';
 
 const NOTHING: JobReport = { done: [], skipped: [], failures: [] };
@@ -223,5 +223,36 @@ void describe('JobScheduler', () => {
       () => new JobScheduler({ jobs: [recordingJob('same').job, recordingJob('same').job], clock, intervalMs: 1000, logger }),
       /share a name/,
     );
+  });
+
+  void it('tells its observer of every job run: time, lag, end, and whether it failed', async () => {
+    const runs: JobRun[] = [];
+    const failing = recordingJob('failing', () => Promise.reject(new Error('store unreachable')));
+    const partly = recordingJob('partly', () =>
+      Promise.resolve({ done: [], skipped: [], failures: [{ keyId: 'k', error: new Error('x') }] }),
+    );
+    const fine = recordingJob('fine');
+    const clock = new FakeClock();
+    const observed = new JobScheduler({
+      jobs: [failing.job, partly.job, fine.job],
+      clock,
+      intervalMs: INTERVAL_MS,
+      logger: capturingLogger().logger,
+      observer: (run) => runs.push(run),
+    });
+    schedulers.push(observed);
+    await observed.runOnce();
+    assert.deepEqual(
+      runs.map(({ job, failed, finishedAtMs }) => ({ job, failed, finishedAtMs })),
+      [
+        { job: 'failing', failed: true, finishedAtMs: T0 },
+        { job: 'partly', failed: true, finishedAtMs: T0 },
+        { job: 'fine', failed: false, finishedAtMs: T0 },
+      ],
+    );
+    for (const run of runs) {
+      assert.ok(run.durationMs >= 0 && run.lagMs >= 0, JSON.stringify(run));
+    }
+    assert.ok(runs[2]!.lagMs >= runs[0]!.lagMs, 'a later job of the tick starts later after the tick was due');
   });
 });

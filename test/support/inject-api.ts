@@ -22,6 +22,8 @@ import type { Authorizer } from '../../src/pipeline/authorizer.js';
 import type { PolicySource } from '../../src/policy/policy-source.js';
 import { SealPurpose } from '../../src/domain/seal-purposes.js';
 import { composePipeline } from '../../src/bootstrap/compose-pipeline.js';
+import type { Readiness } from '../../src/api/readiness.js';
+import type { ArcaMetrics } from '../../src/metrics/arca-metrics.js';
 import { RootKey } from '../../src/protection/root-key.js';
 import { SoftwareKeyProtector } from '../../src/protection/software-key-protector.js';
 import { signAcs3, signV1, type Credentials, type PreparedRequest } from './acs3-signer.js';
@@ -105,6 +107,10 @@ export interface InjectApiOptions {
   readonly errorHelpUrl?: string;
   /** The web console's files, served at /console/; none when absent. */
   readonly console?: ConsoleFiles;
+  /** What GET /ready reports. */
+  readonly readiness?: Readiness;
+  /** Counts the audit events; GET /metrics serves them. */
+  readonly metrics?: ArcaMetrics;
 }
 
 export function createTestClock(startMs: number): TestClock {
@@ -146,6 +152,8 @@ export async function createInjectApi(options: InjectApiOptions = {}): Promise<I
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.errorHelpUrl ? { errorHelpUrl: options.errorHelpUrl } : {}),
     ...(options.console ? { console: options.console } : {}),
+    ...(options.readiness ? { readiness: options.readiness } : {}),
+    ...(options.metrics ? { metrics: options.metrics, metricsEndpoint: () => options.metrics!.exposition() } : {}),
   });
   await accessKeys.ensureAdministrator(ADMIN_CREDENTIALS);
   await app.ready();

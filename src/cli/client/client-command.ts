@@ -68,7 +68,7 @@ export function describeFailure(error: unknown): string {
   if (error instanceof EnvelopeError) return `${error.code}: ${error.message}`;
   if (error instanceof KmsTransportError) return `Connection: ${error.message}`;
   if (error instanceof ProfileFileError) return `Config: ${error.message}`;
-  if (error instanceof CommanderError) return `usage: ${error.message}`;
+  if (error instanceof CommanderError) return `Usage: ${error.message}`;
   if (isSystemError(error)) return `IO: ${error.message}`;
   if (error instanceof Error) return error.message;
   return String(error);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
-import { KmsClient } from '../../client/kms-client.js';
+import { KmsClient, parseEndpoint } from '../../client/kms-client.js';
 import { defaultProfilePath, ProfileFileError, readProfiles } from './profile-file.js';
 
 /** The options every client command takes. */
@@ -88,9 +88,21 @@ export function readSecretFile(path: string): string {
 }
 
 export function connect(options: ConnectionOptions): KmsClient {
+  // A malformed --endpoint is the mistake to report, whatever else is missing.
+  if (options.endpoint !== undefined) checkEndpoint(options.endpoint);
   const connection = resolveConnection(options, process.env);
+  checkEndpoint(connection.endpoint);
   return new KmsClient({
     endpoint: connection.endpoint,
     credentials: { accessKeyId: connection.accessKeyId, accessKeySecret: connection.accessKeySecret },
   });
+}
+
+/** A malformed endpoint (a flag, ARCA_ENDPOINT or a profile) is a usage mistake: exit code 2, before any request. */
+export function checkEndpoint(endpoint: string): void {
+  try {
+    parseEndpoint(endpoint);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
 }

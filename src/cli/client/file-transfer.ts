@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, lstatSync, readdirSync, unlinkSync } from 'node:fs';
-import { rename, stat, unlink } from 'node:fs/promises';
+import { link, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { type Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
 import { DurableFileSink } from './durable-file-sink.js';
@@ -43,11 +43,33 @@ export interface Destination {
  * processes no longer running left in its directory (killed with SIGKILL, or by a crash, which no
  * handler sees) are deleted: they may hold plaintext.
  */
-export function openDestination(path: string): Destination {
+export function openDestination(path: string, overwrite = true): Destination {
   if (path === STANDARD_STREAM) return { stream: process.stdout, commit: () => Promise.resolve(), abandon: () => Promise.resolve() };
   removeStalePartialFiles(dirname(path));
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.arca-partial`);
-  return new TemporaryFileDestination(temporary, path);
+  return new TemporaryFileDestination(temporary, path, overwrite);
+}
+
+/** Refused by a destination that must not replace an existing file (`encrypt-file` without `--force`). */
+export class DestinationExistsError extends Error {
+  constructor(path: string) {
+    super(`${path} exists; --force replaces it`);
+    this.name = 'DestinationExistsError';
+  }
+}
+
+/**
+ * A system error about the hidden temporary file, told about the destination instead: the user
+ * named `--out`, and `.out.1234.5f3a….arca-partial` means nothing to them. Other errors pass as
+ * they are.
+ */
+export function namingDestination(error: unknown, temporary: string | undefined, path: string): unknown {
+  if (temporary === undefined || !(error instanceof Error)) return error;
+  const system = error as NodeJS.ErrnoException;
+  if (typeof system.code !== 'string' || !error.message.includes(temporary)) return error;
+  // "ENOENT: no such file or directory, open '<temporary>'": the reason, then what was done.
+  const reason = error.message.split(', ')[0] ?? system.code;
+  return Object.assign(new Error(`${reason}, writing ${path}`), { code: system.code, syscall: system.syscall ?? 'write', path });
 }
 
 // `.<name>.<pid>.<12 hex digits>.arca-partial`: the pid is the process that writes it.
@@ -99,10 +121,12 @@ class TemporaryFileDestination implements Destination {
   readonly stream: Writable;
   readonly temporaryPath: string;
   readonly #path: string;
+  readonly #overwrite: boolean;
 
-  constructor(temporary: string, path: string) {
+  constructor(temporary: string, path: string, overwrite: boolean) {
     this.temporaryPath = temporary;
     this.#path = path;
+    this.#overwrite = overwrite;
     // The sink fsyncs before it finishes, so the rename below never exposes a file whose
     // contents a crash could still lose.
     this.stream = new DurableFileSink(temporary, 0o600);
@@ -110,7 +134,19 @@ class TemporaryFileDestination implements Destination {
 
   /** Call after the stream closed (pipeline resolves only then). */
   async commit(): Promise<void> {
-    await rename(this.temporaryPath, this.#path);
+    if (this.#overwrite) {
+      await rename(this.temporaryPath, this.#path);
+      return;
+    }
+    // link() fails with EEXIST where rename() would replace: a file that appeared at the path
+    // since the command started is not replaced either.
+    try {
+      await link(this.temporaryPath, this.#path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new DestinationExistsError(this.#path);
+      throw error;
+    }
+    await unlink(this.temporaryPath);
   }
 
   async abandon(): Promise<void> {

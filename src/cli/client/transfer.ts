@@ -1,7 +1,7 @@
 import { unlinkSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { openDestination, openSource, progressMeter, temporaryPathOf } from './file-transfer.js';
+import { namingDestination, openDestination, openSource, progressMeter, temporaryPathOf } from './file-transfer.js';
 
 export interface TransferResult {
   readonly inputBytes: number;
@@ -19,9 +19,10 @@ export async function transfer(
   inPath: string,
   outPath: string,
   transform: (source: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>,
+  options: { readonly overwrite?: boolean } = {},
 ): Promise<TransferResult> {
   const source = await openSource(inPath);
-  const destination = openDestination(outPath);
+  const destination = openDestination(outPath, options.overwrite ?? true);
   const temporary = temporaryPathOf(destination);
   const onSignal = (signal: NodeJS.Signals): void => {
     if (temporary !== undefined) {
@@ -61,7 +62,7 @@ export async function transfer(
     return { inputBytes, outputBytes };
   } catch (error) {
     await destination.abandon();
-    throw error;
+    throw namingDestination(error, temporary, outPath);
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);

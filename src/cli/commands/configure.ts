@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
-import { parseEndpoint } from '../../client/kms-client.js';
+import { checkEndpoint } from '../client/connection.js';
 import { reportFailure, withExample } from '../client/client-command.js';
 import { defaultProfilePath, type Profile, writeProfile } from '../client/profile-file.js';
 
@@ -31,7 +31,7 @@ export function registerConfigureCommand(program: Command): void {
     'ARCA_ACCESS_KEY_SECRET=… arca configure --profile prod --endpoint https://kms.example:8443 --access-key-id LTAI…',
   ).action((options: ConfigureOptions) => {
     try {
-      parseEndpoint(options.endpoint);
+      checkEndpoint(options.endpoint);
       const profile: Profile = { endpoint: options.endpoint, ...credentialsFor(options) };
       const path = options.config ?? defaultProfilePath(process.env);
       writeProfile(path, options.profile, profile);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { stringAt } from '../../client/kms-client.js';
 import { AeadAlgorithm } from '../../crypto/aead.js';
@@ -5,7 +6,7 @@ import { EnvelopeCipher } from '../../envelope/envelope-cipher.js';
 import { KmsDataKeySource } from '../../envelope/kms-data-key-source.js';
 import { type ClientOptions, collectContext, runWithClient, withClientOptions, withExample } from '../client/client-command.js';
 import { OutputFormat, writeJson } from '../client/output.js';
-import { STANDARD_STREAM } from '../client/file-transfer.js';
+import { DestinationExistsError, STANDARD_STREAM } from '../client/file-transfer.js';
 import { transfer } from '../client/transfer.js';
 
 interface EncryptFileOptions extends ClientOptions {
@@ -13,6 +14,7 @@ interface EncryptFileOptions extends ClientOptions {
   readonly in: string;
   readonly out: string;
   readonly context?: Record<string, string>;
+  readonly force?: boolean;
 }
 
 /**
@@ -30,18 +32,26 @@ export function registerEncryptFileCommand(program: Command): void {
       '--context <key=value>',
       'encryption context entry, bound to the data key and stored in the header (repeatable)',
       collectContext,
-    );
+    )
+    .option('--force', 'replace --out if it exists (by default an existing file is left alone)');
   withExample(
     withClientOptions(command),
     'arca encrypt-file --key-id alias/backups --in db.dump --out db.dump.arca --context host=db1',
     'tar c photos | arca encrypt-file --key-id alias/backups --in - --out photos.tar.arca',
   ).action((options: EncryptFileOptions) =>
     runWithClient(options, async (client) => {
+      // Checked before any request, and again as the file is put in place (link, not rename).
+      const overwrite = options.force === true;
+      if (!overwrite && options.out !== STANDARD_STREAM && existsSync(options.out)) throw new DestinationExistsError(options.out);
       const metadata = await client.call('DescribeKey', { KeyId: options.keyId });
       const algorithm = stringAt(metadata, 'KeyMetadata.KeySpec') === 'Aliyun_SM4' ? AeadAlgorithm.Sm4Gcm : AeadAlgorithm.Aes256Gcm;
       const cipher = new EnvelopeCipher(new KmsDataKeySource(client));
-      const result = await transfer('encrypting', options.in, options.out, (source) =>
-        cipher.encryptIterable(source, { keyId: options.keyId, context: options.context ?? {}, algorithm }),
+      const result = await transfer(
+        'encrypting',
+        options.in,
+        options.out,
+        (source) => cipher.encryptIterable(source, { keyId: options.keyId, context: options.context ?? {}, algorithm }),
+        { overwrite },
       );
       if (options.output === OutputFormat.Json && options.out !== STANDARD_STREAM) {
         writeJson(process.stdout, {

@@ -3,7 +3,21 @@ import { stringAt } from '../../client/kms-client.js';
 import { contextParameter } from '../../envelope/kms-data-key-source.js';
 import { type ClientOptions, collectContext, runWithClient, withClientOptions, withExample } from '../client/client-command.js';
 import { OutputFormat, writeJson } from '../client/output.js';
+import { InvalidArgumentError } from 'commander';
 import { readSmallInput } from './small-input.js';
+
+/** What Encrypt takes: 6 KiB of the text's UTF-8 (the API's own limit, src/api/actions/encrypt.ts). */
+export const ENCRYPT_LIMIT_BYTES = 6144;
+
+/** Refused here, before any request, with what to do instead: the server would only say InvalidParameter. */
+function checkEncryptLimit(plaintext: string): void {
+  const bytes = Buffer.byteLength(plaintext, 'utf8');
+  if (bytes > ENCRYPT_LIMIT_BYTES) {
+    throw new InvalidArgumentError(
+      `the text is ${bytes} bytes; Encrypt takes at most ${ENCRYPT_LIMIT_BYTES} (6 KiB) of UTF-8: use arca encrypt-file for more`,
+    );
+  }
+}
 
 interface EncryptOptions extends ClientOptions {
   readonly keyId: string;
@@ -28,6 +42,7 @@ export function registerEncryptCommand(program: Command): void {
   ).action((options: EncryptOptions) =>
     runWithClient(options, async (client) => {
       const plaintext = await readSmallInput(options.plaintext, options.in, '--plaintext');
+      checkEncryptLimit(plaintext);
       const body = await client.call('Encrypt', {
         KeyId: options.keyId,
         Plaintext: plaintext,

@@ -142,6 +142,14 @@ export const UPDATE_ALIAS_TARGET = `UPDATE aliases SET key_id = @key_id WHERE al
 
 export const DELETE_ALIAS = `DELETE FROM aliases WHERE alias_name = ?`;
 
+// The metrics' inventory: a whole scan of keys (no index helps a GROUP BY over three columns), run
+// once a scrape; key_versions is counted from its smallest index.
+export const COUNT_KEYS_BY_STATE_SPEC_PROTECTION = `
+SELECT key_state, key_spec, protection_level, count(*) AS key_count FROM keys
+GROUP BY key_state, key_spec, protection_level ORDER BY key_state, key_spec, protection_level`;
+
+export const COUNT_ALL_KEY_VERSIONS = `SELECT count(*) AS total_count FROM key_versions`;
+
 export const COUNT_ALIASES = `SELECT count(*) AS total_count FROM aliases`;
 
 export const SELECT_ALIASES_PAGE = `

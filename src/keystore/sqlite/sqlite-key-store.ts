@@ -7,7 +7,10 @@ import {
   type AddKeyVersionWrite,
   type CreateKeyWrite,
   type HasIdentityStore,
+  type CommitObserver,
+  type KeyCountRow,
   type KeyFilter,
+  type KeyInventory,
   type KeyStore,
   type MetadataStore,
   type Page,
@@ -123,6 +126,8 @@ function prepareStatements(db: Database.Database) {
     selectAccessKey: db.prepare<[string], AccessKeyRow>(sql.SELECT_ACCESS_KEY),
     upsertAccessKey: db.prepare<AccessKeyRow>(sql.UPSERT_ACCESS_KEY),
     countAccessKeys: db.prepare<[], CountRow>(sql.COUNT_ACCESS_KEYS),
+    countKeysByStateSpecProtection: db.prepare<[], KeyCountDbRow>(sql.COUNT_KEYS_BY_STATE_SPEC_PROTECTION),
+    countAllKeyVersions: db.prepare<[], CountRow>(sql.COUNT_ALL_KEY_VERSIONS),
 
     selectMetadata: db.prepare<[string], MetadataRow>(sql.SELECT_METADATA),
     upsertMetadata: db.prepare<{ name: string; value: Buffer }>(sql.UPSERT_METADATA),
@@ -198,6 +203,13 @@ function countOf(row: CountRow | undefined): number {
   return row?.total_count ?? 0;
 }
 
+interface KeyCountDbRow {
+  readonly key_state: string;
+  readonly key_spec: string;
+  readonly protection_level: string;
+  readonly key_count: number;
+}
+
 interface QueuedWrite {
   readonly work: () => unknown;
   /** Once it commits, the WAL is truncated, so that no earlier frame keeps what it destroyed. */
@@ -234,7 +246,7 @@ interface QueuedWrite {
  * file and drops every older WAL frame that still held the material. So when a deletion resolves,
  * the sealed material is in none of the store's files.
  */
-export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore, HasIdentityStore {
+export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore, HasIdentityStore, KeyInventory {
   readonly #db: Database.Database;
   readonly #statements: Statements;
   /** RAM identities, in the same file and the same group commit (docs/adr/0027). */
@@ -243,6 +255,7 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore, 
   #flushScheduled = false;
   /** A WAL truncation after a destruction could not finish (another connection was reading). */
   #walTruncationOwed = false;
+  #commitObserver: CommitObserver | undefined;
 
   private constructor(db: Database.Database) {
     this.#db = db;
@@ -383,6 +396,29 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore, 
     return this.#read(() => countOf(this.#statements.countAccessKeys.get()));
   }
 
+  countKeys(): Promise<KeyCountRow[]> {
+    return this.#read(() =>
+      this.#statements.countKeysByStateSpecProtection.all().map((row) => ({
+        keyState: row.key_state,
+        keySpec: row.key_spec,
+        protectionLevel: row.protection_level,
+        count: row.key_count,
+      })),
+    );
+  }
+
+  countKeyVersions(): Promise<number> {
+    return this.#read(() => countOf(this.#statements.countAllKeyVersions.get()));
+  }
+
+  /**
+   * Tells `observer` of every group commit: how many queued writes it held and how long the
+   * transaction took, disk flush included (the metrics' store histograms).
+   */
+  observeCommits(observer: CommitObserver): void {
+    this.#commitObserver = observer;
+  }
+
   getMetadata(name: string): Promise<Buffer | undefined> {
     return this.#readOne(() => this.#statements.selectMetadata.get(name)?.value);
   }
@@ -450,6 +486,7 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore, 
     this.#queuedWrites = [];
     if (batch.length === 0) return;
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    const startedMs = performance.now();
     try {
       this.#db
         .transaction(() => {
@@ -467,6 +504,7 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore, MetadataStore, 
       for (const { reject } of batch) reject(error);
       return;
     }
+    this.#commitObserver?.(batch.length, performance.now() - startedMs);
     const destroyed = batch.some(({ destroysMaterial }, index) => destroysMaterial && outcomes[index]?.ok === true);
     if (destroyed || this.#walTruncationOwed) this.#truncateWal();
     batch.forEach(({ resolve, reject }, index) => {

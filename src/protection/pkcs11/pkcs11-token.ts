@@ -100,6 +100,16 @@ export class Pkcs11Token {
     return this.#tokenLabel;
   }
 
+  /** The current connection's session pool: its size, sessions lent out, callers waiting. */
+  sessionUse(): { readonly size: number; readonly inUse: number; readonly waiting: number } {
+    return this.#connection.pool.use();
+  }
+
+  /** Whether operations can run now: open, and not between a lost connection and its replacement. */
+  get usable(): boolean {
+    return !this.#closed && !this.#broken;
+  }
+
   hasMechanism(mechanism: number): boolean {
     return this.#connection.mechanisms.has(mechanism);
   }

@@ -8,10 +8,17 @@ import type { Handle } from './binding.js';
 export class SessionPool {
   readonly #free: Handle[];
   readonly #waiting: Array<(session: Handle) => void> = [];
+  readonly #size: number;
 
   constructor(sessions: readonly Handle[]) {
     if (sessions.length === 0) throw new Error('a session pool needs at least one session');
     this.#free = [...sessions];
+    this.#size = sessions.length;
+  }
+
+  /** Sessions lent out and waiting callers, for the metrics. */
+  use(): { readonly size: number; readonly inUse: number; readonly waiting: number } {
+    return { size: this.#size, inUse: this.#size - this.#free.length, waiting: this.#waiting.length };
   }
 
   acquire(): Promise<Handle> {
