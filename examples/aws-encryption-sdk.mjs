@@ -1,5 +1,8 @@
 // The AWS Encryption SDK against Arca, unchanged: only AWS_ENDPOINT_URL_KMS points it here.
 //
+// It imports two packages, both devDependencies of Arca's package.json (so `npm install` in a
+// checkout brings them); elsewhere: npm install @aws-sdk/client-kms@^3 @aws-crypto/client-node@^5
+//
 //   AWS_ENDPOINT_URL_KMS=http://127.0.0.1:8080 \
 //   AWS_ACCESS_KEY_ID=<Arca access key id> AWS_SECRET_ACCESS_KEY=<its secret> \
 //   AWS_REGION=us-east-1 node examples/aws-encryption-sdk.mjs

@@ -73,11 +73,12 @@ console = false
 error-help-url = "https://wiki.example.com/kms/errors"
 trusted-proxies = "10.0.0.1, 192.168.0.0/16, 2001:db8::/32"
 
+metrics-port = 9100
+metrics-per-key = true
+
 [aws]
 region = "eu-west-3"
 account-id = "123456789012"
-metrics-port = 9100
-metrics-per-key = true
 
 [pkcs11]
 module = "/usr/lib/softhsm/libsofthsm2.so"
