@@ -59,7 +59,10 @@ export async function assertRootKeyMatches(store: MetadataStore, rootKey: Secret
   try {
     await rootKey.open(check, SealPurpose.RootKeyCheck, ROOT_KEY_CHECK);
   } catch {
-    throw new Error('the root key does not match this data directory (wrong ARCA_ROOT_KEY, root.key file or PKCS#11 root key)');
+    throw new Error(
+      'the root key does not match this data directory (wrong ARCA_ROOT_KEY, root key file or PKCS#11 root key); ' +
+        'a restored backup starts only with the root key of the server it was taken from',
+    );
   }
 }
 

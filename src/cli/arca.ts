@@ -5,6 +5,7 @@ import { ALL_SETTINGS, type Setting } from '../config/settings.js';
 import { USAGE_EXIT_CODE } from './client/client-command.js';
 import { guardSecretFlags } from './client/command-line-secrets.js';
 import { registerClientCommands } from './commands/index.js';
+import { registerBackupCommands } from './operator/backup.js';
 
 // First, before anything can fail or wait: a secret given as a flag is hidden from `ps` at once.
 guardSecretFlags(process.argv.slice(2));
@@ -81,6 +82,7 @@ Example:
   });
 
 registerClientCommands(program);
+registerBackupCommands(program);
 program.addHelpText(
   'after',
   `
