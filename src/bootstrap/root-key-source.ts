@@ -1,20 +1,37 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { relative, resolve, isAbsolute } from 'node:path';
 import type { Logger } from 'pino';
-import type { Pkcs11Config } from '../config/arca-config.js';
+import type { ArcaConfig, Pkcs11Config } from '../config/arca-config.js';
 import type { KeyedDigest, MetadataStore, SecretSealer } from '../domain/ports.js';
 import { Pkcs11Token } from '../protection/pkcs11/pkcs11-token.js';
 import { TokenRootKey } from '../protection/pkcs11/token-root-key.js';
 import { SealPurpose } from '../domain/seal-purposes.js';
 import { RootKey } from '../protection/root-key.js';
+import { assertPrivateFile, createPlainRootKeyFile, readRootKeyFile, type PassphraseSource } from '../protection/root-key-file.js';
 import { withSealedDigestKey } from '../protection/sealed-digest-key.js';
+import { databaseExists, defaultRootKeyPath, legacyRootKeyPath } from './data-directory.js';
 
 /** The environment a start reads its secrets from; nothing else carries them. */
 export type SecretEnvironment = Readonly<Record<string, string | undefined>>;
 
-/** The PKCS#11 token when one is configured; its PIN comes from ARCA_PKCS11_PIN only. */
+/** Asks a person for a passphrase, without echo (a terminal); absent when nobody is there. */
+export type PassphrasePrompt = (question: string) => Promise<string>;
+
+/** A secret held in a file: one line, its trailing newline not part of it. The file must be private. */
+export function readSecretFile(path: string, what: string): string {
+  assertPrivateFile(path);
+  const text = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  if (text === '') throw new Error(`${path} (${what}) is empty`);
+  return text;
+}
+
+/** The PKCS#11 token when one is configured; its PIN comes from its file or its environment variable. */
 export function openToken(pkcs11: Pkcs11Config | undefined, environment: SecretEnvironment, logger: Logger): Pkcs11Token | undefined {
   if (!pkcs11) return undefined;
-  const pin = environment.ARCA_PKCS11_PIN;
-  if (pin === undefined || pin === '') throw new Error('a PKCS#11 token needs its user PIN in the environment variable ARCA_PKCS11_PIN');
+  const pin = pkcs11.pinFile === undefined ? environment[pkcs11.pinVariable] : readSecretFile(pkcs11.pinFile, 'the PKCS#11 PIN');
+  if (pin === undefined || pin === '') {
+    throw new Error(`a PKCS#11 token needs its user PIN in the environment variable ${pkcs11.pinVariable} (or a file: --pkcs11-pin-file)`);
+  }
   return Pkcs11Token.open(
     {
       modulePath: pkcs11.modulePath,
@@ -27,21 +44,94 @@ export function openToken(pkcs11: Pkcs11Config | undefined, environment: SecretE
 }
 
 /**
- * The root key: a token key when `--pkcs11-root-key-label` is given, else ARCA_ROOT_KEY or
- * the key file in the data directory (created on first start).
+ * The passphrase of a passphrase-protected root key file: from `root-key-passphrase-file`
+ * (ARCA_ROOT_KEY_PASSPHRASE_FILE), else asked on the terminal. A terminal serves one process: a
+ * cluster's workers cannot each ask, so with --workers the passphrase must come from a file.
+ */
+export function rootKeyPassphrase(config: ArcaConfig, prompt: PassphrasePrompt | undefined): PassphraseSource {
+  return async (path) => {
+    const file = config.rootKey.passphraseFile;
+    if (file !== undefined) return readSecretFile(file, 'the root key passphrase');
+    if (prompt !== undefined && config.workers === 1) return prompt(`passphrase for the root key ${path}: `);
+    throw new Error(
+      `${path} is protected by a passphrase: give it in a file (ARCA_ROOT_KEY_PASSPHRASE_FILE or --root-key-passphrase-file)` +
+        (config.workers === 1
+          ? ', or start arca on a terminal to be asked'
+          : '; with --workers a terminal prompt cannot serve every worker'),
+    );
+  };
+}
+
+/**
+ * The root key, from the first of:
+ * - the PKCS#11 token, when `--pkcs11-root-key-label` is given;
+ * - the environment variable `root-key-env` (ARCA_ROOT_KEY), when set;
+ * - the root key file: `--root-key-file`, else `<data-dir>.root.key` beside the data directory,
+ *   else a legacy `<data-dir>/root.key` (used, with a warning that says how to move it).
+ * A missing file is created (plain, 0600) only for a data directory without a database: a root key
+ * made up for existing data would open nothing, so that start is refused instead.
  */
 export async function loadRootKey(
-  dataDir: string,
-  pkcs11: Pkcs11Config | undefined,
+  config: ArcaConfig,
   token: Pkcs11Token | undefined,
   environment: SecretEnvironment,
   logger: Logger,
+  passphrase: PassphraseSource,
 ): Promise<SecretSealer> {
-  const label = pkcs11?.rootKeyLabel;
-  if (label === undefined) return RootKey.loadOrCreate(dataDir, environment.ARCA_ROOT_KEY).rootKey;
-  if (environment.ARCA_ROOT_KEY) throw new Error('choose one root key: ARCA_ROOT_KEY or --pkcs11-root-key-label, not both');
-  if (!token) throw new Error('--pkcs11-root-key-label needs --pkcs11-module and --pkcs11-token-label');
-  return (await TokenRootKey.findOrCreate(token, label, logger)).rootKey;
+  const label = config.pkcs11?.rootKeyLabel;
+  const variable = config.rootKey.environmentVariable;
+  const fromEnvironment = environment[variable];
+  const given = fromEnvironment !== undefined && fromEnvironment !== '';
+  if (label !== undefined) {
+    if (given) throw new Error(`choose one root key: ${variable} or --pkcs11-root-key-label, not both`);
+    if (config.rootKey.file !== undefined) throw new Error('choose one root key: --root-key-file or --pkcs11-root-key-label, not both');
+    if (!token) throw new Error('--pkcs11-root-key-label needs --pkcs11-module and --pkcs11-token-label');
+    return (await TokenRootKey.findOrCreate(token, label, logger)).rootKey;
+  }
+  if (given) {
+    if (config.rootKey.file !== undefined) throw new Error(`choose one root key: ${variable} or --root-key-file, not both`);
+    return RootKey.fromBase64(fromEnvironment, variable);
+  }
+  const path = rootKeyFilePath(config, logger);
+  if (existsSync(path)) return readRootKeyFile(path, passphrase);
+  if (databaseExists(config.dataDir)) {
+    throw new Error(
+      `there is no root key file at ${path}, and ${config.dataDir} holds a database: ` +
+        'point --root-key-file (or ARCA_ROOT_KEY) at the root key this data was sealed under; a new key would open nothing',
+    );
+  }
+  logger.info({ event: 'root-key-created', file: path }, `created a new root key file ${path} (mode 0600); back it up apart from the data`);
+  return createPlainRootKeyFile(path);
+}
+
+/** Where the root key file is: as configured, else beside the data directory, else a legacy one inside it. */
+function rootKeyFilePath(config: ArcaConfig, logger: Logger): string {
+  const configured = config.rootKey.file;
+  if (configured !== undefined) {
+    if (isInside(configured, config.dataDir)) warnInsideDataDirectory(logger, configured, config.dataDir);
+    return configured;
+  }
+  const beside = defaultRootKeyPath(config.dataDir);
+  const legacy = legacyRootKeyPath(config.dataDir);
+  if (!existsSync(legacy)) return beside;
+  if (existsSync(beside)) {
+    throw new Error(`two root key files, ${legacy} and ${beside}: keep the one this data was sealed under and remove the other`);
+  }
+  warnInsideDataDirectory(logger, legacy, config.dataDir);
+  return legacy;
+}
+
+function isInside(path: string, directory: string): boolean {
+  const between = relative(resolve(directory), resolve(path));
+  return between !== '' && !between.startsWith('..') && !isAbsolute(between);
+}
+
+function warnInsideDataDirectory(logger: Logger, path: string, dataDir: string): void {
+  logger.warn(
+    { event: 'root-key-inside-data-directory', file: path },
+    `the root key file ${path} is inside the data directory: every copy of ${dataDir} carries the key that opens it. ` +
+      `Stop arca and move it out (mv ${path} ${defaultRootKeyPath(dataDir)}, or elsewhere with --root-key-file)`,
+  );
 }
 
 const ROOT_KEY_CHECK = 'root-key-check';

@@ -40,7 +40,7 @@ export async function startServing(
   role: ServingRole,
 ): Promise<RunningServer> {
   const { logger, clock } = plumbing;
-  const opened = await openDataDirectory(config, environment, logger);
+  const opened = await openDataDirectory(config, environment, logger, plumbing.askPassphrase);
   let jobs: JobScheduler | undefined;
   try {
     const services = await wireServices({

@@ -31,6 +31,7 @@ interface Sealed {
 const credentials = randomCredentials('backup');
 const rootKey = randomBytes(32).toString('base64');
 const LOAD_WORKERS = 8;
+const ENCRYPTIONS_BEFORE_BACKUP = 100;
 
 function serverOn(dataDir: string, key: string = rootKey): Promise<ArcaProcess> {
   return spawnArca({ dataDir, credentials, env: { ARCA_ROOT_KEY: key } });
@@ -80,7 +81,7 @@ describe('arca backup while the server runs under load, then arca restore', () =
       }
     };
     const load = Array.from({ length: LOAD_WORKERS }, (_, index) => worker(index));
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    while (sealed.length < ENCRYPTIONS_BEFORE_BACKUP) await new Promise((resolve) => setTimeout(resolve, 20));
 
     backupFile = join(newDataDir('arca-backup-out-'), 'arca.backup');
     const backupStartedAt = Date.now();
@@ -94,7 +95,7 @@ describe('arca backup while the server runs under load, then arca restore', () =
     await source.stop();
 
     for (const entry of sealed) if (entry.answeredAt < backupStartedAt) sealedBeforeBackup.push(entry);
-    assert.ok(sealedBeforeBackup.length >= 50, `only ${sealedBeforeBackup.length} encryptions before the backup`);
+    assert.ok(sealedBeforeBackup.length >= ENCRYPTIONS_BEFORE_BACKUP, `only ${sealedBeforeBackup.length} encryptions before the backup`);
     assert.ok(sealed.length > sealedBeforeBackup.length, 'no encryption ran while or after the backup was taken');
   });
 

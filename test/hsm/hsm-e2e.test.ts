@@ -330,6 +330,7 @@ describe('the root key in the token (--pkcs11-root-key-label)', { skip: hsmSkipR
     const { KeyId } = (await call('CreateKey', {})).KeyMetadata;
     const sealed = await call('Encrypt', { KeyId, Plaintext: 'sealed under a token root key' });
     assert.equal(existsSync(join(dataDir, 'root.key')), false);
+    assert.equal(existsSync(`${dataDir}.root.key`), false);
     assert.deepEqual(
       readdirSync(dataDir).filter((name) => name.includes('key') && name !== 'admin-access-key.json'),
       [],
