@@ -7,8 +7,9 @@ import { Pkcs11Token } from '../protection/pkcs11/pkcs11-token.js';
 import { TokenRootKey } from '../protection/pkcs11/token-root-key.js';
 import { SealPurpose } from '../domain/seal-purposes.js';
 import { RootKey } from '../protection/root-key.js';
+import { RootKeyPair } from '../protection/root-key-pair.js';
 import { assertPrivateFile, createPlainRootKeyFile, readRootKeyFile, type PassphraseSource } from '../protection/root-key-file.js';
-import { withSealedDigestKey } from '../protection/sealed-digest-key.js';
+import { DIGEST_KEY_RECORD, withSealedDigestKey } from '../protection/sealed-digest-key.js';
 import { databaseExists, defaultRootKeyPath, legacyRootKeyPath } from './data-directory.js';
 
 /** The environment a start reads its secrets from; nothing else carries them. */
@@ -78,6 +79,21 @@ export async function loadRootKey(
   logger: Logger,
   passphrase: PassphraseSource,
 ): Promise<SecretSealer> {
+  const current = await loadCurrentRootKey(config, token, environment, logger, passphrase);
+  const previousFile = config.rootKey.previousFile;
+  if (previousFile === undefined) return current;
+  if (!(current instanceof RootKey))
+    throw new Error('--previous-root-key-file rotates file or environment root keys, not a PKCS#11 root key');
+  return new RootKeyPair(current, await readRootKeyFile(previousFile, passphrase));
+}
+
+async function loadCurrentRootKey(
+  config: ArcaConfig,
+  token: Pkcs11Token | undefined,
+  environment: SecretEnvironment,
+  logger: Logger,
+  passphrase: PassphraseSource,
+): Promise<SecretSealer> {
   const label = config.pkcs11?.rootKeyLabel;
   const variable = config.rootKey.environmentVariable;
   const fromEnvironment = environment[variable];
@@ -134,7 +150,7 @@ function warnInsideDataDirectory(logger: Logger, path: string, dataDir: string):
   );
 }
 
-const ROOT_KEY_CHECK = 'root-key-check';
+export const ROOT_KEY_CHECK = 'root-key-check';
 
 /**
  * A data directory remembers a value sealed by the root key it was created with. Starting with
@@ -161,5 +177,23 @@ export async function assertRootKeyMatches(store: MetadataStore, rootKey: Secret
  * it only after `assertRootKeyMatches`: a token key's digest key is sealed in the store.
  */
 export async function rootKeySecrets(rootKey: SecretSealer, store: MetadataStore): Promise<SecretSealer & KeyedDigest> {
-  return rootKey instanceof RootKey ? rootKey : await withSealedDigestKey(rootKey, store);
+  if (rootKey instanceof RootKeyPair) await keepDigestsAcrossRotation(rootKey, store);
+  // A file root key derives its digest key (ADR 6) until a rotation has stored one (ADR 34).
+  if (rootKey instanceof RootKey && (await store.getMetadata(DIGEST_KEY_RECORD)) === undefined) return rootKey;
+  return withSealedDigestKey(rootKey, store);
+}
+
+/**
+ * Digests (bring-your-own-key commitments) are kept in the store and must not change with the root
+ * key. Data that has no stored digest key uses the one derived from the root key it was made with,
+ * the previous one: that key is stored, sealed under the new root key, before anything uses it.
+ */
+export async function keepDigestsAcrossRotation(pair: RootKeyPair, store: MetadataStore): Promise<void> {
+  if ((await store.getMetadata(DIGEST_KEY_RECORD)) !== undefined) return;
+  const digestKey = pair.previous.exportDigestKeyInsecure();
+  try {
+    await store.putMetadataIfAbsent(DIGEST_KEY_RECORD, await pair.seal(digestKey, SealPurpose.DigestKey, DIGEST_KEY_RECORD));
+  } finally {
+    digestKey.fill(0);
+  }
 }

@@ -44,6 +44,8 @@ export interface RootKeyConfig {
   readonly file?: string;
   /** The file holding a passphrase-protected key file's passphrase; absent: asked on the terminal. */
   readonly passphraseFile?: string;
+  /** During a rotation (ADR 34): the root key being replaced, which still opens what it sealed. */
+  readonly previousFile?: string;
   /** The environment variable that, when set, holds the root key in base64 (ARCA_ROOT_KEY). */
   readonly environmentVariable: string;
 }
@@ -111,6 +113,7 @@ export function configFromSettings(values: SettingValues): ArcaConfig {
   );
   const rootKeyFile = value(SETTINGS.rootKeyFile);
   const rootKeyPassphraseFile = value(SETTINGS.rootKeyPassphraseFile);
+  const previousRootKeyFile = value(SETTINGS.previousRootKeyFile);
   return {
     host: required(SETTINGS.host),
     port: required(SETTINGS.port),
@@ -129,6 +132,7 @@ export function configFromSettings(values: SettingValues): ArcaConfig {
     rootKey: {
       ...(rootKeyFile === undefined ? {} : { file: rootKeyFile }),
       ...(rootKeyPassphraseFile === undefined ? {} : { passphraseFile: rootKeyPassphraseFile }),
+      ...(previousRootKeyFile === undefined ? {} : { previousFile: previousRootKeyFile }),
       environmentVariable: required(SETTINGS.rootKeyVariable),
     },
   };
@@ -248,6 +252,7 @@ export function configToDocument(config: ArcaConfig): Record<string, FileValue |
     [SETTINGS.pkcs11PinFile, config.pkcs11?.pinFile],
     [SETTINGS.rootKeyFile, config.rootKey.file],
     [SETTINGS.rootKeyPassphraseFile, config.rootKey.passphraseFile],
+    [SETTINGS.previousRootKeyFile, config.rootKey.previousFile],
     [SETTINGS.rootKeyVariable, config.rootKey.environmentVariable],
   ];
   const document: Record<string, FileValue | Record<string, FileValue>> = {};

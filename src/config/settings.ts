@@ -351,6 +351,12 @@ export const SETTINGS = {
     flag: '--root-key-passphrase-file <path>',
     description: 'a file holding the passphrase of a passphrase-protected root key file (else it is asked on the terminal)',
   }),
+  previousRootKeyFile: secretFileSetting({
+    key: 'previous-root-key-file',
+    flag: '--previous-root-key-file <path>',
+    description:
+      'during a root key rotation: the root key being replaced, still opening what it sealed (arca root-key rotate; see the README)',
+  }),
   rootKeyVariable: secretVariableSetting(
     {
       key: 'root-key-env',

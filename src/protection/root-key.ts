@@ -48,6 +48,14 @@ export class RootKey implements SecretSealer, KeyedDigest {
     return Promise.resolve(keyedDigest(this.#digestKey, data, purpose, binding));
   }
 
+  /**
+   * A copy of the digest key derived from this root key. Only for a root key rotation (ADR 34),
+   * which keeps the digests of the data stable by storing this key sealed under the new root key.
+   */
+  exportDigestKeyInsecure(): Buffer {
+    return Buffer.from(this.#digestKey.unsafeReveal());
+  }
+
   /** Throws `AeadAuthenticationError` when the value was not sealed by this key for this use. */
   async open(sealed: Buffer, purpose: string, binding: string): Promise<Buffer> {
     if (sealed[0] !== SEAL_FORMAT_VERSION) throw new Error('unknown sealed-value format');

@@ -40,6 +40,7 @@ export function registerRootKeyCommands(program: Command): void {
       `created ${options.out}${options.passphrase === true ? ' (passphrase-protected)' : ''}: start arca with --root-key-file ${options.out}\n`,
     );
   });
+  registerRotateCommand(rootKey);
   withExample(
     rootKey
       .command('protect')
@@ -73,6 +74,60 @@ export function registerRootKeyCommands(program: Command): void {
 
 function refuseExisting(path: string): void {
   if (existsSync(path)) throw new Error(`${path} exists; choose a new file (a root key file is never overwritten)`);
+}
+
+interface RotateOptions {
+  readonly dataDir: string;
+  readonly rootKeyFile: string;
+  readonly previousRootKeyFile: string;
+}
+
+function registerRotateCommand(rootKey: Command): void {
+  withExample(
+    rootKey
+      .command('rotate')
+      .description('seal every stored secret again under a new root key, while a server runs with both (resumable)')
+      .requiredOption('--data-dir <dir>', 'the data directory')
+      .requiredOption('--root-key-file <file>', 'the new root key file (arca root-key create)')
+      .requiredOption('--previous-root-key-file <file>', 'the root key file being replaced'),
+    '# 1. arca root-key create --out /etc/arca/root-2.key',
+    '# 2. restart the server with --root-key-file /etc/arca/root-2.key --previous-root-key-file /etc/arca/root.key',
+    'arca root-key rotate --data-dir /var/lib/arca --root-key-file /etc/arca/root-2.key --previous-root-key-file /etc/arca/root.key',
+    '# 4. restart the server with --root-key-file /etc/arca/root-2.key alone',
+  ).action(async (options: RotateOptions) => {
+    const { readRootKeyFile } = await import('../../protection/root-key-file.js');
+    const { RootKeyPair } = await import('../../protection/root-key-pair.js');
+    const { rotateRootKey } = await import('../../bootstrap/rotate-root-key.js');
+    const passphrase = await passphraseForFiles();
+    const pair = new RootKeyPair(
+      await readRootKeyFile(options.rootKeyFile, passphrase),
+      await readRootKeyFile(options.previousRootKeyFile, passphrase),
+    );
+    const report = await rotateRootKey(options.dataDir, pair);
+    process.stdout.write(
+      `sealed ${report.resealed} stored secrets again under ${options.rootKeyFile}; ` +
+        `${report.alreadyCurrent} were sealed under it already; ${report.changedMeanwhile} changed meanwhile\n`,
+    );
+    if (report.changedMeanwhile > 0) {
+      process.stderr.write('arca: some secrets changed while they were sealed again: run arca root-key rotate again\n');
+      process.exitCode = 1;
+      return;
+    }
+    process.stdout.write(`done: restart the server with --root-key-file ${options.rootKeyFile} and without --previous-root-key-file\n`);
+  });
+}
+
+/** The passphrase of protected key files: ARCA_ROOT_KEY_PASSPHRASE_FILE, else asked per file on the terminal. */
+async function passphraseForFiles(): Promise<(path: string) => Promise<string>> {
+  const file = process.env.ARCA_ROOT_KEY_PASSPHRASE_FILE;
+  const { readSecretFile } = await import('../../bootstrap/root-key-source.js');
+  const { terminalPassphrasePrompt } = await import('./terminal-prompt.js');
+  const ask = terminalPassphrasePrompt();
+  return (path) => {
+    if (file !== undefined && file !== '') return Promise.resolve(readSecretFile(file, 'the root key passphrase'));
+    if (ask !== undefined) return ask(`passphrase for the root key ${path}: `);
+    return Promise.reject(new Error(`${path} is protected by a passphrase: it comes from ${PASSPHRASE_SOURCES}`));
+  };
 }
 
 async function sealed(key: import('../../crypto/secret-bytes.js').SecretBytes, passphrase: string): Promise<string> {
