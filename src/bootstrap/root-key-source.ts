@@ -151,6 +151,20 @@ function warnInsideDataDirectory(logger: Logger, path: string, dataDir: string):
 }
 
 export const ROOT_KEY_CHECK = 'root-key-check';
+const ROTATION_TARGET = 'root-key-rotation-target';
+
+/**
+ * Refuses a rotation to a key no server has started with (beside the previous one): a server with
+ * the previous key alone would fail to open every value re-sealed under the new one.
+ */
+export async function assertServerStartedWithBoth(store: MetadataStore, pair: RootKeyPair): Promise<void> {
+  const target = await store.getMetadata(ROTATION_TARGET);
+  if (target !== undefined && (await pair.sealedByCurrent(target, SealPurpose.RotationTarget, ROTATION_TARGET))) return;
+  throw new Error(
+    'no server has started with this new root key beside the previous one: restart the server with ' +
+      '--root-key-file <new> --previous-root-key-file <old> first, so that it opens what is sealed again',
+  );
+}
 
 /**
  * A data directory remembers a value sealed by the root key it was created with. Starting with
@@ -177,7 +191,10 @@ export async function assertRootKeyMatches(store: MetadataStore, rootKey: Secret
  * it only after `assertRootKeyMatches`: a token key's digest key is sealed in the store.
  */
 export async function rootKeySecrets(rootKey: SecretSealer, store: MetadataStore): Promise<SecretSealer & KeyedDigest> {
-  if (rootKey instanceof RootKeyPair) await keepDigestsAcrossRotation(rootKey, store);
+  if (rootKey instanceof RootKeyPair) {
+    await keepDigestsAcrossRotation(rootKey, store);
+    await store.putMetadata(ROTATION_TARGET, await rootKey.seal(Buffer.alloc(0), SealPurpose.RotationTarget, ROTATION_TARGET));
+  }
   // A file root key derives its digest key (ADR 6) until a rotation has stored one (ADR 34).
   if (rootKey instanceof RootKey && (await store.getMetadata(DIGEST_KEY_RECORD)) === undefined) return rootKey;
   return withSealedDigestKey(rootKey, store);

@@ -4,7 +4,7 @@ import { resealSqliteDatabase, type ResealReport, type SealedRecord } from '../k
 import type { RootKeyPair } from '../protection/root-key-pair.js';
 import { DIGEST_KEY_RECORD } from '../protection/sealed-digest-key.js';
 import { databaseExists, databasePathIn } from './data-directory.js';
-import { assertRootKeyMatches, keepDigestsAcrossRotation, ROOT_KEY_CHECK } from './root-key-source.js';
+import { assertRootKeyMatches, assertServerStartedWithBoth, keepDigestsAcrossRotation, ROOT_KEY_CHECK } from './root-key-source.js';
 import { openStore } from './store-factory.js';
 
 /**
@@ -21,6 +21,7 @@ export async function rotateRootKey(dataDir: string, pair: RootKeyPair): Promise
   try {
     // The check opens under either key: a pair of which neither is this data's key is refused here.
     await assertRootKeyMatches(store, pair);
+    await assertServerStartedWithBoth(store, pair);
     await keepDigestsAcrossRotation(pair, store);
   } finally {
     await store.close();

@@ -42,6 +42,10 @@ describe('rotateRootKey on a real data directory', () => {
     await server.close();
   });
 
+  it('is refused until a server has started with both keys', async () => {
+    await assert.rejects(rotateRootKey(server.dataDir, pair()), /no server has started with this new root key beside the previous one/);
+  });
+
   it('an interrupted run leaves values under both keys, all of which the pair opens; a second run finishes', async () => {
     let done = 0;
     const interrupted = resealSqliteDatabase(databasePathIn(server.dataDir), PURPOSES, async ({ sealed, purpose, binding }) => {
