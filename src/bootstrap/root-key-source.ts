@@ -10,7 +10,8 @@ import { RootKey } from '../protection/root-key.js';
 import { RootKeyPair } from '../protection/root-key-pair.js';
 import { assertPrivateFile, createPlainRootKeyFile, readRootKeyFile, type PassphraseSource } from '../protection/root-key-file.js';
 import { DIGEST_KEY_RECORD, withSealedDigestKey } from '../protection/sealed-digest-key.js';
-import { databaseExists, defaultRootKeyPath, legacyRootKeyPath } from './data-directory.js';
+import { defaultRootKeyPath, legacyRootKeyPath } from './data-directory.js';
+import { storeHoldsMetadata } from './store-factory.js';
 
 /** The environment a start reads its secrets from; nothing else carries them. */
 export type SecretEnvironment = Readonly<Record<string, string | undefined>>;
@@ -69,8 +70,8 @@ export function rootKeyPassphrase(config: ArcaConfig, prompt: PassphrasePrompt |
  * - the environment variable `root-key-env` (ARCA_ROOT_KEY), when set;
  * - the root key file: `--root-key-file`, else `<data-dir>.root.key` beside the data directory,
  *   else a legacy `<data-dir>/root.key` (used, with a warning that says how to move it).
- * A missing file is created (plain, 0600) only for a data directory without a database: a root key
- * made up for existing data would open nothing, so that start is refused instead.
+ * A missing file is created (plain, 0600) only for a store that holds no sealed data yet (no
+ * root-key check): a root key made up for existing data would open nothing, so that start is refused.
  */
 export async function loadRootKey(
   config: ArcaConfig,
@@ -110,14 +111,24 @@ async function loadCurrentRootKey(
   }
   const path = rootKeyFilePath(config, logger);
   if (existsSync(path)) return readRootKeyFile(path, passphrase);
-  if (databaseExists(config.dataDir)) {
+  if (await storeHoldsMetadata(config.database, config.dataDir, ROOT_KEY_CHECK)) {
     throw new Error(
-      `there is no root key file at ${path}, and ${config.dataDir} holds a database: ` +
+      `there is no root key file at ${path}, and ${config.dataDir} holds data sealed under a root key: ` +
         'point --root-key-file (or ARCA_ROOT_KEY) at the root key this data was sealed under; a new key would open nothing',
     );
   }
+  let created: RootKey;
+  try {
+    created = createPlainRootKeyFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new Error(
+      `cannot create the root key file ${path} (${code}): create it beforehand (arca root-key create --out ${path}), ` +
+        'or choose a writable place with --root-key-file',
+    );
+  }
   logger.info({ event: 'root-key-created', file: path }, `created a new root key file ${path} (mode 0600); back it up apart from the data`);
-  return createPlainRootKeyFile(path);
+  return created;
 }
 
 /** Where the root key file is: as configured, else beside the data directory, else a legacy one inside it. */

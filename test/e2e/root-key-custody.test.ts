@@ -96,7 +96,10 @@ describe('the default root key file: beside the data directory, not in it', () =
     const copy = newDataDir('arca-custody-copy-');
     cpSync(dataDir, copy, { recursive: true });
     const stderr = refusedStart(copy);
-    assert.match(stderr, new RegExp(`^arca: there is no root key file at ${copy}\\.root\\.key, and ${copy} holds a database`, 'm'));
+    assert.match(
+      stderr,
+      new RegExp(`^arca: there is no root key file at ${copy}\\.root\\.key, and ${copy} holds data sealed under a root key`, 'm'),
+    );
     assert.equal(existsSync(`${copy}.root.key`), false, 'a root key was made up for existing data');
   });
 
@@ -161,6 +164,18 @@ describe('--root-key-file elsewhere', () => {
     } finally {
       await again.stop();
     }
+  });
+});
+
+describe('a root key file that cannot be created', () => {
+  it('is refused with the path, the reason and what to do, and no database is created', () => {
+    const dataDir = join(newDataDir('arca-custody-uncreatable-'), 'data');
+    const stderr = refusedStart(dataDir, ['--root-key-file', '/nonexistent/arca/root.key']);
+    assert.match(
+      stderr,
+      /^arca: cannot create the root key file \/nonexistent\/arca\/root\.key \(ENOENT\): create it beforehand \(arca root-key create --out \/nonexistent\/arca\/root\.key\)/m,
+    );
+    assert.equal(existsSync(join(dataDir, 'arca.db')), false);
   });
 });
 
