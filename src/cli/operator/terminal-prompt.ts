@@ -38,10 +38,11 @@ function askWithoutEcho(question: string): Promise<string> {
         answer = ERASE.has(character) ? answer.slice(0, -1) : answer + character;
       }
     };
-    process.stderr.write(question);
+    // Echo off before the question shows: an answer typed (or pasted) at once is not echoed either.
     input.setEncoding('utf8');
     input.setRawMode(true);
     input.on('data', onData);
     input.resume();
+    process.stderr.write(question);
   });
 }
