@@ -3,7 +3,7 @@
 // run finds nothing left; the server then starts with the new key alone and opens everything, and
 // the old key alone no longer opens the data directory.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -180,5 +180,77 @@ describe('arca root-key rotate while the server runs with both root keys', () =>
     const same = await runCli(['root-key', 'rotate', '--data-dir', dataDir, '--root-key-file', newKey, '--previous-root-key-file', newKey]);
     assert.equal(same.code, 1);
     assert.match(same.stderr, /the new and the previous root key are the same key/);
+  });
+});
+
+describe('bring your own key across a root key rotation', () => {
+  /** RSAES-OAEP-SHA-256 under the public key GetParametersForImport gave, as a client wraps. */
+  function wrap(publicKeyBase64: string, material: Buffer): string {
+    const key = createPublicKey({ key: Buffer.from(publicKeyBase64, 'base64'), format: 'der', type: 'spki' });
+    return publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, material).toString('base64');
+  }
+
+  type Call = (action: string, query: Record<string, unknown>) => Promise<any>;
+
+  async function tokenFor(call: Call, KeyId: string): Promise<{ ImportToken: string; PublicKey: string }> {
+    return call('GetParametersForImport', { KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' });
+  }
+
+  async function importWith(call: Call, KeyId: string, token: { ImportToken: string; PublicKey: string }, material: Buffer): Promise<void> {
+    await call('ImportKeyMaterial', {
+      KeyId,
+      ImportToken: token.ImportToken,
+      EncryptedKeyMaterial: wrap(token.PublicKey, material),
+      KeyMaterialExpireUnix: 0,
+    });
+  }
+
+  it('the same material imports again after the rotation, other material does not; tokens from before open only while the previous key is given', async () => {
+    const dataDir = newDataDir('arca-rotate-byok-');
+    const keys = newDataDir('arca-rotate-byok-keys-');
+    const oldKey = join(keys, 'root-1.key');
+    const newKey = join(keys, 'root-2.key');
+    const material = randomBytes(32);
+
+    const first = await spawnArca({ dataDir, credentials, args: ['--root-key-file', oldKey] });
+    let call: Call = v3Caller(first, { credentials });
+    const imported = (await call('CreateKey', { Origin: 'EXTERNAL' })).KeyMetadata.KeyId as string;
+    await importWith(call, imported, await tokenFor(call, imported), material);
+    const { CiphertextBlob } = await call('Encrypt', { KeyId: imported, Plaintext: 'aW1wb3J0ZWQ=' });
+    const duringRotation = (await call('CreateKey', { Origin: 'EXTERNAL' })).KeyMetadata.KeyId as string;
+    const tokenDuring = await tokenFor(call, duringRotation);
+    const afterRotation = (await call('CreateKey', { Origin: 'EXTERNAL' })).KeyMetadata.KeyId as string;
+    const tokenAfter = await tokenFor(call, afterRotation);
+    await first.stop();
+
+    assert.equal((await runCli(['root-key', 'create', '--out', newKey])).code, 0);
+    const both = await spawnArca({ dataDir, credentials, args: ['--root-key-file', newKey, '--previous-root-key-file', oldKey] });
+    call = v3Caller(both, { credentials });
+    const rotated = await runCli([
+      'root-key',
+      'rotate',
+      '--data-dir',
+      dataDir,
+      '--root-key-file',
+      newKey,
+      '--previous-root-key-file',
+      oldKey,
+    ]);
+    assert.equal(rotated.code, 0, rotated.stderr);
+    await importWith(call, duringRotation, tokenDuring, randomBytes(32));
+    assert.equal((await call('DescribeKey', { KeyId: duringRotation })).KeyMetadata.KeyState, 'Enabled');
+    await both.stop();
+
+    const alone = await spawnArca({ dataDir, credentials, args: ['--root-key-file', newKey] });
+    call = v3Caller(alone, { credentials });
+    try {
+      await call('DeleteKeyMaterial', { KeyId: imported });
+      await assert.rejects(importWith(call, imported, await tokenFor(call, imported), randomBytes(32)), /InvalidKeyMaterial/);
+      await importWith(call, imported, await tokenFor(call, imported), material);
+      assert.equal((await call('Decrypt', { CiphertextBlob })).Plaintext, 'aW1wb3J0ZWQ=');
+      await assert.rejects(importWith(call, afterRotation, tokenAfter, randomBytes(32)), /InvalidImportToken/);
+    } finally {
+      await alone.stop();
+    }
   });
 });
