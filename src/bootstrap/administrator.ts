@@ -5,7 +5,7 @@ import { AccessKeys, type AccessKeyCredentials } from '../operations/access-keys
 import { writeNewPrivateFile } from '../protection/root-key.js';
 import type { Logger } from 'pino';
 import { openDataDirectory } from './open-data-directory.js';
-import type { SecretEnvironment } from './root-key-source.js';
+import type { PassphrasePrompt, SecretEnvironment } from './root-key-source.js';
 
 export const ADMIN_KEY_FILE_NAME = 'admin-access-key.json';
 
@@ -61,9 +61,9 @@ export async function bootstrapAdministrator(
 export async function prepareDataDirectory(
   config: ArcaConfig,
   environment: SecretEnvironment,
-  plumbing: AdministratorOutput & { readonly clock: Clock },
+  plumbing: AdministratorOutput & { readonly clock: Clock; readonly askPassphrase?: PassphrasePrompt | undefined },
 ): Promise<void> {
-  const opened = await openDataDirectory(config, environment, plumbing.logger);
+  const opened = await openDataDirectory(config, environment, plumbing.logger, plumbing.askPassphrase);
   try {
     await bootstrapAdministrator(new AccessKeys(opened.store, opened.rootKey, plumbing.clock), config.dataDir, environment, plumbing);
   } finally {

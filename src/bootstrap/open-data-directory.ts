@@ -4,7 +4,15 @@ import type { KeyedDigest, SecretSealer } from '../domain/ports.js';
 import type { Pkcs11Token } from '../protection/pkcs11/pkcs11-token.js';
 import { pinAwsScope } from './aws-scope-pin.js';
 import { ensureDataDirectory } from './data-directory.js';
-import { assertRootKeyMatches, loadRootKey, openToken, rootKeySecrets, type SecretEnvironment } from './root-key-source.js';
+import {
+  assertRootKeyMatches,
+  loadRootKey,
+  openToken,
+  rootKeyPassphrase,
+  rootKeySecrets,
+  type PassphrasePrompt,
+  type SecretEnvironment,
+} from './root-key-source.js';
 import { openStore, type ArcaStore } from './store-factory.js';
 
 /** A data directory ready for requests: its store, its root key, checked against it, and the token. */
@@ -23,13 +31,18 @@ export interface OpenedDataDirectory {
  * against the data directory before anything is sealed with it), the store. On failure whatever
  * was opened is closed again.
  */
-export async function openDataDirectory(config: ArcaConfig, environment: SecretEnvironment, logger: Logger): Promise<OpenedDataDirectory> {
+export async function openDataDirectory(
+  config: ArcaConfig,
+  environment: SecretEnvironment,
+  logger: Logger,
+  askPassphrase?: PassphrasePrompt,
+): Promise<OpenedDataDirectory> {
   ensureDataDirectory(config.dataDir);
   pinAwsScope(config.dataDir, config.aws);
   const token = openToken(config.pkcs11, environment, logger);
   let store: ArcaStore | undefined;
   try {
-    const rootKey = await loadRootKey(config.dataDir, config.pkcs11, token, environment, logger);
+    const rootKey = await loadRootKey(config, token, environment, logger, rootKeyPassphrase(config, askPassphrase));
     store = await openStore(config.database, config.dataDir);
     await assertRootKeyMatches(store, rootKey);
     const secrets = await rootKeySecrets(rootKey, store);

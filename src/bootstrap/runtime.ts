@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
 import type { ArcaConfig } from '../config/arca-config.js';
 import { systemClock, type Clock } from '../domain/ports.js';
-import type { SecretEnvironment } from './root-key-source.js';
+import type { PassphrasePrompt, SecretEnvironment } from './root-key-source.js';
 
 /** What a start needs besides its configuration: where its secrets are, and the process's plumbing. */
 export interface ServerRuntime {
@@ -20,6 +20,8 @@ export interface ServerRuntime {
    * the JSON log (collected, shipped, kept) and the listening line.
    */
   readonly showSecret?: ((line: string) => void) | null;
+  /** Asks for a passphrase-protected root key file's passphrase (a terminal); by default nobody is asked. */
+  readonly askPassphrase?: PassphrasePrompt;
 }
 
 /** The runtime's plumbing with its defaults filled in. */
@@ -29,6 +31,7 @@ export interface Plumbing {
   readonly announce: (line: string) => void;
   /** Undefined: the secret is shown nowhere. */
   readonly showSecret: ((line: string) => void) | undefined;
+  readonly askPassphrase: PassphrasePrompt | undefined;
 }
 
 export function resolvePlumbing(config: ArcaConfig, runtime: ServerRuntime): Plumbing {
@@ -37,6 +40,7 @@ export function resolvePlumbing(config: ArcaConfig, runtime: ServerRuntime): Plu
     clock: runtime.clock ?? systemClock,
     announce: runtime.announce ?? announceOnStdout,
     showSecret: runtime.showSecret === undefined ? secretDisplayOn(process.stderr) : (runtime.showSecret ?? undefined),
+    askPassphrase: runtime.askPassphrase,
   };
 }
 

@@ -66,7 +66,7 @@ export async function startServing(
   let opened: OpenedDataDirectory | undefined;
   let jobs: JobScheduler | undefined;
   try {
-    opened = await openDataDirectory(config, environment, logger);
+    opened = await openDataDirectory(config, environment, logger, plumbing.askPassphrase);
     provideDataDirectoryChecks(readiness, opened.store, opened.rootKey, opened.token);
     watchStoreAndToken(metrics, opened.store, opened.token);
     const services = await wireServices({

@@ -1,6 +1,7 @@
 import type { AccessKeyStore, CommitObserver, HasIdentityStore, KeyInventory, KeyStore, MetadataStore } from '../domain/ports.js';
 import type { DatabaseConfig } from '../config/arca-config.js';
 import { SqliteKeyStore } from '../keystore/sqlite/sqlite-key-store.js';
+import { sqliteHoldsMetadata } from '../keystore/sqlite/sqlite-peek.js';
 import { createPrivateFileIfMissing, databasePathIn } from './data-directory.js';
 
 /**
@@ -21,6 +22,17 @@ export function openStore(database: DatabaseConfig, dataDir: string): Promise<Ar
   switch (database.kind) {
     case 'sqlite':
       return Promise.resolve(openSqliteStore(dataDir));
+  }
+}
+
+/**
+ * Whether the store already holds the metadata record `name` (the root-key check: data sealed
+ * under some root key), looked at without opening the store for use: nothing is created or migrated.
+ */
+export function storeHoldsMetadata(database: DatabaseConfig, dataDir: string, name: string): Promise<boolean> {
+  switch (database.kind) {
+    case 'sqlite':
+      return Promise.resolve(sqliteHoldsMetadata(databasePathIn(dataDir), name));
   }
 }
 

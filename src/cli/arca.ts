@@ -6,6 +6,9 @@ import { ALL_SETTINGS, type Setting } from '../config/settings.js';
 import { USAGE_EXIT_CODE } from './client/client-command.js';
 import { guardSecretFlags } from './client/command-line-secrets.js';
 import { registerClientCommands } from './commands/index.js';
+import { registerBackupCommands } from './operator/backup.js';
+import { registerConfigCommands } from './operator/config-check.js';
+import { registerRootKeyCommands } from './operator/root-key.js';
 
 // First, before anything can fail or wait: a secret given as a flag is hidden from `ps` at once.
 guardSecretFlags(process.argv.slice(2));
@@ -57,14 +60,20 @@ serverCommand
     `
 Environment:
   ARCA_ACCESS_KEY_ID, ARCA_ACCESS_KEY_SECRET  an administrator access key that must exist
-  ARCA_ROOT_KEY                               base64 of a 32-byte root key (instead of <data-dir>/root.key)
+  ARCA_ROOT_KEY                               base64 of a 32-byte root key (instead of a root key file)
+  ARCA_ROOT_KEY_PASSPHRASE_FILE               as --root-key-passphrase-file
   ARCA_PKCS11_PIN                             the PKCS#11 token's user PIN (with --pkcs11-module)
-  ARCA_LOG_LEVEL                              as --log-level (which wins over it)
-  ARCA_METRICS_PORT, ARCA_METRICS_PER_KEY     as --metrics-port and --metrics-per-key (true or false)
+  ARCA_<SETTING>                              every setting, e.g. ARCA_PORT, ARCA_LOG_LEVEL, ARCA_PKCS11_TOKEN_LABEL:
+                                              over the file, under the flags
+
+The root key file is <data-dir>.root.key unless --root-key-file says otherwise: beside the data
+directory, so that a copy of the directory does not carry the key. A passphrase-protected one
+(arca root-key create --passphrase) is unlocked from ARCA_ROOT_KEY_PASSPHRASE_FILE or on the terminal.
 
 Configuration file (--config arca.toml): the flags' names without "--", the --pkcs11-* ones in a
-[pkcs11] table; values typed as TOML (port = 8080, job-interval = "60s"). Secrets go in the
-environment only.
+[pkcs11] table; values typed as TOML (port = 8080, job-interval = "60s"). Secrets are never values
+in it, only where they are: root-key-file, root-key-passphrase-file, pkcs11.pin-file, root-key-env,
+pkcs11.pin-env. Check a file without starting: arca config check arca.toml.
 
 Example:
   arca server --port 0 --data-dir /var/lib/arca
@@ -80,7 +89,9 @@ Example:
     });
     const { startServer } = await import('../main.js');
     const { startCluster } = await import('../cluster/primary.js');
-    const runtime = { environment: process.env };
+    const { terminalPassphrasePrompt } = await import('./operator/terminal-prompt.js');
+    const askPassphrase = terminalPassphrasePrompt();
+    const runtime = { environment: process.env, ...(askPassphrase === undefined ? {} : { askPassphrase }) };
     const server = config.workers > 1 ? await startCluster(config, runtime) : await startServer(config, runtime);
     const stop = (): void => {
       server.close().then(
@@ -93,6 +104,9 @@ Example:
   });
 
 registerClientCommands(program);
+registerBackupCommands(program);
+registerRootKeyCommands(program);
+registerConfigCommands(program);
 program.addHelpText(
   'after',
   `

@@ -40,6 +40,8 @@ export interface ArcaConfig {
   readonly pkcs11?: Pkcs11Config;
   /** Where the keys are stored. */
   readonly database: DatabaseConfig;
+  /** Where the root key is found (never the key itself); a token root key is `pkcs11.rootKeyLabel`. */
+  readonly rootKey: RootKeyConfig;
   readonly metrics: MetricsConfig;
 }
 
@@ -51,11 +53,27 @@ export interface MetricsConfig {
   readonly perKey: boolean;
 }
 
-/** The PKCS#11 token; its user PIN is read from ARCA_PKCS11_PIN only, never from here. */
+/** The root key's place (ADR 34): a variable, else a file, plain or passphrase-protected. */
+export interface RootKeyConfig {
+  /** The root key file; absent: `<data-dir>.root.key` (or a legacy `<data-dir>/root.key`). */
+  readonly file?: string;
+  /** The file holding a passphrase-protected key file's passphrase; absent: asked on the terminal. */
+  readonly passphraseFile?: string;
+  /** During a rotation (ADR 34): the root key being replaced, which still opens what it sealed. */
+  readonly previousFile?: string;
+  /** The environment variable that, when set, holds the root key in base64 (ARCA_ROOT_KEY). */
+  readonly environmentVariable: string;
+}
+
+/** The PKCS#11 token; its user PIN is read from an environment variable or a file, never from here. */
 export interface Pkcs11Config {
   /** Path of the PKCS#11 library. */
   readonly modulePath: string;
   readonly tokenLabel: string;
+  /** The environment variable holding the user PIN (ARCA_PKCS11_PIN). */
+  readonly pinVariable: string;
+  /** A file holding the user PIN, instead of the variable. */
+  readonly pinFile?: string;
   /** Keep the root key in the token under this label instead of root.key. */
   readonly rootKeyLabel?: string;
   /** Sessions kept open on the token (the token's default when absent). */
@@ -74,7 +92,8 @@ export type SettingValues = ReadonlyMap<string, unknown>;
 // Named so that someone who puts a secret in the file learns where it goes instead.
 const SECRET_LOOKING_KEY = /(^|[-_.])(secret|pin|password|passphrase|key|credentials?)([-_.]|$)/i;
 const SECRETS_BY_ENVIRONMENT =
-  'secrets are read from the environment only (ARCA_ROOT_KEY, ARCA_PKCS11_PIN, ARCA_ACCESS_KEY_ID and ARCA_ACCESS_KEY_SECRET), never from a configuration file';
+  'a secret is never a value in a configuration file: name the file that holds it (root-key-file, root-key-passphrase-file, ' +
+  'pkcs11.pin-file) or the environment variable (root-key-env, pkcs11.pin-env; ARCA_ACCESS_KEY_ID and ARCA_ACCESS_KEY_SECRET)';
 
 /**
  * The one validator: refuses unknown keys and bad values (naming the key), applies the defaults
@@ -110,7 +129,11 @@ export function configFromSettings(values: SettingValues): ArcaConfig {
     value(SETTINGS.pkcs11TokenLabel),
     value(SETTINGS.pkcs11RootKeyLabel),
     value(SETTINGS.pkcs11SessionCount),
+    { pinVariable: required(SETTINGS.pkcs11PinVariable), pinFile: value(SETTINGS.pkcs11PinFile) },
   );
+  const rootKeyFile = value(SETTINGS.rootKeyFile);
+  const rootKeyPassphraseFile = value(SETTINGS.rootKeyPassphraseFile);
+  const previousRootKeyFile = value(SETTINGS.previousRootKeyFile);
   return {
     host: required(SETTINGS.host),
     port,
@@ -130,6 +153,12 @@ export function configFromSettings(values: SettingValues): ArcaConfig {
     ...(pkcs11 === undefined ? {} : { pkcs11 }),
     database: { kind: 'sqlite' },
     metrics: { ...(metricsPort === undefined ? {} : { port: metricsPort }), perKey: required(SETTINGS.metricsPerKey) },
+    rootKey: {
+      ...(rootKeyFile === undefined ? {} : { file: rootKeyFile }),
+      ...(rootKeyPassphraseFile === undefined ? {} : { passphraseFile: rootKeyPassphraseFile }),
+      ...(previousRootKeyFile === undefined ? {} : { previousFile: previousRootKeyFile }),
+      environmentVariable: required(SETTINGS.rootKeyVariable),
+    },
   };
 }
 
@@ -169,8 +198,11 @@ function pkcs11From(
   tokenLabel: string | undefined,
   rootKeyLabel: string | undefined,
   sessionCount: number | undefined,
+  pin: { pinVariable: string; pinFile: string | undefined },
 ): Pkcs11Config | undefined {
   if (modulePath === undefined && tokenLabel === undefined) {
+    if (pin.pinFile !== undefined)
+      throw new ConfigError(SETTINGS.pkcs11PinFile.key, '--pkcs11-pin-file needs --pkcs11-module and --pkcs11-token-label');
     if (rootKeyLabel !== undefined)
       throw new ConfigError(SETTINGS.pkcs11RootKeyLabel.key, '--pkcs11-root-key-label needs --pkcs11-module and --pkcs11-token-label');
     if (sessionCount !== undefined)
@@ -187,6 +219,8 @@ function pkcs11From(
   return {
     modulePath,
     tokenLabel,
+    pinVariable: pin.pinVariable,
+    ...(pin.pinFile === undefined ? {} : { pinFile: pin.pinFile }),
     ...(rootKeyLabel === undefined ? {} : { rootKeyLabel }),
     ...(sessionCount === undefined ? {} : { sessionCount }),
   };
@@ -244,6 +278,12 @@ export function configToDocument(config: ArcaConfig): Record<string, FileValue |
     [SETTINGS.pkcs11TokenLabel, config.pkcs11?.tokenLabel],
     [SETTINGS.pkcs11RootKeyLabel, config.pkcs11?.rootKeyLabel],
     [SETTINGS.pkcs11SessionCount, config.pkcs11?.sessionCount],
+    [SETTINGS.pkcs11PinVariable, config.pkcs11?.pinVariable],
+    [SETTINGS.pkcs11PinFile, config.pkcs11?.pinFile],
+    [SETTINGS.rootKeyFile, config.rootKey.file],
+    [SETTINGS.rootKeyPassphraseFile, config.rootKey.passphraseFile],
+    [SETTINGS.previousRootKeyFile, config.rootKey.previousFile],
+    [SETTINGS.rootKeyVariable, config.rootKey.environmentVariable],
   ];
   const document: Record<string, FileValue | Record<string, FileValue>> = {};
   for (const [setting, value] of entries) {

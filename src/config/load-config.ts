@@ -47,6 +47,11 @@ export function loadConfig(sources: ConfigSources): ArcaConfig {
   }
 }
 
+/** How many settings a configuration file sets (read and checked as a start reads it). */
+export function countSettingsIn(path: string): number {
+  return readConfigFile(path).size;
+}
+
 function fileLayer(path: string): Layer {
   const values = readConfigFile(path);
   return { values, sourceOf: () => path };

@@ -133,6 +133,48 @@ function durationSetting(
   };
 }
 
+// A root key written where its file's path belongs: base64 of 32 bytes, as ARCA_ROOT_KEY takes it.
+const LOOKS_LIKE_A_KEY = /^[A-Za-z0-9+/]{43}=$/;
+
+/**
+ * The path of a file that holds a secret: the secret stays in that file, and only where it is goes
+ * in the configuration. A value that looks like a root key itself is refused.
+ */
+function secretFileSetting(text: SettingText): Setting<string> {
+  return {
+    ...text,
+    fromText: (value) => value,
+    read: (value) => {
+      if (typeof value !== 'string' || value === '') throw new ConfigError(text.key, 'must be the path of a file, a non-empty string');
+      if (LOOKS_LIKE_A_KEY.test(value))
+        throw new ConfigError(text.key, 'holds what looks like a key, not a path: the secret stays in its file, only the path goes here');
+      return value;
+    },
+    write: (value) => value,
+  };
+}
+
+const ENVIRONMENT_VARIABLE_NAME = /^[A-Z_][A-Z0-9_]{0,127}$/;
+
+/** The name of the environment variable that holds a secret (never the secret itself). */
+function secretVariableSetting(text: SettingText, defaultValue: string): Setting<string> {
+  return {
+    ...text,
+    defaultValue,
+    fromText: (value) => value,
+    read: (value) => {
+      if (typeof value !== 'string' || !ENVIRONMENT_VARIABLE_NAME.test(value)) {
+        throw new ConfigError(
+          text.key,
+          'names an environment variable (capital letters, digits and _); the secret itself never goes in a configuration',
+        );
+      }
+      return value;
+    },
+    write: (value) => value,
+  };
+}
+
 const MAX_URL_LENGTH = 2048;
 
 function parseUrl(text: string): URL | undefined {
@@ -251,7 +293,7 @@ export const SETTINGS = {
     {
       key: 'data-dir',
       flag: '--data-dir <dir>',
-      description: 'where the database and the root key file live',
+      description: 'where the database lives (the root key file does not: see --root-key-file)',
       defaultText: DEFAULT_DATA_DIR,
     },
     DEFAULT_DATA_DIR,
@@ -399,7 +441,6 @@ export const SETTINGS = {
     flag: '--log-level <level>',
     description: `pino log level: ${LOG_LEVELS.join(', ')}`,
     defaultText: 'info',
-    environmentVariable: 'ARCA_LOG_LEVEL',
   }),
   metricsPort: integerSetting(
     {
@@ -420,6 +461,33 @@ export const SETTINGS = {
     },
     false,
   ),
+  rootKeyFile: secretFileSetting({
+    key: 'root-key-file',
+    flag: '--root-key-file <path>',
+    description:
+      'the root key file, plain or passphrase-protected; created (plain) on the first start when absent. Keep it out of the data directory',
+    defaultText: '<data-dir>.root.key, beside the data directory',
+  }),
+  rootKeyPassphraseFile: secretFileSetting({
+    key: 'root-key-passphrase-file',
+    flag: '--root-key-passphrase-file <path>',
+    description: 'a file holding the passphrase of a passphrase-protected root key file (else it is asked on the terminal)',
+  }),
+  previousRootKeyFile: secretFileSetting({
+    key: 'previous-root-key-file',
+    flag: '--previous-root-key-file <path>',
+    description:
+      'during a root key rotation: the root key being replaced, still opening what it sealed (arca root-key rotate; see the README)',
+  }),
+  rootKeyVariable: secretVariableSetting(
+    {
+      key: 'root-key-env',
+      flag: '--root-key-env <variable>',
+      description: 'the environment variable that may hold the root key in base64 (instead of a root key file)',
+      defaultText: 'ARCA_ROOT_KEY',
+    },
+    'ARCA_ROOT_KEY',
+  ),
   pkcs11Module: textSetting({
     key: 'pkcs11.module',
     flag: '--pkcs11-module <path>',
@@ -428,12 +496,26 @@ export const SETTINGS = {
   pkcs11TokenLabel: textSetting({
     key: 'pkcs11.token-label',
     flag: '--pkcs11-token-label <label>',
-    description: 'label of the PKCS#11 token to use (PIN from ARCA_PKCS11_PIN)',
+    description: 'label of the PKCS#11 token to use (PIN from ARCA_PKCS11_PIN, or see --pkcs11-pin-env and --pkcs11-pin-file)',
   }),
   pkcs11RootKeyLabel: textSetting({
     key: 'pkcs11.root-key-label',
     flag: '--pkcs11-root-key-label <label>',
-    description: 'keep the root key in the token under this label instead of <data-dir>/root.key',
+    description: 'keep the root key in the token under this label instead of a root key file',
+  }),
+  pkcs11PinVariable: secretVariableSetting(
+    {
+      key: 'pkcs11.pin-env',
+      flag: '--pkcs11-pin-env <variable>',
+      description: "the environment variable holding the token's user PIN",
+      defaultText: 'ARCA_PKCS11_PIN',
+    },
+    'ARCA_PKCS11_PIN',
+  ),
+  pkcs11PinFile: secretFileSetting({
+    key: 'pkcs11.pin-file',
+    flag: '--pkcs11-pin-file <path>',
+    description: "a file holding the token's user PIN (instead of the environment variable)",
   }),
   pkcs11SessionCount: integerSetting(
     {
@@ -448,8 +530,21 @@ export const SETTINGS = {
 
 export type SettingName = keyof typeof SETTINGS;
 
-/** The settings in the order `--help` lists them. */
-export const ALL_SETTINGS: readonly Setting<unknown>[] = Object.values(SETTINGS);
+/**
+ * The environment variable of a setting, between the file and the flags: `ARCA_` and the key in
+ * capitals, `-` and `.` as `_` (`ARCA_PORT`, `ARCA_PKCS11_TOKEN_LABEL`). The settings that name a
+ * variable (`root-key-env`, `pkcs11.pin-env`) have none: a variable naming a variable helps nobody.
+ */
+export function environmentVariableFor(key: string): string | undefined {
+  if (key.endsWith('-env')) return undefined;
+  return `ARCA_${key.toUpperCase().replace(/[-.]/g, '_')}`;
+}
+
+/** The settings in the order `--help` lists them, each with its environment variable. */
+export const ALL_SETTINGS: readonly Setting<unknown>[] = Object.values(SETTINGS).map((setting: Setting<unknown>) => {
+  const environmentVariable = environmentVariableFor(setting.key);
+  return environmentVariable === undefined ? setting : { ...setting, environmentVariable };
+});
 
 /** The table a key belongs to (`pkcs11` for `pkcs11.module`), or undefined for a top-level key. */
 function tableOf(key: string): string | undefined {

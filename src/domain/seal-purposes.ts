@@ -15,6 +15,11 @@ export const SealPurpose = {
    * the metadata store sealed under the root key.
    */
   DigestKey: 'digest-key',
+  /**
+   * The empty value a server started with two root keys (a rotation) seals under the new one, so
+   * that `arca root-key rotate` knows a server can open what it re-seals.
+   */
+  RotationTarget: 'root-key-rotation-target',
   /** The private half of a bring-your-own-key wrapping key pair, inside its ImportToken; bound to the key id. */
   ImportWrappingKey: 'import-wrapping-key',
   /** An ImportToken naming a wrapping key pair inside a device; bound to the key id. */

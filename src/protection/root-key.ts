@@ -1,13 +1,11 @@
 import { createHmac, hkdfSync } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Aead } from '../crypto/aead.js';
 import { createAes256Gcm } from '../crypto/aes-gcm.js';
 import { SecretBytes } from '../crypto/secret-bytes.js';
 import type { KeyedDigest, SecretSealer } from '../domain/ports.js';
 
-export const ROOT_KEY_FILE_NAME = 'root.key';
-const ROOT_KEY_LENGTH = 32;
+export const ROOT_KEY_LENGTH = 32;
 export const SEAL_FORMAT_VERSION = 1;
 
 const DIGEST_KEY_INFO = 'arca-keyed-digest-v1';
@@ -36,22 +34,9 @@ export class RootKey implements SecretSealer, KeyedDigest {
     return new RootKey(key);
   }
 
-  /**
-   * The root key from `ARCA_ROOT_KEY` (base64 of 32 bytes) when given, else from the key file in
-   * the data directory, which is created (mode 0600) on first start.
-   */
-  static loadOrCreate(dataDir: string, fromEnvironment: string | undefined): { rootKey: RootKey; created: boolean } {
-    if (fromEnvironment !== undefined && fromEnvironment !== '') {
-      return { rootKey: RootKey.fromSecret(decodeRootKey(fromEnvironment, 'ARCA_ROOT_KEY')), created: false };
-    }
-    const path = join(dataDir, ROOT_KEY_FILE_NAME);
-    if (existsSync(path)) {
-      assertPrivateFile(path);
-      return { rootKey: RootKey.fromSecret(decodeRootKey(readFileSync(path, 'utf8').trim(), path)), created: false };
-    }
-    const key = SecretBytes.random(ROOT_KEY_LENGTH);
-    writeNewPrivateFile(path, `${key.unsafeReveal().toString('base64')}\n`);
-    return { rootKey: RootKey.fromSecret(key), created: true };
+  /** A root key written as base64 of its 32 bytes (`ARCA_ROOT_KEY`, a plain key file); `source` names it in errors. */
+  static fromBase64(text: string, source: string): RootKey {
+    return RootKey.fromSecret(decodeRootKey(text, source));
   }
 
   async seal(plaintext: Buffer, purpose: string, binding: string): Promise<Buffer> {
@@ -61,6 +46,14 @@ export class RootKey implements SecretSealer, KeyedDigest {
 
   digest(data: Buffer, purpose: string, binding: string): Promise<Buffer> {
     return Promise.resolve(keyedDigest(this.#digestKey, data, purpose, binding));
+  }
+
+  /**
+   * A copy of the digest key derived from this root key. Only for a root key rotation (ADR 34),
+   * which keeps the digests of the data stable by storing this key sealed under the new root key.
+   */
+  exportDigestKeyInsecure(): Buffer {
+    return Buffer.from(this.#digestKey.unsafeReveal());
   }
 
   /** Throws `AeadAuthenticationError` when the value was not sealed by this key for this use. */
@@ -91,13 +84,6 @@ function decodeRootKey(text: string, source: string): SecretBytes {
     throw new Error(`${source} must hold the base64 form of a ${ROOT_KEY_LENGTH}-byte key`);
   }
   return SecretBytes.adopt(bytes);
-}
-
-/** A key file others can read is no secret: refuse to use it rather than pretend. */
-function assertPrivateFile(path: string): void {
-  if ((statSync(path).mode & 0o077) !== 0) {
-    throw new Error(`${path} is readable by other users; make it private (chmod 600) before starting`);
-  }
 }
 
 /** Creates `path` with mode 0600, failing if it exists (no window where it is world-readable). */

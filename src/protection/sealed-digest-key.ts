@@ -3,7 +3,7 @@ import { SecretBytes } from '../crypto/secret-bytes.js';
 import { SealPurpose } from '../domain/seal-purposes.js';
 import { keyedDigest } from './root-key.js';
 
-const DIGEST_KEY_RECORD = 'digest-key';
+export const DIGEST_KEY_RECORD = 'digest-key';
 const DIGEST_KEY_LENGTH = 32;
 
 /**

@@ -71,6 +71,10 @@ rate-limit-burst = 40
 log-level = "warn"
 console = false
 error-help-url = "https://wiki.example.com/kms/errors"
+root-key-file = "/etc/arca/root.key"
+root-key-passphrase-file = "/run/secrets/arca-passphrase"
+root-key-env = "MY_ROOT_KEY"
+
 trusted-proxies = "10.0.0.1, 192.168.0.0/16, 2001:db8::/32"
 
 metrics-port = 9100
@@ -85,6 +89,8 @@ module = "/usr/lib/softhsm/libsofthsm2.so"
 token-label = "arca"
 root-key-label = "arca-root"
 session-count = 4
+pin-env = "HSM_PIN"
+pin-file = "/run/secrets/hsm-pin"
 `;
 
 describe('loadConfig', () => {
@@ -113,6 +119,7 @@ describe('loadConfig', () => {
     assert.equal(config.trustedProxies, undefined, 'X-Forwarded-For is believed from no one by default');
     assert.equal(config.pkcs11, undefined);
     assert.deepEqual(config.database, { kind: 'sqlite' });
+    assert.deepEqual(config.rootKey, { environmentVariable: 'ARCA_ROOT_KEY' });
     assert.deepEqual(config.metrics, { perKey: false }, '/metrics on the API port, no per-key series');
   });
 
@@ -149,9 +156,17 @@ describe('loadConfig', () => {
       errorHelpUrl: 'https://wiki.example.com/kms/errors',
       trustedProxies: ['10.0.0.1', '192.168.0.0/16', '2001:db8::/32'],
       rateLimit: { requestsPerSecond: 12.5, burst: 40 },
-      pkcs11: { modulePath: '/usr/lib/softhsm/libsofthsm2.so', tokenLabel: 'arca', rootKeyLabel: 'arca-root', sessionCount: 4 },
+      pkcs11: {
+        modulePath: '/usr/lib/softhsm/libsofthsm2.so',
+        tokenLabel: 'arca',
+        rootKeyLabel: 'arca-root',
+        sessionCount: 4,
+        pinVariable: 'HSM_PIN',
+        pinFile: '/run/secrets/hsm-pin',
+      },
       database: { kind: 'sqlite' },
       metrics: { port: 9100, perKey: true },
+      rootKey: { file: '/etc/arca/root.key', passphraseFile: '/run/secrets/arca-passphrase', environmentVariable: 'MY_ROOT_KEY' },
     });
   });
 
@@ -184,8 +199,68 @@ describe('loadConfig', () => {
       'metrics-port': '9100',
       // What arca.ts passes for a flag without a value that was given.
       'metrics-per-key': 'true',
+      'pkcs11.pin-env': 'HSM_PIN',
+      'pkcs11.pin-file': '/run/secrets/hsm-pin',
+      'root-key-file': '/etc/arca/root.key',
+      'root-key-passphrase-file': '/run/secrets/arca-passphrase',
+      'root-key-env': 'MY_ROOT_KEY',
     };
     assert.deepEqual(load({ flags }), load({ file: FULL_FILE }));
+  });
+
+  it('every setting has an environment variable, ARCA_ and its key in capitals, except those that name a variable', () => {
+    const environment = {
+      ARCA_HOST: '0.0.0.0',
+      ARCA_PORT: '9000',
+      ARCA_DATA_DIR: '/var/lib/arca',
+      ARCA_REGION: 'eu-central-1',
+      ARCA_ACCOUNT_ID: '42',
+      ARCA_MIN_ROTATION_INTERVAL: '1d',
+      ARCA_JOB_INTERVAL: '5m',
+      ARCA_WORKERS: '3',
+      ARCA_REQUEST_TIMEOUT: '20s',
+      ARCA_HEADERS_TIMEOUT: '4s',
+      ARCA_KEEP_ALIVE_TIMEOUT: '2s',
+      ARCA_MAX_CONNECTIONS: '100',
+      ARCA_RATE_LIMIT: '12.5',
+      ARCA_RATE_LIMIT_BURST: '40',
+      ARCA_LOG_LEVEL: 'warn',
+      ARCA_ERROR_HELP_URL: 'https://wiki.example.com/kms/errors',
+      ARCA_PKCS11_MODULE: '/usr/lib/softhsm/libsofthsm2.so',
+      ARCA_PKCS11_TOKEN_LABEL: 'arca',
+      ARCA_PKCS11_ROOT_KEY_LABEL: 'arca-root',
+      ARCA_PKCS11_SESSION_COUNT: '4',
+      ARCA_PKCS11_PIN_FILE: '/run/secrets/hsm-pin',
+      ARCA_ROOT_KEY_FILE: '/etc/arca/root.key',
+      ARCA_ROOT_KEY_PASSPHRASE_FILE: '/run/secrets/arca-passphrase',
+    };
+    const fromEnvironment = load({ environment, flags: { 'pkcs11.pin-env': 'HSM_PIN', 'root-key-env': 'MY_ROOT_KEY' } });
+    assert.deepEqual(fromEnvironment, load({ file: FULL_FILE }));
+    const overFile = load({
+      file: 'port = 1\n[pkcs11]\nmodule = "/a.so"\ntoken-label = "file"\n',
+      environment: { ARCA_PKCS11_TOKEN_LABEL: 'env' },
+    });
+    assert.equal(overFile.pkcs11?.tokenLabel, 'env');
+    assert.equal(overFile.port, 1);
+    assert.equal(refusal({ environment: { ARCA_PORT: 'eighty' } }).message, 'port (ARCA_PORT): a port is a whole number from 0 to 65535');
+  });
+
+  it('a secret is only referred to: a variable setting takes a variable name, a file setting a path, and the secret is never echoed', () => {
+    const key = 'q83vEjRWeJq8nvASNFZ4mrze8BI0VniavN7wEjRWeJo=';
+    const cases: [string, string, RegExp][] = [
+      [`root-key-env = "${key}"\n`, 'root-key-env', /names an environment variable .*the secret itself never goes in a configuration/],
+      ['root-key-env = "not a name"\n', 'root-key-env', /names an environment variable/],
+      [`root-key-file = "${key}"\n`, 'root-key-file', /looks like a key, not a path/],
+      [`root-key-passphrase-file = ""\n`, 'root-key-passphrase-file', /must be the path of a file/],
+      ['[pkcs11]\nmodule = "/m.so"\ntoken-label = "t"\npin-env = "12345678"\n', 'pkcs11.pin-env', /names an environment variable/],
+      ['[pkcs11]\npin-file = "/run/pin"\n', 'pkcs11.pin-file', /needs --pkcs11-module and --pkcs11-token-label/],
+    ];
+    for (const [file, settingKey, message] of cases) {
+      const error = refusal({ file });
+      assert.equal(error.key, settingKey, error.message);
+      assert.match(error.message, message);
+      for (const secret of [key, '12345678']) assert.ok(!error.message.includes(secret), error.message);
+    }
   });
 
   it('precedence: the environment wins over the file, the flags over both', () => {
@@ -295,7 +370,7 @@ describe('loadConfig', () => {
       const error = refusal({ file });
       assert.match(
         error.message,
-        /secrets are read from the environment only \(ARCA_ROOT_KEY, ARCA_PKCS11_PIN, ARCA_ACCESS_KEY_ID and ARCA_ACCESS_KEY_SECRET\)/,
+        /a secret is never a value in a configuration file: name the file that holds it \(root-key-file, root-key-passphrase-file, pkcs11.pin-file\) or the environment variable/,
       );
       for (const secret of ['c2VjcmV0', '87654321', 's3cr3t-value']) assert.ok(!error.message.includes(secret), error.message);
     }
@@ -332,7 +407,12 @@ describe("the README's sample arca.toml", () => {
     assert.equal(config.host, '0.0.0.0');
     assert.equal(config.workers, 2);
     assert.deepEqual(config.rateLimit, { requestsPerSecond: 200, burst: 400 });
-    assert.deepEqual(config.pkcs11, { modulePath: '/usr/lib/softhsm/libsofthsm2.so', tokenLabel: 'arca', sessionCount: 8 });
+    assert.deepEqual(config.pkcs11, {
+      modulePath: '/usr/lib/softhsm/libsofthsm2.so',
+      tokenLabel: 'arca',
+      sessionCount: 8,
+      pinVariable: 'ARCA_PKCS11_PIN',
+    });
     assert.equal(config.errorHelpUrl, 'https://wiki.example.com/kms/errors');
   });
 });

@@ -356,7 +356,7 @@ describe('bad input: each gets its documented 4xx and the key does not change', 
     const keys = await keysInBothStates();
     // A token exactly as GetParametersForImport seals it, with its expiry in the past: made with the
     // server's own root key from its data directory, since the server's clock cannot be moved here.
-    const rootKey = RootKey.loadOrCreate(server.dataDir, undefined).rootKey;
+    const rootKey = RootKey.fromBase64(readFileSync(`${server.dataDir}.root.key`, 'utf8').trim(), 'the root key file');
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const expired = (
       await sealImportToken(rootKey, keys.pendingId, {

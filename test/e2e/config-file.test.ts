@@ -109,7 +109,7 @@ describe('arca server --config with a mistake in the file', () => {
     [
       'a secret',
       'root-key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="\n',
-      /^arca: root-key \(.*\.toml\): secrets are read from the environment only/m,
+      /^arca: root-key \(.*\.toml\): a secret is never a value in a configuration file/m,
     ],
     ['a TOML syntax error', 'port = = 1\n', /^arca: --config: .*\.toml is not valid TOML at line 1/m],
   ];
@@ -125,4 +125,80 @@ describe('arca server --config with a mistake in the file', () => {
       assert.equal(existsSync(dataDir), false, 'the refused start created its data directory');
     });
   }
+});
+
+describe('the environment over the file, the flags over both, at a real start', () => {
+  it('ARCA_REGION wins over the file, --account-id over ARCA_ACCOUNT_ID and the file', async () => {
+    const directory = newDataDir('arca-config-layers-');
+    const configPath = writeConfig(directory, 'region = "eu-west-1"\naccount-id = "777"\n');
+    const credentials = randomCredentials('layers');
+    const server = await spawnArca({
+      dataDir: join(directory, 'data'),
+      credentials,
+      args: ['--config', configPath, '--account-id', '999'],
+      env: { ARCA_REGION: 'ap-south-1', ARCA_ACCOUNT_ID: '888' },
+    });
+    try {
+      const created = await v3Caller(server, { credentials })('CreateKey', {});
+      assert.match(created.KeyMetadata.Arn, /^acs:kms:ap-south-1:999:key\//);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('arca config check <file>', () => {
+  function check(args: readonly string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+    const environment: NodeJS.ProcessEnv = {};
+    for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('ARCA_')) environment[name] = value;
+    const result = spawnSync(process.execPath, [CLI, 'config', 'check', ...args], {
+      cwd: ROOT,
+      env: { ...environment, ...env },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  it('a sound file: exit 0, one line, and nothing opened or created', () => {
+    const directory = newDataDir('arca-config-check-');
+    const dataDir = join(directory, 'data');
+    const path = writeConfig(
+      directory,
+      `data-dir = "${dataDir}"\nport = 9443\nroot-key-file = "${directory}/root.key"\n[pkcs11]\nmodule = "/usr/lib/x.so"\ntoken-label = "t"\npin-env = "HSM_PIN"\n`,
+    );
+    const result = check([path]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, `${path}: valid (6 settings; the rest take their defaults)\n`);
+    assert.equal(existsSync(dataDir), false);
+    assert.equal(existsSync(join(directory, 'root.key')), false);
+  });
+
+  it('a file with a mistake: exit 2 and the same message a start gives', () => {
+    const cases: [string, RegExp][] = [
+      ['prot = 8080\n', /^arca: prot \(.*\.toml\): is not a setting/m],
+      ['workers = "two"\n', /^arca: workers \(.*\.toml\): a worker count is a whole number from 1 to 64$/m],
+      ['pin = "12345678"\n', /^arca: pin \(.*\.toml\): a secret is never a value in a configuration file/m],
+      ['root-key-env = "12345678"\n', /^arca: root-key-env \(.*\.toml\): names an environment variable/m],
+      ['port = = 1\n', /^arca: --config: .*\.toml is not valid TOML at line 1/m],
+    ];
+    for (const [text, message] of cases) {
+      const result = check([writeConfig(newDataDir('arca-config-check-bad-'), text)]);
+      assert.equal(result.status, 2, `${text}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+      assert.ok(!result.stderr.includes('12345678'), 'the secret was echoed');
+      assert.ok(!/^\s+at /m.test(result.stderr), `a stack trace:\n${result.stderr}`);
+    }
+    const missing = check(['/nonexistent/arca.toml']);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /cannot read \/nonexistent\/arca\.toml \(ENOENT\)/);
+  });
+
+  it('--with-environment applies the ARCA_* setting variables; without it they are ignored', () => {
+    const path = writeConfig(newDataDir('arca-config-check-env-'), 'port = 9443\n');
+    assert.equal(check([path], { ARCA_PORT: 'eighty' }).status, 0);
+    const withEnvironment = check(['--with-environment', path], { ARCA_PORT: 'eighty' });
+    assert.equal(withEnvironment.status, 2);
+    assert.match(withEnvironment.stderr, /^arca: port \(ARCA_PORT\): a port is a whole number/m);
+  });
 });

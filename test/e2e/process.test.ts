@@ -145,8 +145,9 @@ describe('arca server: first start without ARCA_ACCESS_KEY_ID / ARCA_ACCESS_KEY_
     assert.equal(refusal?.sourceIp, '127.0.0.1');
   });
 
-  it('<data-dir>/root.key exists with mode 0600', () => {
-    assert.equal(modeOf(join(dataDir, 'root.key')), 0o600);
+  it('the root key file is beside the data directory, not in it, with mode 0600', () => {
+    assert.equal(modeOf(`${dataDir}.root.key`), 0o600);
+    assert.equal(existsSync(join(dataDir, 'root.key')), false);
   });
 
   it('the database and its WAL are readable by their owner only (0600)', () => {
@@ -266,8 +267,9 @@ describe('arca server: with ARCA_ACCESS_KEY_ID / ARCA_ACCESS_KEY_SECRET, --regio
     assert.equal(described.json?.KeyMetadata?.Arn, `acs:kms:eu-central-1:42:key/${keyId}`);
   });
 
-  it('<data-dir>/root.key exists with mode 0600', () => {
-    assert.equal(modeOf(join(dataDir, 'root.key')), 0o600);
+  it('the root key file is beside the data directory, not in it, with mode 0600', () => {
+    assert.equal(modeOf(`${dataDir}.root.key`), 0o600);
+    assert.equal(existsSync(join(dataDir, 'root.key')), false);
   });
 
   it('SIGTERM stops the process with exit code 0', async () => {

@@ -67,6 +67,7 @@ describe('restart on the same data directory', () => {
   after(async () => {
     await stop();
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(`${dataDir}.root.key`, { force: true });
   });
 
   it('keys, aliases, tags and states made before a restart are described the same after it, and every ciphertext decrypts', async () => {
@@ -166,8 +167,8 @@ describe('restart on the same data directory', () => {
 
     const databasePath = join(dataDir, DATABASE_FILE);
     const walPath = `${databasePath}-wal`;
-    const rootKeyText = readFileSync(join(dataDir, 'root.key'), 'utf8').trim();
-    const { rootKey } = RootKey.loadOrCreate(dataDir, undefined);
+    const rootKeyText = readFileSync(`${dataDir}.root.key`, 'utf8').trim();
+    const rootKey = RootKey.fromBase64(rootKeyText, 'the root key file');
 
     // What must never be found, and (as a control that the search sees the data) what must be.
     const forbidden: Array<{ what: string; bytes: Buffer }> = [];

@@ -115,10 +115,10 @@ describe('secrets hygiene of a full run', () => {
     assert.deepEqual(await arca.stop(), { code: 0, signal: null }, arca.stderr());
 
     // The key material of every version, opened with the root key, from the stopped server's store.
-    const rootKeyText = readFileSync(join(dataDir, 'root.key'), 'utf8').trim();
+    const rootKeyText = readFileSync(`${dataDir}.root.key`, 'utf8').trim();
     secrets.set('root key (file text)', rootKeyText);
     secrets.set('root key', Buffer.from(rootKeyText, 'base64'));
-    const { rootKey } = RootKey.loadOrCreate(dataDir, undefined);
+    const rootKey = RootKey.fromBase64(rootKeyText, 'the root key file');
     const db = new Database(join(dataDir, DATABASE_FILE_NAME), { readonly: true });
     const versions = db.prepare('SELECT key_version_id, sealed_material FROM key_versions').all() as Array<{
       key_version_id: string;

@@ -3,8 +3,8 @@
 // ARCA_PKCS11_PIN, driven over HTTP by the current SDK's wire path (openapi-core callApi) and
 // the npm 1.2.0 client.
 import assert from 'node:assert/strict';
-import { createCipheriv } from 'node:crypto';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -77,6 +77,34 @@ describe('start-up refusals of the PKCS#11 options', { skip: hsmSkipReason() }, 
 
   it('a wrong PIN: the server does not start, names CKR_PIN_INCORRECT and never prints the PIN', async () => {
     const message = await startFailure(token.serverArgs, { SOFTHSM2_CONF: token.configPath, ARCA_PKCS11_PIN: '99887766' });
+    assert.match(message, /CKR_PIN_INCORRECT/);
+    assert.equal(message.includes('99887766'), false);
+  });
+
+  it('the PIN from --pkcs11-pin-file or the variable --pkcs11-pin-env names: the server starts; a wrong one in the file is refused', async () => {
+    const secrets = newDataDir('arca-hsm-pin-');
+    const pinFile = join(secrets, 'pin');
+    writeFileSync(pinFile, `${token.pin}\n`, { mode: 0o600 });
+    const fromFile = await spawnArca({
+      dataDir: newDataDir('arca-hsm-pin-file-'),
+      credentials: TEST_CREDENTIALS,
+      env: { SOFTHSM2_CONF: token.configPath },
+      args: [...token.serverArgs, '--pkcs11-pin-file', pinFile],
+    });
+    // An HSM key made through each: the token was logged in with that PIN.
+    await v3Caller(fromFile)('CreateKey', { ProtectionLevel: 'HSM' });
+    assert.deepEqual(await fromFile.stop(), { code: 0, signal: null }, fromFile.stderr());
+    const fromVariable = await spawnArca({
+      dataDir: newDataDir('arca-hsm-pin-env-'),
+      credentials: TEST_CREDENTIALS,
+      env: { SOFTHSM2_CONF: token.configPath, HSM_PIN: token.pin },
+      args: [...token.serverArgs, '--pkcs11-pin-env', 'HSM_PIN'],
+    });
+    await v3Caller(fromVariable)('CreateKey', { ProtectionLevel: 'HSM' });
+    assert.deepEqual(await fromVariable.stop(), { code: 0, signal: null }, fromVariable.stderr());
+    const wrongFile = join(secrets, 'wrong');
+    writeFileSync(wrongFile, '99887766\n', { mode: 0o600 });
+    const message = await startFailure([...token.serverArgs, '--pkcs11-pin-file', wrongFile], { SOFTHSM2_CONF: token.configPath });
     assert.match(message, /CKR_PIN_INCORRECT/);
     assert.equal(message.includes('99887766'), false);
   });
@@ -330,6 +358,7 @@ describe('the root key in the token (--pkcs11-root-key-label)', { skip: hsmSkipR
     const { KeyId } = (await call('CreateKey', {})).KeyMetadata;
     const sealed = await call('Encrypt', { KeyId, Plaintext: 'sealed under a token root key' });
     assert.equal(existsSync(join(dataDir, 'root.key')), false);
+    assert.equal(existsSync(`${dataDir}.root.key`), false);
     assert.deepEqual(
       readdirSync(dataDir).filter((name) => name.includes('key') && name !== 'admin-access-key.json'),
       [],
@@ -341,12 +370,25 @@ describe('the root key in the token (--pkcs11-root-key-label)', { skip: hsmSkipR
     call = v3Caller(arca);
     assert.equal((await call('Decrypt', { CiphertextBlob: sealed.CiphertextBlob })).Plaintext, 'sealed under a token root key');
     await arca.stop();
-    // The same data directory with a file root key instead: refused at start, clearly.
+    // The same data directory with a file root key instead: refused at start, clearly, and no file
+    // root key is made up for it (ADR 34).
     const refused = await spawnArca({ dataDir, credentials: TEST_CREDENTIALS, env: token.environment, args: token.serverArgs }).then(
       () => undefined,
       (error: Error) => error,
     );
-    assert.match(String(refused?.message), /the root key does not match this data directory/);
+    assert.match(String(refused?.message), /there is no root key file at .*\.root\.key, and .* holds data sealed under a root key/);
+    assert.equal(existsSync(`${dataDir}.root.key`), false);
+    // With a file root key given anyway, the root-key check refuses it.
+    const other = await spawnArca({
+      dataDir,
+      credentials: TEST_CREDENTIALS,
+      env: { ...token.environment, ARCA_ROOT_KEY: randomBytes(32).toString('base64') },
+      args: token.serverArgs,
+    }).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    assert.match(String(other?.message), /the root key does not match this data directory/);
   });
 });
 

@@ -12,7 +12,10 @@ export function newDataDir(prefix: string): string {
   return dir;
 }
 
-/** Removes every directory newDataDir() made so far. */
+/** Removes every directory newDataDir() made so far, and the root key file a server made beside it. */
 export function removeDataDirs(): void {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const dir of made.splice(0)) {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(`${dir}.root.key`, { force: true });
+  }
 }

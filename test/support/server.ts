@@ -63,7 +63,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     server,
     close: async ({ keepData = false } = {}) => {
       await server.close();
-      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+      if (keepData) return;
+      rmSync(dataDir, { recursive: true, force: true });
+      // The root key file a first start made beside the data directory (ADR 34).
+      rmSync(`${dataDir}.root.key`, { force: true });
     },
   };
 }
