@@ -233,6 +233,12 @@ describe('loadConfig', () => {
       ARCA_PKCS11_PIN_FILE: '/run/secrets/hsm-pin',
       ARCA_ROOT_KEY_FILE: '/etc/arca/root.key',
       ARCA_ROOT_KEY_PASSPHRASE_FILE: '/run/secrets/arca-passphrase',
+      ARCA_AWS_REGION: 'eu-west-3',
+      ARCA_AWS_ACCOUNT_ID: '123456789012',
+      ARCA_TRUSTED_PROXIES: '10.0.0.1, 192.168.0.0/16, 2001:db8::/32',
+      ARCA_CONSOLE: 'false',
+      ARCA_METRICS_PORT: '9100',
+      ARCA_METRICS_PER_KEY: 'true',
     };
     const fromEnvironment = load({ environment, flags: { 'pkcs11.pin-env': 'HSM_PIN', 'root-key-env': 'MY_ROOT_KEY' } });
     assert.deepEqual(fromEnvironment, load({ file: FULL_FILE }));
