@@ -5,7 +5,7 @@ import { buildApi, type ConnectionLimits } from '../api/server.js';
 import type { NonceRecorder } from '../api/signature/verify-request.js';
 import { PinoAuditSink } from '../audit/pino-audit-sink.js';
 import type { ArnScope } from '../domain/arn.js';
-import type { AuditSink } from '../domain/audit-event.js';
+import type { AuditSink, AuditTrail } from '../domain/audit-event.js';
 import type { ProtectionLevel } from '../domain/key-spec.js';
 import type { AccessKeyStore, Clock, KeyedDigest, KeyProtector, KeyStore, SecretSealer } from '../domain/ports.js';
 import { DeletionJob } from '../jobs/deletion-job.js';
@@ -44,6 +44,8 @@ export interface PipelineParts {
   readonly jobIntervalMs: number;
   /** Where audit events go; the log when absent. */
   readonly auditSink?: AuditSink;
+  /** The durable trail every event is written to before its response leaves (docs/adr/0028); none when absent. */
+  readonly auditTrail?: AuditTrail;
   /** The authorisation point; administrator-only when absent. */
   readonly authorizer?: Authorizer;
   readonly repositoryOptions?: KeyRepositoryOptions;
@@ -81,6 +83,7 @@ export function composePipeline(parts: PipelineParts): Pipeline {
     keys,
     authorizer: parts.authorizer ?? administratorOnly,
     audit: parts.auditSink ?? new PinoAuditSink(logger),
+    ...(parts.auditTrail ? { trail: parts.auditTrail } : {}),
     clock,
     settings: parts.settings,
     secrets: parts.secrets,

@@ -8,6 +8,10 @@ import type { Clock, KeyProtector } from '../domain/ports.js';
 import type { JobScheduler } from '../jobs/scheduler.js';
 import type { AccessKeys } from '../operations/access-keys.js';
 import type { InvalidationChannel } from '../operations/key-repository.js';
+import { AuditChainWriter } from '../audit/audit-chain-writer.js';
+import { FanOutAuditSink, FileAuditSink } from '../audit/file-audit-sink.js';
+import { PinoAuditSink } from '../audit/pino-audit-sink.js';
+import { defaultAuditKeyPath, loadOrCreateSigningKey } from '../audit/signing-key.js';
 import { composePipeline } from './compose-pipeline.js';
 import { Pkcs11KeyProtector } from '../protection/pkcs11/pkcs11-key-protector.js';
 import { SoftwareKeyProtector } from '../protection/software-key-protector.js';
@@ -34,6 +38,8 @@ export interface Services {
   readonly jobs: JobScheduler;
   /** For the administrator bootstrap. */
   readonly accessKeys: AccessKeys;
+  /** Signs the trail's final checkpoint and closes the audit file: after the last request, before the store closes. */
+  closeAudit(): Promise<void>;
 }
 
 /**
@@ -52,6 +58,15 @@ export async function wireServices(inputs: ServiceInputs): Promise<Services> {
     // Before serving, in the one process that runs the jobs (docs/adr/0013, issue 16).
     if (inputs.runsJobs) await rewrapLegacyHsmVersions(store, hsm, logger);
   }
+  const trail = new AuditChainWriter({
+    store: inputs.opened.auditStore,
+    signer: loadOrCreateSigningKey(config.auditKeyFile ?? defaultAuditKeyPath(config.dataDir)),
+    clock,
+    logger,
+  });
+  await trail.start();
+  const fileSink = config.auditFile === undefined ? undefined : new FileAuditSink(config.auditFile);
+  const logSink = new PinoAuditSink(logger);
   const { app, jobs, accessKeys } = composePipeline({
     store,
     protectors,
@@ -68,6 +83,15 @@ export async function wireServices(inputs: ServiceInputs): Promise<Services> {
     runsJobs: inputs.runsJobs,
     jobIntervalMs: config.jobIntervalMs,
     ...(inputs.invalidations ? { invalidations: inputs.invalidations } : {}),
+    auditSink: fileSink ? new FanOutAuditSink([logSink, fileSink]) : logSink,
+    auditTrail: trail,
   });
-  return { app, jobs, accessKeys };
+  const closeAudit = async (): Promise<void> => {
+    try {
+      await trail.close();
+    } finally {
+      await fileSink?.close();
+    }
+  };
+  return { app, jobs, accessKeys, closeAudit };
 }

@@ -42,6 +42,7 @@ export async function startServing(
   const { logger, clock } = plumbing;
   const opened = await openDataDirectory(config, environment, logger);
   let jobs: JobScheduler | undefined;
+  let closeAudit: (() => Promise<void>) | undefined;
   try {
     const services = await wireServices({
       config,
@@ -52,6 +53,7 @@ export async function startServing(
       logger,
       ...(role.invalidations ? { invalidations: role.invalidations } : {}),
     });
+    closeAudit = () => services.closeAudit();
     await role.afterWiring?.(services.accessKeys);
     jobs = services.jobs;
     jobs.start();
@@ -61,10 +63,17 @@ export async function startServing(
       url: serverUrl(config.host, port),
       port,
       app: services.app,
-      close: closeOnce(services.app, services.jobs, () => opened.close()),
+      close: closeOnce(services.app, services.jobs, async () => {
+        try {
+          await services.closeAudit();
+        } finally {
+          await opened.close();
+        }
+      }),
     };
   } catch (error) {
     await jobs?.stop();
+    await closeAudit?.().catch(() => undefined);
     await opened.close();
     throw error;
   }

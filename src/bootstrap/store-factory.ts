@@ -1,4 +1,5 @@
-import type { AccessKeyStore, KeyStore, MetadataStore } from '../domain/ports.js';
+import { SqliteAuditStore } from '../audit/sqlite-audit-store.js';
+import type { AccessKeyStore, AuditStore, KeyStore, MetadataStore } from '../domain/ports.js';
 import type { DatabaseConfig } from '../config/arca-config.js';
 import { SqliteKeyStore } from '../keystore/sqlite/sqlite-key-store.js';
 import { createPrivateFileIfMissing, databasePathIn } from './data-directory.js';
@@ -21,4 +22,12 @@ function openSqliteStore(dataDir: string): ArcaStore {
   const path = databasePathIn(dataDir);
   createPrivateFileIfMissing(path);
   return SqliteKeyStore.open(path);
+}
+
+/** The audit trail's store in the same database; open it after `openStore`, which migrates the schema. */
+export function openAuditStore(database: DatabaseConfig, dataDir: string): AuditStore {
+  switch (database.kind) {
+    case 'sqlite':
+      return SqliteAuditStore.open(databasePathIn(dataDir));
+  }
 }

@@ -4,6 +4,7 @@ import { ConfigError } from '../config/config-error.js';
 import { ALL_SETTINGS, type Setting } from '../config/settings.js';
 import { USAGE_EXIT_CODE } from './client/client-command.js';
 import { guardSecretFlags } from './client/command-line-secrets.js';
+import { registerAuditCommands } from './commands/audit.js';
 import { registerClientCommands } from './commands/index.js';
 
 // First, before anything can fail or wait: a secret given as a flag is hidden from `ps` at once.
@@ -81,6 +82,7 @@ Example:
   });
 
 registerClientCommands(program);
+registerAuditCommands(program);
 program.addHelpText(
   'after',
   `

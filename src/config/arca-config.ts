@@ -34,6 +34,10 @@ export interface ArcaConfig {
   readonly pkcs11?: Pkcs11Config;
   /** Where the keys are stored. */
   readonly database: DatabaseConfig;
+  /** The audit checkpoint signing key's file; `<data-dir>/audit-signing.key` when absent. */
+  readonly auditKeyFile?: string;
+  /** A file that receives every audit event as a JSON line, besides the trail in the database. */
+  readonly auditFile?: string;
 }
 
 /** The PKCS#11 token; its user PIN is read from ARCA_PKCS11_PIN only, never from here. */
@@ -78,6 +82,8 @@ export function configFromSettings(values: SettingValues): ArcaConfig {
     return found;
   };
   const errorHelpUrl = value(SETTINGS.errorHelpUrl);
+  const auditKeyFile = value(SETTINGS.auditKeyFile);
+  const auditFile = value(SETTINGS.auditFile);
   const rateLimit = rateLimitFrom(value(SETTINGS.rateLimit), value(SETTINGS.rateLimitBurst));
   const connections = connectionLimitsFrom(
     required(SETTINGS.requestTimeoutMs),
@@ -106,6 +112,8 @@ export function configFromSettings(values: SettingValues): ArcaConfig {
     ...(rateLimit === undefined ? {} : { rateLimit }),
     ...(pkcs11 === undefined ? {} : { pkcs11 }),
     database: { kind: 'sqlite' },
+    ...(auditKeyFile === undefined ? {} : { auditKeyFile }),
+    ...(auditFile === undefined ? {} : { auditFile }),
   };
 }
 
@@ -210,6 +218,8 @@ export function configToDocument(config: ArcaConfig): Record<string, FileValue |
     [SETTINGS.errorHelpUrl, config.errorHelpUrl],
     [SETTINGS.rateLimit, config.rateLimit?.requestsPerSecond],
     [SETTINGS.rateLimitBurst, config.rateLimit?.burst],
+    [SETTINGS.auditKeyFile, config.auditKeyFile],
+    [SETTINGS.auditFile, config.auditFile],
     [SETTINGS.pkcs11Module, config.pkcs11?.modulePath],
     [SETTINGS.pkcs11TokenLabel, config.pkcs11?.tokenLabel],
     [SETTINGS.pkcs11RootKeyLabel, config.pkcs11?.rootKeyLabel],

@@ -298,6 +298,17 @@ export const SETTINGS = {
     defaultText: 'info',
     environmentVariable: 'ARCA_LOG_LEVEL',
   }),
+  auditKeyFile: textSetting({
+    key: 'audit-key-file',
+    flag: '--audit-key-file <file>',
+    description: 'the Ed25519 key that signs audit checkpoints (created, mode 0600, on first start; public half beside it as .pub)',
+    defaultText: '<data-dir>/audit-signing.key',
+  }),
+  auditFile: textSetting({
+    key: 'audit-file',
+    flag: '--audit-file <file>',
+    description: 'also append every audit event to this file, one JSON line each, as it happens',
+  }),
   pkcs11Module: textSetting({
     key: 'pkcs11.module',
     flag: '--pkcs11-module <path>',
