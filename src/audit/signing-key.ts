@@ -26,12 +26,14 @@ export function signingKeyId(publicKey: KeyObject): string {
 /** The Ed25519 key that signs the checkpoints; it never enters the database. */
 export class CheckpointSigner {
   readonly keyId: string;
+  readonly publicKey: KeyObject;
   readonly #privateKey: KeyObject;
 
   constructor(privateKey: KeyObject) {
     if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error('the audit signing key is not an Ed25519 key');
     this.#privateKey = privateKey;
-    this.keyId = signingKeyId(createPublicKey(privateKey));
+    this.publicKey = createPublicKey(privateKey);
+    this.keyId = signingKeyId(this.publicKey);
   }
 
   sign(message: Buffer): Buffer {

@@ -13,7 +13,7 @@ const SELECT_CHAINS = `SELECT chain_id FROM (
     SELECT chain_id, MIN(rowid) AS first, 0 AS pruned FROM audit_records GROUP BY chain_id
     UNION ALL
     SELECT chain_id, MIN(rowid) AS first, 1 AS pruned FROM audit_checkpoints GROUP BY chain_id
-  ) GROUP BY chain_id ORDER BY MIN(pruned), MIN(first)`;
+  ) GROUP BY chain_id ORDER BY MIN(pruned), MIN(CASE pruned WHEN 0 THEN first END), MIN(first)`;
 const SELECT_CHAIN = `SELECT * FROM audit_records WHERE chain_id = ? AND sequence > ? ORDER BY sequence LIMIT ?`;
 const SELECT_BY_TIME = `SELECT * FROM audit_records
   WHERE event_time >= @since AND event_time < @until

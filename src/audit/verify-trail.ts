@@ -54,7 +54,7 @@ export async function verifyTrail(store: AuditStore, publicKey: KeyObject): Prom
   return { ok: problems.length === 0, chains, records, problems };
 }
 
-interface ChainResult {
+export interface ChainResult {
   readonly summary: ChainSummary;
   readonly records: number;
   readonly problem?: TrailProblem;
@@ -64,7 +64,7 @@ function signatureHolds(checkpoint: AuditCheckpoint, publicKey: KeyObject, keyId
   return checkpoint.keyId === keyId && verifyCheckpointSignature(publicKey, checkpointMessage(checkpoint), checkpoint.signature);
 }
 
-async function verifyChain(store: AuditStore, chainId: string, publicKey: KeyObject, keyId: string): Promise<ChainResult> {
+export async function verifyChain(store: AuditStore, chainId: string, publicKey: KeyObject, keyId: string): Promise<ChainResult> {
   const checkpoints = await store.listCheckpoints(chainId);
   const forged = checkpoints.find((checkpoint) => !signatureHolds(checkpoint, publicKey, keyId));
   const retention = checkpoints.filter((checkpoint) => checkpoint.kind === 'retention').at(-1);
@@ -107,8 +107,10 @@ async function verifyChain(store: AuditStore, chainId: string, publicKey: KeyObj
     }
   }
   const last = expected - 1;
+  if (retention) hashes.set(retention.sequence, retention.headHash);
   for (const checkpoint of checkpoints) {
-    if (checkpoint.kind === 'retention') continue;
+    // What lies before the kept chain was pruned: only the retention checkpoint speaks for it.
+    if (checkpoint.kind === 'retention' || checkpoint.sequence < start - 1) continue;
     if (checkpoint.sequence > last) {
       return {
         summary: summaryOf(last, records),

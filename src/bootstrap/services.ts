@@ -8,10 +8,7 @@ import type { Clock, KeyProtector } from '../domain/ports.js';
 import type { JobScheduler } from '../jobs/scheduler.js';
 import type { AccessKeys } from '../operations/access-keys.js';
 import type { InvalidationChannel } from '../operations/key-repository.js';
-import { AuditChainWriter } from '../audit/audit-chain-writer.js';
-import { FanOutAuditSink, FileAuditSink } from '../audit/file-audit-sink.js';
-import { PinoAuditSink } from '../audit/pino-audit-sink.js';
-import { defaultAuditKeyPath, loadOrCreateSigningKey } from '../audit/signing-key.js';
+import { startAuditServices } from './audit-services.js';
 import { composePipeline } from './compose-pipeline.js';
 import { Pkcs11KeyProtector } from '../protection/pkcs11/pkcs11-key-protector.js';
 import { SoftwareKeyProtector } from '../protection/software-key-protector.js';
@@ -44,8 +41,9 @@ export interface Services {
 
 /**
  * The one place where the request-serving services are built and wired together: the protectors
- * by protection level, then the pipeline (repository, access keys, runner, API, background jobs).
- * Nothing here touches the network or starts a timer.
+ * by protection level, the audit trail, then the pipeline (repository, access keys, runner, API,
+ * background jobs). Nothing here touches the network; the only timers are the trail's checkpoints
+ * and retention (unref'd).
  */
 export async function wireServices(inputs: ServiceInputs): Promise<Services> {
   const { config, clock, logger } = inputs;
@@ -58,15 +56,7 @@ export async function wireServices(inputs: ServiceInputs): Promise<Services> {
     // Before serving, in the one process that runs the jobs (docs/adr/0013, issue 16).
     if (inputs.runsJobs) await rewrapLegacyHsmVersions(store, hsm, logger);
   }
-  const trail = new AuditChainWriter({
-    store: inputs.opened.auditStore,
-    signer: loadOrCreateSigningKey(config.auditKeyFile ?? defaultAuditKeyPath(config.dataDir)),
-    clock,
-    logger,
-  });
-  await trail.start();
-  const fileSink = config.auditFile === undefined ? undefined : new FileAuditSink(config.auditFile);
-  const logSink = new PinoAuditSink(logger);
+  const audit = await startAuditServices(config, inputs.opened.auditStore, { runsJobs: inputs.runsJobs, clock, logger });
   const { app, jobs, accessKeys } = composePipeline({
     store,
     protectors,
@@ -83,15 +73,8 @@ export async function wireServices(inputs: ServiceInputs): Promise<Services> {
     runsJobs: inputs.runsJobs,
     jobIntervalMs: config.jobIntervalMs,
     ...(inputs.invalidations ? { invalidations: inputs.invalidations } : {}),
-    auditSink: fileSink ? new FanOutAuditSink([logSink, fileSink]) : logSink,
-    auditTrail: trail,
+    auditSink: audit.sink,
+    auditTrail: audit.trail,
   });
-  const closeAudit = async (): Promise<void> => {
-    try {
-      await trail.close();
-    } finally {
-      await fileSink?.close();
-    }
-  };
-  return { app, jobs, accessKeys, closeAudit };
+  return { app, jobs, accessKeys, closeAudit: () => audit.close() };
 }

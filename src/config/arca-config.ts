@@ -38,6 +38,10 @@ export interface ArcaConfig {
   readonly auditKeyFile?: string;
   /** A file that receives every audit event as a JSON line, besides the trail in the database. */
   readonly auditFile?: string;
+  /** Audit records older than this are exported, then pruned; kept forever when absent. */
+  readonly auditRetentionDays?: number;
+  /** Where pruned audit records go; `<data-dir>/audit-retained.jsonl` when absent. */
+  readonly auditRetentionFile?: string;
 }
 
 /** The PKCS#11 token; its user PIN is read from ARCA_PKCS11_PIN only, never from here. */
@@ -84,6 +88,8 @@ export function configFromSettings(values: SettingValues): ArcaConfig {
   const errorHelpUrl = value(SETTINGS.errorHelpUrl);
   const auditKeyFile = value(SETTINGS.auditKeyFile);
   const auditFile = value(SETTINGS.auditFile);
+  const auditRetentionDays = value(SETTINGS.auditRetentionDays);
+  const auditRetentionFile = value(SETTINGS.auditRetentionFile);
   const rateLimit = rateLimitFrom(value(SETTINGS.rateLimit), value(SETTINGS.rateLimitBurst));
   const connections = connectionLimitsFrom(
     required(SETTINGS.requestTimeoutMs),
@@ -114,6 +120,8 @@ export function configFromSettings(values: SettingValues): ArcaConfig {
     database: { kind: 'sqlite' },
     ...(auditKeyFile === undefined ? {} : { auditKeyFile }),
     ...(auditFile === undefined ? {} : { auditFile }),
+    ...(auditRetentionDays === undefined ? {} : { auditRetentionDays }),
+    ...(auditRetentionFile === undefined ? {} : { auditRetentionFile }),
   };
 }
 
@@ -220,6 +228,8 @@ export function configToDocument(config: ArcaConfig): Record<string, FileValue |
     [SETTINGS.rateLimitBurst, config.rateLimit?.burst],
     [SETTINGS.auditKeyFile, config.auditKeyFile],
     [SETTINGS.auditFile, config.auditFile],
+    [SETTINGS.auditRetentionDays, config.auditRetentionDays],
+    [SETTINGS.auditRetentionFile, config.auditRetentionFile],
     [SETTINGS.pkcs11Module, config.pkcs11?.modulePath],
     [SETTINGS.pkcs11TokenLabel, config.pkcs11?.tokenLabel],
     [SETTINGS.pkcs11RootKeyLabel, config.pkcs11?.rootKeyLabel],

@@ -309,6 +309,20 @@ export const SETTINGS = {
     flag: '--audit-file <file>',
     description: 'also append every audit event to this file, one JSON line each, as it happens',
   }),
+  auditRetentionDays: integerSetting(
+    {
+      key: 'audit-retention-days',
+      flag: '--audit-retention-days <n>',
+      description: 'export, then prune, audit records older than this many days (kept forever when absent)',
+    },
+    { min: 1, max: 36_500, what: 'a number of days' },
+  ),
+  auditRetentionFile: textSetting({
+    key: 'audit-retention-file',
+    flag: '--audit-retention-file <file>',
+    description: 'where pruned audit records are appended (JSON lines) before they are deleted',
+    defaultText: '<data-dir>/audit-retained.jsonl',
+  }),
   pkcs11Module: textSetting({
     key: 'pkcs11.module',
     flag: '--pkcs11-module <path>',

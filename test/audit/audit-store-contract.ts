@@ -88,7 +88,9 @@ export function describeAuditStoreContract(name: string, open: () => Promise<Ope
     it('lists chains in the order their first record was stored', async () => {
       await store.append([record('zeta', 1)]);
       await store.append([record('alpha', 1)]);
+      await store.appendCheckpoint(checkpoint('alpha', 1, 'interval'));
       await store.append([record('zeta', 2)]);
+      await store.appendCheckpoint(checkpoint('zeta', 2, 'interval'));
       assert.deepEqual(await store.listChains(), ['zeta', 'alpha']);
     });
 
