@@ -51,8 +51,8 @@ export interface AuditEvent {
   /**
    * The request's parameters as the trail may keep them: non-secret values (capped in length),
    * and a keyed digest (`hmac-sha256:<hex>`) of an encryption context or a ciphertext blob in
-   * place of its value. Absent for a caller that never authenticated. Never a plaintext, a data
-   * key, key material, an import token or a signature.
+   * place of its value. Absent for a caller that never authenticated; a failed request keeps
+   * the digests only. Never a plaintext, a data key, key material, an import token or a signature.
    */
   readonly requestParameters?: Readonly<Record<string, string>>;
   /** The catalog's message for a failure, as the caller received it. */

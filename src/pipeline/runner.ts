@@ -416,11 +416,17 @@ class EventDraft {
     };
   }
 
-  /** Values capped; bytes to hide replaced by their keyed digest. */
+  /**
+   * Values capped; bytes to hide replaced by their keyed digest. A failed request keeps only the
+   * digests: its values are whatever the caller typed, and a secret pasted into the wrong field
+   * (a plaintext as a KeyId) must not reach the trail or the log; the resources it resolved say
+   * what it acted on.
+   */
   async #auditedParameters(digests: KeyedDigest): Promise<Record<string, string> | undefined> {
-    if (this.#parameters.length === 0) return undefined;
+    const kept = this.#error ? this.#parameters.filter((parameter) => !('value' in parameter)) : this.#parameters;
+    if (kept.length === 0) return undefined;
     const recorded: Record<string, string> = {};
-    for (const parameter of this.#parameters) {
+    for (const parameter of kept) {
       const name = capped(parameter.name, MAX_PARAMETER_VALUE_LENGTH);
       recorded[name] =
         'value' in parameter

@@ -168,4 +168,14 @@ describe('what an event keeps', () => {
     const description = entry.event.requestParameters?.Description ?? '';
     assert.ok(description.length <= 257, `Description kept at ${description.length} characters`);
   });
+
+  it('a failed request keeps the digests of its parameters, not their values (a plaintext pasted as a KeyId)', async () => {
+    const context = JSON.stringify({ a: 'b' });
+    const response = await api.call('Encrypt', { KeyId: 'alias/pasted-plaintext-words', Plaintext: 'x', EncryptionContext: context });
+    assert.equal(response.statusCode, 404);
+    const entry = trail.written.at(-1);
+    assert.ok(entry?.kind === 'event');
+    assert.deepEqual(Object.keys(entry.event.requestParameters ?? {}), ['EncryptionContext']);
+    assert.ok(!JSON.stringify(toTrailEvent(entry.event)).includes('pasted-plaintext-words'));
+  });
 });
