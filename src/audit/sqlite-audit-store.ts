@@ -95,6 +95,8 @@ function rowToCheckpoint(row: CheckpointRow): AuditCheckpoint {
 }
 
 interface QueuedAppend {
+  /** The chains the work appends to: abandoned if it fails. */
+  readonly chainIds: readonly string[];
   readonly work: () => void;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
@@ -114,6 +116,8 @@ export class SqliteAuditStore implements AuditStore {
   readonly #insertCheckpoint: Database.Statement<CheckpointRow>;
   #queued: QueuedAppend[] = [];
   #flushScheduled = false;
+  /** Chains a failed group had records of: a later record would follow a gap, so none is taken. */
+  readonly #abandonedChains = new Set<string>();
 
   private constructor(db: Database.Database) {
     this.#db = db;
@@ -151,10 +155,12 @@ export class SqliteAuditStore implements AuditStore {
 
   append(records: readonly AuditChainRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
+    const abandoned = records.find((record) => this.#abandonedChains.has(record.chainId));
+    if (abandoned) return Promise.reject(new Error(`audit chain ${abandoned.chainId} was abandoned after a failed append`));
     const rows = records.map(recordToRow);
     return this.#queue(() => {
       for (const row of rows) this.#insertRecord.run(row);
-    });
+    }, [...new Set(records.map((record) => record.chainId))]);
   }
 
   appendCheckpoint(checkpoint: AuditCheckpoint): Promise<void> {
@@ -225,9 +231,9 @@ export class SqliteAuditStore implements AuditStore {
     }
   }
 
-  #queue(work: () => void): Promise<void> {
+  #queue(work: () => void, chainIds: readonly string[] = []): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.#queued.push({ work, resolve, reject });
+      this.#queued.push({ work, chainIds, resolve, reject });
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
         setImmediate(() => this.#commitQueued());
@@ -247,7 +253,10 @@ export class SqliteAuditStore implements AuditStore {
         })
         .immediate();
     } catch (error) {
-      for (const { reject } of group) reject(error);
+      for (const { chainIds, reject } of group) {
+        for (const chainId of chainIds) this.#abandonedChains.add(chainId);
+        reject(error);
+      }
       return;
     }
     for (const { resolve } of group) resolve();

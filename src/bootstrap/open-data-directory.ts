@@ -32,7 +32,7 @@ export async function openDataDirectory(config: ArcaConfig, environment: SecretE
   try {
     const rootKey = await loadRootKey(config.dataDir, config.pkcs11, token, environment, logger);
     store = await openStore(config.database, config.dataDir);
-    auditStore = openAuditStore(config.database, config.dataDir);
+    auditStore = await openAuditStore(config.database, config.dataDir);
     await assertRootKeyMatches(store, rootKey);
     const secrets = await rootKeySecrets(rootKey, store);
     return { store, rootKey, secrets, token, auditStore, close: closer(store, auditStore, token) };

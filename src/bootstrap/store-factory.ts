@@ -1,4 +1,4 @@
-import { SqliteAuditStore } from '../audit/sqlite-audit-store.js';
+import { ThreadedSqliteAuditStore } from '../audit/threaded-sqlite-audit-store.js';
 import type { AccessKeyStore, AuditStore, KeyStore, MetadataStore } from '../domain/ports.js';
 import type { DatabaseConfig } from '../config/arca-config.js';
 import { SqliteKeyStore } from '../keystore/sqlite/sqlite-key-store.js';
@@ -24,10 +24,13 @@ function openSqliteStore(dataDir: string): ArcaStore {
   return SqliteKeyStore.open(path);
 }
 
-/** The audit trail's store in the same database; open it after `openStore`, which migrates the schema. */
-export function openAuditStore(database: DatabaseConfig, dataDir: string): AuditStore {
+/**
+ * The audit trail's store in the same database; open it after `openStore`, which migrates the
+ * schema. SQLite writes it from a worker thread, so its disk flushes do not stall requests.
+ */
+export function openAuditStore(database: DatabaseConfig, dataDir: string): Promise<AuditStore> {
   switch (database.kind) {
     case 'sqlite':
-      return SqliteAuditStore.open(databasePathIn(dataDir));
+      return ThreadedSqliteAuditStore.open(databasePathIn(dataDir));
   }
 }

@@ -402,7 +402,9 @@ export interface AuditCheckpoint {
  * What every adapter must do:
  * - `append` stores records durably: when its promise resolves they survive a crash (SQLite
  *   group-commits them, as the key store does its writes). Appends of one chain are stored in the
- *   order they were called. When it rejects none of the records given to it was stored.
+ *   order they were called. When it rejects none of the records given to it was stored, and
+ *   every later append to the same chain is refused (it would follow a gap): the writer opens
+ *   a new chain. Appends that commit together (a group) fail together.
  * - Nothing updates a record or a checkpoint; records are deleted only by `prune`, and only up
  *   to a retention checkpoint it stores in the same transaction.
  * - Reads see one consistent snapshot per call, and work while another process writes.

@@ -66,9 +66,16 @@ export function describeAuditStoreContract(name: string, open: () => Promise<Ope
       );
     });
 
-    it('an append that cannot be stored (a sequence taken) stores none of its records', async () => {
+    it('an append that cannot be stored (a sequence taken) stores none of its records, and its chain takes no more', async () => {
       await store.append([record('c1', 1)]);
       await assert.rejects(store.append([record('c1', 2), record('c1', 1)]));
+      assert.deepEqual(
+        (await store.readChain('c1', 0, 100)).map((r) => r.sequence),
+        [1],
+      );
+      // The chain is abandoned: a record after the gap is refused, another chain goes on.
+      await assert.rejects(store.append([record('c1', 3)]));
+      await store.append([record('c2', 1)]);
       assert.deepEqual(
         (await store.readChain('c1', 0, 100)).map((r) => r.sequence),
         [1],

@@ -3,12 +3,26 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { SqliteAuditStore } from '../../src/audit/sqlite-audit-store.js';
+import { ThreadedSqliteAuditStore } from '../../src/audit/threaded-sqlite-audit-store.js';
 import { describeAuditStoreContract } from './audit-store-contract.js';
 import { migratedDatabase } from './trail-fixtures.js';
 
 describeAuditStoreContract('SqliteAuditStore', async () => {
   const { path, remove } = await migratedDatabase();
   const store = SqliteAuditStore.open(path);
+  return {
+    store,
+    openAgain: () => Promise.resolve(SqliteAuditStore.openForReading(path)),
+    cleanup: async () => {
+      await store.close();
+      remove();
+    },
+  };
+});
+
+describeAuditStoreContract('ThreadedSqliteAuditStore (writes on a worker thread)', async () => {
+  const { path, remove } = await migratedDatabase();
+  const store = await ThreadedSqliteAuditStore.open(path);
   return {
     store,
     openAgain: () => Promise.resolve(SqliteAuditStore.openForReading(path)),
