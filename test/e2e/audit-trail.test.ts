@@ -166,6 +166,24 @@ describe('arca audit on a real data directory', () => {
   });
 });
 
+describe('a cluster: one chain per worker', () => {
+  it('with --workers 2 each worker writes its own chain; after a stop both are closed and verify', async () => {
+    const dataDir = newDataDir('arca-audit-cluster-');
+    const arca = await startArca(dataDir, ['--workers', '2']);
+    // Separate connections reach both workers (round robin).
+    await Promise.all(Array.from({ length: 8 }, () => callAcs3(target(arca), credentials, 'DescribeRegions', {})));
+    assert.equal((await arca.stop()).code, 0);
+    const result = await runCli(['audit', 'verify', '--data-dir', dataDir]);
+    assert.equal(result.code, 0, result.text + result.stderr);
+    const chains = result.text.split('\n').filter((line) => line.startsWith('chain '));
+    assert.equal(chains.length, 2, result.text);
+    assert.ok(
+      chains.every((line) => line.endsWith(', closed')),
+      result.text,
+    );
+  });
+});
+
 describe('crash: SIGKILL under mixed load', () => {
   it('every request a client saw acknowledged is in the trail, and the trail verifies', async () => {
     const dataDir = newDataDir('arca-audit-crash-');
