@@ -33,6 +33,7 @@ import { importKeyMaterialAction } from './actions/import-key-material.js';
 import { deleteKeyMaterialAction } from './actions/delete-key-material.js';
 import { exportDataKeyAction } from './actions/export-data-key.js';
 import { generateAndExportDataKeyAction } from './actions/generate-and-export-data-key.js';
+import { listAuditEventsAction } from './actions/list-audit-events.js';
 import type { AnyWireAction } from './wire-action.js';
 
 /**
@@ -75,6 +76,8 @@ const ACTIONS: readonly AnyWireAction[] = [
   deleteKeyMaterialAction,
   exportDataKeyAction,
   generateAndExportDataKeyAction,
+  // Arca's own: the audit trail (docs/adr/0028).
+  listAuditEventsAction,
 ];
 
 export const ACTION_TABLE: ReadonlyMap<string, AnyWireAction> = new Map(ACTIONS.map((entry) => [entry.action, entry]));

@@ -5,7 +5,7 @@ import { buildApi, type ConnectionLimits } from '../api/server.js';
 import type { NonceRecorder } from '../api/signature/verify-request.js';
 import { PinoAuditSink } from '../audit/pino-audit-sink.js';
 import type { ArnScope } from '../domain/arn.js';
-import type { AuditSink, AuditTrail } from '../domain/audit-event.js';
+import type { AuditEventReader, AuditSink, AuditTrail } from '../domain/audit-event.js';
 import type { ProtectionLevel } from '../domain/key-spec.js';
 import type { AccessKeyStore, Clock, KeyedDigest, KeyProtector, KeyStore, SecretSealer } from '../domain/ports.js';
 import { DeletionJob } from '../jobs/deletion-job.js';
@@ -46,6 +46,8 @@ export interface PipelineParts {
   readonly auditSink?: AuditSink;
   /** The durable trail every event is written to before its response leaves (docs/adr/0028); none when absent. */
   readonly auditTrail?: AuditTrail;
+  /** The trail's events for ListAuditEvents; the action is refused as unsupported when absent. */
+  readonly auditEventReader?: AuditEventReader;
   /** The authorisation point; administrator-only when absent. */
   readonly authorizer?: Authorizer;
   readonly repositoryOptions?: KeyRepositoryOptions;
@@ -84,6 +86,7 @@ export function composePipeline(parts: PipelineParts): Pipeline {
     authorizer: parts.authorizer ?? administratorOnly,
     audit: parts.auditSink ?? new PinoAuditSink(logger),
     ...(parts.auditTrail ? { trail: parts.auditTrail } : {}),
+    ...(parts.auditEventReader ? { auditEvents: parts.auditEventReader } : {}),
     clock,
     settings: parts.settings,
     secrets: parts.secrets,

@@ -8,6 +8,7 @@ import type { Clock, KeyProtector } from '../domain/ports.js';
 import type { JobScheduler } from '../jobs/scheduler.js';
 import type { AccessKeys } from '../operations/access-keys.js';
 import type { InvalidationChannel } from '../operations/key-repository.js';
+import { TrailEventReader } from '../audit/trail-event-reader.js';
 import { startAuditServices } from './audit-services.js';
 import { composePipeline } from './compose-pipeline.js';
 import { Pkcs11KeyProtector } from '../protection/pkcs11/pkcs11-key-protector.js';
@@ -75,6 +76,7 @@ export async function wireServices(inputs: ServiceInputs): Promise<Services> {
     ...(inputs.invalidations ? { invalidations: inputs.invalidations } : {}),
     auditSink: audit.sink,
     auditTrail: audit.trail,
+    auditEventReader: new TrailEventReader(inputs.opened.auditStore, clock),
   });
   return { app, jobs, accessKeys, closeAudit: () => audit.close() };
 }

@@ -102,3 +102,31 @@ export interface AuditTrail {
   recordIntent(intent: AuditIntent): Promise<void>;
   record(event: AuditEvent): Promise<void>;
 }
+
+/** What `ListAuditEvents` asks of the trail. */
+export interface AuditEventQuery {
+  /** Milliseconds since the epoch, inclusive; the trail's start when absent. */
+  readonly since?: number;
+  /** Milliseconds since the epoch, exclusive; now when absent. */
+  readonly until?: number;
+  readonly eventName?: string;
+  /** 1 to 100. */
+  readonly maxResults: number;
+  /** Where the previous page ended, as the reader gave it. */
+  readonly nextToken?: string;
+}
+
+export interface AuditEventPage {
+  /** Each event as the trail keeps it (ActionTrail's field names), oldest first. */
+  readonly events: readonly Readonly<Record<string, unknown>>[];
+  /** Present when more events may follow. */
+  readonly nextToken?: string;
+}
+
+/**
+ * Pages through the trail's events for an authorised caller. A `nextToken` this reader did not
+ * give is refused with KmsError InvalidInput naming `NextToken`.
+ */
+export interface AuditEventReader {
+  listEvents(query: AuditEventQuery): Promise<AuditEventPage>;
+}

@@ -5,6 +5,7 @@ import { aliasArn, aliasCollectionArn, ANY_RESOURCE, keyArn, keyCollectionArn, t
 import type {
   AuditedParameter,
   AuditEvent,
+  AuditEventReader,
   AuditIdentity,
   AuditIntent,
   AuditResource,
@@ -39,6 +40,8 @@ export interface RunnerDependencies {
    * request fails with InternalFailure.
    */
   readonly trail?: AuditTrail;
+  /** The trail's events, for ListAuditEvents. */
+  readonly auditEvents?: AuditEventReader;
   readonly clock: Clock;
   readonly settings: OperationSettings;
   readonly secrets: SecretSealer & KeyedDigest;
@@ -240,6 +243,7 @@ export class OperationRunner implements JobActionRecorder {
       clock,
       settings,
       secrets,
+      ...(this.#deps.auditEvents ? { auditEvents: this.#deps.auditEvents } : {}),
       recordKeyVersion: (role, keyVersionId) => draft.recordKeyVersion(role, keyVersionId),
       recordCreatedKey: (keyId, keyVersionId) =>
         draft.addResource({ role: 'created', arn: keyArn(this.scope, keyId), keyId, keyVersionId }),

@@ -12,7 +12,7 @@ import { ProtectionLevel } from '../../src/domain/key-spec.js';
 import type { Clock, KeyProtector } from '../../src/domain/ports.js';
 import { DEFAULT_MIN_ROTATION_INTERVAL_SECONDS } from '../../src/domain/rotation-interval.js';
 import { MemoryKeyStore } from '../../src/keystore/memory-key-store.js';
-import type { AuditEvent, AuditTrail } from '../../src/domain/audit-event.js';
+import type { AuditEvent, AuditEventReader, AuditTrail } from '../../src/domain/audit-event.js';
 import type { AccessKeys } from '../../src/operations/access-keys.js';
 import type { KeyRepository } from '../../src/operations/key-repository.js';
 import type { RateLimitOptions } from '../../src/api/rate-limiter.js';
@@ -92,6 +92,8 @@ export interface InjectApiOptions {
   readonly errorHelpUrl?: string;
   /** The durable audit trail; none when absent. */
   readonly auditTrail?: AuditTrail;
+  /** What ListAuditEvents reads; the action is unsupported when absent. */
+  readonly auditEventReader?: AuditEventReader;
 }
 
 export function createTestClock(startMs: number): TestClock {
@@ -131,6 +133,7 @@ export async function createInjectApi(options: InjectApiOptions = {}): Promise<I
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.errorHelpUrl ? { errorHelpUrl: options.errorHelpUrl } : {}),
     ...(options.auditTrail ? { auditTrail: options.auditTrail } : {}),
+    ...(options.auditEventReader ? { auditEventReader: options.auditEventReader } : {}),
   });
   await accessKeys.ensureAdministrator(ADMIN_CREDENTIALS);
   await app.ready();
