@@ -64,6 +64,12 @@ describe('ListAuditEvents', () => {
     assert.equal(second.Events[1].eventName, 'ListAuditEvents');
   });
 
+  it('answers the same when signed with HMAC-SHA1 over GET', async () => {
+    const body = ok(await api.call('ListAuditEvents', { EventName: 'CreateKey' }, { signature: 'HMAC-SHA1' }));
+    assert.ok(body.Events.length >= 1);
+    assert.ok(body.Events.every((event: any) => event.eventName === 'CreateKey'));
+  });
+
   it('filters by EventName and by StartTime / EndTime', async () => {
     const body = ok(await api.call('ListAuditEvents', { EventName: 'Encrypt', MaxResults: 100 }));
     assert.ok(body.Events.length >= 1);
