@@ -35,6 +35,7 @@ import { exportDataKeyAction } from './actions/export-data-key.js';
 import { generateAndExportDataKeyAction } from './actions/generate-and-export-data-key.js';
 import { setKeyPolicyAction } from './actions/set-key-policy.js';
 import { getKeyPolicyAction } from './actions/get-key-policy.js';
+import { listAuditEventsAction } from './actions/list-audit-events.js';
 import type { AnyWireAction } from './wire-action.js';
 
 /**
@@ -79,6 +80,8 @@ const ACTIONS: readonly AnyWireAction[] = [
   generateAndExportDataKeyAction,
   setKeyPolicyAction,
   getKeyPolicyAction,
+  // Arca's own: the audit trail (docs/adr/0028).
+  listAuditEventsAction,
 ];
 
 export const ACTION_TABLE: ReadonlyMap<string, AnyWireAction> = new Map(ACTIONS.map((entry) => [entry.action, entry]));

@@ -22,6 +22,7 @@ import { ACTION_TABLE } from './action-table.js';
 import { RAM_ACTION_TABLE, RAM_API_VERSION } from './ram/ram-action-table.js';
 import { alibabaErrorOf } from './alibaba-errors.js';
 import { registerConsole, type ConsoleFiles } from './console-route.js';
+import { auditedParameters } from './audited-parameters.js';
 import { ERRORS_DOCUMENT_PATH, readErrorsDocument } from './error-help.js';
 import { errorBody, kmsErrorFrom } from './error-response.js';
 import type { AccessKeyRateLimiter } from './rate-limiter.js';
@@ -266,6 +267,8 @@ async function serveCall(
   const version = params.optional('Version') ?? fromSignedHeader('x-acs-version');
   const caller = await authenticate(deps, signed, call);
   call.authenticated(caller);
+  // Only an authenticated caller's parameters reach the trail: an anonymous one cannot make it grow.
+  call.recordParameters(auditedParameters(parameters, params));
   deps.rateLimiter?.admit(caller.accessKeyId, deps.clock.now());
   if (action === undefined || action === '') throw new KmsError('MissingInput', 'Action');
   if (version === undefined || version === '') throw new KmsError('MissingInput', 'Version');

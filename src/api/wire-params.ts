@@ -61,6 +61,12 @@ export class WireParams {
     return this.#values.has(name);
   }
 
+  /** Whether any parameter's name begins with `prefix` (the flattened `Name.key=value` form). */
+  hasPrefix(prefix: string): boolean {
+    for (const name of this.#values.keys()) if (name.startsWith(prefix)) return true;
+    return false;
+  }
+
   optional(name: string): string | undefined {
     return this.#values.get(name);
   }

@@ -8,7 +8,7 @@ import type { NonceRecorder } from '../api/signature/verify-request.js';
 import { PinoAuditSink } from '../audit/pino-audit-sink.js';
 import type { AwsScope } from '../aws/aws-arn.js';
 import type { ArnScope } from '../domain/arn.js';
-import type { AuditSink } from '../domain/audit-event.js';
+import type { AuditEventReader, AuditSink, AuditTrail } from '../domain/audit-event.js';
 import type { ProtectionLevel } from '../domain/key-spec.js';
 import type { AccessKeyStore, Clock, HasIdentityStore, KeyedDigest, KeyProtector, KeyStore, SecretSealer } from '../domain/ports.js';
 import { DeletionJob } from '../jobs/deletion-job.js';
@@ -58,6 +58,10 @@ export interface PipelineParts {
   readonly jobIntervalMs: number;
   /** Where audit events go; the log when absent. */
   readonly auditSink?: AuditSink;
+  /** The durable trail every event is written to before its response leaves (docs/adr/0028); none when absent. */
+  readonly auditTrail?: AuditTrail;
+  /** The trail's events for ListAuditEvents; the action is refused as unsupported when absent. */
+  readonly auditEventReader?: AuditEventReader;
   /** The authorisation point; RAM policies over `policies` when absent. */
   readonly authorizer?: Authorizer;
   /**
@@ -121,6 +125,8 @@ export function composePipeline(parts: PipelineParts): Pipeline {
     // and the key's policy; any other principal is refused.
     authorizer: parts.authorizer ?? new PolicyAuthorizer({ policies: parts.policies ?? identities, scope: parts.scope }),
     audit: metrics ? new MetricsAuditSink(metrics, auditSink) : auditSink,
+    ...(parts.auditTrail ? { trail: parts.auditTrail } : {}),
+    ...(parts.auditEventReader ? { auditEvents: parts.auditEventReader } : {}),
     clock,
     settings: parts.settings,
     secrets: parts.secrets,

@@ -12,6 +12,8 @@ import type { Clock, KeyProtector } from '../domain/ports.js';
 import type { JobScheduler } from '../jobs/scheduler.js';
 import type { AccessKeys } from '../operations/access-keys.js';
 import type { InvalidationChannel } from '../operations/key-repository.js';
+import { TrailEventReader } from '../audit/trail-event-reader.js';
+import { startAuditServices } from './audit-services.js';
 import { composePipeline } from './compose-pipeline.js';
 import { Pkcs11KeyProtector } from '../protection/pkcs11/pkcs11-key-protector.js';
 import { SoftwareKeyProtector } from '../protection/software-key-protector.js';
@@ -42,12 +44,15 @@ export interface Services {
   readonly jobs: JobScheduler;
   /** For the administrator bootstrap. */
   readonly accessKeys: AccessKeys;
+  /** Signs the trail's final checkpoint and closes the audit file: after the last request, before the store closes. */
+  closeAudit(): Promise<void>;
 }
 
 /**
  * The one place where the request-serving services are built and wired together: the protectors
- * by protection level, then the pipeline (repository, access keys, runner, API, background jobs).
- * Nothing here touches the network or starts a timer.
+ * by protection level, the audit trail, then the pipeline (repository, access keys, runner, API,
+ * background jobs). Nothing here touches the network; the only timers are the trail's checkpoints
+ * and retention (unref'd).
  */
 export async function wireServices(inputs: ServiceInputs): Promise<Services> {
   const { config, clock, logger } = inputs;
@@ -61,6 +66,7 @@ export async function wireServices(inputs: ServiceInputs): Promise<Services> {
     if (inputs.runsJobs) await rewrapLegacyHsmVersions(store, hsm, logger);
   }
   const consoleFiles = config.console ? await builtConsole(logger) : undefined;
+  const audit = await startAuditServices(config, inputs.opened.auditStore, { runsJobs: inputs.runsJobs, clock, logger });
   const { app, jobs, accessKeys } = composePipeline({
     store,
     protectors,
@@ -83,8 +89,11 @@ export async function wireServices(inputs: ServiceInputs): Promise<Services> {
     metrics: inputs.metrics,
     ...(inputs.metricsEndpoint ? { metricsEndpoint: inputs.metricsEndpoint } : {}),
     readiness: inputs.readiness,
+    auditSink: audit.sink,
+    auditTrail: audit.trail,
+    auditEventReader: new TrailEventReader(inputs.opened.auditStore, clock),
   });
-  return { app, jobs, accessKeys };
+  return { app, jobs, accessKeys, closeAudit: () => audit.close() };
 }
 
 /** The release's console; a server built without it (`tsc` alone) serves the API and says so. */

@@ -65,6 +65,7 @@ export async function startServing(
   const ops = await startOwnOpsServer(config, role, readiness, endpoint, plumbing);
   let opened: OpenedDataDirectory | undefined;
   let jobs: JobScheduler | undefined;
+  let closeAudit: (() => Promise<void>) | undefined;
   try {
     opened = await openDataDirectory(config, environment, logger, plumbing.askPassphrase);
     provideDataDirectoryChecks(readiness, opened.store, opened.rootKey, opened.token);
@@ -81,6 +82,7 @@ export async function startServing(
       ...(config.metrics.port === undefined ? { metricsEndpoint: endpoint } : {}),
       readiness,
     });
+    closeAudit = () => services.closeAudit();
     await role.afterWiring?.(services.accessKeys);
     jobs = services.jobs;
     jobs.start();
@@ -95,14 +97,19 @@ export async function startServing(
       ...(ops ? { metricsPort: ops.port } : {}),
       close: closeOnce(readiness, services.app, services.jobs, async () => {
         try {
-          await dataDirectory.close();
+          await services.closeAudit();
         } finally {
-          await ops?.close();
+          try {
+            await dataDirectory.close();
+          } finally {
+            await ops?.close();
+          }
         }
       }),
     };
   } catch (error) {
     await jobs?.stop();
+    await closeAudit?.().catch(() => undefined);
     await opened?.close();
     await ops?.close();
     throw error;

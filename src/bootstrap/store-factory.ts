@@ -1,4 +1,13 @@
-import type { AccessKeyStore, CommitObserver, HasIdentityStore, KeyInventory, KeyStore, MetadataStore } from '../domain/ports.js';
+import { ThreadedSqliteAuditStore } from '../audit/threaded-sqlite-audit-store.js';
+import type {
+  AccessKeyStore,
+  AuditStore,
+  CommitObserver,
+  HasIdentityStore,
+  KeyInventory,
+  KeyStore,
+  MetadataStore,
+} from '../domain/ports.js';
 import type { DatabaseConfig } from '../config/arca-config.js';
 import { SqliteKeyStore } from '../keystore/sqlite/sqlite-key-store.js';
 import { sqliteHoldsMetadata } from '../keystore/sqlite/sqlite-peek.js';
@@ -40,4 +49,15 @@ function openSqliteStore(dataDir: string): ArcaStore {
   const path = databasePathIn(dataDir);
   createPrivateFileIfMissing(path);
   return SqliteKeyStore.open(path);
+}
+
+/**
+ * The audit trail's store in the same database; open it after `openStore`, which migrates the
+ * schema. SQLite writes it from a worker thread, so its disk flushes do not stall requests.
+ */
+export function openAuditStore(database: DatabaseConfig, dataDir: string): Promise<AuditStore> {
+  switch (database.kind) {
+    case 'sqlite':
+      return ThreadedSqliteAuditStore.open(databasePathIn(dataDir));
+  }
 }

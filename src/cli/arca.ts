@@ -5,6 +5,7 @@ import { ConfigError } from '../config/config-error.js';
 import { ALL_SETTINGS, type Setting } from '../config/settings.js';
 import { USAGE_EXIT_CODE } from './client/client-command.js';
 import { guardSecretFlags } from './client/command-line-secrets.js';
+import { registerAuditCommands } from './commands/audit.js';
 import { registerClientCommands } from './commands/index.js';
 import { registerBackupCommands } from './operator/backup.js';
 import { registerConfigCommands } from './operator/config-check.js';
@@ -107,6 +108,7 @@ registerClientCommands(program);
 registerBackupCommands(program);
 registerRootKeyCommands(program);
 registerConfigCommands(program);
+registerAuditCommands(program);
 program.addHelpText(
   'after',
   `

@@ -43,6 +43,14 @@ export interface ArcaConfig {
   /** Where the root key is found (never the key itself); a token root key is `pkcs11.rootKeyLabel`. */
   readonly rootKey: RootKeyConfig;
   readonly metrics: MetricsConfig;
+  /** The audit checkpoint signing key's file; `<data-dir>/audit-signing.key` when absent. */
+  readonly auditKeyFile?: string;
+  /** A file that receives every audit event as a JSON line, besides the trail in the database. */
+  readonly auditFile?: string;
+  /** Audit records older than this are exported, then pruned; kept forever when absent. */
+  readonly auditRetentionDays?: number;
+  /** Where pruned audit records go; `<data-dir>/audit-retained.jsonl` when absent. */
+  readonly auditRetentionFile?: string;
 }
 
 /** `/metrics` (docs/adr/0032). */
@@ -113,6 +121,10 @@ export function configFromSettings(values: SettingValues): ArcaConfig {
   };
   const errorHelpUrl = value(SETTINGS.errorHelpUrl);
   const trustedProxies = value(SETTINGS.trustedProxies);
+  const auditKeyFile = value(SETTINGS.auditKeyFile);
+  const auditFile = value(SETTINGS.auditFile);
+  const auditRetentionDays = value(SETTINGS.auditRetentionDays);
+  const auditRetentionFile = value(SETTINGS.auditRetentionFile);
   const rateLimit = rateLimitFrom(value(SETTINGS.rateLimit), value(SETTINGS.rateLimitBurst));
   const connections = connectionLimitsFrom(
     required(SETTINGS.requestTimeoutMs),
@@ -159,6 +171,10 @@ export function configFromSettings(values: SettingValues): ArcaConfig {
       ...(previousRootKeyFile === undefined ? {} : { previousFile: previousRootKeyFile }),
       environmentVariable: required(SETTINGS.rootKeyVariable),
     },
+    ...(auditKeyFile === undefined ? {} : { auditKeyFile }),
+    ...(auditFile === undefined ? {} : { auditFile }),
+    ...(auditRetentionDays === undefined ? {} : { auditRetentionDays }),
+    ...(auditRetentionFile === undefined ? {} : { auditRetentionFile }),
   };
 }
 
@@ -274,6 +290,10 @@ export function configToDocument(config: ArcaConfig): Record<string, FileValue |
     [SETTINGS.rateLimitBurst, config.rateLimit?.burst],
     [SETTINGS.metricsPort, config.metrics.port],
     [SETTINGS.metricsPerKey, config.metrics.perKey],
+    [SETTINGS.auditKeyFile, config.auditKeyFile],
+    [SETTINGS.auditFile, config.auditFile],
+    [SETTINGS.auditRetentionDays, config.auditRetentionDays],
+    [SETTINGS.auditRetentionFile, config.auditRetentionFile],
     [SETTINGS.pkcs11Module, config.pkcs11?.modulePath],
     [SETTINGS.pkcs11TokenLabel, config.pkcs11?.tokenLabel],
     [SETTINGS.pkcs11RootKeyLabel, config.pkcs11?.rootKeyLabel],

@@ -488,6 +488,31 @@ export const SETTINGS = {
     },
     'ARCA_ROOT_KEY',
   ),
+  auditKeyFile: textSetting({
+    key: 'audit-key-file',
+    flag: '--audit-key-file <file>',
+    description: 'the Ed25519 key that signs audit checkpoints (created, mode 0600, on first start; public half beside it as .pub)',
+    defaultText: '<data-dir>/audit-signing.key',
+  }),
+  auditFile: textSetting({
+    key: 'audit-file',
+    flag: '--audit-file <file>',
+    description: 'also append every audit event to this file, one JSON line each, as it happens',
+  }),
+  auditRetentionDays: integerSetting(
+    {
+      key: 'audit-retention-days',
+      flag: '--audit-retention-days <n>',
+      description: 'export, then prune, audit records older than this many days (kept forever when absent)',
+    },
+    { min: 1, max: 36_500, what: 'a number of days' },
+  ),
+  auditRetentionFile: textSetting({
+    key: 'audit-retention-file',
+    flag: '--audit-retention-file <file>',
+    description: 'where pruned audit records are appended (JSON lines) before they are deleted',
+    defaultText: '<data-dir>/audit-retained.jsonl',
+  }),
   pkcs11Module: textSetting({
     key: 'pkcs11.module',
     flag: '--pkcs11-module <path>',

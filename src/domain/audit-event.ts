@@ -63,6 +63,43 @@ export interface AuditEvent {
   readonly sourceIp?: string;
   readonly userAgent?: string;
   readonly durationMs: number;
+  /** `Read` or `Write` (ActionTrail's eventRW): whether the action may change what Arca holds. */
+  readonly eventRW?: EventReadWrite;
+  /** The region named in Arns (ActionTrail's acsRegion). */
+  readonly acsRegion?: string;
+  /**
+   * The request's parameters as the trail may keep them: non-secret values (capped in length),
+   * and a keyed digest (`hmac-sha256:<hex>`) of an encryption context or a ciphertext blob in
+   * place of its value. Absent for a caller that never authenticated; a failed request keeps
+   * the digests only. Never a plaintext, a data key, key material, an import token or a signature.
+   */
+  readonly requestParameters?: Readonly<Record<string, string>>;
+  /** The catalog's message for a failure, as the caller received it. */
+  readonly errorMessage?: string;
+}
+
+export type EventReadWrite = 'Read' | 'Write';
+
+/**
+ * One request parameter as a front end hands it to the trail: a value safe to keep, or bytes the
+ * runner replaces with their keyed digest (an encryption context's canonical form, a ciphertext
+ * blob), so that equal values correlate without the trail holding them.
+ */
+export type AuditedParameter =
+  { readonly name: string; readonly value: string } | { readonly name: string; readonly digestOf: Buffer; readonly purpose: string };
+
+/**
+ * What the trail records before a Write action takes effect, so that a request whose event cannot
+ * be written has changed nothing (docs/adr/0028): the same eventId as the event that follows.
+ */
+export interface AuditIntent {
+  readonly eventId: string;
+  readonly eventTime: number;
+  readonly source: string;
+  readonly requestId: string;
+  readonly action: string;
+  readonly identity: AuditIdentity;
+  readonly resources: readonly AuditResource[];
 }
 
 /**
@@ -72,4 +109,43 @@ export interface AuditEvent {
  */
 export interface AuditSink {
   emit(event: AuditEvent): void;
+}
+
+/**
+ * The durable, tamper-evident trail (docs/adr/0028). Both methods resolve only once what they
+ * were given is durable, and reject when it could not be written: the request then fails with
+ * InternalFailure. `recordIntent` comes before a Write action's effect, `record` before any
+ * response leaves.
+ */
+export interface AuditTrail {
+  recordIntent(intent: AuditIntent): Promise<void>;
+  record(event: AuditEvent): Promise<void>;
+}
+
+/** What `ListAuditEvents` asks of the trail. */
+export interface AuditEventQuery {
+  /** Milliseconds since the epoch, inclusive; the trail's start when absent. */
+  readonly since?: number;
+  /** Milliseconds since the epoch, exclusive; now when absent. */
+  readonly until?: number;
+  readonly eventName?: string;
+  /** 1 to 100. */
+  readonly maxResults: number;
+  /** Where the previous page ended, as the reader gave it. */
+  readonly nextToken?: string;
+}
+
+export interface AuditEventPage {
+  /** Each event as the trail keeps it (ActionTrail's field names), oldest first. */
+  readonly events: readonly Readonly<Record<string, unknown>>[];
+  /** Present when more events may follow. */
+  readonly nextToken?: string;
+}
+
+/**
+ * Pages through the trail's events for an authorised caller. A `nextToken` this reader did not
+ * give is refused with KmsError InvalidInput naming `NextToken`.
+ */
+export interface AuditEventReader {
+  listEvents(query: AuditEventQuery): Promise<AuditEventPage>;
 }

@@ -529,3 +529,79 @@ export interface SecretSealer {
   /** Throws when the value was not sealed by this root key for this purpose and binding. */
   open(sealed: Buffer, purpose: string, binding: string): Promise<Buffer>;
 }
+
+/**
+ * One record of an audit chain, as stored (docs/adr/0028). `body` is the record's JSON text,
+ * kept byte for byte: `hash` is SHA-256 over the chain id, the sequence, `previousHash` and
+ * `body`, so a verifier needs nothing but these fields.
+ */
+export interface AuditChainRecord {
+  readonly chainId: string;
+  /** 1 for a chain's first record, then one more for each. */
+  readonly sequence: number;
+  /** Lower-case hex; 64 zeros for a chain's first record. */
+  readonly previousHash: string;
+  readonly hash: string;
+  /** Milliseconds since the epoch: the event's time, for range reads. Equals the body's. */
+  readonly eventTime: number;
+  readonly body: string;
+}
+
+/** What a signed checkpoint says: chain `chainId` had `sequence` records, the last hashing to `headHash`. */
+export interface AuditCheckpoint {
+  readonly chainId: string;
+  readonly sequence: number;
+  readonly headHash: string;
+  /** Milliseconds since the epoch. */
+  readonly time: number;
+  /**
+   * `interval` while the writer runs, `final` at its clean shutdown (nothing follows), `retention`
+   * where records up to `sequence` were pruned: the kept chain starts after it.
+   */
+  readonly kind: 'interval' | 'final' | 'retention';
+  /** The signing key's id: hex of the first 8 bytes of SHA-256 of its DER SubjectPublicKeyInfo. */
+  readonly keyId: string;
+  /** Ed25519 over the checkpoint's message (docs/adr/0028). */
+  readonly signature: Buffer;
+}
+
+/**
+ * Where the audit trail is kept: an append-only table of chain records and one of signed
+ * checkpoints, in the Arca database. The store checks nothing of the chain; the writer
+ * (src/audit) computes it and a verifier checks it.
+ *
+ * What every adapter must do:
+ * - `append` stores records durably: when its promise resolves they survive a crash (SQLite
+ *   group-commits them, as the key store does its writes). Appends of one chain are stored in the
+ *   order they were called. When it rejects none of the records given to it was stored, and
+ *   every later append to the same chain is refused (it would follow a gap): the writer opens
+ *   a new chain. Appends that commit together (a group) fail together.
+ * - Nothing updates a record or a checkpoint; records are deleted only by `prune`, and only up
+ *   to a retention checkpoint it stores in the same transaction.
+ * - Reads see one consistent snapshot per call, and work while another process writes.
+ */
+export interface AuditStore {
+  append(records: readonly AuditChainRecord[]): Promise<void>;
+  appendCheckpoint(checkpoint: AuditCheckpoint): Promise<void>;
+  /** Every chain's id, in the order their first kept record was stored. */
+  listChains(): Promise<string[]>;
+  /** At most `limit` records of `chainId` with a sequence above `afterSequence`, in sequence order. */
+  readChain(chainId: string, afterSequence: number, limit: number): Promise<AuditChainRecord[]>;
+  /**
+   * At most `limit` records with `since <= eventTime < until`, ordered by time, then chain, then
+   * sequence, starting after `after` (the last record of the previous page) when given.
+   */
+  readByTime(
+    range: { readonly since: number; readonly until: number },
+    limit: number,
+    after?: { readonly eventTime: number; readonly chainId: string; readonly sequence: number },
+  ): Promise<AuditChainRecord[]>;
+  /** Every checkpoint, of one chain or of all, ordered by chain, then sequence. */
+  listCheckpoints(chainId?: string): Promise<AuditCheckpoint[]>;
+  /**
+   * Deletes the records of `retention.chainId` up to `retention.sequence`, and stores the
+   * retention checkpoint, in one transaction.
+   */
+  prune(retention: AuditCheckpoint): Promise<void>;
+  close(): Promise<void>;
+}

@@ -32,4 +32,8 @@ export const DigestPurpose = {
   MaterialCommitment: 'material-commitment',
   /** The device's CMAC that commits to material imported into it; bound to the key id. */
   DeviceMaterialCommitment: 'device-material-commitment',
+  /** An encryption context as the audit trail keeps it (its canonical form); bound to nothing, so equal contexts correlate. */
+  AuditEncryptionContext: 'audit-encryption-context',
+  /** A ciphertext blob as the audit trail keeps it; bound to nothing, so equal blobs correlate. */
+  AuditCiphertextBlob: 'audit-ciphertext-blob',
 } as const;

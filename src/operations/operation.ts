@@ -1,5 +1,6 @@
 import type { Aead } from '../crypto/aead.js';
 import type { EncryptionContext } from '../domain/encryption-context.js';
+import type { AuditEventReader } from '../domain/audit-event.js';
 import type { Alias, Key } from '../domain/key.js';
 import type { KeyReference } from '../domain/key-reference.js';
 import type { StateRule } from '../domain/key-state.js';
@@ -31,6 +32,8 @@ export interface OperationContext {
    * travels sealed in the ImportToken, and imported material is remembered by a keyed commitment.
    */
   readonly secrets: SecretSealer & KeyedDigest;
+  /** The audit trail's events, for ListAuditEvents; absent where the server keeps no trail. */
+  readonly auditEvents?: AuditEventReader;
   /** Tells the audit event which version of the resource `role` the operation sealed with. */
   recordKeyVersion(role: string, keyVersionId: string): void;
   /** Adds a resource the operation made (CreateKey's new key) to the audit event. */

@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { decodeCiphertextBlob } from '../domain/ciphertext-blob.js';
 import { aliasArn, aliasCollectionArn, ANY_RESOURCE, keyArn, keyCollectionArn, type ArnScope } from '../domain/arn.js';
-import type { AuditEvent, AuditIdentity, AuditResource, AuditSink } from '../domain/audit-event.js';
+import type {
+  AuditedParameter,
+  AuditEvent,
+  AuditEventReader,
+  AuditIdentity,
+  AuditIntent,
+  AuditResource,
+  AuditSink,
+  AuditTrail,
+} from '../domain/audit-event.js';
 import { KmsError } from '../domain/errors.js';
 import { assertStateAllows } from '../domain/key-state.js';
 import type { Key } from '../domain/key.js';
@@ -24,12 +33,21 @@ import { SYSTEM_PRINCIPAL, type AuthorizationRequest, type Authorizer, type Requ
 
 /** A claim is unverified: an unauthenticated caller must not choose how much the audit trail writes. */
 export const MAX_CLAIMED_ACCESS_KEY_ID_LENGTH = 128;
+import { eventReadWrite } from './event-read-write.js';
 
 export interface RunnerDependencies {
   readonly keys: KeyRepository;
   readonly identities: IdentityRepository;
   readonly authorizer: Authorizer;
   readonly audit: AuditSink;
+  /**
+   * The durable trail (docs/adr/0028). When present, a request's event is durable before its
+   * response leaves and a Write's intent before its effect; when either cannot be written the
+   * request fails with InternalFailure.
+   */
+  readonly trail?: AuditTrail;
+  /** The trail's events, for ListAuditEvents. */
+  readonly auditEvents?: AuditEventReader;
   readonly clock: Clock;
   readonly settings: OperationSettings;
   readonly secrets: SecretSealer & KeyedDigest;
@@ -55,6 +73,8 @@ export interface Call {
   claimAccessKey(accessKeyId: string): void;
   /** The verified caller. */
   authenticated(caller: Caller): void;
+  /** The request's parameters as the trail may keep them (after authentication only). */
+  recordParameters(parameters: readonly AuditedParameter[]): void;
   /** Resolves, authorises and runs one operation for the authenticated caller. */
   execute<I, O, R extends ResourceSpecs>(operation: Operation<I, O, R>, input: I): Promise<O>;
   /**
@@ -102,18 +122,20 @@ export class OperationRunner implements JobActionRecorder {
    * answer with, after the event records it.
    */
   async serve<T>(facts: RequestFacts, handle: (call: Call) => Promise<T>, codeOf: ErrorCodeOf): Promise<T> {
-    const draft = new EventDraft(facts, this.#deps.clock.now());
+    const draft = this.#draft(facts);
+    let outcome: { ok: true; value: T } | { ok: false; error: KmsError };
     try {
-      const result = await handle(this.#call(draft));
+      outcome = { ok: true, value: await handle(this.#call(draft)) };
       draft.succeed();
-      return result;
     } catch (thrown) {
       const error = this.#asCatalogError(thrown, facts.requestId);
       draft.fail(error, codeOf(error));
-      throw error;
-    } finally {
-      this.#deps.audit.emit(draft.finish());
+      outcome = { ok: false, error };
     }
+    // Fail closed: the answer leaves only once its event is durable (docs/adr/0028).
+    await this.#finishEvent(draft);
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value;
   }
 
   /**
@@ -121,16 +143,23 @@ export class OperationRunner implements JobActionRecorder {
    * whatever the outcome. Errors are rethrown as they are, for the job to report.
    */
   async runJobAction(action: string, key: Key, work: () => Promise<JobActionOutcome>): Promise<JobActionOutcome> {
-    const draft = new EventDraft({ source: 'job', requestId: randomUUID() }, this.#deps.clock.now());
+    const draft = this.#draft({ source: 'job', requestId: randomUUID() });
     draft.nameAction(action);
     draft.identify({ type: 'system', principal: SYSTEM_PRINCIPAL });
     draft.addResource({ role: 'key', arn: keyArn(this.scope, key.keyId), keyId: key.keyId });
-    return this.#recordedAsSystem(draft, work, (outcome) => outcome === 'done');
+    return this.#recordedAsSystem(
+      draft,
+      async () => {
+        await this.#recordIntent(draft);
+        return work();
+      },
+      (outcome) => outcome === 'done',
+    );
   }
 
   /** Runs an operation as Arca itself, outside any request (tests and tools drive operations so). */
   async executeAsSystem<I, O, R extends ResourceSpecs>(operation: Operation<I, O, R>, input: I): Promise<O> {
-    const draft = new EventDraft({ source: 'system', requestId: randomUUID() }, this.#deps.clock.now());
+    const draft = this.#draft({ source: 'system', requestId: randomUUID() });
     draft.identify({ type: 'system', principal: SYSTEM_PRINCIPAL });
     return this.#recordedAsSystem(draft, () => this.#execute(draft, SYSTEM_CALLER, operation, input));
   }
@@ -141,17 +170,49 @@ export class OperationRunner implements JobActionRecorder {
    * as they are.
    */
   async #recordedAsSystem<T>(draft: EventDraft, work: () => Promise<T>, succeeded: (result: T) => boolean = () => true): Promise<T> {
+    let result: T;
     try {
-      const result = await work();
+      result = await work();
       if (succeeded(result)) draft.succeed();
       else draft.skip();
-      return result;
     } catch (error) {
       const failure = error instanceof KmsError ? error : new KmsError('Internal');
       draft.fail(failure, failure.kind);
+      await this.#finishEvent(draft);
       throw error;
-    } finally {
-      this.#deps.audit.emit(draft.finish());
+    }
+    await this.#finishEvent(draft);
+    return result;
+  }
+
+  #draft(facts: RequestFacts): EventDraft {
+    return new EventDraft(facts, this.#deps.clock.now(), this.scope.region);
+  }
+
+  /**
+   * Completes the event, hands it to the sink, and waits until the trail holds it. A trail that
+   * cannot write is logged (without the event) and fails the request with InternalFailure.
+   */
+  async #finishEvent(draft: EventDraft): Promise<void> {
+    try {
+      const event = await draft.finish(this.#deps.secrets);
+      this.#deps.audit.emit(event);
+      await this.#deps.trail?.record(event);
+    } catch (error) {
+      this.#deps.logger.error({ err: error, requestId: draft.requestId }, 'audit trail write failed: request refused');
+      throw new KmsError('Internal');
+    }
+  }
+
+  /** Before a Write takes effect: its intent is durable first, or the Write does not run. */
+  async #recordIntent(draft: EventDraft): Promise<void> {
+    const trail = this.#deps.trail;
+    if (!trail || eventReadWrite(draft.action) === 'Read') return;
+    try {
+      await trail.recordIntent(draft.intent());
+    } catch (error) {
+      this.#deps.logger.error({ err: error, requestId: draft.requestId }, 'audit trail write failed: request refused');
+      throw new KmsError('Internal');
     }
   }
 
@@ -165,6 +226,7 @@ export class OperationRunner implements JobActionRecorder {
         caller = verified;
         draft.identify({ type: 'access-key', principal: verified.principal, accessKeyId: verified.accessKeyId });
       },
+      recordParameters: (parameters) => draft.recordParameters(parameters),
       execute: (operation, input) => {
         // A front end that executes before authenticating is a bug, not a request to refuse.
         if (!caller) throw new Error('execute before authenticated');
@@ -184,6 +246,7 @@ export class OperationRunner implements JobActionRecorder {
       const spec = specs[role];
       if (spec) resolved[role] = await this.#admit(draft, caller, operation.action, role, spec);
     }
+    await this.#recordIntent(draft);
     // Each entry was resolved from the spec of the same role, so the record has the declared shape.
     return operation.run(context, input, resolved as ResolvedResources<R>);
   }
@@ -198,6 +261,7 @@ export class OperationRunner implements JobActionRecorder {
       clock,
       settings,
       secrets,
+      ...(this.#deps.auditEvents ? { auditEvents: this.#deps.auditEvents } : {}),
       recordKeyVersion: (role, keyVersionId) => draft.recordKeyVersion(role, keyVersionId),
       recordCreatedKey: (keyId, keyVersionId) =>
         draft.addResource({ role: 'created', arn: keyArn(this.scope, keyId), keyId, keyVersionId }),
@@ -328,30 +392,56 @@ export class OperationRunner implements JobActionRecorder {
   }
 }
 
+/** Limits on what a caller can make the trail keep of one request (a 250 KiB Action stays 128 characters). */
+const MAX_ACTION_LENGTH = 128;
+const MAX_USER_AGENT_LENGTH = 256;
+const MAX_ACCESS_KEY_ID_LENGTH = 128;
+const MAX_PARAMETER_VALUE_LENGTH = 256;
+const MAX_PARAMETERS = 32;
+const MAX_ERROR_MESSAGE_LENGTH = 256;
+
+/** At most `length` characters, marked when cut. */
+function capped(text: string, length: number): string {
+  return text.length <= length ? text : `${text.slice(0, length)}…`;
+}
+
+function cappedIdentity(identity: AuditIdentity): AuditIdentity {
+  if (identity.accessKeyId === undefined) return identity;
+  return { ...identity, accessKeyId: capped(identity.accessKeyId, MAX_ACCESS_KEY_ID_LENGTH) };
+}
+
 /** The audit event of one request, filled in as the request goes. */
 class EventDraft {
   readonly requestId: string;
+  readonly eventId = randomUUID();
   readonly #facts: RequestFacts;
   readonly #eventTime: number;
+  readonly #region: string;
   readonly #started = performance.now();
   readonly #resources: AuditResource[] = [];
+  readonly #parameters: AuditedParameter[] = [];
   #action: string | undefined;
   #identity: AuditIdentity = { type: 'anonymous' };
   #result = 'Unknown';
   #error: KmsError | undefined;
 
-  constructor(facts: RequestFacts, eventTime: number) {
+  constructor(facts: RequestFacts, eventTime: number, region: string) {
     this.#facts = facts;
     this.requestId = facts.requestId;
     this.#eventTime = eventTime;
+    this.#region = region;
+  }
+
+  get action(): string | undefined {
+    return this.#action;
   }
 
   nameAction(action: string): void {
-    this.#action = action;
+    this.#action = capped(action, MAX_ACTION_LENGTH);
   }
 
   identify(identity: AuditIdentity): void {
-    this.#identity = identity;
+    this.#identity = cappedIdentity(identity);
   }
 
   addResource(resource: AuditResource): void {
@@ -375,6 +465,10 @@ class EventDraft {
     if (resource) resource.keyVersionId = keyVersionId;
   }
 
+  recordParameters(parameters: readonly AuditedParameter[]): void {
+    this.#parameters.push(...parameters.slice(0, MAX_PARAMETERS - this.#parameters.length));
+  }
+
   succeed(): void {
     this.#result = 'Success';
   }
@@ -389,10 +483,23 @@ class EventDraft {
     this.#result = code;
   }
 
-  finish(): AuditEvent {
-    const facts = this.#facts;
+  intent(): AuditIntent {
     return {
-      eventId: randomUUID(),
+      eventId: this.eventId,
+      eventTime: this.#eventTime,
+      source: this.#facts.source,
+      requestId: this.requestId,
+      action: this.#action ?? '',
+      identity: this.#identity,
+      resources: this.#resources.map((resource) => ({ ...resource })),
+    };
+  }
+
+  async finish(digests: KeyedDigest): Promise<AuditEvent> {
+    const facts = this.#facts;
+    const requestParameters = await this.#auditedParameters(digests);
+    return {
+      eventId: this.eventId,
       eventTime: this.#eventTime,
       source: facts.source,
       requestId: facts.requestId,
@@ -400,10 +507,33 @@ class EventDraft {
       identity: this.#identity,
       resources: this.#resources,
       result: this.#result,
-      ...(this.#error ? { errorKind: this.#error.kind } : {}),
+      ...(this.#error ? { errorKind: this.#error.kind, errorMessage: capped(this.#error.message, MAX_ERROR_MESSAGE_LENGTH) } : {}),
       ...(facts.sourceIp === undefined ? {} : { sourceIp: facts.sourceIp }),
-      ...(facts.userAgent === undefined ? {} : { userAgent: facts.userAgent }),
+      ...(facts.userAgent === undefined ? {} : { userAgent: capped(facts.userAgent, MAX_USER_AGENT_LENGTH) }),
       durationMs: Math.round((performance.now() - this.#started) * 1000) / 1000,
+      eventRW: eventReadWrite(this.#action),
+      acsRegion: this.#region,
+      ...(requestParameters ? { requestParameters } : {}),
     };
+  }
+
+  /**
+   * Values capped; bytes to hide replaced by their keyed digest. A failed request keeps only the
+   * digests: its values are whatever the caller typed, and a secret pasted into the wrong field
+   * (a plaintext as a KeyId) must not reach the trail or the log; the resources it resolved say
+   * what it acted on.
+   */
+  async #auditedParameters(digests: KeyedDigest): Promise<Record<string, string> | undefined> {
+    const kept = this.#error ? this.#parameters.filter((parameter) => !('value' in parameter)) : this.#parameters;
+    if (kept.length === 0) return undefined;
+    const recorded: Record<string, string> = {};
+    for (const parameter of kept) {
+      const name = capped(parameter.name, MAX_PARAMETER_VALUE_LENGTH);
+      recorded[name] =
+        'value' in parameter
+          ? capped(parameter.value, MAX_PARAMETER_VALUE_LENGTH)
+          : `hmac-sha256:${(await digests.digest(parameter.digestOf, parameter.purpose, '')).toString('hex')}`;
+    }
+    return recorded;
   }
 }

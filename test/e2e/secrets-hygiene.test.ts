@@ -4,10 +4,12 @@
 // key fails. Everything it wrote to stdout and stderr, and every response body of a refusal, is
 // then searched for every secret of the run, in every encoding a careless log line might use:
 // plaintexts, data keys, random passwords, the key material of every key version, the root key,
-// and the access key secret.
+// and the access key secret. Material imported into a key (bring your own key) is among them, and
+// the audit trail is searched too: the database file, its WAL while the server runs, an
+// `arca audit export` and the `--audit-file` stream.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -16,6 +18,7 @@ import { DATABASE_FILE_NAME } from '../../src/main.js';
 import { SealPurpose } from '../../src/domain/seal-purposes.js';
 import { RootKey } from '../../src/protection/root-key.js';
 import { callAcs3, callOk, send, signAcs3, signV1, type Credentials, type HttpResponse } from '../support/acs3-signer.js';
+import { runCli } from '../support/arca-cli.js';
 import { ensureBuilt, killAllArcas, randomCredentials, spawnArca } from '../support/arca-process.js';
 import { newDataDir, removeDataDirs } from '../support/data-dirs.js';
 
@@ -43,7 +46,8 @@ describe('secrets hygiene of a full run', () => {
     ensureBuilt();
     const credentials: Credentials = randomCredentials('hygiene');
     const dataDir = newDataDir('arca-hygiene-');
-    const arca = await spawnArca({ dataDir, credentials, env: { ARCA_LOG_LEVEL: 'trace' } });
+    const auditFile = join(dataDir, 'audit-stream.jsonl');
+    const arca = await spawnArca({ dataDir, credentials, env: { ARCA_LOG_LEVEL: 'trace' }, args: ['--audit-file', auditFile] });
     const keyIds: string[] = [];
     const secrets = new Map<string, Buffer | string>([['access key secret', credentials.accessKeySecret]]);
     const refusals: HttpResponse[] = [];
@@ -97,6 +101,36 @@ describe('secrets hygiene of a full run', () => {
     const password = (await call('GetRandomPassword', { PasswordLength: '32' })).RandomPassword as string;
     secrets.set('random password', password);
 
+    // Bring your own key: known material, wrapped as a client wraps it, imported and used.
+    const { KeyId: externalId } = (await call('CreateKey', { Origin: 'EXTERNAL', Description: 'hygiene byok' })).KeyMetadata;
+    const material = randomBytes(32);
+    secrets.set('imported key material', material);
+    const { ImportToken: importToken, PublicKey: wrappingKey } = await call('GetParametersForImport', {
+      KeyId: externalId,
+      WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      WrappingKeySpec: 'RSA_2048',
+    });
+    const wrapped = publicEncrypt(
+      {
+        key: createPublicKey({ key: Buffer.from(wrappingKey, 'base64'), format: 'der', type: 'spki' }),
+        padding: constants.RSA_PKCS1_OAEP_PADDING,
+        oaepHash: 'sha256',
+      },
+      material,
+    ).toString('base64');
+    secrets.set('import token', importToken);
+    secrets.set('wrapped key material', wrapped);
+    await call('ImportKeyMaterial', {
+      KeyId: externalId,
+      ImportToken: importToken,
+      EncryptedKeyMaterial: wrapped,
+      KeyMaterialExpireUnix: '0',
+    });
+    const byokPlaintext = `byok-plaintext-${randomBytes(12).toString('hex')}`;
+    secrets.set('plaintext under imported material', byokPlaintext);
+    const byokBlob = (await call('Encrypt', { KeyId: externalId, Plaintext: byokPlaintext })).CiphertextBlob as string;
+    assert.equal((await call('Decrypt', { CiphertextBlob: byokBlob })).Plaintext, byokPlaintext);
+
     // Requests signed with a wrong secret, replayed, or unsigned, under both schemes.
     const wrongSecret = { ...credentials, accessKeySecret: `wrong-${randomBytes(10).toString('hex')}` };
     refusals.push(await send(arca, signAcs3({ credentials: wrongSecret, host: arca.endpoint, action: 'DescribeRegions' })));
@@ -112,7 +146,20 @@ describe('secrets hygiene of a full run', () => {
     refusals.push(await send(arca, once));
     for (const response of refusals) assert.ok(response.status >= 400 && response.status < 500, response.text);
 
+    // The WAL as it is while the server runs (a clean stop folds it into the database file).
+    const walPath = join(dataDir, `${DATABASE_FILE_NAME}-wal`);
+    const wal = existsSync(walPath) ? readFileSync(walPath) : Buffer.alloc(0);
     assert.deepEqual(await arca.stop(), { code: 0, signal: null }, arca.stderr());
+    const exported = await runCli(['audit', 'export', '--data-dir', dataDir, '--out', '-']);
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.ok(exported.text.includes('"eventName":"ImportKeyMaterial"'), 'the export holds the import');
+    const trailFiles = new Map<string, string>([
+      ['the database file', readFileSync(join(dataDir, DATABASE_FILE_NAME)).toString('latin1')],
+      ['the WAL', wal.toString('latin1')],
+      ['the audit export', exported.text],
+      ['the --audit-file stream', readFileSync(auditFile, 'utf8')],
+    ]);
+    assert.ok(wal.length > 0, 'the WAL was captured while the server ran');
 
     // The key material of every version, opened with the root key, from the stopped server's store.
     const rootKeyText = readFileSync(`${dataDir}.root.key`, 'utf8').trim();
@@ -125,9 +172,9 @@ describe('secrets hygiene of a full run', () => {
       sealed_material: Buffer;
     }>;
     db.close();
-    assert.ok(versions.length >= 4);
+    assert.ok(versions.length >= 5);
     for (const { key_version_id: id, sealed_material: sealed } of versions) {
-      secrets.set(`key material of ${id}`, await rootKey.open(sealed, SealPurpose.KeyMaterial, id));
+      if (sealed !== null) secrets.set(`key material of ${id}`, await rootKey.open(sealed, SealPurpose.KeyMaterial, id));
     }
 
     // A start with the wrong root key fails, and says so without either key.
@@ -152,11 +199,12 @@ describe('secrets hygiene of a full run', () => {
       for (const form of encodingsOf(secret)) {
         if (output.includes(form)) found.push(`${name} in the logs as ${form}`);
         if (answers.includes(form)) found.push(`${name} in an error body as ${form}`);
+        for (const [file, text] of trailFiles) if (text.includes(form)) found.push(`${name} in ${file} as ${form}`);
       }
     }
     assert.deepEqual(found, []);
     process.stdout.write(
-      `# secrets hygiene: ${secrets.size} secrets, ${output.split('\n').length} log lines, ${refusals.length} error bodies searched\n`,
+      `# secrets hygiene: ${secrets.size} secrets, ${output.split('\n').length} log lines, ${refusals.length} error bodies, ${trailFiles.size} trail files searched\n`,
     );
   });
 });

@@ -359,8 +359,11 @@ describe('the root key in the token (--pkcs11-root-key-label)', { skip: hsmSkipR
     const sealed = await call('Encrypt', { KeyId, Plaintext: 'sealed under a token root key' });
     assert.equal(existsSync(join(dataDir, 'root.key')), false);
     assert.equal(existsSync(`${dataDir}.root.key`), false);
+    // The audit trail's checkpoint signing key (ADR 28) is a file even here: it seals nothing,
+    // and keeping it in the token is not done yet.
+    const besideTheData = new Set(['admin-access-key.json', 'audit-signing.key', 'audit-signing.pub']);
     assert.deepEqual(
-      readdirSync(dataDir).filter((name) => name.includes('key') && name !== 'admin-access-key.json'),
+      readdirSync(dataDir).filter((name) => name.includes('key') && !besideTheData.has(name)),
       [],
     );
     const roots = listSecretKeys(token).filter((object) => object.label === 'arca-root');

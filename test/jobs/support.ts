@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { SecretBytes } from '../../src/crypto/secret-bytes.js';
-import type { AuditEvent, AuditSink } from '../../src/domain/audit-event.js';
+import type { AuditEvent, AuditSink, AuditTrail } from '../../src/domain/audit-event.js';
 import { EMPTY_CONTEXT } from '../../src/domain/encryption-context.js';
 import { KmsError, type ErrorKind } from '../../src/domain/errors.js';
 import type { Key } from '../../src/domain/key.js';
@@ -72,7 +72,7 @@ export function newRootKey(): RootKey {
  * OperationRunner around it wired as composePipeline wires it (administrator-only authorisation),
  * with an audit sink that keeps the events.
  */
-export function harness(options: { store?: KeyStore; clock?: FakeClock; rootKey?: RootKey } = {}): Harness {
+export function harness(options: { store?: KeyStore; clock?: FakeClock; rootKey?: RootKey; trail?: AuditTrail } = {}): Harness {
   const store = options.store ?? new MemoryKeyStore();
   const clock = options.clock ?? new FakeClock();
   const rootKey = options.rootKey ?? newRootKey();
@@ -85,6 +85,7 @@ export function harness(options: { store?: KeyStore; clock?: FakeClock; rootKey?
     identities: new IdentityRepository(new MemoryKeyStore().identities, rootKey, clock, SCOPE.accountId),
     authorizer: administratorOnly,
     audit,
+    ...(options.trail ? { trail: options.trail } : {}),
     clock,
     settings: { minRotationIntervalSeconds: DEFAULT_MIN_ROTATION_INTERVAL_SECONDS },
     secrets: rootKey,

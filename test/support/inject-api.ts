@@ -12,7 +12,7 @@ import { ProtectionLevel } from '../../src/domain/key-spec.js';
 import type { Clock, KeyProtector } from '../../src/domain/ports.js';
 import { DEFAULT_MIN_ROTATION_INTERVAL_SECONDS } from '../../src/domain/rotation-interval.js';
 import { MemoryKeyStore } from '../../src/keystore/memory-key-store.js';
-import type { AuditEvent } from '../../src/domain/audit-event.js';
+import type { AuditEvent, AuditEventReader, AuditTrail } from '../../src/domain/audit-event.js';
 import type { AccessKeys } from '../../src/operations/access-keys.js';
 import type { KeyRepository } from '../../src/operations/key-repository.js';
 import type { IdentityRepository } from '../../src/operations/ram/identity-repository.js';
@@ -111,6 +111,10 @@ export interface InjectApiOptions {
   readonly readiness?: Readiness;
   /** Counts the audit events; GET /metrics serves them. */
   readonly metrics?: ArcaMetrics;
+  /** The durable audit trail; none when absent. */
+  readonly auditTrail?: AuditTrail;
+  /** What ListAuditEvents reads; the action is unsupported when absent. */
+  readonly auditEventReader?: AuditEventReader;
 }
 
 export function createTestClock(startMs: number): TestClock {
@@ -154,6 +158,8 @@ export async function createInjectApi(options: InjectApiOptions = {}): Promise<I
     ...(options.console ? { console: options.console } : {}),
     ...(options.readiness ? { readiness: options.readiness } : {}),
     ...(options.metrics ? { metrics: options.metrics, metricsEndpoint: () => options.metrics!.exposition() } : {}),
+    ...(options.auditTrail ? { auditTrail: options.auditTrail } : {}),
+    ...(options.auditEventReader ? { auditEventReader: options.auditEventReader } : {}),
   });
   await accessKeys.ensureAdministrator(ADMIN_CREDENTIALS);
   await app.ready();

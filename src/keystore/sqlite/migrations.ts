@@ -182,6 +182,42 @@ CREATE TABLE ram_revision (
 INSERT INTO ram_revision (id, revision) VALUES (1, 0);
 `;
 
+// The audit trail (docs/adr/0028): chain records and signed checkpoints, append-only. The triggers
+// keep honest code from editing the trail (records go only with a retention checkpoint that
+// covers them); whoever can edit the file can drop them, which the chain and the signatures catch.
+const AUDIT_TRAIL = `
+CREATE TABLE audit_records (
+  chain_id      TEXT    NOT NULL,
+  sequence      INTEGER NOT NULL CHECK (sequence >= 1),
+  previous_hash TEXT    NOT NULL,
+  hash          TEXT    NOT NULL,
+  event_time    INTEGER NOT NULL,
+  body          TEXT    NOT NULL,
+  PRIMARY KEY (chain_id, sequence)
+) STRICT;
+CREATE INDEX audit_records_by_time ON audit_records (event_time, chain_id, sequence);
+CREATE TABLE audit_checkpoints (
+  chain_id  TEXT    NOT NULL,
+  sequence  INTEGER NOT NULL CHECK (sequence >= 1),
+  head_hash TEXT    NOT NULL,
+  time      INTEGER NOT NULL,
+  kind      TEXT    NOT NULL CHECK (kind IN ('interval', 'final', 'retention')),
+  key_id    TEXT    NOT NULL,
+  signature BLOB    NOT NULL,
+  PRIMARY KEY (chain_id, sequence, kind)
+) STRICT;
+CREATE TRIGGER audit_records_not_updated BEFORE UPDATE ON audit_records
+  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+CREATE TRIGGER audit_records_pruned_only BEFORE DELETE ON audit_records
+  WHEN NOT EXISTS (SELECT 1 FROM audit_checkpoints c
+                   WHERE c.chain_id = OLD.chain_id AND c.kind = 'retention' AND c.sequence >= OLD.sequence)
+  BEGIN SELECT RAISE(ABORT, 'audit records are deleted only up to a retention checkpoint'); END;
+CREATE TRIGGER audit_checkpoints_not_updated BEFORE UPDATE ON audit_checkpoints
+  BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+CREATE TRIGGER audit_checkpoints_not_deleted BEFORE DELETE ON audit_checkpoints
+  BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+`;
+
 /** The schema's whole history, oldest first. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: CREATE_INITIAL_SCHEMA },
@@ -200,6 +236,7 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: 'ALTER TABLE keys ADD COLUMN key_policy TEXT;',
   },
   { version: 6, name: 'RAM users, access keys, groups, policies and attachments', sql: RAM_IDENTITIES },
+  { version: 7, name: 'audit trail: chain records and signed checkpoints', sql: AUDIT_TRAIL },
 ];
 
 /** Refuses a database written by a newer Arca: this code cannot know what the newer schema means. */
