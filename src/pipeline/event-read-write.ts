@@ -26,8 +26,14 @@ const READ_ACTIONS: ReadonlySet<string> = new Set([
   'ListAliasesByKeyId',
   'ListResourceTags',
   'ListAuditEvents',
+  'GetKeyPolicy',
+  'GenerateRandom',
 ]);
 
+/** The RAM API's reads: its Get and List actions (`ram:GetUser`, `ram:ListPoliciesForUser`). */
+const RAM_READ = /^ram:(Get|List)[A-Z]/;
+
 export function eventReadWrite(action: string | undefined): EventReadWrite {
-  return action !== undefined && READ_ACTIONS.has(action) ? 'Read' : 'Write';
+  if (action === undefined) return 'Write';
+  return READ_ACTIONS.has(action) || RAM_READ.test(action) ? 'Read' : 'Write';
 }
