@@ -15,9 +15,12 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 
-  /** The caller's policies do not allow the action (Alibaba's Forbidden.NoPermission, 403). */
+  /**
+   * The caller may not run the action: its RAM policies or the key's policy do not allow it
+   * (Forbidden.RAM, 403), or it is neither the administrator nor a RAM user (Forbidden.NoPermission).
+   */
   get isMissingPermission(): boolean {
-    return this.code === 'Forbidden.NoPermission';
+    return this.code === 'Forbidden.RAM' || this.code === 'Forbidden.NoPermission';
   }
 }
 

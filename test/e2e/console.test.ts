@@ -2,12 +2,10 @@
 // process: what an operator does, checked on the page and, where it matters, through the API.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 
-import { callOk } from '../support/acs3-signer.js';
+import { callOk, send, signAcs3 } from '../support/acs3-signer.js';
 import { ensureBuilt, killAllArcas, randomCredentials, spawnArca, type ArcaProcess } from '../support/arca-process.js';
 import { describeViolations, launchChromium, screenshot, seriousAccessibilityViolations } from '../support/browser.js';
 import { newDataDir, removeDataDirs } from '../support/data-dirs.js';
@@ -495,20 +493,23 @@ describe('arca server and the console', () => {
     }
   });
 
-  it('signs in a key whose policies allow nothing, and says which permission is missing', async () => {
-    const limited = randomCredentials('limited');
+  it('signs in a RAM user whose policies allow nothing, and says which permission is missing', async () => {
+    const admin = randomCredentials('limited');
     const dataDir = newDataDir('arca-console-limited-');
-    const server = await spawnArca({ dataDir, credentials: limited });
+    const server = await spawnArca({ dataDir, credentials: admin });
     try {
-      // Until access policies land, a key of any principal but the administrator may do nothing
-      // (the server's administratorOnly authorizer); the record is read on every request.
-      const db = new Database(join(dataDir, 'arca.db'));
-      try {
-        db.pragma('busy_timeout = 5000');
-        db.prepare('UPDATE access_keys SET principal = ? WHERE access_key_id = ?').run('operator-without-policies', limited.accessKeyId);
-      } finally {
-        db.close();
-      }
+      // A RAM user made through the RAM API, with no policy attached: an implicit deny.
+      const ram = async (action: string, params: Record<string, string>): Promise<any> => {
+        const response = await send(
+          server,
+          signAcs3({ credentials: admin, host: server.endpoint, action, version: '2015-05-01', query: params }),
+        );
+        assert.equal(response.status, 200, response.text);
+        return response.json;
+      };
+      await ram('CreateUser', { UserName: 'operator' });
+      const { AccessKey } = await ram('CreateAccessKey', { UserName: 'operator' });
+      const limited = { accessKeyId: AccessKey.AccessKeyId as string, accessKeySecret: AccessKey.AccessKeySecret as string };
       const page = await newPage();
       await page.goto(`http://${server.endpoint}/console/`);
       await page.getByLabel('AccessKey ID').fill(limited.accessKeyId);
@@ -520,7 +521,7 @@ describe('arca server and the console', () => {
       const message = (await alert.textContent()) ?? '';
       assert.match(message, /Permission missing\. This access key may not call ListKeys\./);
       assert.match(message, /kms:ListKeys/);
-      assert.match(message, /Forbidden\.NoPermission: This operation is forbidden by permission system\./);
+      assert.match(message, /Forbidden\.RAM: User not authorized to operate on the specified resource/);
       await screenshot(page, 'keys-permission-missing');
     } finally {
       await server.stop();
