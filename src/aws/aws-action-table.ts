@@ -13,13 +13,16 @@ import { encryptAwsAction } from './actions/encrypt.js';
 import { generateDataKeyWithoutPlaintextAwsAction } from './actions/generate-data-key-without-plaintext.js';
 import { generateDataKeyAwsAction } from './actions/generate-data-key.js';
 import { generateRandomAwsAction } from './actions/generate-random.js';
+import { getKeyPolicyAwsAction } from './actions/get-key-policy.js';
 import { getKeyRotationStatusAwsAction } from './actions/get-key-rotation-status.js';
 import { getParametersForImportAwsAction } from './actions/get-parameters-for-import.js';
 import { importKeyMaterialAwsAction } from './actions/import-key-material.js';
 import { listAliasesAwsAction } from './actions/list-aliases.js';
+import { listKeyPoliciesAwsAction } from './actions/list-key-policies.js';
 import { listKeyRotationsAwsAction } from './actions/list-key-rotations.js';
 import { listKeysAwsAction } from './actions/list-keys.js';
 import { listResourceTagsAwsAction } from './actions/list-resource-tags.js';
+import { putKeyPolicyAwsAction } from './actions/put-key-policy.js';
 import { reEncryptAwsAction } from './actions/re-encrypt.js';
 import { rotateKeyOnDemandAwsAction } from './actions/rotate-key-on-demand.js';
 import { scheduleKeyDeletionAwsAction } from './actions/schedule-key-deletion.js';
@@ -31,8 +34,7 @@ import type { AwsAction } from './aws-action.js';
 
 /**
  * Every operation the AWS KMS front end answers (`X-Amz-Target: TrentService.<name>`), listed by
- * hand: the one registry. GetKeyPolicy, PutKeyPolicy and ListKeyPolicies wait for key policies;
- * any operation not listed is UnknownOperationException.
+ * hand: the one registry. Any operation not listed is UnknownOperationException.
  */
 const AWS_ACTIONS: readonly AwsAction[] = [
   cancelKeyDeletionAwsAction,
@@ -50,13 +52,16 @@ const AWS_ACTIONS: readonly AwsAction[] = [
   generateDataKeyWithoutPlaintextAwsAction,
   generateDataKeyAwsAction,
   generateRandomAwsAction,
+  getKeyPolicyAwsAction,
   getKeyRotationStatusAwsAction,
   getParametersForImportAwsAction,
   importKeyMaterialAwsAction,
   listAliasesAwsAction,
+  listKeyPoliciesAwsAction,
   listKeyRotationsAwsAction,
   listKeysAwsAction,
   listResourceTagsAwsAction,
+  putKeyPolicyAwsAction,
   reEncryptAwsAction,
   rotateKeyOnDemandAwsAction,
   scheduleKeyDeletionAwsAction,

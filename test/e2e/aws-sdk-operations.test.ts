@@ -24,6 +24,7 @@ import {
   GenerateDataKeyCommand,
   GenerateDataKeyWithoutPlaintextCommand,
   GenerateRandomCommand,
+  GetKeyPolicyCommand,
   GetKeyRotationStatusCommand,
   GetParametersForImportCommand,
   ImportKeyMaterialCommand,
@@ -33,10 +34,12 @@ import {
   KMSInvalidStateException,
   KMSServiceException,
   ListAliasesCommand,
+  ListKeyPoliciesCommand,
   ListKeyRotationsCommand,
   ListKeysCommand,
   ListResourceTagsCommand,
   NotFoundException,
+  PutKeyPolicyCommand,
   ReEncryptCommand,
   RotateKeyOnDemandCommand,
   ScheduleKeyDeletionCommand,
@@ -521,9 +524,38 @@ describe('the AWS KMS API through @aws-sdk/client-kms', () => {
     });
   });
 
+  describe('key policies', () => {
+    it("GetKeyPolicy gives the RAM key policy (Alibaba's default first); PutKeyPolicy replaces it; ListKeyPolicies lists default", async () => {
+      const { KeyMetadata } = await send(new CreateKeyCommand({}));
+      const KeyId = KeyMetadata.KeyId;
+      const initial = await send(new GetKeyPolicyCommand({ KeyId, PolicyName: 'default' }));
+      assert.equal(initial.PolicyName, 'default');
+      const document = JSON.parse(initial.Policy);
+      assert.deepEqual(document.Statement[0].Action, ['kms:*']);
+      assert.match(document.Statement[0].Principal.RAM[0], /^acs:ram::\d+:\*$/);
+      const changed = JSON.stringify({ ...document, Statement: [{ ...document.Statement[0], Sid: 'changed through AWS' }] });
+      await send(new PutKeyPolicyCommand({ KeyId, PolicyName: 'default', Policy: changed }));
+      assert.equal((await send(new GetKeyPolicyCommand({ KeyId: awsKeyArnOf(KeyId) }))).Policy, changed);
+      const listed = await send(new ListKeyPoliciesCommand({ KeyId }));
+      assert.deepEqual([listed.PolicyNames, listed.Truncated], [['default'], false]);
+    });
+
+    it('an AWS-style key policy is MalformedPolicyDocumentException; another policy name is a ValidationException', async () => {
+      const { KeyMetadata } = await send(new CreateKeyCommand({}));
+      const aws = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' }],
+      });
+      const malformed = await refusal(new PutKeyPolicyCommand({ KeyId: KeyMetadata.KeyId, PolicyName: 'default', Policy: aws }));
+      assert.equal(malformed.name, 'MalformedPolicyDocumentException');
+      const otherName = await refusal(new GetKeyPolicyCommand({ KeyId: KeyMetadata.KeyId, PolicyName: 'other' }));
+      assert.equal(otherName.name, 'ValidationException');
+    });
+  });
+
   describe('the protocol', () => {
     it('an unknown operation is UnknownOperationException; GET and another content type are refused', async () => {
-      const unknown = await sendSignedAws(arca.endpoint, credentials, { target: 'TrentService.GetKeyPolicy', body: '{"KeyId":"x"}' });
+      const unknown = await sendSignedAws(arca.endpoint, credentials, { target: 'TrentService.CreateGrant', body: '{"KeyId":"x"}' });
       assert.equal(unknown.status, 400);
       assert.equal(unknown.json.__type, 'UnknownOperationException');
       const get = await sendSignedAws(arca.endpoint, credentials, { target: 'TrentService.ListKeys', method: 'GET' });
