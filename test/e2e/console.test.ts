@@ -195,7 +195,10 @@ describe('the web console in Chromium', () => {
     await page.getByRole('button', { name: 'Schedule deletion' }).click();
     const confirmation = page.getByRole('alertdialog');
     assert.match((await confirmation.textContent()) ?? '', new RegExp(`Delete key ${keyId} after 7 days\\?`));
-    // The confirmation has the focus: Enter confirms.
+    // The confirmation takes the focus once it has rendered (an effect, so wait for it): Enter confirms.
+    await page.waitForFunction(`document.activeElement?.textContent === ${JSON.stringify(`Delete key ${keyId}`)}`, undefined, {
+      timeout: 5_000,
+    });
     assert.equal(await page.evaluate('document.activeElement.textContent'), `Delete key ${keyId}`);
     await page.keyboard.press('Enter');
     await page.getByText(`Key ${keyId} is scheduled for deletion in 7 days.`).waitFor();
